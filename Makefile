@@ -1,0 +1,28 @@
+# Trellis: `make run` installs everything and starts the web app on the bundled sample data;
+# `make test` installs everything (system packages too, when missing) and runs every test.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install assets run test bench
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP) assets
+
+assets:
+	bash scripts/install-assets.sh
+
+run: install
+	$(VENV)/bin/trellis demo
+
+test: install
+	bash scripts/install-test-system-deps.sh
+	bash scripts/with-postgres.sh $(VENV)/bin/python -m pytest -n 2 -q
+
+bench: install
+	$(PY) -m bench.run_all

@@ -1,0 +1,22 @@
+"""The `trellis` command line. Each area registers its commands from its own module, listed in
+COMMAND_MODULES, so adding a command touches one place."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="trellis")
+def main() -> None:
+    """Trellis: plan networked and developmental progression across public services."""
+
+
+# Each module decorates its commands onto `main` when imported.
+COMMAND_MODULES: list[str] = [
+]
+
+for _module in COMMAND_MODULES:
+    importlib.import_module(_module)
