@@ -16,6 +16,7 @@ def main() -> None:
 
 # Each module decorates its commands onto `main` when imported.
 COMMAND_MODULES: list[str] = [
+    "planner.cli_store",
 ]
 
 for _module in COMMAND_MODULES:

@@ -1,0 +1,141 @@
+"""`trellis import`, `trellis export-scenario` and `trellis db ...`: the store from the command
+line. The database is `--database-url`, else `TRELLIS_DATABASE_URL`, else
+`instance/trellis.sqlite3`."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from planner import store
+from planner.cli import main
+from planner.domain import ScenarioError
+
+EXIT_PROBLEMS = 2
+
+database_option = click.option(
+    "--database-url", envvar=store.DATABASE_URL_ENV, default=None, show_envvar=True,
+    help="SQLAlchemy URL of the store (default: sqlite:///instance/trellis.sqlite3).",
+)
+
+
+def _where(engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _refuse(problems: list, what: str) -> None:
+    for problem in problems:
+        click.echo(f"  {problem.describe()}", err=True)
+    noun = "problem" if len(problems) == 1 else "problems"
+    click.echo(f"{what}: {len(problems)} {noun}. Nothing was imported; the database is unchanged.",
+               err=True)
+    sys.exit(EXIT_PROBLEMS)
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@database_option
+@click.option("--actor", default="cli", show_default=True, help="Who is importing (for the audit trail).")
+def import_command(path: Path, database_url: str | None, actor: str) -> None:
+    """Validate the scenario at PATH (a CSV folder, .xlsx workbook or scenario.json) and store
+    it, replacing the stored scenario in one transaction.
+
+    On any problem every problem is listed, the exit status is 2 and the database is left
+    exactly as it was."""
+    from planner.scenario_io import read_scenario
+
+    started = time.perf_counter()
+    try:
+        result = read_scenario(path)
+    except ScenarioError as error:
+        _refuse(error.problems, f"{path} cannot be imported")
+    for warning in result.warnings:
+        click.echo(f"  warning: {warning.describe()}", err=True)
+    read_seconds = time.perf_counter() - started
+
+    engine = store.make_engine(database_url)
+    try:
+        store.upgrade(engine)
+        counts = store.save_scenario(engine, result.scenario, actor=actor)
+    except SQLAlchemyError as error:
+        click.echo(f"The database at {_where(engine)} refused the import: "
+                   f"{error.__class__.__name__}: {getattr(error, 'orig', error)}", err=True)
+        click.echo("Nothing was imported; the database is unchanged.", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    finally:
+        engine.dispose()
+    total = time.perf_counter() - started
+    summary = ", ".join(f"{count} {name}" for name, count in counts.items())
+    click.echo(f"Imported {summary} into {_where(engine)} "
+               f"(read and checked in {read_seconds:.1f} s, {total:.1f} s in all).")
+
+
+@main.command("export-scenario")
+@click.argument("out", type=click.Path(path_type=Path))
+@database_option
+def export_scenario_command(out: Path, database_url: str | None) -> None:
+    """Write the stored scenario to OUT: a CSV folder, or one JSON document when OUT ends in
+    .json. Round-trips with `trellis import`."""
+    from planner.scenario_io import write_scenario_csv, write_scenario_json
+
+    engine = store.make_engine(database_url)
+    try:
+        if store.current_revision(engine) is None:
+            raise click.ClickException(f"{_where(engine)} holds no Trellis data: run `trellis import` first.")
+        scenario = store.load_scenario(engine)
+    finally:
+        engine.dispose()
+    if scenario is None:
+        raise click.ClickException(f"{_where(engine)} holds no scenario: run `trellis import` first.")
+    if out.suffix.lower() == ".json":
+        write_scenario_json(scenario, out)
+    else:
+        write_scenario_csv(scenario, out)
+    click.echo(f"Wrote {len(scenario.people)} people, {len(scenario.teams)} teams and "
+               f"{len(scenario.opportunities)} opportunities to {out}.")
+
+
+@main.group("db")
+def db_group() -> None:
+    """Manage the store's database schema."""
+
+
+@db_group.command("upgrade")
+@database_option
+def db_upgrade_command(database_url: str | None) -> None:
+    """Create or migrate the database schema to the newest revision (safe to repeat)."""
+    engine = store.make_engine(database_url)
+    try:
+        before = store.current_revision(engine)
+        after = store.upgrade(engine)
+    finally:
+        engine.dispose()
+    if before == after:
+        click.echo(f"{_where(engine)} is already at revision {after}.")
+    else:
+        click.echo(f"Upgraded {_where(engine)} from revision {before or '(empty)'} to {after}.")
+
+
+@db_group.command("status")
+@database_option
+def db_status_command(database_url: str | None) -> None:
+    """Show the schema revision and what the stored scenario holds."""
+    engine = store.make_engine(database_url)
+    try:
+        revision = store.current_revision(engine)
+        click.echo(f"database: {_where(engine)}")
+        click.echo(f"schema revision: {revision or '(empty)'} (newest: {store.head_revision()})")
+        info = store.scenario_info(engine) if revision else None
+    finally:
+        engine.dispose()
+    if info is None:
+        click.echo("scenario: none imported")
+        return
+    click.echo(f"scenario: revision {info['revision']}, imported {info['imported_at']:%Y-%m-%d %H:%M} UTC "
+               f"by {info['imported_by']}")
+    for name, count in info["counts"].items():
+        click.echo(f"  {name}: {count}")

@@ -1,0 +1,98 @@
+"""Connecting to the store and bringing its schema up to date.
+
+The database is chosen by URL: the argument, else the environment variable
+`TRELLIS_DATABASE_URL`, else a SQLite file `instance/trellis.sqlite3` under the current folder.
+The schema is owned by the Alembic migrations shipped inside the package (`planner/migrations`),
+run programmatically, so an installed Trellis needs no `alembic.ini`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+DATABASE_URL_ENV = "TRELLIS_DATABASE_URL"
+DEFAULT_SQLITE_PATH = Path("instance") / "trellis.sqlite3"
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def database_url(url: str | None = None) -> str:
+    """The URL of the store: the one given, else `TRELLIS_DATABASE_URL`, else the default file."""
+    if url:
+        return url
+    from_env = os.environ.get(DATABASE_URL_ENV, "").strip()
+    if from_env:
+        return from_env
+    return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def make_engine(url: str | None = None, **engine_options) -> Engine:
+    """An engine for the store.
+
+    SQLite: the file's folder is created; every connection enforces foreign keys, uses
+    write-ahead logging (readers never block the writer) and waits up to 30 s for a lock; each
+    transaction starts with an explicit BEGIN, so an import is all-or-nothing on SQLite too.
+    PostgreSQL: connections are checked before use (`pool_pre_ping`)."""
+    parsed = make_url(database_url(url))
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, **engine_options)
+        _configure_sqlite(engine)
+        return engine
+    engine_options.setdefault("pool_pre_ping", True)
+    return create_engine(parsed, **engine_options)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+def alembic_config() -> Config:
+    """Alembic configuration pointing at the migrations inside the installed package."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> str | None:
+    """Migrate the store's schema to `revision` (default: the newest); returns the revision now
+    in place. Safe to run on every start: an up-to-date database is left alone."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+    return current_revision(engine)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The schema revision the database is at (None for an empty database)."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    """The newest schema revision shipped with this Trellis."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
