@@ -1,0 +1,135 @@
+"""Reading and writing single cells: list cells (`python:3;data-analysis:4`), critical skills
+(`skill:level:count;...`), yes/no, numbers and dates.
+
+Parsing never raises: it returns the value and a list of plain-words complaints about the cell,
+so the reader can report every malformed cell of a file in one go.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import Enum
+
+from planner.domain import CriticalSkill
+
+from .layout import CRITICAL_SKILL_COLUMNS, DATE_COLUMNS, ID_LIST_COLUMNS, SKILL_LEVEL_COLUMNS, YES_NO_COLUMNS
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _items(cell: str) -> list[str]:
+    """Split a list cell on `;`, ignoring spaces around items and a trailing `;`."""
+    return [item.strip() for item in cell.split(";") if item.strip()]
+
+
+def parse_skill_levels(cell: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """`python:3;data-analysis:4` -> {"python": "3", "data-analysis": "4"}.
+
+    Levels stay text here; the domain model checks they are whole numbers 1..5. Returns the
+    mapping and a list of (item, complaint) for items that are not `skill:level`."""
+    levels: dict[str, str] = {}
+    complaints: list[tuple[str, str]] = []
+    for item in _items(cell):
+        parts = item.split(":")
+        if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
+            complaints.append((item, "each item must be skill:level, e.g. python:3, items separated by ';'"))
+            continue
+        skill, level = parts[0].strip(), parts[1].strip()
+        if skill in levels:
+            complaints.append((item, f"skill {skill!r} is listed twice in this cell"))
+            continue
+        levels[skill] = level
+    return levels, complaints
+
+
+def parse_id_list(cell: str) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
+    """`opp-1;opp-7` -> ("opp-1", "opp-7"), ranked as written."""
+    ids = []
+    complaints: list[tuple[str, str]] = []
+    for item in _items(cell):
+        if ":" in item:
+            complaints.append((item, "ids are separated by ';' and must not contain ':'"))
+            continue
+        ids.append(item)
+    return tuple(ids), complaints
+
+
+def parse_critical_skills(cell: str) -> tuple[list[dict[str, str]], list[tuple[str, str]]]:
+    """`safeguarding:3:2;first-aid:2:1` -> [{"skill": "safeguarding", "level": "3", "count": "2"}, ...]."""
+    found: list[dict[str, str]] = []
+    complaints: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for item in _items(cell):
+        parts = [p.strip() for p in item.split(":")]
+        if len(parts) != 3 or not all(parts):
+            complaints.append(
+                (item, "each item must be skill:level:count, e.g. safeguarding:3:2, items separated by ';'")
+            )
+            continue
+        if parts[0] in seen:
+            complaints.append((item, f"skill {parts[0]!r} is listed twice in this cell"))
+            continue
+        seen.add(parts[0])
+        found.append({"skill": parts[0], "level": parts[1], "count": parts[2]})
+    return found, complaints
+
+
+def parse_yes_no(cell: str) -> tuple[bool | str, list[tuple[str, str]]]:
+    """`yes`/`no` (also true/false, y/n, 1/0; any case) -> bool."""
+    text = cell.strip().lower()
+    if text in ("yes", "y", "true", "1"):
+        return True, []
+    if text in ("no", "n", "false", "0"):
+        return False, []
+    return cell, [(cell, "must be yes or no")]
+
+
+def parse_iso_date(cell: str) -> tuple[str, list[tuple[str, str]]]:
+    """Dates are written the ISO way, `2025-03-31`, so 01/02/2025 can never mean two days."""
+    if ISO_DATE.match(cell):
+        try:
+            date.fromisoformat(cell)
+        except ValueError:
+            return cell, [(cell, "is not a date in the calendar")]
+        return cell, []
+    return cell, [(cell, "must be a date written YYYY-MM-DD, e.g. 2025-03-31")]
+
+
+def parse_cell(column: str, cell: str):
+    """Turn one non-blank cell into the value the domain model validates, plus complaints."""
+    if column in SKILL_LEVEL_COLUMNS:
+        return parse_skill_levels(cell)
+    if column in ID_LIST_COLUMNS:
+        return parse_id_list(cell)
+    if column in CRITICAL_SKILL_COLUMNS:
+        return parse_critical_skills(cell)
+    if column in YES_NO_COLUMNS:
+        return parse_yes_no(cell)
+    if column in DATE_COLUMNS:
+        return parse_iso_date(cell)
+    return cell, []
+
+
+def format_cell(value) -> str:
+    """The text a value is written as; `parse_cell` reads it back to the same value."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, (int, str)):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return ";".join(f"{key}:{level}" for key, level in value.items())
+    if isinstance(value, tuple):
+        return ";".join(
+            f"{item.skill}:{item.level}:{item.count}" if isinstance(item, CriticalSkill) else str(item)
+            for item in value
+        )
+    raise TypeError(f"cannot write a {type(value).__name__} in a CSV cell")

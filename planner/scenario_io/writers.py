@@ -1,0 +1,112 @@
+"""Writing a scenario as a CSV folder, one JSON document, or an Excel workbook.
+
+Every writer is the exact inverse of the reader: reading what was written gives back an equal
+Scenario (the round trip is proven by property-based tests).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from planner.domain import Policy, Scenario
+
+from .cells import format_cell
+from .layout import POLICY_FILE, TABLES
+
+POLICY_SHEET = "policy"
+
+
+def table_rows(scenario: Scenario, kind: str) -> tuple[list[str], list[list[str]]]:
+    """The header and the cells of one table of the scenario, as text."""
+    layout = next(t for t in TABLES if t.kind == kind)
+    columns = layout.columns
+    rows = [[format_cell(getattr(item, c)) for c in columns] for item in getattr(scenario, kind)]
+    return columns, rows
+
+
+def _tables_to_write(scenario: Scenario):
+    """teams.csv, people.csv and opportunities.csv always; skills.csv and demand.csv when not empty."""
+    for layout in TABLES:
+        if layout.required_file or layout.kind == "opportunities" or getattr(scenario, layout.kind):
+            yield layout
+
+
+def policy_is_default(policy: Policy) -> bool:
+    return policy == Policy()
+
+
+def csv_text(columns: list[str], rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def write_scenario_csv(scenario: Scenario, folder: str | Path) -> list[Path]:
+    """Write the scenario as a folder of UTF-8 CSV files (and policy.json when the policy is not
+    the default). Files of tables the scenario does not have are removed so the folder reads back
+    as exactly this scenario. Returns the files written."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    keep = set()
+    for layout in _tables_to_write(scenario):
+        columns, rows = table_rows(scenario, layout.kind)
+        path = folder / layout.file
+        path.write_text(csv_text(columns, rows), encoding="utf-8", newline="")
+        written.append(path)
+        keep.add(layout.file)
+    policy_path = folder / POLICY_FILE
+    if not policy_is_default(scenario.policy):
+        policy_path.write_text(policy_json(scenario.policy), encoding="utf-8")
+        written.append(policy_path)
+        keep.add(POLICY_FILE)
+    for stale in [*(t.file for t in TABLES), POLICY_FILE]:
+        if stale not in keep and (folder / stale).exists():
+            (folder / stale).unlink()
+    return written
+
+
+def policy_json(policy: Policy) -> str:
+    """policy.json: only the settings that differ from the defaults, so the file says what was chosen."""
+    return json.dumps(policy.model_dump(mode="json", exclude_defaults=True), indent=2, ensure_ascii=False) + "\n"
+
+
+def scenario_json(scenario: Scenario) -> str:
+    return scenario.model_dump_json(indent=2) + "\n"
+
+
+def write_scenario_json(scenario: Scenario, path: str | Path) -> Path:
+    """Write the whole scenario as one JSON document (its schema: `trellis schema`)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(scenario_json(scenario), encoding="utf-8")
+    return path
+
+
+def write_scenario_xlsx(scenario: Scenario, path: str | Path) -> Path:
+    """Write the scenario as an Excel workbook: one sheet per CSV file (named `people`, `teams`...),
+    every cell as text so ids like `007` stay as written, and a `policy` sheet of `key,value` rows
+    (value as JSON) when the policy is not the default."""
+    from openpyxl import Workbook
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = Workbook(write_only=True)
+    for layout in _tables_to_write(scenario):
+        sheet = book.create_sheet(layout.kind)
+        columns, rows = table_rows(scenario, layout.kind)
+        sheet.append(columns)
+        for row in rows:
+            sheet.append(row)
+    if not policy_is_default(scenario.policy):
+        sheet = book.create_sheet(POLICY_SHEET)
+        sheet.append(["key", "value"])
+        for key, value in scenario.policy.model_dump(mode="json", exclude_defaults=True).items():
+            sheet.append([key, json.dumps(value, ensure_ascii=False)])
+    book.save(path)
+    return path
