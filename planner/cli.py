@@ -17,6 +17,7 @@ def main() -> None:
 # Each module decorates its commands onto `main` when imported.
 COMMAND_MODULES: list[str] = [
     "planner.cli_store",
+    "planner.cli_web",
 ]
 
 for _module in COMMAND_MODULES:

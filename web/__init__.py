@@ -1,7 +1,8 @@
 """The Trellis web app: an application factory, one blueprint per user group.
 
 Each area registers its blueprint by adding its module to `BLUEPRINT_MODULES`; the module exposes
-a Flask `Blueprint` named `bp`. Adding a page area therefore touches one line here.
+a Flask `Blueprint` named `bp`, and optionally `NAV`, a list of `(endpoint, label, roles)` that
+puts its pages in the navigation for those roles. Adding a page area therefore touches one line.
 """
 
 from __future__ import annotations
@@ -27,8 +28,29 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     security.configure(app, config or {})
     init_data_access(app)
+    nav: list[tuple[str, str, tuple[str, ...]]] = []
     for name in BLUEPRINT_MODULES:
         module = importlib.import_module(name)
         app.register_blueprint(module.bp)
+        nav.extend(getattr(module, "NAV", []))
+    app.extensions["trellis_nav"] = nav
+    app.context_processor(_template_context)
     security.check_production_ready(app)
     return app
+
+
+def _template_context() -> dict[str, Any]:
+    """What every template sees: the signed-in account and the navigation for its role."""
+    from flask import current_app
+
+    from web.security import current_user
+
+    user = current_user()
+    nav = []
+    if user is not None:
+        nav = [
+            (endpoint, label)
+            for endpoint, label, roles in current_app.extensions["trellis_nav"]
+            if user.role in roles and endpoint in current_app.view_functions
+        ]
+    return {"current_user": user, "nav_items": nav}

@@ -1,0 +1,180 @@
+"""`trellis serve`, `trellis users add|list|remove` and `trellis demo`: the web app from the
+command line. The database is `--database-url`, else `TRELLIS_DATABASE_URL`, else
+`instance/trellis.sqlite3`; the app's secret key is generated once into `instance/secret_key`."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from pathlib import Path
+
+import click
+
+from planner import store
+from planner.cli import main
+
+EXIT_PROBLEMS = 2
+DEFAULT_SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
+DEMO_ROLES = ("staff", "hr", "emergency", "admin")
+
+database_option = click.option(
+    "--database-url", envvar=store.DATABASE_URL_ENV, default=None, show_envvar=True,
+    help="SQLAlchemy URL of the store (default: sqlite:///instance/trellis.sqlite3).",
+)
+
+
+def _serve(database_url: str | None, host: str, port: int, threads: int) -> None:
+    """Start the app under waitress (a production WSGI server), in production mode."""
+    import waitress
+
+    from web import create_app
+
+    engine = store.make_engine(database_url)
+    store.upgrade(engine)
+    app = create_app({"PRODUCTION": True, "ENGINE": engine})
+    click.echo(f"Trellis is serving on http://{host}:{port}/ (press Ctrl+C to stop)")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="trellis", _quiet=True)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@database_option
+def serve_command(host: str, port: int, threads: int, database_url: str | None) -> None:
+    """Serve the web app with waitress. Upgrades the database schema first (safe to repeat)."""
+    _serve(database_url, host, port, threads)
+
+
+@main.group("users")
+def users_group() -> None:
+    """Manage sign-in accounts (roles: staff, hr, emergency, admin)."""
+
+
+@users_group.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(DEMO_ROLES), help="What the account may do.")
+@click.option("--person", "person_id", default=None, help="The person a staff account is linked to (required for staff).")
+@database_option
+def users_add(name: str, role: str, person_id: str | None, database_url: str | None) -> None:
+    """Add account NAME. The password is read from standard input (one line; at least 8
+    characters), so it never appears in the shell history or the process list."""
+    from web.auth import AccountError, create_account
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    engine = store.make_engine(database_url)
+    store.upgrade(engine)
+    if person_id is not None and store.get_person(engine, person_id) is None:
+        click.echo(f"No person {person_id!r} in the stored scenario; import it first or check the id.", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    try:
+        create_account(engine, name, password, role, person_id=person_id, actor="cli")
+    except AccountError as error:
+        click.echo(f"Account not added: {error}.", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    click.echo(f"Added account {name} ({role}{', person ' + person_id if person_id else ''}).")
+
+
+@users_group.command("list")
+@database_option
+def users_list(database_url: str | None) -> None:
+    """List accounts: name, role, linked person."""
+    from web.auth import list_accounts
+
+    engine = store.make_engine(database_url)
+    store.upgrade(engine)
+    accounts = list_accounts(engine)
+    if not accounts:
+        click.echo("No accounts yet. Add one with: trellis users add NAME --role admin")
+        return
+    click.echo(f"{'name':<24} {'role':<10} person")
+    for account in accounts:
+        click.echo(f"{account.username:<24} {account.role:<10} {account.person_id or '-'}")
+
+
+@users_group.command("remove")
+@click.argument("name")
+@database_option
+def users_remove(name: str, database_url: str | None) -> None:
+    """Remove account NAME (its sessions end at once)."""
+    from web.auth import AccountError, remove_account
+
+    engine = store.make_engine(database_url)
+    store.upgrade(engine)
+    try:
+        remove_account(engine, name, actor="cli")
+    except AccountError as error:
+        click.echo(f"Not removed: {error}.", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    click.echo(f"Removed account {name}.")
+
+
+def demo_staff_person(scenario) -> str:
+    """The person the demo's staff account is linked to: the first available person who has
+    ranked some opportunities (so their pages show something), else the first person."""
+    for person in scenario.people:
+        if person.available and person.preferences:
+            return person.person_id
+    return scenario.people[0].person_id
+
+
+def prepare_demo(engine, sample: Path) -> tuple[dict[str, str], bool]:
+    """Upgrade the store, import `sample` when no scenario is stored, and give one account per
+    role a fresh random password (creating the accounts when missing). Returns the passwords
+    by account name and whether the sample was imported."""
+    from planner.scenario_io import read_scenario
+    from web.auth import create_account, hash_password
+
+    store.upgrade(engine)
+    imported = False
+    scenario = store.load_scenario(engine)
+    if scenario is None:
+        scenario = read_scenario(sample).scenario
+        store.save_scenario(engine, scenario, actor="demo")
+        imported = True
+    passwords: dict[str, str] = {}
+    for role in DEMO_ROLES:
+        name = f"demo-{role}"
+        password = secrets.token_urlsafe(12)
+        person_id = demo_staff_person(scenario) if role == "staff" else None
+        existing = store.get_user_by_name(engine, name)
+        if existing is None:
+            create_account(engine, name, password, role, person_id=person_id, actor="demo")
+        else:
+            store.set_password_hash(engine, existing.id, hash_password(password), actor="demo")
+            if role == "staff" and existing.person_id not in scenario.person_by_id:
+                store.link_person(engine, existing.id, person_id, actor="demo")
+        passwords[name] = password
+    return passwords, imported
+
+
+@main.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--sample", type=click.Path(exists=True, path_type=Path), default=DEFAULT_SAMPLE,
+              show_default="data/sample", help="Scenario imported when the store is empty.")
+@click.option("--no-serve", is_flag=True, help="Prepare the data and accounts, then exit.")
+@database_option
+def demo_command(host: str, port: int, sample: Path, no_serve: bool, database_url: str | None) -> None:
+    """Load the bundled sample data (when the store is empty), create one account per role with a
+    fresh random password printed once, and serve the app."""
+    from planner.domain import ScenarioError
+
+    engine = store.make_engine(database_url)
+    try:
+        passwords, imported = prepare_demo(engine, sample)
+    except ScenarioError as error:
+        for problem in error.problems:
+            click.echo(f"  {problem.describe()}", err=True)
+        click.echo(f"The sample at {sample} cannot be imported.", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    if imported:
+        counts = store.scenario_counts(engine)
+        click.echo(f"Imported the sample scenario: {counts['people']} people, {counts['opportunities']} opportunities.")
+    else:
+        click.echo("A scenario is already stored; it was kept.")
+    click.echo("Demo accounts (passwords are new each run; note them now, they are not shown again):")
+    for name, password in passwords.items():
+        click.echo(f"  {name:<16} {password}")
+    if not no_serve:
+        _serve(database_url, host, port, threads=8)

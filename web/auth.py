@@ -1,0 +1,292 @@
+"""Accounts and signing in.
+
+Passwords are hashed with Argon2id (argon2-cffi). Signing in gives the same message for an
+unknown account and a wrong password, renews the session, and is throttled after repeated
+failures, per account name and per client address. Signing out moves the account's
+`session_version` on, so a copy of the old cookie is refused afterwards.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections import defaultdict, deque
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from pydantic import Field
+
+from web.data_access import engine
+from web.security import (
+    ROLES,
+    CurrentUser,
+    FormModel,
+    FormRejected,
+    current_user,
+    login_required,
+    parse_form,
+    start_session,
+)
+
+log = logging.getLogger("trellis.web.auth")
+
+bp = Blueprint("auth", __name__)
+
+NAV: list[tuple[str, str, tuple[str, ...]]] = []
+
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024
+USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,149}$")
+LOGIN_FAILED_MESSAGE = "That account name and password do not match."
+LOGIN_THROTTLED_MESSAGE = "Too many failed attempts. Wait a few minutes, then try again."
+
+_hasher = PasswordHasher()
+# Verified against when the account does not exist, so both failures take the same time.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-only-for-timing")
+
+
+class AccountError(ValueError):
+    """An account cannot be created or changed as asked; the message says why."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules on accounts
+# ---------------------------------------------------------------------------------------------
+
+
+def password_problem(password: str) -> str | None:
+    """A password has at least 8 characters; long passphrases are welcome (up to 1024)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"the password needs at least {MIN_PASSWORD_LENGTH} characters"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"the password may have at most {MAX_PASSWORD_LENGTH} characters"
+    return None
+
+
+def username_problem(username: str) -> str | None:
+    """Account names are 1-150 letters, digits and . _ @ + - (starting with a letter or digit)."""
+    if not USERNAME_PATTERN.match(username):
+        return "an account name has 1-150 letters, digits or . _ @ + - and starts with a letter or digit"
+    return None
+
+
+def role_problem(role: str, person_id: str | None) -> str | None:
+    """Roles are staff, hr, emergency and admin; a staff account is linked to exactly one person."""
+    if role not in ROLES:
+        return f"unknown role {role!r}; roles are {', '.join(ROLES)}"
+    if role == "staff" and not person_id:
+        return "a staff account must be linked to a person (--person ID)"
+    return None
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+# ---------------------------------------------------------------------------------------------
+# Accounts in the store
+# ---------------------------------------------------------------------------------------------
+
+
+def create_account(db, username: str, password: str, role: str, person_id: str | None = None, actor: str = "cli") -> int:
+    """Add an account (raises AccountError naming the rule it breaks); returns its id."""
+    from planner.store.users import UsernameTaken, create_user
+
+    for problem in (username_problem(username), password_problem(password), role_problem(role, person_id)):
+        if problem:
+            raise AccountError(problem)
+    try:
+        user = create_user(db, username, hash_password(password), role, person_id=person_id or None, actor=actor)
+    except UsernameTaken as error:
+        raise AccountError(f"an account named {username!r} already exists") from error
+    return user.id
+
+
+def list_accounts(db) -> list:
+    """Every account (the store's `User`; views and the CLI never show its hash)."""
+    from planner.store.users import list_users
+
+    return list_users(db)
+
+
+def remove_account(db, username: str, actor: str = "cli") -> None:
+    """Remove an account by name; its sessions die with it."""
+    from planner.store.users import delete_user, get_user_by_name
+
+    user = get_user_by_name(db, username)
+    if user is None:
+        raise AccountError(f"no account named {username!r}")
+    delete_user(db, user.id, actor=actor)
+
+
+def load_user_for_session(uid: int, session_version) -> CurrentUser | None:
+    """The account of a session cookie, or None when it was removed or has logged out since."""
+    from planner.store.users import get_user
+
+    user = get_user(engine(), uid)
+    if user is None or user.session_version != session_version:
+        return None
+    return CurrentUser(id=user.id, username=user.username, role=user.role, person_id=user.person_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Throttling failed sign-ins
+# ---------------------------------------------------------------------------------------------
+
+
+class LoginThrottle:
+    """After `max_failures` failed sign-ins within `window_s`, for one account name or from one
+    client address, further attempts are refused until the window has passed. Kept in memory,
+    so it treats unknown and known account names alike and costs no database write."""
+
+    def __init__(self) -> None:
+        self._failures: dict[str, deque] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float, window_s: float) -> deque:
+        times = self._failures[key]
+        while times and now - times[0] > window_s:
+            times.popleft()
+        return times
+
+    def blocked(self, keys: list[str], max_failures: int, window_s: float) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            return any(len(self._recent(k, now, window_s)) >= max_failures for k in keys)
+
+    def failed(self, keys: list[str]) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for key in keys:
+                self._failures[key].append(now)
+
+    def succeeded(self, keys: list[str]) -> None:
+        with self._lock:
+            for key in keys:
+                self._failures.pop(key, None)
+
+
+def _throttle() -> LoginThrottle:
+    return current_app.extensions.setdefault("trellis_login_throttle", LoginThrottle())
+
+
+# ---------------------------------------------------------------------------------------------
+# Views
+# ---------------------------------------------------------------------------------------------
+
+
+class LoginForm(FormModel):
+    username: str = Field(default="", max_length=150)
+    password: str = Field(default="", max_length=MAX_PASSWORD_LENGTH)
+    next: str = Field(default="", max_length=500)
+
+
+def safe_next(target: str) -> str | None:
+    """Only paths on this site are followed after signing in (no open redirect)."""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+# The page each role lands on, first one registered wins (web part 2 registers the consoles).
+ROLE_HOME_ENDPOINTS = {
+    "staff": ("staff.my_pathways",),
+    "hr": ("hr.index", "staff.marketplace"),
+    "emergency": ("crisis.index", "staff.marketplace"),
+    "admin": ("admin.index", "staff.marketplace"),
+}
+
+
+def home_for(user: CurrentUser) -> str:
+    for endpoint in ROLE_HOME_ENDPOINTS.get(user.role, ()):
+        if endpoint in current_app.view_functions:
+            return url_for(endpoint)
+    return url_for("auth.home")
+
+
+@bp.get("/")
+def home():
+    user = current_user()
+    if user is None:
+        return redirect(url_for("auth.login"))
+    target = home_for(user)
+    if target != url_for("auth.home"):
+        return redirect(target)
+    return render_template("auth/home.html")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "GET":
+        expired = g.get("session_expired", False)
+        return render_template("auth/login.html", next=request.args.get("next", ""), expired=expired)
+    try:
+        form = parse_form(LoginForm)
+    except FormRejected:
+        return render_template("auth/login.html", error=LOGIN_FAILED_MESSAGE, next=""), 400
+    cfg = current_app.config
+    keys = [f"name:{form.username.lower()}", f"addr:{request.remote_addr}"]
+    throttle = _throttle()
+    if throttle.blocked(keys, cfg["LOGIN_MAX_FAILURES"], cfg["LOGIN_WINDOW_S"]):
+        log.warning("sign-in throttled")
+        return render_template("auth/login.html", error=LOGIN_THROTTLED_MESSAGE, username=form.username, next=form.next), 429
+    account = _verify(form.username, form.password)
+    if account == "locked":
+        throttle.failed(keys)
+        log.warning("sign-in refused: account locked")
+        return render_template("auth/login.html", error=LOGIN_THROTTLED_MESSAGE, username=form.username, next=form.next), 429
+    if account is None:
+        throttle.failed(keys)
+        log.info("sign-in failed")
+        return render_template("auth/login.html", error=LOGIN_FAILED_MESSAGE, username=form.username, next=form.next), 401
+    throttle.succeeded(keys)
+    user, version = account
+    start_session(user, version)
+    log.info("signed in: account=%s role=%s", user.id, user.role)
+    return redirect(safe_next(form.next) or home_for(user))
+
+
+def _verify(username: str, password: str) -> tuple[CurrentUser, int] | str | None:
+    """The account and its session version when the password matches; "locked" when the account
+    is locked after repeated failures; None otherwise (after the same amount of work)."""
+    from planner.store.users import get_user_by_name, record_failed_login, record_successful_login, set_password_hash
+
+    db = engine()
+    user = get_user_by_name(db, username)
+    stored = user.password_hash if user is not None else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password)
+        matched = user is not None
+    except (VerificationError, InvalidHashError):
+        matched = False
+    if user is not None and user.is_locked():
+        return "locked"
+    if not matched:
+        if user is not None:
+            record_failed_login(db, user.id, lock_after=current_app.config["LOGIN_MAX_FAILURES"])
+        return None
+    record_successful_login(db, user.id)
+    if _hasher.check_needs_rehash(stored):
+        user = set_password_hash(db, user.id, hash_password(password), actor=f"user:{user.id}")
+    return CurrentUser(id=user.id, username=user.username, role=user.role, person_id=user.person_id), user.session_version
+
+
+class EmptyForm(FormModel):
+    """A form that carries nothing but its CSRF token."""
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    parse_form(EmptyForm)
+    user = current_user()
+    from planner.store.users import bump_session_version
+
+    bump_session_version(engine(), user.id)
+    session.clear()
+    log.info("signed out: account=%s", user.id)
+    flash("You have signed out.", "info")
+    return redirect(url_for("auth.login"))

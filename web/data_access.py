@@ -1,0 +1,94 @@
+"""The web app's access to the store: one engine per app, and the current scenario with its
+`PathwayIndex` cached per scenario revision, so pages stay fast and never show stale data.
+
+The cache is keyed by the store's scenario revision (one row), read once per request: an import or a person's edit, from this process or another (the CLI), is seen
+on the next request. Views that change the scenario call `scenario_changed()` as well.
+
+Views never query personal data from here directly; they go through
+`web.security.get_person_for`.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine
+
+
+@dataclass
+class _CachedScenario:
+    key: Any = None
+    scenario: Any = None
+    pathway_index: Any = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def init_data_access(app: Flask) -> None:
+    """Create the app's engine (the configured URL, else `TRELLIS_DATABASE_URL`, else the
+    default SQLite file) and its scenario cache."""
+    from planner.store.engine import make_engine
+
+    engine = app.config.get("ENGINE") or make_engine(app.config.get("DATABASE_URL"))
+    app.extensions["trellis_engine"] = engine
+    app.extensions["trellis_scenario"] = _CachedScenario()
+
+
+def engine() -> Engine:
+    return current_app.extensions["trellis_engine"]
+
+
+def _scenario_key(db: Engine):
+    """The stored scenario's revision (grows with every import or person edit); None when none."""
+    from planner.store.scenario import scenario_revision
+
+    return scenario_revision(db) or None
+
+
+def current_scenario():
+    """The stored scenario (or None when nothing was imported), read once per revision and once
+    per request."""
+    if "trellis_scenario" in g:
+        return g.trellis_scenario
+    cache: _CachedScenario = current_app.extensions["trellis_scenario"]
+    db = engine()
+    key = _scenario_key(db)
+    if key != cache.key:
+        with cache.lock:
+            if key != cache.key:
+                from planner.store.scenario import load_scenario
+
+                cache.scenario = load_scenario(db) if key is not None else None
+                cache.pathway_index = None
+                cache.key = key
+    g.trellis_scenario = cache.scenario
+    return cache.scenario
+
+
+def pathway_index():
+    """The `PathwayIndex` of the current scenario, built once per scenario revision."""
+    scenario = current_scenario()
+    if scenario is None:
+        return None
+    cache: _CachedScenario = current_app.extensions["trellis_scenario"]
+    with cache.lock:
+        if cache.pathway_index is None or cache.scenario is not scenario:
+            from planner.pathways import PathwayIndex
+
+            index = PathwayIndex(scenario)
+            if cache.scenario is scenario:
+                cache.pathway_index = index
+            return index
+        return cache.pathway_index
+
+
+def scenario_changed() -> None:
+    """Forget the cached scenario (call after changing it from a view)."""
+    cache: _CachedScenario = current_app.extensions["trellis_scenario"]
+    with cache.lock:
+        cache.key = None
+        cache.scenario = None
+        cache.pathway_index = None
+    g.pop("trellis_scenario", None)

@@ -1,0 +1,358 @@
+"""Security of the web app, in one place.
+
+- `get_person_for(user, person_id)` is the ONE choke point for a person's data: every view that
+  shows or changes a person's record goes through it, and it refuses (403/404) anything the
+  signed-in account may not see.
+- `login_required` and `roles_required(...)` guard views.
+- Configuration: secret key kept in `instance/`, secure session cookies, idle timeout, session
+  renewal and a per-account `session_version` so a cookie replayed after logout is refused.
+- Security headers on every response (error pages too), CSRF on every form (Flask-WTF), a
+  generic error page, refusals logged without content, and inbound form models that forbid
+  unexpected fields (no mass assignment).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from functools import wraps
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from flask import Flask, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from pydantic import BaseModel, ConfigDict, ValidationError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger("trellis.web.security")
+
+csrf = CSRFProtect()
+
+ROLES = ("staff", "hr", "emergency", "admin")
+
+# Keys that tutorials ship; the app refuses to run in production with any of them.
+KNOWN_DEFAULT_SECRET_KEYS = frozenset({"", "dev", "development", "secret", "changeme", "change-me", "test"})
+MIN_SECRET_KEY_LENGTH = 32
+IDLE_TIMEOUT_S = 30 * 60
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Configuration
+# ---------------------------------------------------------------------------------------------
+
+
+class SessionCookieSecureOverHttps(SecureCookieSessionInterface):
+    """Session cookies are marked Secure whenever the request came over https (or always, when
+    SESSION_COOKIE_SECURE is set), so one deployment works behind TLS and on loopback."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """The app's secret key: generated once with `secrets` and kept (mode 0600) in the instance
+    folder, so it is never hard-coded and survives restarts."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key
+
+
+def configure(app: Flask, config: dict[str, Any]) -> None:
+    """Apply defaults, then the environment, then `config`; wire CSRF, sessions, headers, errors."""
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=False,
+        SESSION_COOKIE_NAME="trellis_session",
+        IDLE_TIMEOUT_S=IDLE_TIMEOUT_S,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, which times out itself
+        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+        LOGIN_MAX_FAILURES=5,
+        LOGIN_WINDOW_S=15 * 60,
+        PRODUCTION=os.environ.get("TRELLIS_ENV", "").lower() == "production",
+        DATABASE_URL=os.environ.get("TRELLIS_DATABASE_URL"),
+    )
+    app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+    app.session_interface = SessionCookieSecureOverHttps()
+    csrf.init_app(app)
+    app.before_request(_check_session)
+    app.after_request(_add_security_headers)
+    _register_error_pages(app)
+
+
+def check_production_ready(app: Flask) -> None:
+    """In production the app refuses to start with a default or short secret key, or debug on."""
+    if not app.config.get("PRODUCTION"):
+        return
+    key = str(app.config.get("SECRET_KEY") or "")
+    if key.lower() in KNOWN_DEFAULT_SECRET_KEYS or len(key) < MIN_SECRET_KEY_LENGTH:
+        raise RuntimeError(
+            "refusing to start in production with a default or short SECRET_KEY; remove it from "
+            "the configuration so a random key is generated in the instance folder"
+        )
+    if app.debug or app.config.get("DEBUG"):
+        raise RuntimeError("refusing to start in production with debug on; unset FLASK_DEBUG / DEBUG")
+
+
+# ---------------------------------------------------------------------------------------------
+# Signed-in account and sessions
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """The signed-in account, as views see it (never the password hash)."""
+
+    id: int
+    username: str
+    role: str
+    person_id: str | None
+
+
+def current_user() -> CurrentUser | None:
+    return g.get("user")
+
+
+def start_session(user: CurrentUser, session_version: int) -> None:
+    """Session renewed at login: everything from before (anonymous CSRF token included) is
+    dropped, and the cookie carries the account's current session version."""
+    session.clear()
+    session.permanent = False
+    session["uid"] = user.id
+    session["sv"] = session_version
+    session["seen"] = int(time.time())
+    session["nonce"] = secrets.token_urlsafe(16)
+
+
+def _check_session() -> None:
+    """Load the account of the cookie; refuse it when the account has since logged out (its
+    session version moved on), was removed, or sat idle longer than the idle timeout."""
+    from web.auth import load_user_for_session
+
+    g.user = None
+    uid = session.get("uid")
+    if uid is None:
+        return
+    now = int(time.time())
+    if now - int(session.get("seen", 0)) > current_app.config["IDLE_TIMEOUT_S"]:
+        session.clear()
+        g.session_expired = True
+        return
+    user = load_user_for_session(uid, session.get("sv"))
+    if user is None:
+        log.info("session refused: stale or unknown account session")
+        session.clear()
+        return
+    g.user = user
+    # Rewriting the cookie on every request is what slides the idle window; once a minute is enough.
+    if now - int(session.get("seen", 0)) >= 60:
+        session["seen"] = now
+
+
+# ---------------------------------------------------------------------------------------------
+# Guards
+# ---------------------------------------------------------------------------------------------
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def log_refusal(reason: str, status: int) -> None:
+    """Record that a request was refused: who (account id), what route, why. Never the content."""
+    user = current_user()
+    log.warning(
+        "access refused: status=%s account=%s role=%s endpoint=%s reason=%s",
+        status, user.id if user else "-", user.role if user else "-", request.endpoint, reason,
+    )
+
+
+def login_required(view: F) -> F:
+    """Views behind this need a signed-in account; others are sent to the login page."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any):
+        if current_user() is None:
+            return redirect(url_for("auth.login", next=request.path))
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def roles_required(*roles: str) -> Callable[[F], F]:
+    """Views behind this need a signed-in account holding one of `roles` (403 otherwise)."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {sorted(unknown)}; roles are {ROLES}")
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any):
+            user = current_user()
+            if user is None:
+                return redirect(url_for("auth.login", next=request.path))
+            if user.role not in roles:
+                log_refusal("role", 403)
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+# Roles that may read any person's record (HR plans people; emergency planners redeploy them;
+# admins answer subject-access requests). Staff see only the person their account is linked to.
+ROLES_SEEING_EVERYONE = frozenset({"hr", "emergency", "admin"})
+
+
+def may_see_person(user: CurrentUser, person_id: str) -> bool:
+    """A member of staff sees only their own record; HR, emergency planners and admins see all."""
+    if user.role in ROLES_SEEING_EVERYONE:
+        return True
+    return user.person_id is not None and user.person_id == person_id
+
+
+def get_person_for(user: CurrentUser | None, person_id: str):
+    """The one way views reach a person's data. Returns the `Person` from the current scenario,
+    or refuses: 403 when the account may not see that person, 404 when there is no such person.
+    The refusal is decided before looking the person up, so staff cannot probe which ids exist."""
+    from web.data_access import current_scenario
+
+    if user is None:
+        log_refusal("not signed in", 403)
+        abort(403)
+    if not may_see_person(user, person_id):
+        log_refusal("another person's record", 403)
+        abort(403)
+    scenario = current_scenario()
+    person = scenario.person_by_id.get(person_id) if scenario is not None else None
+    if person is None:
+        log_refusal("no such person", 404)
+        abort(404)
+    return person
+
+
+# ---------------------------------------------------------------------------------------------
+# Inbound forms: parse at the edge, refuse unexpected fields
+# ---------------------------------------------------------------------------------------------
+
+
+class FormModel(BaseModel):
+    """Base of inbound form models: unknown fields (e.g. `role=admin`) are refused."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+M = TypeVar("M", bound=FormModel)
+
+# Fields every form carries that are not data (the CSRF token is checked by CSRFProtect).
+FORM_TRANSPORT_FIELDS = frozenset({"csrf_token"})
+
+
+class FormRejected(Exception):
+    def __init__(self, errors: list[str]):
+        self.errors = errors
+        super().__init__("; ".join(errors))
+
+
+def parse_form(model: type[M], form=None) -> M:
+    """Parse a posted form into `model`. Fields posted more than once keep every value (for list
+    fields) ; an unexpected field rejects the whole form (400) and the refusal is logged."""
+    form = request.form if form is None else form
+    data: dict[str, Any] = {}
+    for key in form.keys():
+        if key in FORM_TRANSPORT_FIELDS:
+            continue
+        values = form.getlist(key)
+        annotation = model.model_fields.get(key)
+        is_list = annotation is not None and getattr(annotation.annotation, "__origin__", None) in (list, tuple)
+        data[key] = values if is_list else values[-1]
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        extra = [".".join(map(str, e["loc"])) for e in error.errors() if e["type"] == "extra_forbidden"]
+        if extra:
+            log_refusal(f"unexpected form fields {sorted(extra)}", 400)
+            abort(400, description="The form carried fields it should not have.")
+        raise FormRejected([_plain_error(e) for e in error.errors()]) from None
+
+
+def _plain_error(error: dict) -> str:
+    where = ".".join(str(p) for p in error["loc"]) or "form"
+    return f"{where}: {error['msg']}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Headers and error pages
+# ---------------------------------------------------------------------------------------------
+
+
+def _add_security_headers(response):
+    """Every response, error pages included, carries the security headers; pages for a signed-in
+    account (personal data) are never cached."""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if current_user() is not None or not request.path.startswith("/static/"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+ERROR_TITLES = {
+    400: "The request could not be understood",
+    403: "You do not have access to this page",
+    404: "Page not found",
+    405: "That action is not allowed here",
+    413: "The upload is too large",
+    429: "Too many attempts",
+    500: "Something went wrong",
+}
+
+
+def _render_error(status: int, message: str | None = None):
+    return render_template("error.html", status=status, title=ERROR_TITLES.get(status, "Error"), message=message), status
+
+
+def _register_error_pages(app: Flask) -> None:
+    """Generic error pages: no stack trace, no exception text, the same headers as any page."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error: CSRFError):
+        log_refusal("missing or invalid CSRF token", 400)
+        return _render_error(400, "The form has expired or was not sent from this site. Reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        status = error.code or 500
+        message = error.description if status in (400, 413, 429) else None
+        return _render_error(status, message)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        # The exception type only: its text may quote personal data.
+        log.error("unhandled error on %s: %s", request.endpoint, type(error).__name__)
+        return _render_error(500)
