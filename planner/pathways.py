@@ -1,0 +1,868 @@
+"""Pathways: where a person's skills can take them, one eligible move at a time.
+
+A pathway is a sequence of up to K opportunities. Each step must be one the person is eligible
+for (contract rules 1-4, `planner.eligibility`) with what they hold *at that step*. Three kinds are
+shown side by side:
+
+- `networked`: routes across teams, professions and organisations towards the person's
+  aspirations or a chosen target (an opportunity, usually a `role`, or `skill:level` goals);
+- `developmental`: routes that grow the most skill, aspiration skills first, whatever the grade;
+- `ladder`: the traditional route, for comparison: promotions within the person's own profession.
+
+How a pathway changes the person (the search and the replay checker in the tests follow the same
+rules, and `apply_step` is the one place they are written down in code):
+
+1. Completing an opportunity raises each of its development skills to at least the level it names
+   (a skill already higher stays as it is).
+2. A `role` step is a permanent move: the person joins the host team, and their grade becomes the
+   role's `grade_max` when it is given (they were within the role's bounds, so this is never a
+   demotion); without `grade_max` their grade stays. Any other kind (secondment, project,
+   development move, shadowing) leaves them in their home team at their grade.
+3. Profession, `must_practise` and availability never change along a pathway.
+4. Eligibility at each step uses the skills, grade and team reached so far, and the scenario's
+   `policy.stretch_levels`.
+5. Every step makes progress: it raises a skill, raises the grade (a role), or is the target. So no
+   opportunity is ever taken twice. Opportunities with no places (capacity 0) are not offered.
+6. A `ladder` step is a `role` of the person's own profession whose `grade_max` is above their
+   grade at that step. An opportunity's profession is its `profession` column, or, when that is
+   blank, the most common profession in its host team (ties: alphabetical first).
+
+`crosses` on a step names what the move crosses, seen from where the person is at that step:
+`team` (always: rule 1 forbids one's own team), `profession` (the opportunity's profession, as in
+rule 6, differs from the person's) and `organisation` (the host team's employer differs from the
+current team's).
+
+Ranking: first how much of the target (when given) or else of the aspirations the route reaches,
+then the aspirations, then fewer steps (networked), more skill growth (developmental) or a higher
+grade (ladder). The lists are kept diverse: no two pathways of a kind share half their moves, and
+no opportunity appears in more than two pathways of a kind.
+
+`aspirations_reached` is the share of the distance from the person's current levels to the
+levels they aspire to that the route covers (1.0 when already there; 0.0 when the person has
+named no aspirations). `target_reached` is null when no target was asked for.
+
+The search is a beam search over states (skills, grade, team) kept in a networkx DiGraph, so the
+fewest-steps route to each reachable state is a `networkx.shortest_path`. What can be shared
+between people is built once in `PathwayIndex`: skill matrices of every opportunity (numpy), and a
+networkx capability graph (skill levels -> opportunities that need them -> skill levels they
+develop) whose ancestors tell which opportunities can ever help towards a goal, and whose in-edges
+tell when a goal is out of anyone's reach.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import networkx as nx
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from planner.domain import (
+    SKILL_LEVEL_NAMES,
+    Opportunity,
+    OpportunityKind,
+    Person,
+    Scenario,
+    did_you_mean,
+    named_skills,
+)
+from planner.eligibility import Voice, grade_within_bounds, practice_time_kept
+
+PathwayKind = Literal["networked", "developmental", "ladder"]
+Crossing = Literal["team", "profession", "organisation"]
+KINDS: tuple[PathwayKind, ...] = ("networked", "developmental", "ladder")
+
+MAX_STEPS_LIMIT = 6
+DEFAULT_PER_KIND = 5
+BEAM_WIDTH = 24
+MOVES_PER_STATE = 12
+EPSILON = 1e-9
+
+
+# ---------------------------------------------------------------------------------------------
+# Results (serialise exactly to the JSON the CLI prints)
+# ---------------------------------------------------------------------------------------------
+
+
+class PathwayStep(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    opportunity_id: str
+    team_id: str = Field(description="the opportunity's host team")
+    crosses: list[Crossing]
+    skills_after: dict[str, int] = Field(description="every skill and level held after this step")
+    explanation: str = Field(default="", description="what this step gives, in plain words")
+
+
+class Pathway(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: PathwayKind
+    steps: list[PathwayStep]
+    aspirations_reached: float = Field(ge=0.0, le=1.0)
+    target_reached: bool | None = None
+
+
+class PathwaysResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    person_id: str
+    pathways: list[Pathway]
+    unreachable: list[str] = Field(default_factory=list, description="what is out of reach, and why")
+
+    def of_kind(self, kind: PathwayKind) -> list[Pathway]:
+        return [p for p in self.pathways if p.kind == kind]
+
+
+class PathwayInputError(ValueError):
+    """A request that cannot be answered as asked (unknown person, malformed target)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Targets
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the person is aiming for: one opportunity (usually a role) or skill levels."""
+
+    opportunity_id: str | None = None
+    skills: tuple[tuple[str, int], ...] = ()
+
+    def describe(self) -> str:
+        if self.opportunity_id is not None:
+            return self.opportunity_id
+        return ";".join(f"{s}:{lv}" for s, lv in self.skills)
+
+
+_GOAL = re.compile(r"^\s*([^;:\s][^;:]*?)\s*:\s*(\d+)\s*$")
+
+
+def parse_target(target: str | Mapping[str, int] | Target | None, scenario: Scenario) -> Target | None:
+    """Read `OPP_ID` or `skill:level;skill:level` (or a mapping of skill to level)."""
+    if target is None or isinstance(target, Target):
+        return target
+    if isinstance(target, Mapping):
+        items = list(target.items())
+    else:
+        text = target.strip()
+        if not text:
+            return None
+        if ":" not in text:
+            if text not in scenario.opportunity_by_id:
+                hint = did_you_mean(text, scenario.opportunity_by_id)
+                raise PathwayInputError(
+                    f"unknown target opportunity {text!r}" + (f"; {hint}" if hint else "")
+                )
+            return Target(opportunity_id=text)
+        items = []
+        for part in filter(None, (p.strip() for p in text.split(";"))):
+            match = _GOAL.match(part)
+            if not match:
+                raise PathwayInputError(
+                    f"cannot read target goal {part!r}: write skill:level, e.g. data-analysis:3"
+                )
+            items.append((match.group(1), int(match.group(2))))
+    known = known_skills(scenario)
+    goals: dict[str, int] = {}
+    for skill, level in items:
+        if not 1 <= int(level) <= 5:
+            raise PathwayInputError(f"target level for {skill} must be 1 to 5, not {level}")
+        if skill not in known:
+            hint = did_you_mean(skill, known)
+            raise PathwayInputError(f"unknown skill {skill!r} in target" + (f"; {hint}" if hint else ""))
+        goals[skill] = max(goals.get(skill, 0), int(level))
+    if not goals:
+        return None
+    return Target(skills=tuple(sorted(goals.items())))
+
+
+# ---------------------------------------------------------------------------------------------
+# The rules a pathway follows (shared by search and explanation)
+# ---------------------------------------------------------------------------------------------
+
+
+def known_skills(scenario: Scenario) -> set[str]:
+    """The skill catalogue when given, else every skill named anywhere in the scenario."""
+    if scenario.skills:
+        return {s.skill_id for s in scenario.skills}
+    return {skill for skill, *_ in named_skills(scenario)}
+
+
+def role_grade_after(opportunity: Opportunity, grade: int) -> int:
+    """A `role` sets the person's grade to the role's grade_max when given; nothing else does."""
+    if opportunity.kind == OpportunityKind.role and opportunity.grade_max is not None:
+        return max(grade, opportunity.grade_max)
+    return grade
+
+
+def team_after(opportunity: Opportunity, team_id: str) -> str:
+    """A `role` moves the person into the host team; other kinds keep them in their home team."""
+    return opportunity.host_team_id if opportunity.kind == OpportunityKind.role else team_id
+
+
+def skills_after(opportunity: Opportunity, skills: Mapping[str, int]) -> dict[str, int]:
+    """Completing an opportunity raises each development skill to at least the level it names."""
+    result = dict(skills)
+    for skill, level in opportunity.development_skills.items():
+        result[skill] = max(result.get(skill, 0), level)
+    return result
+
+
+def apply_step(
+    opportunity: Opportunity, skills: Mapping[str, int], grade: int, team_id: str
+) -> tuple[dict[str, int], int, str]:
+    """The person's (skills, grade, team) after completing `opportunity`."""
+    return (
+        skills_after(opportunity, skills),
+        role_grade_after(opportunity, grade),
+        team_after(opportunity, team_id),
+    )
+
+
+def dominant_professions(scenario: Scenario) -> dict[str, str]:
+    """Each team's most common profession among its people (ties: alphabetical first)."""
+    counts: dict[str, Counter] = {t.team_id: Counter() for t in scenario.teams}
+    for p in scenario.people:
+        counts[p.team_id][p.profession] += 1
+    return {
+        team: (min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] if c else "")
+        for team, c in counts.items()
+    }
+
+
+def opportunity_profession(opportunity: Opportunity, team_professions: Mapping[str, str]) -> str:
+    """The profession an opportunity practises: its own column, else its host team's main one."""
+    return opportunity.profession or team_professions.get(opportunity.host_team_id, "")
+
+
+def aspirations_share(start: Mapping[str, int], now: Mapping[str, int], goals: Mapping[str, int]) -> float:
+    """Share of the distance from `start` to `goals` covered by `now` (1.0 if nothing was left,
+    0.0 if there are no goals)."""
+    if not goals:
+        return 0.0
+    gap = sum(g - min(start.get(s, 0), g) for s, g in goals.items())
+    if gap == 0:
+        return 1.0
+    closed = sum(min(now.get(s, 0), g) - min(start.get(s, 0), g) for s, g in goals.items())
+    return max(0.0, min(1.0, closed / gap))
+
+
+# ---------------------------------------------------------------------------------------------
+# The shared index
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Goal:
+    """Skill levels to reach, as column indices of the skill matrix, plus an optional grade and
+    target opportunity (a target role must also be taken as the last step)."""
+
+    cols: np.ndarray
+    levels: np.ndarray
+    outside_gap: int = 0  # levels asked for in skills no opportunity knows
+    grade_needed: int | None = None
+    target: int | None = None
+
+    @property
+    def empty(self) -> bool:
+        return len(self.cols) == 0 and self.outside_gap == 0 and self.grade_needed is None and self.target is None
+
+
+@dataclass
+class _State:
+    skills: np.ndarray
+    grade: int
+    team: int
+    depth: int
+
+
+@dataclass
+class _Search:
+    """One person's search context (everything the kinds share)."""
+
+    person: Person
+    profession_code: int
+    static_mask: np.ndarray
+    start: _State
+    extra_skills: dict[str, int]
+    goal: _Goal
+    aspirations: _Goal
+    helper: _Goal
+    target: Target | None
+    graphs: dict[str, nx.DiGraph] = field(default_factory=dict)
+
+
+class PathwayIndex:
+    """Everything about opportunities that all people share, computed once per scenario.
+
+    `pathways_for(person_id)` answers for someone on file; `pathways_for_person(person)` for a
+    person whose skills or aspirations were just edited (their team must exist in the scenario).
+    """
+
+    def __init__(self, scenario: Scenario, *, beam_width: int = BEAM_WIDTH, moves_per_state: int = MOVES_PER_STATE):
+        self.scenario = scenario
+        self.stretch = scenario.policy.stretch_levels
+        self.beam_width = beam_width
+        self.moves_per_state = moves_per_state
+        self.team_professions = dominant_professions(scenario)
+
+        opps = list(scenario.opportunities)
+        self.opportunities = opps
+        self.opp_index = {o.opportunity_id: i for i, o in enumerate(opps)}
+        self.teams = list(scenario.teams)
+        self.team_index = {t.team_id: i for i, t in enumerate(self.teams)}
+
+        skill_ids = known_skills(scenario)
+        for o in opps:
+            skill_ids.update(o.required_skills, o.development_skills)
+        self.skills = sorted(skill_ids)
+        self.skill_index = {s: i for i, s in enumerate(self.skills)}
+
+        n, k = len(opps), len(self.skills)
+        self.required = np.zeros((n, k), dtype=np.int16)
+        self.develops = np.zeros((n, k), dtype=np.int16)
+        for i, o in enumerate(opps):
+            for s, lv in o.required_skills.items():
+                self.required[i, self.skill_index[s]] = max(0, lv - self.stretch)
+            for s, lv in o.development_skills.items():
+                self.develops[i, self.skill_index[s]] = lv
+        self.required_cols = np.flatnonzero(self.required.any(axis=0))
+        self.required_sub = self.required[:, self.required_cols]
+
+        big = np.iinfo(np.int32).max
+        self.grade_min = np.array([o.grade_min if o.grade_min is not None else -big for o in opps], dtype=np.int64)
+        self.grade_max = np.array([o.grade_max if o.grade_max is not None else big for o in opps], dtype=np.int64)
+        self.fte = np.array([o.fte for o in opps], dtype=float)
+        self.offered = np.array([o.capacity > 0 for o in opps], dtype=bool)
+        self.is_role = np.array([o.kind == OpportunityKind.role for o in opps], dtype=bool)
+        self.role_grade = np.array(
+            [o.grade_max if (o.kind == OpportunityKind.role and o.grade_max is not None) else -big for o in opps],
+            dtype=np.int64,
+        )
+        self.host = np.array([self.team_index[o.host_team_id] for o in opps], dtype=np.int64)
+
+        professions = sorted(
+            {p.profession for p in scenario.people}
+            | {o.profession for o in opps}
+            | set(self.team_professions.values())
+        )
+        self.profession_codes = {p: i for i, p in enumerate(professions)}
+        self.own_profession = np.array([self.profession_codes[o.profession] for o in opps], dtype=np.int64)
+        self.effective_profession = np.array(
+            [self.profession_codes[opportunity_profession(o, self.team_professions)] for o in opps], dtype=np.int64
+        )
+        self.no_profession = self.profession_codes.get("", -1)
+
+        organisations = sorted({t.organisation for t in self.teams})
+        org_code = {o: i for i, o in enumerate(organisations)}
+        self.team_org = np.array([org_code[t.organisation] for t in self.teams], dtype=np.int64)
+        self.host_org = self.team_org[self.host] if n else np.zeros(0, dtype=np.int64)
+
+        offered_dev = self.develops[self.offered] if n else self.develops
+        self.max_developed = offered_dev.max(axis=0) if len(offered_dev) else np.zeros(k, dtype=np.int16)
+
+        self.capability = self._capability_graph()
+        self._helper_cache: dict[tuple, tuple[frozenset[int], tuple[tuple[int, int], ...]]] = {}
+
+    # -- shared structures -----------------------------------------------------------------
+
+    def _capability_graph(self) -> nx.DiGraph:
+        """Skill levels and opportunities: (skill, L) -> (skill, L-1) (holding L implies less);
+        (skill, need) -> opportunity (it needs that level); opportunity -> (skill, level) (it
+        develops it). Ancestors of a goal are the opportunities that can ever help towards it."""
+        g = nx.DiGraph()
+        for s in self.skills:
+            for lv in range(5, 1, -1):
+                g.add_edge(("skill", s, lv), ("skill", s, lv - 1))
+        for i, o in enumerate(self.opportunities):
+            if not self.offered[i]:
+                continue
+            node = ("opp", i)
+            g.add_node(node)
+            for s, lv in o.required_skills.items():
+                need = lv - self.stretch
+                if need > 0:
+                    g.add_edge(("skill", s, need), node)
+            for s, lv in o.development_skills.items():
+                g.add_edge(node, ("skill", s, lv))
+        return g
+
+    def _helpers_of(self, node: tuple) -> tuple[frozenset[int], tuple[tuple[int, int], ...]]:
+        """Opportunities that can help towards `node`, and the skill levels they need (shared
+        between everyone with the same goal, so cached)."""
+        if node in self._helper_cache:
+            return self._helper_cache[node]
+        if node not in self.capability:
+            return frozenset(), ()
+        opps = frozenset(n[1] for n in nx.ancestors(self.capability, node) if n[0] == "opp")
+        needs: dict[int, int] = {}
+        for i in opps:
+            for c in np.flatnonzero(self.required[i]):
+                needs[int(c)] = max(needs.get(int(c), 0), int(self.required[i, c]))
+        self._helper_cache[node] = (opps, tuple(sorted(needs.items())))
+        return self._helper_cache[node]
+
+    # -- public API ------------------------------------------------------------------------
+
+    def pathways_for(
+        self,
+        person_id: str,
+        target: str | Mapping[str, int] | Target | None = None,
+        max_steps: int = 3,
+        per_kind: int = DEFAULT_PER_KIND,
+    ) -> PathwaysResult:
+        """Networked, developmental and ladder pathways for a person on file."""
+        person = self.scenario.person_by_id.get(person_id)
+        if person is None:
+            raise PathwayInputError(f"unknown person {person_id!r}")
+        return self.pathways_for_person(person, target=target, max_steps=max_steps, per_kind=per_kind)
+
+    def pathways_for_person(
+        self,
+        person: Person,
+        target: str | Mapping[str, int] | Target | None = None,
+        max_steps: int = 3,
+        per_kind: int = DEFAULT_PER_KIND,
+    ) -> PathwaysResult:
+        """Pathways for any `Person` (e.g. one whose skills or aspirations were just edited)."""
+        if not 1 <= max_steps <= MAX_STEPS_LIMIT:
+            raise PathwayInputError(f"max steps must be between 1 and {MAX_STEPS_LIMIT}, not {max_steps}")
+        if person.team_id not in self.team_index:
+            raise PathwayInputError(f"unknown team {person.team_id!r} for this person")
+        goal_target = parse_target(target, self.scenario)
+        search = self._search_context(person, goal_target)
+        unreachable = self._unreachable(search)
+        pathways: list[Pathway] = []
+        if person.available and len(self.opportunities):
+            seen_routes: set[tuple[str, ...]] = set()
+            for kind in ("ladder", "networked", "developmental"):
+                routes = self._routes(search, kind, max_steps)
+                chosen = self._diverse(routes, per_kind, seen_routes if kind != "ladder" else set())
+                seen_routes.update(tuple(r) for r in chosen)
+                pathways += [self._pathway(search, kind, r) for r in chosen]
+        pathways.sort(key=lambda p: KINDS.index(p.kind))
+        unreachable += self._target_not_reached(search, pathways, max_steps)
+        return PathwaysResult(person_id=person.person_id, pathways=pathways, unreachable=unreachable)
+
+    # -- per person ------------------------------------------------------------------------
+
+    def _vector(self, levels: Mapping[str, int]) -> tuple[np.ndarray, dict[str, int]]:
+        vec = np.zeros(len(self.skills), dtype=np.int16)
+        extra = {}
+        for s, lv in levels.items():
+            if s in self.skill_index:
+                vec[self.skill_index[s]] = lv
+            else:
+                extra[s] = lv
+        return vec, extra
+
+    def _skill_goal(self, goals: Mapping[str, int], start: np.ndarray, extra: Mapping[str, int]) -> _Goal:
+        cols, levels, outside = [], [], 0
+        for s, lv in sorted(goals.items()):
+            if s in self.skill_index:
+                cols.append(self.skill_index[s])
+                levels.append(lv)
+            else:
+                outside += max(0, lv - extra.get(s, 0))
+        return _Goal(np.array(cols, dtype=np.int64), np.array(levels, dtype=np.int16), outside)
+
+    def _search_context(self, person: Person, target: Target | None) -> _Search:
+        start_vec, extra = self._vector(person.skills)
+        team = self.team_index[person.team_id]
+        prof = self.profession_codes.get(person.profession, -2)
+        practise_ok = (self.fte <= 1.0 - person.must_practise + EPSILON) | (self.own_profession == prof)
+        if person.must_practise <= 0:
+            practise_ok = np.ones(len(self.opportunities), dtype=bool)
+        static = self.offered & practise_ok & person.available
+        aspirations = self._skill_goal(person.aspirations, start_vec, extra)
+        if target is None:
+            goal = aspirations
+        elif target.opportunity_id is not None:
+            o = self.scenario.opportunity_by_id[target.opportunity_id]
+            needs = {s: max(0, lv - self.stretch) for s, lv in o.required_skills.items()}
+            goal = self._skill_goal({s: lv for s, lv in needs.items() if lv > 0}, start_vec, extra)
+            goal.grade_needed = o.grade_min
+            goal.target = self.opp_index[o.opportunity_id]
+        else:
+            goal = self._skill_goal(dict(target.skills), start_vec, extra)
+        helper = self._helper_goal(goal)
+        start = _State(start_vec, person.grade, team, 0)
+        return _Search(person, prof, static, start, extra, goal, aspirations, helper, target)
+
+    def _helper_goal(self, goal: _Goal) -> _Goal:
+        """Prerequisite levels of the opportunities that can help towards the goal."""
+        needs: dict[int, int] = {}
+        nodes = [("skill", self.skills[c], int(lv)) for c, lv in zip(goal.cols, goal.levels)]
+        if goal.target is not None:
+            nodes.append(("opp", goal.target))
+        for node in nodes:
+            for c, lv in self._helpers_of(node)[1]:
+                needs[c] = max(needs.get(c, 0), lv)
+        cols = np.array(sorted(needs), dtype=np.int64)
+        return _Goal(cols, np.array([needs[c] for c in sorted(needs)], dtype=np.int16))
+
+    # -- measuring a state -----------------------------------------------------------------
+
+    @staticmethod
+    def _gap_closed(goal: _Goal, start: np.ndarray, now: np.ndarray) -> tuple[int, int]:
+        if len(goal.cols) == 0:
+            return 0, goal.outside_gap
+        lv = goal.levels
+        s0 = np.minimum(start[goal.cols], lv)
+        s1 = np.minimum(now[goal.cols], lv)
+        return int((s1 - s0).sum()), int((lv - s0).sum()) + goal.outside_gap
+
+    def _goal_score(self, search: _Search, state: _State, taken_target: bool) -> float:
+        """2.0 when a target opportunity was taken; otherwise the share of the goal's gap closed
+        (skills, and grade for a target role), 1.0 meaning skill goals fully met."""
+        goal = search.goal
+        if goal.target is not None and taken_target:
+            return 2.0
+        closed, gap = self._gap_closed(goal, search.start.skills, state.skills)
+        if goal.grade_needed is not None and search.start.grade < goal.grade_needed:
+            gap += goal.grade_needed - search.start.grade
+            closed += min(state.grade, goal.grade_needed) - search.start.grade
+        if gap == 0:
+            return 0.0 if goal.empty else (1.0 if goal.target is None else 0.99)
+        share = closed / gap
+        return share * 0.99 if goal.target is not None else share
+
+    def _aspiration_share(self, search: _Search, state: _State) -> float:
+        if search.aspirations.empty:
+            return 0.0
+        closed, gap = self._gap_closed(search.aspirations, search.start.skills, state.skills)
+        return 1.0 if gap == 0 else closed / gap
+
+    # -- the search ------------------------------------------------------------------------
+
+    def _eligible(self, search: _Search, state: _State) -> np.ndarray:
+        """Rules 1-4 for every opportunity at once, from this state."""
+        mask = search.static_mask & (self.host != state.team)
+        mask &= (self.grade_min <= state.grade) & (state.grade <= self.grade_max)
+        if len(self.required_cols):
+            mask &= (self.required_sub <= state.skills[self.required_cols]).all(axis=1)
+        return mask
+
+    def _goal_gain(self, goal: _Goal, skills: np.ndarray) -> np.ndarray:
+        if len(goal.cols) == 0:
+            return np.zeros(len(self.opportunities), dtype=np.int32)
+        now = np.minimum(skills[goal.cols], goal.levels)
+        after = np.minimum(np.maximum(self.develops[:, goal.cols], skills[goal.cols]), goal.levels)
+        return (after - now).sum(axis=1)
+
+    def _moves(self, search: _Search, state: _State, kind: PathwayKind) -> list[int]:
+        """The most promising progressing, eligible moves from a state, best first."""
+        mask = self._eligible(search, state)
+        growth = np.maximum(self.develops - state.skills, 0).sum(axis=1)
+        promotion = self.is_role & (self.role_grade > state.grade)
+        if kind == "ladder":
+            mask &= promotion & (self.effective_profession == search.profession_code)
+        else:
+            is_target = np.zeros_like(mask)
+            if search.goal.target is not None:
+                is_target[search.goal.target] = True
+            mask &= (growth > 0) | promotion | is_target
+        candidates = np.flatnonzero(mask)
+        if len(candidates) == 0:
+            return []
+        goal_gain = self._goal_gain(search.goal, state.skills)[candidates]
+        helper_gain = self._goal_gain(search.helper, state.skills)[candidates]
+        asp_gain = self._goal_gain(search.aspirations, state.skills)[candidates]
+        grade_gain = np.where(promotion[candidates], self.role_grade[candidates] - state.grade, 0)
+        if search.goal.grade_needed is not None:
+            goal_gain = goal_gain + np.minimum(grade_gain, max(0, search.goal.grade_needed - state.grade))
+        profession = self.effective_profession[candidates]
+        crossing = ((profession != search.profession_code) & (profession != self.no_profession)).astype(int)
+        crossing += (self.host_org[candidates] != self.team_org[state.team]).astype(int)
+        g = growth[candidates]
+        if kind == "networked":
+            score = goal_gain * 1e6 + helper_gain * 1e4 + crossing * 1e2 + g
+            if search.goal.target is not None:
+                score = score + (candidates == search.goal.target) * 1e12
+        elif kind == "developmental":
+            score = goal_gain * 1e6 + asp_gain * 1e4 + g * 1e2 + helper_gain
+        else:
+            score = goal_gain * 1e6 + asp_gain * 1e4 + grade_gain * 1e2 + g
+        order = np.lexsort((candidates, -score))[: self.moves_per_state]
+        return [int(candidates[i]) for i in order]
+
+    def _after(self, state: _State, i: int) -> _State:
+        skills = np.maximum(state.skills, self.develops[i])
+        grade = max(state.grade, int(self.role_grade[i])) if self.is_role[i] else state.grade
+        team = int(self.host[i]) if self.is_role[i] else state.team
+        return _State(skills, grade, team, state.depth + 1)
+
+    @staticmethod
+    def _key(state: _State, target_taken: bool = False) -> tuple:
+        return (state.skills.tobytes(), state.grade, state.team, target_taken)
+
+    def _rank_key(self, search: _Search, kind: PathwayKind, state: _State, steps: int, taken_target: bool, crossing: int) -> tuple:
+        goal = self._goal_score(search, state, taken_target)
+        asp = self._aspiration_share(search, state)
+        growth = int((state.skills - search.start.skills).sum())
+        if kind == "networked":
+            return (round(goal, 9), round(asp, 9), -steps, crossing, growth)
+        if kind == "developmental":
+            return (round(goal, 9), round(asp, 9), growth, -steps)
+        return (round(goal, 9), round(asp, 9), state.grade, -steps, growth)
+
+    def _routes(self, search: _Search, kind: PathwayKind, max_steps: int) -> list[list[int]]:
+        """Beam search over states; returns routes (opportunity indices), best first."""
+        graph = nx.DiGraph()
+        root = self._key(search.start)
+        graph.add_node(root, state=search.start, target=False)
+        frontier = [root]
+        for _ in range(max_steps):
+            children: dict[tuple, _State] = {}
+            for key in frontier:
+                state = graph.nodes[key]["state"]
+                for i in self._moves(search, state, kind):
+                    child = self._after(state, i)
+                    hit_target = search.goal.target == i
+                    ckey = self._key(child, hit_target)
+                    if ckey == key:
+                        continue
+                    if ckey in graph:
+                        graph.add_edge(key, ckey, opp=i)
+                        continue
+                    graph.add_node(ckey, state=child, target=hit_target)
+                    graph.add_edge(key, ckey, opp=i)
+                    if not hit_target:
+                        children[ckey] = child
+            if not children:
+                break
+            # The beam: keep the most promising states of this layer to expand further.
+            helper_closed = {
+                k: self._gap_closed(search.helper, search.start.skills, s.skills)[0] for k, s in children.items()
+            }
+            ranked = sorted(
+                children,
+                key=lambda k: (
+                    self._goal_score(search, children[k], False),
+                    helper_closed[k] if kind == "networked" else 0,
+                    self._aspiration_share(search, children[k]),
+                    int(children[k].skills.sum()) if kind == "developmental" else children[k].grade,
+                ),
+                reverse=True,
+            )
+            frontier = [k for k in ranked[: self.beam_width]]
+            if kind == "networked" and search.goal.target is None and not search.goal.empty:
+                frontier = [k for k in frontier if self._goal_score(search, children[k], False) < 1.0]
+        search.graphs[kind] = graph
+        paths = nx.single_source_shortest_path(graph, root)
+        scored = []
+        for key, path in paths.items():
+            if key == root:
+                continue
+            route = [graph.edges[u, v]["opp"] for u, v in zip(path, path[1:])]
+            state = graph.nodes[key]["state"]
+            crossing = self._route_crossings(search, route)
+            scored.append(
+                (self._rank_key(search, kind, state, len(route), graph.nodes[key]["target"], crossing), route)
+            )
+        scored.sort(key=lambda sr: (sr[0], [-i for i in sr[1]]), reverse=True)
+        return [route for _, route in scored]
+
+    def _route_crossings(self, search: _Search, route: list[int]) -> int:
+        team = search.start.team
+        count = 0
+        for i in route:
+            profession = self.effective_profession[i]
+            count += int(profession != search.profession_code and profession != self.no_profession)
+            count += int(self.host_org[i] != self.team_org[team])
+            if self.is_role[i]:
+                team = int(self.host[i])
+        return count
+
+    @staticmethod
+    def _diverse(routes: list[list[int]], limit: int, exclude: set[tuple[str, ...]]) -> list[list[int]]:
+        """Best routes first, skipping any that shares half its moves with one already chosen or
+        reuses an opportunity already in two chosen routes (so the list is not one route ten ways)."""
+        chosen: list[list[int]] = []
+        uses: Counter = Counter()
+        for route in routes:
+            if len(chosen) >= limit:
+                break
+            if tuple(route) in exclude:
+                continue
+            moves = set(route)
+            if any(uses[i] >= 2 for i in moves):
+                continue
+            if any(len(moves & set(c)) * 2 >= len(moves | set(c)) for c in chosen):
+                continue
+            chosen.append(route)
+            uses.update(moves)
+        return chosen
+
+    # -- building the answer ---------------------------------------------------------------
+
+    def _pathway(self, search: _Search, kind: PathwayKind, route: list[int]) -> Pathway:
+        person = search.person
+        skills = dict(person.skills)
+        grade, team_id = person.grade, person.team_id
+        steps = []
+        for i in route:
+            o = self.opportunities[i]
+            crosses = self.crossings(person, o, team_id)
+            before, grade_before = skills, grade
+            skills, grade, team_id = apply_step(o, skills, grade, team_id)
+            steps.append(
+                PathwayStep(
+                    opportunity_id=o.opportunity_id,
+                    team_id=o.host_team_id,
+                    crosses=crosses,
+                    skills_after=dict(sorted(skills.items())),
+                    explanation=self.explain_step(o, before, skills, grade_before, grade, crosses, search.target),
+                )
+            )
+        target_reached = None
+        if search.target is not None:
+            if search.target.opportunity_id is not None:
+                target_reached = search.target.opportunity_id in {self.opportunities[i].opportunity_id for i in route}
+            else:
+                target_reached = all(skills.get(s, 0) >= lv for s, lv in search.target.skills)
+        return Pathway(
+            kind=kind,
+            steps=steps,
+            aspirations_reached=round(aspirations_share(person.skills, skills, person.aspirations), 4),
+            target_reached=target_reached,
+        )
+
+    def crossings(self, person: Person, opportunity: Opportunity, team_id: str) -> list[Crossing]:
+        """What a move crosses, seen from the team the person is in at that step."""
+        crosses: list[Crossing] = ["team"]
+        if opportunity_profession(opportunity, self.team_professions) not in ("", person.profession):
+            crosses.append("profession")
+        host = self.scenario.team_by_id[opportunity.host_team_id]
+        if host.organisation != self.scenario.team_by_id[team_id].organisation:
+            crosses.append("organisation")
+        return crosses
+
+    def explain_step(
+        self,
+        o: Opportunity,
+        before: Mapping[str, int],
+        after: Mapping[str, int],
+        grade_before: int,
+        grade_after: int,
+        crosses: list[Crossing],
+        target: Target | None,
+    ) -> str:
+        """e.g. "This secondment in Data Team (Northshire NHS Trust) develops data-analysis to 3"."""
+        host = self.scenario.team_by_id[o.host_team_id]
+        what = {"development_move": "development move"}.get(o.kind.value, o.kind.value)
+        where = host.name
+        if "organisation" in crosses:
+            where += f" ({host.organisation})"
+        raised = [
+            f"{s} to {lv} ({SKILL_LEVEL_NAMES.get(lv, lv)})"
+            for s, lv in sorted(after.items())
+            if lv > before.get(s, 0)
+        ]
+        parts = []
+        if raised:
+            parts.append("develops " + _join(raised))
+        if o.kind == OpportunityKind.role:
+            grade = f" at grade {grade_after}" if grade_after != grade_before else ""
+            parts.append(f"moves you into {host.name}{grade}")
+        if "profession" in crosses:
+            parts.append(f"takes you into {opportunity_profession(o, self.team_professions)} work")
+        text = f"This {what} in {where} " + (_join(parts) if parts else "adds experience")
+        if target is not None and target.opportunity_id == o.opportunity_id:
+            text += "; this is your target"
+        return text
+
+    # -- what is out of reach --------------------------------------------------------------
+
+    def _out_of_reach_skill(self, skill: str, level: int, have: int) -> str | None:
+        """A skill level no opportunity develops, and the person does not already hold."""
+        if have >= level:
+            return None
+        best = int(self.max_developed[self.skill_index[skill]]) if skill in self.skill_index else 0
+        if best >= level:
+            return None
+        if best == 0:
+            return f"{skill} at level {level} is out of reach: no opportunity develops {skill}"
+        return f"{skill} at level {level} is out of reach: no opportunity develops {skill} beyond level {best}"
+
+    def _unreachable(self, search: _Search) -> list[str]:
+        person = search.person
+        notes: list[str] = []
+        if not person.available:
+            notes.append("You are not open to a move in this plan (marked as not available), so no pathway is shown")
+            return notes
+        target = search.target
+        if target is None:
+            goals = dict(person.aspirations)
+        elif target.opportunity_id is None:
+            goals = dict(target.skills)
+        else:
+            o = self.scenario.opportunity_by_id[target.opportunity_id]
+            goals = {s: lv - self.stretch for s, lv in o.required_skills.items() if lv - self.stretch > 0}
+            notes += self._permanent_blocks(person, o)
+        for skill, level in sorted(goals.items()):
+            note = self._out_of_reach_skill(skill, level, person.skills.get(skill, 0))
+            if note:
+                if target is not None and target.opportunity_id is not None:
+                    note = f"{target.opportunity_id} needs {note}"
+                notes.append(note)
+        return notes
+
+    def _permanent_blocks(self, person: Person, o: Opportunity) -> list[str]:
+        """Reasons that no step can change: availability, practice time, a grade above the
+        maximum (grades never fall along a pathway), no places."""
+        voice = Voice("you")
+        notes = []
+        if o.capacity == 0:
+            notes.append(f"{o.opportunity_id} has no places (capacity 0)")
+        reasons = practice_time_kept(person, o, voice)
+        if o.grade_max is not None and person.grade > o.grade_max:
+            reasons += grade_within_bounds(person.grade, o, voice)
+        notes += [f"{o.opportunity_id}: {voice.capitalised(r)}" for r in reasons]
+        return notes
+
+    def _target_not_reached(self, search: _Search, pathways: list[Pathway], max_steps: int) -> list[str]:
+        target = search.target
+        if target is None or not search.person.available:
+            return []
+        if any(p.target_reached for p in pathways):
+            return []
+        if target.opportunity_id is None and all(
+            search.person.skills.get(s, 0) >= lv for s, lv in target.skills
+        ):
+            return []
+        best = max((self._target_share(search, p) for p in pathways), default=0.0)
+        moves = "move" if max_steps == 1 else "moves"
+        return [
+            f"no route of up to {max_steps} {moves} reaches {target.describe()}; "
+            f"the closest covers {round(best * 100)}% of the gap"
+        ]
+
+    def _target_share(self, search: _Search, pathway: Pathway) -> float:
+        final = pathway.steps[-1].skills_after if pathway.steps else dict(search.person.skills)
+        target = search.target
+        if target.opportunity_id is not None:
+            o = self.scenario.opportunity_by_id[target.opportunity_id]
+            goals = {s: lv - self.stretch for s, lv in o.required_skills.items() if lv - self.stretch > 0}
+        else:
+            goals = dict(target.skills)
+        return aspirations_share(search.person.skills, final, goals) if goals else 0.0
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def pathways_for(
+    scenario: Scenario, person_id: str, target: str | Mapping[str, int] | None = None, max_steps: int = 3
+) -> PathwaysResult:
+    """One-off convenience: build the index and answer for one person."""
+    return PathwayIndex(scenario).pathways_for(person_id, target=target, max_steps=max_steps)
