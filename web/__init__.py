@@ -16,6 +16,7 @@ from flask import Flask
 BLUEPRINT_MODULES: list[str] = [
     "web.auth",
     "web.staff",
+    "web.admin",
 ]
 
 

@@ -1,0 +1,255 @@
+"""Administration: accounts and roles, the audit trail, and a person's data rights (a copy of
+everything held about them as JSON; erasure everywhere they appear).
+
+Admins only. Every change is a POST with a CSRF token and leaves an audit row naming who did it;
+exporting a person's data is a POST too, because it is recorded in the audit trail.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from pydantic import Field
+
+from web.data_access import current_scenario, engine, scenario_changed
+from web.security import FormModel, FormRejected, current_user, may_see_person, parse_form, roles_required
+
+log = logging.getLogger("trellis.web.admin")
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+NAV = [
+    ("admin.users", "Users", ("admin",)),
+    ("admin.audit", "Audit log", ("admin",)),
+    ("admin.people", "Personal data", ("admin",)),
+]
+
+AUDIT_PAGE_SIZE = 50
+PERSON_SEARCH_LIMIT = 25
+
+
+# ---------------------------------------------------------------------------------------------
+# Accounts and roles
+# ---------------------------------------------------------------------------------------------
+
+
+class NewUserForm(FormModel):
+    username: str = Field(min_length=1, max_length=150)
+    password: str = Field(min_length=1, max_length=1024)
+    role: str = Field(min_length=1, max_length=20)
+    person_id: str = Field(default="", max_length=200)
+
+
+class RoleForm(FormModel):
+    role: str = Field(min_length=1, max_length=20)
+
+
+class EmptyForm(FormModel):
+    pass
+
+
+@bp.get("/")
+@roles_required("admin")
+def index():
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/users")
+@roles_required("admin")
+def users():
+    from planner.store import list_users
+    from web.security import ROLES
+
+    return render_template("admin/users.html", users=list_users(engine()), roles=ROLES)
+
+
+@bp.post("/users")
+@roles_required("admin")
+def create_user():
+    from web.auth import AccountError, create_account
+
+    try:
+        form = parse_form(NewUserForm)
+        create_account(engine(), form.username, form.password, form.role, form.person_id or None,
+                       actor=current_user().username)
+    except (FormRejected, AccountError) as error:
+        flash(f"The account was not created: {error}", "error")
+        return redirect(url_for("admin.users"))
+    flash(f"Account {form.username} created with role {form.role}.", "success")
+    return redirect(url_for("admin.users"))
+
+
+def may_change_account(actor_id: int, target_id: int) -> str | None:
+    """An admin cannot demote or delete their own account (so there is always one admin left
+    who can undo a mistake)."""
+    if actor_id == target_id:
+        return "You cannot change the role of, or delete, your own account; ask another admin."
+    return None
+
+
+@bp.post("/users/<int:user_id>/role")
+@roles_required("admin")
+def change_role(user_id: int):
+    from planner.store import NotFound, set_role
+    from web.security import ROLES
+
+    form = _parse_or_back(RoleForm)
+    if form is None:
+        return redirect(url_for("admin.users"))
+    refusal = may_change_account(current_user().id, user_id)
+    if refusal:
+        flash(refusal, "error")
+        return redirect(url_for("admin.users"))
+    if form.role not in ROLES:
+        flash(f"Unknown role {form.role!r}; roles are {', '.join(ROLES)}.", "error")
+        return redirect(url_for("admin.users"))
+    try:
+        user = set_role(engine(), user_id, form.role, actor=current_user().username)
+    except NotFound:
+        abort(404)
+    flash(f"{user.username} now has the role {user.role}; their open sessions were signed out.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/delete")
+@roles_required("admin")
+def delete_user(user_id: int):
+    from planner.store import delete_user as store_delete_user
+
+    if _parse_or_back(EmptyForm) is None:
+        return redirect(url_for("admin.users"))
+    refusal = may_change_account(current_user().id, user_id)
+    if refusal:
+        flash(refusal, "error")
+        return redirect(url_for("admin.users"))
+    if not store_delete_user(engine(), user_id, actor=current_user().username):
+        abort(404)
+    flash("The account was deleted.", "success")
+    return redirect(url_for("admin.users"))
+
+
+def _parse_or_back(model):
+    try:
+        return parse_form(model)
+    except FormRejected as error:
+        flash(f"Not saved: {error}", "error")
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Audit trail
+# ---------------------------------------------------------------------------------------------
+
+
+@bp.get("/audit")
+@roles_required("admin")
+def audit():
+    from planner.store import list_audit
+
+    filters = {key: (request.args.get(key) or "").strip()[:300] or None for key in ("actor", "action", "target")}
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    rows = list_audit(engine(), limit=AUDIT_PAGE_SIZE + 1, offset=(page - 1) * AUDIT_PAGE_SIZE, **filters)
+    return render_template("admin/audit.html", rows=rows[:AUDIT_PAGE_SIZE], filters=filters, page=page,
+                           filter_args={k: v for k, v in filters.items() if v},
+                           has_next=len(rows) > AUDIT_PAGE_SIZE)
+
+
+# ---------------------------------------------------------------------------------------------
+# A person's data: find, export, erase
+# ---------------------------------------------------------------------------------------------
+
+
+def find_people(scenario, query: str, limit: int = PERSON_SEARCH_LIMIT) -> list:
+    """People whose id or name contains the query (case-insensitive), at most `limit`."""
+    if scenario is None or not query:
+        return []
+    needle = query.casefold()
+    found = [p for p in scenario.people if needle in p.person_id.casefold() or needle in p.name.casefold()]
+    return found[:limit]
+
+
+@bp.get("/people")
+@roles_required("admin")
+def people():
+    query = (request.args.get("q") or "").strip()[:200]
+    scenario = current_scenario()
+    return render_template("admin/people.html", query=query, found=find_people(scenario, query),
+                           scenario=scenario, team_by_id=scenario.team_by_id if scenario else {})
+
+
+class EraseForm(FormModel):
+    confirm: str = Field(default="", max_length=200)
+
+
+@bp.post("/people/<person_id>/export")
+@roles_required("admin")
+def export_person(person_id: str):
+    """Everything held about one person, as a JSON download; the export is audited."""
+    from planner.store import NotFound, record_audit
+    from planner.store import export_person as store_export_person
+    from planner.store._common import person_target
+    from web.decisions import decisions_about
+
+    if _parse_or_back(EmptyForm) is None:
+        return redirect(url_for("admin.people"))
+    _refuse_unless_may_see(person_id)
+    try:
+        data = store_export_person(engine(), person_id)
+    except NotFound:
+        abort(404)
+    data["placement_decisions"] = decisions_about(engine(), person_id)
+    record_audit(engine(), current_user().username, "person.export", person_target(person_id))
+    response = Response(json.dumps(data, indent=2, default=str), mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="trellis-person-{_safe_name(person_id)}.json"'
+    return response
+
+
+@bp.post("/people/<person_id>/delete")
+@roles_required("admin")
+def delete_person(person_id: str):
+    """Erase a person everywhere: the store's record, accounts and plan entries, and the
+    consoles' own tables (placement decisions, solve jobs). Needs the id typed again."""
+    from planner.store import NotFound
+    from planner.store import delete_person as store_delete_person
+    from web import decisions, jobs
+
+    form = _parse_or_back(EraseForm)
+    if form is None:
+        return redirect(url_for("admin.people"))
+    _refuse_unless_may_see(person_id)
+    if form.confirm != person_id:
+        flash("Nothing was deleted: type the person's id exactly to confirm the erasure.", "error")
+        return redirect(url_for("admin.people", q=person_id))
+    actor = current_user().username
+    removed: dict[str, int] = {}
+    try:
+        removed = store_delete_person(engine(), person_id, actor=actor)
+    except NotFound:
+        removed = {}
+    removed["placement_decisions"] = decisions.forget_person(engine(), person_id)
+    removed["solve_jobs"] = jobs.forget_person(engine(), person_id)
+    if not any(removed.values()):
+        abort(404)
+    console_rows = removed["placement_decisions"] + removed["solve_jobs"]
+    if console_rows:
+        from planner.store import record_audit
+        from planner.store._common import person_target
+
+        record_audit(engine(), actor, "person.delete.console_data", person_target(person_id),
+                     f"placement_decisions={removed['placement_decisions']}, solve_jobs={removed['solve_jobs']}")
+    scenario_changed()
+    summary = ", ".join(f"{name.replace('_', ' ')}: {count}" for name, count in removed.items() if count)
+    flash(f"Person {person_id} was erased everywhere ({summary}).", "success")
+    return redirect(url_for("admin.people"))
+
+
+def _refuse_unless_may_see(person_id: str) -> None:
+    user = current_user()
+    if user is None or not may_see_person(user, person_id):
+        abort(403)
+
+
+def _safe_name(value: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in value)[:80]

@@ -1,0 +1,334 @@
+"""Background solve jobs: a small bounded pool whose jobs live in the database.
+
+An optimiser run takes seconds to minutes, longer than a web request should. A planner starts it,
+the page shows its progress (objective and bound over time), and a page reload, another tab or a
+colleague's browser finds the same job, because its state is in the `solve_jobs` table, not in
+the browser or the process's memory alone.
+
+Rules of the pool, each one promise of SECURITY.md:
+- `slots_are_bounded`: at most `slots` jobs run at once (default 2); a new request while all are
+  busy is told so (`SlotsBusy`) instead of piling up behind them.
+- `job_is_alive`: a running job writes a heartbeat every few seconds; one whose heartbeat is
+  older than `stale_after_s` belongs to a process that died and is shown as interrupted (it
+  no longer holds a slot).
+- Every job honours its own time limit (the solver's `time_limit_s`); the pool never blocks a
+  request thread on a solve.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Callable
+
+from flask import current_app
+from sqlalchemy import Engine, and_, func, insert, or_, select, update
+
+from planner.store._common import as_utc, utc_now
+from web.console_tables import JOB_KINDS, solve_jobs
+
+log = logging.getLogger("trellis.web.jobs")
+
+DEFAULT_SLOTS = 2
+HEARTBEAT_S = 1.0
+STALE_AFTER_S = 30.0
+MAX_PROGRESS_POINTS = 400
+
+
+class SlotsBusy(RuntimeError):
+    """Every solve slot is taken; the request should be tried again when one finishes."""
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """What a finished job hands back: a JSON-ready summary and, when it saved one, its plan."""
+
+    result: dict[str, Any]
+    plan_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    kind: str
+    status: str
+    created_by: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    heartbeat_at: datetime | None
+    time_limit_s: float
+    request: dict[str, Any]
+    progress: list[dict[str, Any]]
+    result: dict[str, Any] | None
+    error: str | None
+    plan_id: int | None
+
+    @property
+    def done(self) -> bool:
+        return self.status != "running"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The job as the progress page polls it (no personal data: ids and numbers only)."""
+        elapsed = None
+        if self.started_at is not None:
+            end = self.finished_at or utc_now()
+            elapsed = round((end - self.started_at).total_seconds(), 1)
+        return {
+            "id": self.id, "kind": self.kind, "status": self.status, "done": self.done,
+            "created_by": self.created_by, "time_limit_s": self.time_limit_s,
+            "elapsed_s": elapsed, "progress": self.progress, "error": self.error,
+            "plan_id": self.plan_id,
+            "result_status": (self.result or {}).get("status"),
+        }
+
+
+def _job_from_row(row, now: datetime) -> Job:
+    heartbeat = as_utc(row.heartbeat_at)
+    status = row.status
+    if status == "running" and not job_is_alive(heartbeat, now):
+        status = "interrupted"
+    return Job(
+        id=row.id, kind=row.kind, status=status, created_by=row.created_by,
+        created_at=as_utc(row.created_at), started_at=as_utc(row.started_at),
+        finished_at=as_utc(row.finished_at), heartbeat_at=heartbeat, time_limit_s=row.time_limit_s,
+        request=row.request or {}, progress=row.progress or [], result=row.result, error=row.error,
+        plan_id=row.plan_id,
+    )
+
+
+def job_is_alive(heartbeat_at: datetime | None, now: datetime, stale_after_s: float = STALE_AFTER_S) -> bool:
+    """A running job is alive while its heartbeat is recent; a silent one lost its process."""
+    return heartbeat_at is not None and (now - heartbeat_at).total_seconds() <= stale_after_s
+
+
+class ProgressRecorder:
+    """The solver's `on_progress` callback: keeps (seconds, objective, bound) points in memory,
+    cheaply, for the pool's heartbeat to write out. Long runs are thinned to at most
+    `MAX_PROGRESS_POINTS`, keeping the first and the newest."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._points: list[dict[str, Any]] = []
+        self._dirty = False
+
+    def __call__(self, event: Any) -> None:
+        point = {
+            "seconds": _number(getattr(event, "seconds", None)),
+            "objective": _number(getattr(event, "objective", None)),
+            "bound": _number(getattr(event, "bound", getattr(event, "best_bound", None))),
+        }
+        with self._lock:
+            self._points.append(point)
+            if len(self._points) > MAX_PROGRESS_POINTS:
+                self._points = self._points[:1] + self._points[2::2] + self._points[-1:]
+            self._dirty = True
+
+    def take_if_changed(self) -> list[dict[str, Any]] | None:
+        with self._lock:
+            if not self._dirty:
+                return None
+            self._dirty = False
+            return list(self._points)
+
+    def points(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._points)
+
+
+def _number(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if number != number or number in (float("inf"), float("-inf")):
+        return None
+    return round(number, 4)
+
+
+Work = Callable[[ProgressRecorder], JobOutcome]
+
+
+class JobPool:
+    """A bounded pool of solve jobs for one engine (one per web app)."""
+
+    def __init__(self, engine: Engine, slots: int = DEFAULT_SLOTS, *, heartbeat_s: float = HEARTBEAT_S,
+                 stale_after_s: float = STALE_AFTER_S) -> None:
+        if slots < 1:
+            raise ValueError("a job pool needs at least one slot")
+        self.engine = engine
+        self.slots = slots
+        self.heartbeat_s = heartbeat_s
+        self.stale_after_s = stale_after_s
+        self._slots = threading.BoundedSemaphore(slots)
+        self._finished: dict[int, threading.Event] = {}
+        self._lock = threading.Lock()
+
+    # -- starting ---------------------------------------------------------------------------
+
+    def submit(self, kind: str, work: Work, *, actor: str, request: dict[str, Any],
+               time_limit_s: float) -> int:
+        """Start `work` in the background and return the job's id, or raise `SlotsBusy`."""
+        if kind not in JOB_KINDS:
+            raise ValueError(f"unknown job kind {kind!r}")
+        if not self._slots.acquire(blocking=False):
+            raise SlotsBusy(self.busy_message())
+        try:
+            job_id = self._insert_if_slot_free(kind, actor, request, time_limit_s)
+        except BaseException:
+            self._slots.release()
+            raise
+        done = threading.Event()
+        with self._lock:
+            self._finished[job_id] = done
+        thread = threading.Thread(target=self._run, args=(job_id, work, done), daemon=True,
+                                  name=f"trellis-job-{job_id}")
+        thread.start()
+        return job_id
+
+    def busy_message(self) -> str:
+        return (f"All {self.slots} solve slots are busy. Wait for a running plan to finish "
+                "(see the list of runs), then start yours again.")
+
+    def _insert_if_slot_free(self, kind: str, actor: str, request: dict[str, Any], time_limit_s: float) -> int:
+        """Counts live jobs in the database too, so several processes share the same bound.
+        Jobs whose process died are marked interrupted here (a POST), never by a page view."""
+        now = utc_now()
+        stale_before = now - timedelta(seconds=self.stale_after_s)
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(solve_jobs)
+                .where(and_(solve_jobs.c.status == "running",
+                            or_(solve_jobs.c.heartbeat_at.is_(None), solve_jobs.c.heartbeat_at < stale_before)))
+                .values(status="interrupted", finished_at=now,
+                        error="The server stopped while this job ran; start it again."))
+            running = connection.execute(
+                select(func.count()).select_from(solve_jobs).where(solve_jobs.c.status == "running")
+            ).scalar_one()
+            if running >= self.slots:
+                raise SlotsBusy(self.busy_message())
+            return connection.execute(
+                insert(solve_jobs).values(
+                    kind=kind, status="running", created_by=actor, created_at=now, started_at=now,
+                    heartbeat_at=now, time_limit_s=float(time_limit_s), request=request, progress=[],
+                ).returning(solve_jobs.c.id)
+            ).scalar_one()
+
+    # -- running ----------------------------------------------------------------------------
+
+    def _run(self, job_id: int, work: Work, done: threading.Event) -> None:
+        recorder = ProgressRecorder()
+        stop = threading.Event()
+        beat = threading.Thread(target=self._heartbeat, args=(job_id, recorder, stop), daemon=True,
+                                name=f"trellis-job-{job_id}-heartbeat")
+        beat.start()
+        try:
+            outcome = work(recorder)
+            values = {"status": "finished", "result": outcome.result, "plan_id": outcome.plan_id}
+        except Exception as error:  # noqa: BLE001 - a job must always end with a status
+            # The type only: exception text may quote personal data.
+            log.error("solve job %s failed: %s", job_id, type(error).__name__)
+            values = {"status": "failed", "error": failure_message(error)}
+        finally:
+            stop.set()
+            beat.join()
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(update(solve_jobs).where(solve_jobs.c.id == job_id).values(
+                    finished_at=utc_now(), heartbeat_at=utc_now(), progress=recorder.points(), **values))
+        finally:
+            self._slots.release()
+            done.set()
+
+    def _heartbeat(self, job_id: int, recorder: ProgressRecorder, stop: threading.Event) -> None:
+        """Every `heartbeat_s`: prove the job is alive and write out new progress points."""
+        while not stop.wait(self.heartbeat_s):
+            values: dict[str, Any] = {"heartbeat_at": utc_now()}
+            points = recorder.take_if_changed()
+            if points is not None:
+                values["progress"] = points
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(update(solve_jobs).where(solve_jobs.c.id == job_id).values(**values))
+            except Exception as error:  # noqa: BLE001 - a missed beat is retried next time
+                log.warning("heartbeat of job %s not written: %s", job_id, type(error).__name__)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def get(self, job_id: int) -> Job | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(select(solve_jobs).where(solve_jobs.c.id == job_id)).first()
+        return None if row is None else _job_from_row(row, utc_now())
+
+    def recent(self, kinds: tuple[str, ...] = JOB_KINDS, limit: int = 20) -> list[Job]:
+        """The newest jobs of these kinds, newest first."""
+        query = (select(solve_jobs).where(solve_jobs.c.kind.in_(kinds))
+                 .order_by(solve_jobs.c.id.desc()).limit(limit))
+        now = utc_now()
+        with self.engine.connect() as connection:
+            return [_job_from_row(row, now) for row in connection.execute(query)]
+
+    def running_count(self) -> int:
+        return sum(1 for job in self.recent(limit=50) if job.status == "running")
+
+    def wait(self, job_id: int, timeout: float) -> bool:
+        """Block until a job started by this pool ends (for tests and the CLI); False on timeout."""
+        with self._lock:
+            done = self._finished.get(job_id)
+        if done is None:
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                job = self.get(job_id)
+                if job is None or job.done:
+                    return True
+                time.sleep(0.2)
+            return False
+        return done.wait(timeout)
+
+
+def failure_message(error: Exception) -> str:
+    """What the planner is told when a job fails: actionable when we know why, generic else."""
+    from planner.domain import ScenarioError
+
+    if isinstance(error, ScenarioError):
+        return f"The scenario has {len(error.problems)} problem(s); fix them on the import page and run again."
+    return f"The optimiser stopped with an internal error ({type(error).__name__}). Try again; if it repeats, tell an administrator."
+
+
+def forget_person(engine: Engine, person_id: str) -> int:
+    """Erasure: remove every mention of a person from stored jobs (pinned or forbidden moves in
+    requests, entries in results). Returns how many jobs were changed."""
+    from planner.store.people import _mentions, _without
+
+    changed = 0
+    with engine.begin() as connection:
+        for row in connection.execute(select(solve_jobs.c.id, solve_jobs.c.request, solve_jobs.c.result)).all():
+            if _mentions(row.request, person_id) or _mentions(row.result, person_id):
+                connection.execute(update(solve_jobs).where(solve_jobs.c.id == row.id).values(
+                    request=_without(row.request, person_id),
+                    result=None if row.result is None else _without(row.result, person_id)))
+                changed += 1
+    return changed
+
+
+def pool() -> JobPool:
+    """The current app's job pool (created on first use, sized by `SOLVE_SLOTS`)."""
+    app = current_app._get_current_object()
+    existing = app.extensions.get("trellis_jobs")
+    if existing is None:
+        with _POOL_LOCK:
+            existing = app.extensions.get("trellis_jobs")
+            if existing is None:
+                from web.data_access import engine
+
+                existing = JobPool(engine(), slots=int(app.config.get("SOLVE_SLOTS", DEFAULT_SLOTS)))
+                app.extensions["trellis_jobs"] = existing
+    return existing
+
+
+_POOL_LOCK = threading.Lock()
