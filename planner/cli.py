@@ -18,6 +18,7 @@ def main() -> None:
 COMMAND_MODULES: list[str] = [
     "planner.cli_store",
     "planner.cli_web",
+    "planner.cli_crisis",
 ]
 
 for _module in COMMAND_MODULES:

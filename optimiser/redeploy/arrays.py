@@ -1,0 +1,261 @@
+"""The crisis as arrays, and its people folded into groups of interchangeable people.
+
+Two people are interchangeable for a redeployment when they share their team (hence their
+organisation and release limit), their levels in every demanded skill, which of their team's
+critical skills they hold, and where the previous plan put them. The solver decides how many of
+each group go to each demand line; which members go is then a free, deterministic choice. At
+20,000 people this folds the model to a fraction of its person-level size.
+
+Every decision about who may move and who may cover what is taken by `rules.py`; this module only
+turns those decisions into arrays, one vectorised pass per family.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from optimiser.redeploy import rules
+from optimiser.redeploy.results import Assignment
+from planner.domain import Scenario, TeamStatus
+
+# Secondary costs of one move, below coverage and (when re-planning) keeping the previous plan.
+SURPLUS_LEVEL_COST = 1  # each level held above the demanded level: keep experts for harder needs
+CROSS_ORGANISATION_COST = 2  # moving someone to another employer costs more than one level of surplus
+MAX_MOVE_COST = 4 * SURPLUS_LEVEL_COST + CROSS_ORGANISATION_COST
+
+
+@dataclass
+class CriticalConstraint:
+    """A normal team's critical skill: at most `may_leave` of its holders may be redeployed."""
+
+    team: int
+    skill: str
+    level: int
+    count: int
+    holders: int
+    may_leave: int
+    bit: int
+
+
+@dataclass
+class CrisisArrays:
+    plan_date: date
+    rest_days: int
+    # teams
+    team_ids: list[str]
+    team_status: np.ndarray  # 0 normal, 1 paused, 2 critical
+    team_org: np.ndarray
+    team_limit: np.ndarray  # release limit; -1 = unlimited (paused)
+    team_headcount: np.ndarray
+    critical: list[CriticalConstraint]
+    # demand lines (count > 0 only)
+    line_source: np.ndarray  # index into scenario.demand
+    line_team: np.ndarray
+    line_skill: np.ndarray  # index into demanded_skills
+    line_level: np.ndarray
+    line_count: np.ndarray
+    line_priority: np.ndarray
+    line_rank: np.ndarray  # 0 = most urgent priority present
+    priorities: list[int]
+    demanded_skills: list[str]
+    # people
+    person_ids: list[str]
+    person_team: np.ndarray
+    person_levels: np.ndarray  # people x demanded skills
+    person_available: np.ndarray
+    person_resting: np.ndarray
+    person_baseline_team: np.ndarray  # -1 = not redeployed in the previous plan
+    person_critical_bits: np.ndarray  # bit j set = holds critical skill with bit j of own team
+    person_movable: np.ndarray
+    person_restricted: np.ndarray  # resting, may only stay where the previous plan put them
+    person_group: np.ndarray  # -1 = not movable
+    # groups
+    group_team: np.ndarray
+    group_baseline_team: np.ndarray
+    group_restricted: np.ndarray
+    group_critical_bits: np.ndarray
+    group_levels: np.ndarray
+    group_size: np.ndarray
+    group_members: list[np.ndarray]
+    # candidate arcs: group -> line
+    arc_group: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    arc_line: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    arc_surplus: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    arc_cross: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    arc_kept: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    has_baseline: bool = False
+    baseline_missing: list[str] = field(default_factory=list)
+
+    @property
+    def total_units(self) -> int:
+        return int(self.line_count.sum())
+
+    def arc_move_cost(self) -> np.ndarray:
+        """Cost of each candidate move below coverage: skill surplus and crossing employers."""
+        return SURPLUS_LEVEL_COST * self.arc_surplus + CROSS_ORGANISATION_COST * self.arc_cross
+
+    def candidate_people(self) -> int:
+        """People who could be chosen for some demand line."""
+        return int(self.group_size[np.unique(self.arc_group)].sum()) if len(self.arc_group) else 0
+
+
+_STATUS_CODE = {TeamStatus.normal: 0, TeamStatus.paused: 1, TeamStatus.critical: 2}
+
+
+def build_arrays(scenario: Scenario, plan_date: date, baseline: list[Assignment] | None) -> CrisisArrays:
+    """Turn a scenario (and the previous plan, when re-planning) into the arrays the solver reads."""
+    policy = scenario.policy
+    rest_days = policy.rest_days
+    teams = scenario.teams
+    team_index = {t.team_id: i for i, t in enumerate(teams)}
+    headcount = scenario.headcount_by_team
+    team_status = np.array([_STATUS_CODE[t.status] for t in teams], dtype=np.int64)
+    orgs: dict[str, int] = {}
+    team_org = np.array([orgs.setdefault(t.organisation, len(orgs)) for t in teams], dtype=np.int64)
+    team_limit = np.array(
+        [-1 if (lim := rules.team_release_limit(t, headcount[t.team_id])) is rules.UNLIMITED else lim for t in teams],
+        dtype=np.int64,
+    )
+    team_headcount = np.array([headcount[t.team_id] for t in teams], dtype=np.int64)
+
+    lines = [(i, d) for i, d in enumerate(scenario.demand) if d.count > 0]
+    demanded_skills = sorted({d.skill for _, d in lines})
+    skill_index = {s: j for j, s in enumerate(demanded_skills)}
+    priorities = sorted({d.priority for _, d in lines})
+    rank_of = {p: r for r, p in enumerate(priorities)}
+
+    people = scenario.people
+    n = len(people)
+    person_team = np.fromiter((team_index[p.team_id] for p in people), dtype=np.int64, count=n)
+    levels = np.zeros((n, max(1, len(demanded_skills))), dtype=np.int64)
+    for i, p in enumerate(people):
+        for s, lv in p.skills.items():
+            j = skill_index.get(s)
+            if j is not None:
+                levels[i, j] = lv
+    available = np.fromiter((p.available for p in people), dtype=bool, count=n)
+    resting = np.fromiter((rules.is_resting(p, plan_date, rest_days) for p in people), dtype=bool, count=n)
+
+    # Critical skills of normal teams, one bit each within the team.
+    critical: list[CriticalConstraint] = []
+    crit_bits = np.zeros(n, dtype=np.int64)
+    members_of_team: dict[int, list[int]] = {}
+    for i, t in enumerate(person_team.tolist()):
+        members_of_team.setdefault(t, []).append(i)
+    for ti, team in enumerate(teams):
+        if not rules.critical_skills_apply(team) or not team.critical_skills:
+            continue
+        members = members_of_team.get(ti, [])
+        for bit, crit in enumerate(team.critical_skills[:62]):
+            holder_idx = [i for i in members if rules.holds_skill(people[i], crit.skill, crit.level)]
+            crit_bits[holder_idx] |= 1 << bit
+            critical.append(
+                CriticalConstraint(
+                    team=ti, skill=crit.skill, level=crit.level, count=crit.count, holders=len(holder_idx),
+                    may_leave=rules.critical_skill_may_leave(crit, len(holder_idx)), bit=bit,
+                )
+            )
+
+    # The previous plan.
+    person_index = {p.person_id: i for i, p in enumerate(people)}
+    baseline_team = np.full(n, -1, dtype=np.int64)
+    missing: list[str] = []
+    for a in baseline or []:
+        i = person_index.get(a.person_id)
+        t = team_index.get(a.to_team_id)
+        if i is None or t is None:
+            missing.append(a.person_id)
+            continue
+        baseline_team[i] = t
+
+    releases = team_status != 2
+    movable_now = releases[person_team] & available & ~resting
+    may_stay = (baseline_team >= 0) & releases[person_team] & available & resting
+    movable = movable_now | may_stay
+    restricted = may_stay
+
+    # Levels below the lowest demanded level of a skill never qualify: fold them to 0 to group more.
+    min_level = np.full(levels.shape[1], 6, dtype=np.int64)
+    for _, d in lines:
+        j = skill_index[d.skill]
+        min_level[j] = min(min_level[j], d.level)
+    folded = np.where(levels >= min_level[None, :], levels, 0)
+
+    idx = np.nonzero(movable)[0]
+    key = np.column_stack(
+        [person_team[idx], baseline_team[idx], restricted[idx].astype(np.int64), crit_bits[idx], folded[idx]]
+    )
+    person_group = np.full(n, -1, dtype=np.int64)
+    if len(idx):
+        uniq, inverse = np.unique(key, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        person_group[idx] = inverse
+        order = np.argsort(inverse, kind="stable")
+        sizes = np.bincount(inverse, minlength=len(uniq))
+        group_members = np.split(idx[order], np.cumsum(sizes)[:-1])
+    else:
+        uniq = np.zeros((0, key.shape[1]), dtype=np.int64)
+        sizes = np.zeros(0, dtype=np.int64)
+        group_members = []
+
+    arrays = CrisisArrays(
+        plan_date=plan_date, rest_days=rest_days,
+        team_ids=[t.team_id for t in teams], team_status=team_status, team_org=team_org,
+        team_limit=team_limit, team_headcount=team_headcount, critical=critical,
+        line_source=np.array([i for i, _ in lines], dtype=np.int64),
+        line_team=np.array([team_index[d.team_id] for _, d in lines], dtype=np.int64),
+        line_skill=np.array([skill_index[d.skill] for _, d in lines], dtype=np.int64),
+        line_level=np.array([d.level for _, d in lines], dtype=np.int64),
+        line_count=np.array([d.count for _, d in lines], dtype=np.int64),
+        line_priority=np.array([d.priority for _, d in lines], dtype=np.int64),
+        line_rank=np.array([rank_of[d.priority] for _, d in lines], dtype=np.int64),
+        priorities=priorities, demanded_skills=demanded_skills,
+        person_ids=[p.person_id for p in people], person_team=person_team, person_levels=levels,
+        person_available=available, person_resting=resting, person_baseline_team=baseline_team,
+        person_critical_bits=crit_bits, person_movable=movable, person_restricted=restricted,
+        person_group=person_group,
+        group_team=uniq[:, 0].copy(), group_baseline_team=uniq[:, 1].copy(),
+        group_restricted=uniq[:, 2].astype(bool), group_critical_bits=uniq[:, 3].copy(),
+        group_levels=uniq[:, 4:].copy(), group_size=sizes.astype(np.int64), group_members=group_members,
+        has_baseline=baseline is not None, baseline_missing=missing,
+    )
+    _build_candidate_arcs(arrays)
+    return arrays
+
+
+def _build_candidate_arcs(a: CrisisArrays) -> None:
+    """Every (group, demand line) pair where the group's people may cover the line (`rules.may_cover`,
+    applied to arrays): skill at the level, not their own team; a resting person only where the
+    previous plan already put them. One pass per distinct (skill, level), one slice per line."""
+    groups_out, lines_out = [], []
+    free = ~a.group_restricted
+    classes: dict[tuple[int, int], list[int]] = {}
+    for li, (s, lv) in enumerate(zip(a.line_skill.tolist(), a.line_level.tolist())):
+        classes.setdefault((s, lv), []).append(li)
+    for (s, lv), line_list in classes.items():
+        cand = np.nonzero(free & (a.group_levels[:, s] >= lv))[0] if len(a.group_size) else np.zeros(0, np.int64)
+        cand = cand[np.argsort(a.group_team[cand], kind="stable")]
+        cand_team = a.group_team[cand]
+        for li in line_list:
+            t = a.line_team[li]
+            lo, hi = np.searchsorted(cand_team, t, "left"), np.searchsorted(cand_team, t, "right")
+            chosen = np.concatenate([cand[:lo], cand[hi:]])
+            groups_out.append(chosen)
+            lines_out.append(np.full(len(chosen), li, dtype=np.int64))
+    # Resting people on the previous plan: only lines of the team they are already in.
+    for g in np.nonzero(a.group_restricted)[0].tolist():
+        bt = a.group_baseline_team[g]
+        ok = (a.line_team == bt) & (a.group_levels[g, a.line_skill] >= a.line_level) & (a.group_team[g] != bt)
+        chosen_lines = np.nonzero(ok)[0]
+        groups_out.append(np.full(len(chosen_lines), g, dtype=np.int64))
+        lines_out.append(chosen_lines)
+    if groups_out:
+        a.arc_group = np.concatenate(groups_out).astype(np.int64)
+        a.arc_line = np.concatenate(lines_out).astype(np.int64)
+    g, li = a.arc_group, a.arc_line
+    a.arc_surplus = a.group_levels[g, a.line_skill[li]] - a.line_level[li] if len(g) else np.zeros(0, np.int64)
+    a.arc_cross = (a.team_org[a.group_team[g]] != a.team_org[a.line_team[li]]).astype(np.int64)
+    a.arc_kept = (a.group_baseline_team[g] == a.line_team[li]).astype(np.int64)

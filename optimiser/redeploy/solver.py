@@ -1,0 +1,289 @@
+"""Solve a crisis redeployment: the lexicographic optimum of coverage by priority, proven.
+
+Method (chosen by measurement, see README "Crisis redeployment benchmark"):
+
+1. Fold people into groups of interchangeable people (`arrays.py`).
+2. Solve the redeployment as one exact min-cost flow (`flow.py`), whose weights provably keep
+   the priority order; critical-skill holder sets that overlap without nesting are left out of
+   the network (a relaxation).
+3. If the flow keeps every left-out critical skill, it is feasible for the full rules and optimal
+   for a relaxation, so it is the proven optimum. Otherwise the exact CP-SAT model on the groups
+   (`exact.py`) decides, priority by priority, warm-started from the repaired flow.
+
+Re-plan: with a baseline, keeping each previous redeployment is worth more than any skill-match
+or organisation preference and less than one unit of coverage, so the plan re-reaches the
+lexicographic optimum and then keeps as many previous redeployments as possible. Resting people
+on the previous plan may stay where they are (staying is not a move) but go nowhere else.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import Callable, Sequence
+
+import numpy as np
+
+from optimiser.redeploy import rules
+from optimiser.redeploy.arrays import CrisisArrays, build_arrays
+from optimiser.redeploy.exact import solve_exact
+from optimiser.redeploy.explain import blocking_codes, holder_blocks, uncovered_reason
+from optimiser.redeploy.flow import build_release_tree, critical_skill_overuse, repair, solve_flow
+from optimiser.redeploy.results import (
+    Assignment,
+    BaselineChanges,
+    PriorityCoverage,
+    Progress,
+    Protected,
+    RedeployResult,
+    Stage,
+    TeamCoverage,
+    UncoveredDemand,
+)
+from planner.domain import Scenario
+
+METHODS = ("auto", "cp-sat")
+
+
+def redeploy(
+    scenario: Scenario,
+    plan_date: date | None = None,
+    baseline: RedeployResult | Sequence[Assignment] | None = None,
+    time_limit_s: float = 30,
+    on_progress: Callable[[Progress], None] | None = None,
+    method: str = "auto",
+) -> RedeployResult:
+    """Redeploy people to cover crisis demand; see the module docstring for the method.
+
+    `method="cp-sat"` skips the flow and solves the exact CP-SAT model directly (for comparison)."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
+    start = time.perf_counter()
+    day = rules.plan_date_of(scenario.policy, plan_date)
+    previous = list(baseline.assignments) if isinstance(baseline, RedeployResult) else (
+        list(baseline) if baseline is not None else None
+    )
+    stages: list[Stage] = []
+    notes: list[str] = []
+
+    def report(stage: str, objective=None, bound=None, message: str = "") -> None:
+        seconds = time.perf_counter() - start
+        stages.append(Stage(name=stage, seconds=round(seconds, 4), value=objective))
+        if on_progress:
+            on_progress(Progress(stage=stage, seconds=seconds, objective=objective, bound=bound, message=message))
+
+    a = build_arrays(scenario, day, previous)
+    report("model built", message=f"{len(a.group_size)} groups, {len(a.arc_group)} candidate pairs")
+    if a.baseline_missing:
+        notes.append(f"{len(a.baseline_missing)} people of the previous plan are no longer in the scenario")
+
+    status, method_used, flow, rank_bound = _solve(a, scenario, previous, time_limit_s, start, method, report, notes)
+    result = _result(a, scenario, previous, flow, status, method_used, rank_bound, start, stages, notes)
+    report("done", result.objective, result.bound)
+    result.solve_seconds = round(time.perf_counter() - start, 4)
+    return result
+
+
+def _solve(a: CrisisArrays, scenario, previous, time_limit_s, start, method, report, notes):
+    workers, seed = scenario.policy.workers, scenario.policy.random_seed
+
+    def on_stage(name, seconds, value, bound):
+        report(f"CP-SAT {name}", value, bound)
+
+    if len(a.arc_group) == 0:
+        return "OPTIMAL", "nothing to decide", np.zeros(0, np.int64), [0] * len(a.priorities)
+    if method == "auto":
+        try:
+            tree = build_release_tree(a)
+            sol = solve_flow(a, tree)
+        except OverflowError:
+            notes.append("too many demand units for exact flow weights: solved with CP-SAT")
+        else:
+            covered = _covered_by_rank(a, sol.arc_flow)
+            report("min-cost flow", float(sum(covered)), float(sum(covered)))
+            broken = [c for c in sol.side if critical_skill_overuse(a, sol.arc_flow, c)]
+            if not broken:
+                if sol.side:
+                    notes.append(
+                        f"{len(sol.side)} critical skills overlap others without nesting; the flow keeps them all, "
+                        "so its optimum is the proven optimum"
+                    )
+                return "OPTIMAL", "min-cost flow (exact)", sol.arc_flow, covered
+            notes.append(f"the network relaxation breaks {len(broken)} overlapping critical skills: solved exactly with CP-SAT")
+            hint = repair(a, sol.arc_flow, sol.side)
+            ex = solve_exact(a, hint, time_limit_s - (time.perf_counter() - start), workers, seed, on_stage)
+            return ("OPTIMAL" if ex.proven else "FEASIBLE"), "min-cost flow relaxation + CP-SAT (exact)", ex.arc_flow, ex.rank_bound
+    hint = baseline_hint(a, previous) if previous else None
+    ex = solve_exact(a, hint, time_limit_s - (time.perf_counter() - start), workers, seed, on_stage)
+    return ("OPTIMAL" if ex.proven else "FEASIBLE"), "CP-SAT on grouped people", ex.arc_flow, ex.rank_bound
+
+
+def _covered_by_rank(a: CrisisArrays, arc_flow: np.ndarray) -> list[int]:
+    return np.bincount(a.line_rank[a.arc_line], weights=arc_flow, minlength=len(a.priorities)).astype(int).tolist()
+
+
+def baseline_hint(a: CrisisArrays, previous: list[Assignment]) -> np.ndarray:
+    """A feasible start from the previous plan: keep each previous redeployment that still fits
+    every rule (same team, a line of it the person may cover, capacity left)."""
+    hint = np.zeros(len(a.arc_group), dtype=np.int64)
+    line_left = a.line_count.copy()
+    group_left = a.group_size.copy()
+    team_left = np.where(a.team_limit < 0, np.iinfo(np.int64).max, a.team_limit)
+    crit_left = {(c.team, c.bit): c.may_leave for c in a.critical}
+    order = np.lexsort((a.line_rank[a.arc_line], a.arc_group))
+    arcs_of_group: dict[int, list[int]] = {}
+    for arc in order.tolist():
+        if a.arc_kept[arc]:
+            arcs_of_group.setdefault(int(a.arc_group[arc]), []).append(arc)
+    index = {pid: i for i, pid in enumerate(a.person_ids)}
+    for assignment in previous:
+        i = index.get(assignment.person_id)
+        if i is None or a.person_group[i] < 0:
+            continue
+        g = int(a.person_group[i])
+        team = int(a.group_team[g])
+        bits = [(team, c.bit) for c in a.critical if c.team == team and (a.group_critical_bits[g] >> c.bit) & 1]
+        if group_left[g] <= 0 or team_left[team] <= 0 or any(crit_left[b] <= 0 for b in bits):
+            continue
+        for arc in arcs_of_group.get(g, []):
+            li = a.arc_line[arc]
+            if line_left[li] > 0:
+                hint[arc] += 1
+                line_left[li] -= 1
+                group_left[g] -= 1
+                team_left[team] -= 1
+                for b in bits:
+                    crit_left[b] -= 1
+                break
+    return hint
+
+
+def _people_for_arcs(a: CrisisArrays, arc_flow: np.ndarray, previous) -> list[tuple[int, int]]:
+    """Name the people behind each group's count: on a kept move, those who covered the same skill
+    before come first; otherwise members in file order."""
+    previous_skill = {x.person_id: x.skill for x in previous or []}
+    chosen: list[tuple[int, int]] = []
+    used: set[int] = set()
+    for arc in np.nonzero(arc_flow)[0].tolist():
+        g, li, f = int(a.arc_group[arc]), int(a.arc_line[arc]), int(arc_flow[arc])
+        members = a.group_members[g]
+        if a.arc_kept[arc] and previous_skill:
+            skill = a.demanded_skills[a.line_skill[li]]
+            members = sorted(members.tolist(), key=lambda i: previous_skill.get(a.person_ids[i]) != skill)
+        else:
+            members = members.tolist()
+        picked = 0
+        for i in members:  # a member already sent to another line of this group is skipped
+            if picked == f:
+                break
+            if i not in used:
+                used.add(i)
+                chosen.append((i, li))
+                picked += 1
+    return chosen
+
+
+def _result(a, scenario, previous, arc_flow, status, method_used, rank_bound, start, stages, notes) -> RedeployResult:
+    chosen = _people_for_arcs(a, arc_flow, previous) if len(arc_flow) else []
+    assignments = []
+    assigned_line = np.full(len(a.person_ids), -1, dtype=np.int64)
+    for i, li in chosen:
+        assigned_line[i] = li
+        demand = scenario.demand[int(a.line_source[li])]
+        assignments.append(
+            Assignment(
+                person_id=a.person_ids[i], from_team_id=a.team_ids[a.person_team[i]], to_team_id=demand.team_id,
+                skill=demand.skill, priority=demand.priority, level=demand.level,
+            )
+        )
+    assignments.sort(key=lambda x: (x.priority, x.to_team_id, x.skill, x.person_id))
+    line_covered = np.bincount(assigned_line[assigned_line >= 0], minlength=len(a.line_count))
+    moved_people = assigned_line >= 0
+    team_released = np.bincount(a.person_team[moved_people], minlength=len(a.team_ids))
+
+    by_priority = []
+    for r, p in enumerate(a.priorities):
+        on = a.line_rank == r
+        demanded, covered = int(a.line_count[on].sum()), int(line_covered[on].sum())
+        bound = covered if status == "OPTIMAL" else int(max(covered, rank_bound[r] if r < len(rank_bound) else demanded))
+        by_priority.append(PriorityCoverage(priority=p, demanded=demanded, covered=covered, uncovered=demanded - covered, bound=bound))
+
+    by_team = []
+    for t, team_id in enumerate(a.team_ids):
+        on = a.line_team == t
+        demanded, covered = int(a.line_count[on].sum()), int(line_covered[on].sum())
+        if demanded or team_released[t]:
+            by_team.append(TeamCoverage(team_id=team_id, demanded=demanded, covered=covered,
+                                        uncovered=demanded - covered, released=int(team_released[t])))
+
+    moved_holders = {}
+    for c in a.critical:
+        members = moved_people & (a.person_team == c.team) & ((a.person_critical_bits >> c.bit) & 1 == 1) if moved_people.any() else None
+        moved_holders[(c.team, c.bit)] = int(members.sum()) if members is not None else 0
+    saturated = [(c.team, c.bit) for c in a.critical if moved_holders[(c.team, c.bit)] >= c.may_leave]
+    uncovered = []
+    short = np.nonzero(line_covered < a.line_count)[0]
+    if len(short):
+        codes = blocking_codes(a, assigned_line, team_released, saturated)
+        for li in short.tolist():
+            demand = scenario.demand[int(a.line_source[li])]
+            own, others, counts = holder_blocks(a, li, codes, assigned_line)
+            uncovered.append(UncoveredDemand(
+                team_id=demand.team_id, skill=demand.skill, level=demand.level, priority=demand.priority,
+                units=int(a.line_count[li] - line_covered[li]),
+                reason=uncovered_reason(demand.skill, demand.level, demand.team_id, own, others, counts),
+                holders={"in_demand_team": own, **counts},
+            ))
+        uncovered.sort(key=lambda u: (u.priority, u.team_id, u.skill, u.level))
+
+    changes = _changes(a, previous, assignments) if previous is not None else None
+    objective = float(moved_people.sum())
+    bound = float(sum(pc.bound for pc in by_priority))
+    surplus = int((a.person_levels[moved_people, a.line_skill[assigned_line[moved_people]]] - a.line_level[assigned_line[moved_people]]).sum()) if moved_people.any() else 0
+    cross = int((a.team_org[a.person_team[moved_people]] != a.team_org[a.line_team[assigned_line[moved_people]]]).sum())
+    return RedeployResult(
+        status=status, method=method_used, objective=objective, bound=bound,
+        gap=0.0 if bound <= 0 else round((bound - objective) / bound, 6),
+        solve_seconds=round(time.perf_counter() - start, 4), plan_date=a.plan_date,
+        assignments=assignments, coverage_by_priority=by_priority, coverage_by_team=by_team,
+        people_moved=int(moved_people.sum()), protected=_protected(a), uncovered=uncovered, changes=changes,
+        people_changed=changes.people_changed if changes else None,
+        skill_surplus_levels=surplus, cross_organisation_moves=cross,
+        groups=len(a.group_size), candidate_pairs=int(np.minimum(a.group_size[a.arc_group], a.line_count[a.arc_line]).sum()) if len(a.arc_group) else 0,
+        stages=stages, notes=notes,
+    )
+
+
+def _protected(a: CrisisArrays) -> Protected:
+    """Who the rest period and availability kept from moving (in teams that release people)."""
+    releasable = a.team_status[a.person_team] != 2
+    resting = releasable & a.person_available & a.person_resting & ~a.person_restricted
+    unavailable = releasable & ~a.person_available
+    candidate = np.zeros(len(a.person_ids), dtype=bool)
+    classes: dict[tuple[int, int], set[int]] = {}
+    for s, lv, t in zip(a.line_skill.tolist(), a.line_level.tolist(), a.line_team.tolist()):
+        classes.setdefault((s, lv), set()).add(t)
+    for (s, lv), teams in classes.items():
+        holders = a.person_levels[:, s] >= lv
+        if len(teams) == 1:
+            holders &= a.person_team != next(iter(teams))
+        candidate |= holders
+    return Protected(
+        resting=int(resting.sum()), unavailable=int(unavailable.sum()),
+        resting_candidates=int((resting & candidate).sum()), unavailable_candidates=int((unavailable & candidate).sum()),
+        rest_days=a.rest_days, plan_date=a.plan_date,
+    )
+
+
+def _changes(a: CrisisArrays, previous: list[Assignment], assignments: list[Assignment]) -> BaselineChanges:
+    """Compare with the previous plan: same team = stayed; another team = reassigned; none = returned."""
+    now = {x.person_id: x.to_team_id for x in assignments}
+    before = {x.person_id: x.to_team_id for x in previous}
+    stayed = sorted(p for p, t in before.items() if now.get(p) == t)
+    reassigned = sorted(p for p, t in before.items() if p in now and now[p] != t)
+    returned = sorted(p for p in before if p not in now)
+    moved = sorted(p for p in now if p not in before)
+    return BaselineChanges(
+        stayed=stayed, moved=moved, reassigned=reassigned, returned=returned,
+        kept_share=round(len(stayed) / len(before), 4) if before else 1.0,
+    )
