@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from pydantic import ValidationError
-from sqlalchemy import Connection, Engine, delete, select, update
+from sqlalchemy import JSON, Connection, Engine, MetaData, Table, delete, select, update
 
 from planner.domain import Person, Problem, ScenarioError, did_you_mean
 from planner.store._common import NotFound, as_utc, person_target, write_audit
@@ -37,12 +37,12 @@ def list_people(engine: Engine, team_id: str | None = None) -> list[Person]:
 # --------------------------------------------------------------------------------------------
 
 
-def _validation_problems(error: ValidationError, row: int) -> list[Problem]:
-    return [Problem(file="people.csv", row=row, column=".".join(str(p) for p in e["loc"]) or None,
+def _validation_problems(error: ValidationError) -> list[Problem]:
+    return [Problem(file="people.csv", column=".".join(str(p) for p in e["loc"]) or None,
                     message=e["msg"]) for e in error.errors()]
 
 
-def _reference_problems(connection: Connection, person: Person, row: int) -> list[Problem]:
+def _reference_problems(connection: Connection, person: Person) -> list[Problem]:
     """Skills must be in the catalogue (when there is one); preferences must be opportunities."""
     problems = []
     catalogue = set(connection.execute(select(skills.c.skill_id)).scalars())
@@ -50,7 +50,7 @@ def _reference_problems(connection: Connection, person: Person, row: int) -> lis
         for column in ("skills", "aspirations"):
             for skill in getattr(person, column):
                 if skill not in catalogue:
-                    problems.append(Problem(file="people.csv", row=row, column=column, value=skill,
+                    problems.append(Problem(file="people.csv", column=column, value=skill,
                                             message=f"unknown skill {skill!r}",
                                             suggestion=did_you_mean(skill, catalogue)))
     if person.preferences:
@@ -59,7 +59,7 @@ def _reference_problems(connection: Connection, person: Person, row: int) -> lis
         for opportunity_id in person.preferences:
             if opportunity_id not in known:
                 all_ids = connection.execute(select(opportunities.c.opportunity_id)).scalars()
-                problems.append(Problem(file="people.csv", row=row, column="preferences",
+                problems.append(Problem(file="people.csv", column="preferences",
                                         value=opportunity_id,
                                         message=f"unknown opportunity {opportunity_id!r}",
                                         suggestion=did_you_mean(opportunity_id, all_ids)))
@@ -83,8 +83,8 @@ def update_person(engine: Engine, person_id: str, *, skills: dict[str, int] | No
         try:
             updated = Person.model_validate({**current.model_dump(), **changes})
         except ValidationError as error:
-            raise ScenarioError(_validation_problems(error, row.position)) from None
-        problems = _reference_problems(connection, updated, row.position)
+            raise ScenarioError(_validation_problems(error)) from None
+        problems = _reference_problems(connection, updated)
         if problems:
             raise ScenarioError(problems)
         if changes:
@@ -150,6 +150,74 @@ def _plans_mentioning(connection: Connection, person_id: str):
             yield row
 
 
+# Tables whose person data is handled by name above; every other table (added by later
+# migrations, e.g. decisions on placements or solve jobs) is searched generically.
+_HANDLED_TABLES = {"people", "users", "audit_log", "plans", "scenario_meta", "skills", "teams",
+                   "opportunities", "demand", "alembic_version"}
+
+
+def _other_tables(connection: Connection) -> list[Table]:
+    """Tables added by later migrations that may hold a person: those with a `person_id` column
+    or a JSON column."""
+    reflected = MetaData()
+    reflected.reflect(connection, only=lambda name, _meta: name not in _HANDLED_TABLES)
+    return [table for _name, table in sorted(reflected.tables.items())
+            if "person_id" in table.c or any(isinstance(c.type, JSON) for c in table.columns)]
+
+
+def _json_columns(table: Table) -> list:
+    return [column for column in table.columns if isinstance(column.type, JSON)]
+
+
+def _other_records(connection: Connection, person_id: str) -> dict[str, list[dict[str, Any]]]:
+    """Rows of other tables about the person: whole rows keyed by their `person_id`, and the
+    parts of JSON cells that name them."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for table in _other_tables(connection):
+        items = []
+        if "person_id" in table.c:
+            for row in connection.execute(select(table).where(table.c.person_id == person_id)):
+                items.append({key: _jsonable(value) for key, value in row._mapping.items()})
+        json_columns = _json_columns(table)
+        if json_columns and table.primary_key.columns:
+            key = list(table.primary_key.columns)
+            for row in connection.execute(select(*key, *json_columns)):
+                for column in json_columns:
+                    cell = row._mapping[column.name]
+                    entries = list(_entries_about(cell, person_id))
+                    if entries:
+                        items.append({"row": {k.name: row._mapping[k.name] for k in key},
+                                      "column": column.name, "entries": entries})
+        if items:
+            found[table.name] = items
+    return found
+
+
+def _erase_from_other_tables(connection: Connection, person_id: str) -> int:
+    """Delete rows keyed by the person and cut them out of JSON cells; returns how many rows
+    were deleted or changed."""
+    touched = 0
+    for table in _other_tables(connection):
+        if "person_id" in table.c:
+            touched += connection.execute(delete(table).where(table.c.person_id == person_id)).rowcount
+        json_columns = _json_columns(table)
+        if not json_columns or not table.primary_key.columns:
+            continue
+        key = list(table.primary_key.columns)
+        for row in connection.execute(select(*key, *json_columns)).all():
+            cells = {c.name: row._mapping[c.name] for c in json_columns}
+            if any(_mentions(cell, person_id) for cell in cells.values()):
+                where = [k == row._mapping[k.name] for k in key]
+                connection.execute(update(table).where(*where).values(
+                    {name: _without(cell, person_id) for name, cell in cells.items()}))
+                touched += 1
+    return touched
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
 # --------------------------------------------------------------------------------------------
 # Export and erasure
 # --------------------------------------------------------------------------------------------
@@ -157,8 +225,9 @@ def _plans_mentioning(connection: Connection, person_id: str):
 
 def export_person(engine: Engine, person_id: str) -> dict[str, Any]:
     """Everything the store holds about one person, as JSON-ready data: their record (with
-    their team), their user accounts (without password hashes), each stored plan's entries
-    about them, and the audit rows about them or made by their accounts.
+    their team), their pinned or forbidden moves, their user accounts (without password
+    hashes), each stored plan's entries about them, rows of later tables about them (e.g.
+    decisions on their placements), and the audit rows about them or made by their accounts.
 
     Raises NotFound when the store holds neither a record nor an account for them."""
     with engine.connect() as connection:
@@ -180,6 +249,7 @@ def export_person(engine: Engine, person_id: str) -> dict[str, Any]:
             for p in _plans_mentioning(connection, person_id)
         ]
         policy = connection.execute(select(scenario_meta.c.policy)).scalar() or {}
+        other_records = _other_records(connection, person_id)
         usernames = [a.username for a in accounts]
         audit_rows = connection.execute(
             select(audit_log).where((audit_log.c.target == person_target(person_id))
@@ -193,18 +263,21 @@ def export_person(engine: Engine, person_id: str) -> dict[str, Any]:
         "policy_entries": list(_entries_about(policy, person_id)),
         "user_accounts": [_user_from_row(a).public_dict() for a in accounts],
         "plans": plan_entries,
+        "other_records": other_records,
         "audit": [audit_entry_from_row(a).as_dict() for a in audit_rows],
     }
 
 
 def delete_person(engine: Engine, person_id: str, *, actor: str) -> dict[str, int]:
     """Erase a person everywhere they appear, in one transaction: their record, their entries in
-    the policy (pinned or forbidden moves) and in every stored plan, and their user accounts.
+    the policy (pinned or forbidden moves) and in every stored plan, rows of later tables keyed
+    by them or naming them in JSON (decisions, solve jobs), and their user accounts.
     Audit rows they made as a user are kept with the actor replaced by the account's number; the
     deletion itself is audited by id. Returns what was removed; raises NotFound when the store
     holds nothing about them."""
     with engine.begin() as connection:
-        removed = {"person": 0, "policy_entries": 0, "plan_entries": 0, "user_accounts": 0}
+        removed = {"person": 0, "policy_entries": 0, "plan_entries": 0, "user_accounts": 0,
+                   "other_records": 0}
         removed["person"] = connection.execute(
             delete(people).where(people.c.person_id == person_id)).rowcount
         policy = connection.execute(select(scenario_meta.c.policy)).scalar()
@@ -216,6 +289,7 @@ def delete_person(engine: Engine, person_id: str, *, actor: str) -> dict[str, in
             removed["plan_entries"] += len(list(_entries_about(plan.policy, person_id)))
             connection.execute(update(plans).where(plans.c.id == plan.id).values(
                 result=_without(plan.result, person_id), policy=_without(plan.policy, person_id)))
+        removed["other_records"] = _erase_from_other_tables(connection, person_id)
         accounts = connection.execute(select(users.c.id, users.c.username)
                                       .where(users.c.person_id == person_id)).all()
         for account in accounts:

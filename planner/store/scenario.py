@@ -12,6 +12,7 @@ import json
 from typing import Any, Iterable
 
 from sqlalchemy import JSON, Connection, Engine, Table, delete, func, insert, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from planner.domain import Demand, Opportunity, Person, Policy, Scenario, Skill, Team
 from planner.store._common import as_utc, utc_now, write_audit
@@ -116,11 +117,17 @@ def _copy_rows(connection: Connection, table: Table, rows: list[dict[str, Any]])
     json_columns = {column.name for column in table.columns if isinstance(column.type, JSON)}
     quoted = ", ".join(connection.dialect.identifier_preparer.quote(c) for c in columns)
     name = connection.dialect.identifier_preparer.format_table(table)
+    statement = f"COPY {name} ({quoted}) FROM STDIN"
+    driver_error = connection.dialect.loaded_dbapi.Error
     cursor = connection.connection.driver_connection.cursor()
     try:
-        with cursor.copy(f"COPY {name} ({quoted}) FROM STDIN") as copy:
+        with cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row([json.dumps(row[c]) if c in json_columns else row[c] for c in columns])
+    except driver_error as error:
+        # Raised like any other statement's error (IntegrityError, ...), without the rows.
+        raise DBAPIError.instance(statement, None, error, driver_error, hide_parameters=True,
+                                  dialect=connection.dialect) from error
     finally:
         cursor.close()
 
