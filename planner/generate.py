@@ -1,0 +1,895 @@
+"""Seeded scenario generator: a realistic, fictional workforce of any size.
+
+`generate_scenario(people, seed, crisis)` builds the staff of Riverbrook's four employers
+(`planner.sample_place`): teams of 8-60 people whose number grows with the workforce, skills
+that follow each person's profession and grade, a few rare skills, part-time staff, social
+workers and planners who must keep practising, aspirations, opportunities of every kind (about
+one per 7.5 people) and ranked preferences, mostly for opportunities the person could (nearly)
+take. With `crisis=True` the same place is in an emergency: paused and critical services,
+crisis demand by skill and priority, and recent redeployments.
+
+The same `people` and `seed` always give the same scenario; the crisis extras come from a
+separate random stream, so a crisis scenario is its calm twin plus the crisis.
+
+Everything is drawn with numpy over arrays; only the final pydantic objects are built per item.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+
+from planner import sample_place as place
+from planner.domain import (
+    CriticalSkill,
+    Demand,
+    Opportunity,
+    Person,
+    Policy,
+    Scenario,
+    Skill,
+    Team,
+    TeamStatus,
+)
+
+# The bundled sample (`data/sample`, `data/sample-crisis`) is exactly this call's output.
+SAMPLE_PEOPLE = 600
+SAMPLE_SEED = 2027
+
+MIN_PEOPLE = 20
+MAX_PEOPLE = 1_000_000
+
+PEOPLE_PER_OPPORTUNITY = 7.5
+PLAN_DATE = date(2027, 1, 11)  # crisis plan date: a flooded, flu-heavy January week
+OPPORTUNITIES_FROM = date(2027, 2, 1)  # the development programme starts here
+SHORT_TEAM_SHARE = 1 / 18  # teams that already lack one of their critical skills
+
+_SKILL_INDEX = {s: i for i, s in enumerate(place.SKILL_IDS)}
+_PROFESSIONS = tuple(place.PROFESSIONS)
+_PROFESSION_INDEX = {p: i for i, p in enumerate(_PROFESSIONS)}
+_ORGANISATIONS = tuple(place.ORGANISATIONS)
+_MAX_REQUIRED = 3
+_MAX_DEVELOPED = 3
+
+
+def generate_scenario(people: int, seed: int, crisis: bool = False) -> Scenario:
+    """A fictional Riverbrook scenario of `people` staff, the same for the same seed."""
+    if not MIN_PEOPLE <= people <= MAX_PEOPLE:
+        raise ValueError(f"people must be between {MIN_PEOPLE} and {MAX_PEOPLE:,}, not {people}")
+    rng = np.random.default_rng([seed, 0])
+    teams = draw_teams(people, rng)
+    staff = draw_people(teams, rng)
+    opps = draw_opportunities(teams, staff, rng)
+    staff.aspirations = draw_aspirations(staff, opps, rng)
+    staff.preferences = draw_preferences(staff, opps, rng)
+    teams.critical = set_critical_skills(teams, staff, rng)
+    teams.release_share, teams.min_staff = draw_release_limits(teams, rng)
+
+    demand: list[Demand] = []
+    policy = Policy()
+    statuses = ["normal"] * teams.count
+    last_redeployed: list[date | None] = [None] * people
+    if crisis:
+        crisis_rng = np.random.default_rng([seed, 1])
+        statuses = draw_crisis_statuses(teams, crisis_rng)
+        last_redeployed = draw_last_redeployed(people, crisis_rng)
+        demand = draw_crisis_demand(teams, statuses, people, crisis_rng)
+        policy = Policy(plan_date=PLAN_DATE, rest_days=28)
+
+    return Scenario(
+        skills=tuple(Skill(skill_id=s, name=n, category=c) for s, n, c in place.SKILLS),
+        teams=_team_models(teams, statuses),
+        people=_person_models(staff, teams, opps, last_redeployed),
+        opportunities=_opportunity_models(opps, teams),
+        demand=tuple(demand),
+        policy=policy,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Teams
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TeamDraw:
+    kinds: list[place.TeamKind]
+    ids: list[str]
+    names: list[str]
+    sizes: np.ndarray
+    critical: list[tuple[tuple[str, int, int], ...]] | None = None
+    release_share: np.ndarray | None = None
+    min_staff: list[int | None] | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.kinds)
+
+
+def draw_teams(people: int, rng: np.random.Generator) -> TeamDraw:
+    """Teams of 8-60 people until everyone has a team: first one of each kind of service (so even
+    a small place has every employer), then more of the common kinds (wards, social work and
+    neighbourhood teams), each sized within its kind's usual range."""
+    kind_keys = list(place.TEAM_KINDS)
+    weights = np.array([place.TEAM_KINDS[k].weight for k in kind_keys])
+    most = people // 8 + 2  # no more teams than this can be needed: every team has 8 or more
+    core = [kind_keys.index(k) for k in place.CORE_TEAM_SEQUENCE[:most]]
+    extra = rng.choice(len(kind_keys), size=max(0, most - len(core)), p=weights / weights.sum())
+    kind_idx = np.concatenate([np.array(core, dtype=int), extra])
+    low = np.array([place.TEAM_KINDS[k].size[0] for k in kind_keys])[kind_idx]
+    high = np.array([place.TEAM_KINDS[k].size[1] for k in kind_keys])[kind_idx]
+    sizes = (low + (high - low + 1) * rng.beta(1.3, 2.2, size=len(kind_idx))).astype(int)
+    count = int(np.searchsorted(np.cumsum(sizes), people)) + 1  # first teams that hold everyone
+    kinds = [place.TEAM_KINDS[kind_keys[i]] for i in kind_idx[:count].tolist()]
+    sizes_arr = _trim_to(sizes[:count], people)
+    kinds = kinds[: len(sizes_arr)]
+    ids, names = _team_names(kinds)
+    return TeamDraw(kinds=kinds, ids=ids, names=names, sizes=sizes_arr)
+
+
+def _trim_to(sizes: np.ndarray, people: int) -> np.ndarray:
+    """Resize the teams so they hold exactly `people`: the last team drawn gives up its surplus
+    first, then the largest teams one person at a time; no team falls below 8."""
+    sizes = sizes.copy()
+    if np.maximum(sizes - 8, 0).sum() < sizes.sum() - people:
+        sizes = sizes[:-1]  # too few people left for the last team: share them out instead
+    excess = int(sizes.sum()) - people
+    cut = max(0, min(excess, int(sizes[-1]) - 8))
+    sizes[-1] -= cut
+    excess -= cut
+    while excess > 0:
+        sizes[int(np.argmax(sizes))] -= 1
+        excess -= 1
+    while excess < 0:
+        sizes[int(np.argmin(sizes))] += 1
+        excess += 1
+    return sizes
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def _team_names(kinds: list[place.TeamKind]) -> tuple[list[str], list[str]]:
+    """Local teams are named after their locality; repeated service teams after their site."""
+    seen: dict[str, int] = {}
+    ids, names = [], []
+    localities = place.LOCALITIES
+    for kind in kinds:
+        n = seen.get(kind.key, 0)
+        seen[kind.key] = n + 1
+        org = place.ORGANISATIONS[kind.organisation]
+        if kind.local or n > 0:
+            k = n if kind.local else n - 1
+            locality = localities[k % len(localities)]
+            round_ = k // len(localities)
+            suffix = f" {round_ + 1}" if round_ else ""
+            names.append(f"{kind.name} – {locality}{suffix}")
+            ids.append(f"{org.code}-{kind.key}-{_slug(locality)}{'-' + str(round_ + 1) if round_ else ''}")
+        else:
+            names.append(kind.name)
+            ids.append(f"{org.code}-{kind.key}")
+    return ids, names
+
+
+def draw_release_limits(teams: TeamDraw, rng: np.random.Generator):
+    """Most teams may release a fifth of their staff; some less, some more; about a third also
+    set a minimum headcount that must stay."""
+    shares = rng.choice([0.1, 0.15, 0.2, 0.25, 0.3], size=teams.count, p=[0.15, 0.2, 0.35, 0.2, 0.1])
+    keep = rng.uniform(0.75, 0.9, size=teams.count)
+    has_minimum = rng.random(teams.count) < 0.35
+    min_staff = [int(math.ceil(s * k)) if m else None for s, k, m in zip(teams.sizes, keep, has_minimum)]
+    return shares, min_staff
+
+
+# ---------------------------------------------------------------------------------------------
+# People
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PeopleDraw:
+    team: np.ndarray  # team index per person
+    profession: np.ndarray  # profession index
+    grade: np.ndarray
+    grade_position: np.ndarray  # 0 = bottom of the profession's range, 1 = top
+    fte: np.ndarray
+    must_practise: np.ndarray
+    available: np.ndarray
+    levels: np.ndarray  # (people, skills) int8, 0 = not held
+    names: list[str]
+    aspirations: np.ndarray | None = None  # (people, skills) target level, 0 = none
+    preferences: list[list[int]] | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.team)
+
+
+def draw_people(teams: TeamDraw, rng: np.random.Generator) -> PeopleDraw:
+    """Staff for every team: professions from the team's mix, grades from a pyramid within the
+    profession's range on the employer's scale, skills that follow profession and grade."""
+    team = np.repeat(np.arange(teams.count), teams.sizes)
+    kind_of_team = np.array([k.key for k in teams.kinds], dtype=object)[team]
+    profession = np.empty(len(team), dtype=np.int16)
+    r = rng.random(len(team))
+    for kind in {k.key: k for k in teams.kinds}.values():
+        who = np.flatnonzero(kind_of_team == kind.key)
+        mix_idx = np.array([_PROFESSION_INDEX[p] for p, _ in kind.mix])
+        mix_cum = np.cumsum([w for _, w in kind.mix])
+        pick = np.minimum(np.searchsorted(mix_cum / mix_cum[-1], r[who], side="right"), len(mix_idx) - 1)
+        profession[who] = mix_idx[pick]
+
+    org_of_team = np.array([_ORGANISATIONS.index(k.organisation) for k in teams.kinds])
+    org = org_of_team[team]
+    grade, position = draw_grades(profession, org, rng)
+    levels = draw_skills(profession, position, rng)
+    fte = draw_working_time(profession, rng)
+    must_practise = draw_must_practise(profession, rng)
+    available = rng.random(len(team)) >= 0.04
+    names = draw_names(len(team), rng)
+    return PeopleDraw(team, profession, grade, position, fte, must_practise, available, levels, names)
+
+
+def draw_grades(profession: np.ndarray, org: np.ndarray, rng: np.random.Generator):
+    """Grades form a pyramid: many at the bottom of the profession's range, few at the top,
+    clipped to the employer's own grade scale."""
+    low_by_prof = np.array([place.PROFESSIONS[p].grade_low for p in _PROFESSIONS])
+    high_by_prof = np.array([place.PROFESSIONS[p].grade_high for p in _PROFESSIONS])
+    org_min = np.array([place.ORGANISATIONS[o].grade_min for o in _ORGANISATIONS])
+    org_max = np.array([place.ORGANISATIONS[o].grade_max for o in _ORGANISATIONS])
+    high = np.minimum(high_by_prof[profession], org_max[org])
+    low = np.minimum(np.maximum(low_by_prof[profession], org_min[org]), high)
+    span = high - low + 1
+    grade = low + np.minimum(span - 1, (span * rng.beta(1.4, 2.4, size=len(profession))).astype(int))
+    position = (grade - low) / np.maximum(1, high - low)
+    return grade.astype(np.int16), position
+
+
+def _level(base: float, position: np.ndarray, rng: np.random.Generator, spread: float = 0.6) -> np.ndarray:
+    raw = base + 1.4 * (position - 0.4) + rng.normal(0.0, spread, size=len(position))
+    return np.clip(np.rint(raw), 1, 5).astype(np.int8)
+
+
+def draw_skills(profession: np.ndarray, position: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Each person holds their profession's usual skills (more senior, higher levels), a few
+    cross-cutting skills, and people management the more senior they are."""
+    n = len(profession)
+    levels = np.zeros((n, len(place.SKILL_IDS)), dtype=np.int8)
+    for p_idx, key in enumerate(_PROFESSIONS):
+        who = np.flatnonzero(profession == p_idx)
+        if len(who) == 0:
+            continue
+        for skill, share, base in place.PROFESSIONS[key].skills:
+            holds = who[rng.random(len(who)) < share]
+            levels[holds, _SKILL_INDEX[skill]] = _level(base, position[holds], rng)
+        first = _SKILL_INDEX[place.PROFESSIONS[key].skills[0][0]]
+        empty = who[levels[who].max(axis=1) == 0]
+        levels[empty, first] = _level(place.PROFESSIONS[key].skills[0][2], position[empty], rng)
+
+    for skill, share, base in place.CROSS_CUTTING_SKILLS:
+        holds = np.flatnonzero(rng.random(n) < share)
+        col = _SKILL_INDEX[skill]
+        levels[holds, col] = np.maximum(levels[holds, col], _level(base, np.full(len(holds), 0.4), rng, 0.8))
+
+    manages = np.flatnonzero(rng.random(n) < 0.04 + 0.7 * position**2)
+    col = _SKILL_INDEX["people-management"]
+    levels[manages, col] = _level(2.2, position[manages], rng)
+    return levels
+
+
+def draw_working_time(profession: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """About one in five works part time; more in care, nursing and advice work."""
+    caring = np.isin(profession, [_PROFESSION_INDEX[p] for p in
+                                  ("social-care", "nursing", "healthcare-support", "advice-work", "business-support")])
+    part_time = rng.random(len(profession)) < np.where(caring, 0.3, 0.17)
+    hours = rng.choice([0.4, 0.5, 0.6, 0.7, 0.8, 0.9], size=len(profession), p=[0.08, 0.2, 0.22, 0.12, 0.3, 0.08])
+    return np.where(part_time, hours, 1.0)
+
+
+def draw_must_practise(profession: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Most social workers and many planners must keep 40-60% of their time in practice to keep
+    their professional registration."""
+    share = np.array([place.PROFESSIONS[p].must_practise_share for p in _PROFESSIONS])[profession]
+    practising = rng.random(len(profession)) < share
+    amount = rng.choice([0.4, 0.5, 0.6], size=len(profession), p=[0.35, 0.4, 0.25])
+    return np.where(practising, amount, 0.0)
+
+
+def draw_names(n: int, rng: np.random.Generator) -> list[str]:
+    """Realistic, diverse UK names: a heritage group per person, and one in ten with a first
+    name and surname from different groups."""
+    groups = place.NAME_GROUPS
+    p = np.array([g[0] for g in groups])
+    first_group = rng.choice(len(groups), size=n, p=p / p.sum())
+    last_group = np.where(rng.random(n) < 0.1, rng.choice(len(groups), size=n, p=p / p.sum()), first_group)
+    first_pick = rng.random(n)
+    last_pick = rng.random(n)
+    firsts = [np.array(g[1], dtype=object) for g in groups]
+    lasts = [np.array(g[2], dtype=object) for g in groups]
+    first = np.empty(n, dtype=object)
+    last = np.empty(n, dtype=object)
+    for g in range(len(groups)):
+        sel = first_group == g
+        first[sel] = firsts[g][(first_pick[sel] * len(firsts[g])).astype(int)]
+        sel = last_group == g
+        last[sel] = lasts[g][(last_pick[sel] * len(lasts[g])).astype(int)]
+    return [f"{a} {b}" for a, b in zip(first.tolist(), last.tolist())]
+
+
+# ---------------------------------------------------------------------------------------------
+# Opportunities
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class OpportunityDraw:
+    host: np.ndarray  # team index
+    kind: list[str]
+    title: list[str]
+    profession: np.ndarray  # profession index practised, -1 = none
+    fte: np.ndarray
+    capacity: np.ndarray
+    grade_min: np.ndarray  # -1 = open
+    grade_max: np.ndarray  # -1 = open
+    required_skill: np.ndarray  # (opps, 3) skill index, -1 = none
+    required_level: np.ndarray  # (opps, 3), 0 = none
+    developed_skill: np.ndarray  # (opps, 3) skill index, -1 = none
+    developed_level: np.ndarray
+    start: list[date]
+    end: list[date | None]
+
+    @property
+    def count(self) -> int:
+        return len(self.host)
+
+
+# How each kind of opportunity is shaped: required skills (how many, levels), working time,
+# capacity, length in months (None = permanent), whether it practises its profession.
+_KIND_SHAPE = {
+    "role": dict(required=(2, 2), levels=(3, 4), fte=((1.0, 0.85), (0.6, 0.15)), capacity=(1, 1),
+                 months=None, practises=1.0),
+    "secondment": dict(required=(2, 2), levels=(2, 3), fte=((1.0, 0.5), (0.6, 0.25), (0.5, 0.25)),
+                       capacity=(1, 2), months=(6, 12), practises=1.0),
+    "development_move": dict(required=(1, 2), levels=(2, 3), fte=((1.0, 0.45), (0.6, 0.2), (0.5, 0.2), (0.4, 0.15)),
+                             capacity=(1, 1), months=(9, 12), practises=1.0),
+    "project": dict(required=(2, 2), levels=(2, 3), fte=((0.2, 0.25), (0.4, 0.35), (0.5, 0.2), (1.0, 0.2)),
+                    capacity=(1, 4), months=(3, 9), practises=0.0),
+    "shadowing": dict(required=(1, 1), levels=(3, 3), fte=((0.1, 0.6), (0.2, 0.4)), capacity=(2, 5),
+                      months=(1, 2), practises=0.0),
+}
+
+
+# Columns of the per-opportunity uniform draws.
+_U = {name: i for i, name in enumerate((
+    "primary", "mix", "order", "order2", "order3", "n_required", "level", "level2", "level3",
+    "delivery", "delivery_skill", "cross_growth", "growth_skill", "fte", "capacity", "practises",
+    "grade", "grade_floor", "title", "project_name",
+))}
+
+
+def draw_opportunities(teams: TeamDraw, staff: PeopleDraw, rng: np.random.Generator) -> OpportunityDraw:
+    """About one opportunity per 7.5 people, hosted by teams in proportion to their size."""
+    n = max(1, round(staff.count / PEOPLE_PER_OPPORTUNITY))
+    host = rng.choice(teams.count, size=n, p=teams.sizes / teams.sizes.sum())
+    kind_names = [k for k, _ in place.OPPORTUNITY_KINDS]
+    kind_p = np.array([s for _, s in place.OPPORTUNITY_KINDS])
+    kinds = [kind_names[i] for i in rng.choice(len(kind_names), size=n, p=kind_p / kind_p.sum())]
+    uniforms = rng.random((n, len(_U))).tolist()  # every choice about one opportunity reads its own column
+    shaped = [
+        shape_opportunity(kind, teams.kinds[t], teams.names[t], u)
+        for kind, t, u in zip(kinds, host.tolist(), uniforms)
+    ]
+
+    def table(field: str, width: int, blank: int, dtype) -> np.ndarray:
+        out = np.full((n, width), blank, dtype=dtype)
+        for i, o in enumerate(shaped):
+            values = o[field]
+            out[i, : len(values)] = values
+        return out
+
+    weeks = rng.integers(0, 26, size=n).tolist()
+    lengths = rng.random(n).tolist()
+    starts, ends = [], []
+    for kind, week, length in zip(kinds, weeks, lengths):
+        start = OPPORTUNITIES_FROM + timedelta(weeks=week)
+        months = _KIND_SHAPE[kind]["months"]
+        starts.append(start)
+        ends.append(None if months is None else
+                    start + timedelta(days=30 * (months[0] + int(length * (months[1] - months[0] + 1)))))
+    return OpportunityDraw(
+        host=host, kind=kinds, title=[o["title"] for o in shaped],
+        profession=np.array([o["profession"] for o in shaped], dtype=np.int16),
+        fte=np.array([o["fte"] for o in shaped]),
+        capacity=np.array([o["capacity"] for o in shaped], dtype=np.int16),
+        grade_min=np.array([o["grade_min"] for o in shaped], dtype=np.int16),
+        grade_max=np.array([o["grade_max"] for o in shaped], dtype=np.int16),
+        required_skill=table("required_skill", _MAX_REQUIRED, -1, np.int16),
+        required_level=table("required_level", _MAX_REQUIRED, 0, np.int8),
+        developed_skill=table("developed_skill", _MAX_DEVELOPED, -1, np.int16),
+        developed_level=table("developed_level", _MAX_DEVELOPED, 0, np.int8),
+        start=starts, end=ends,
+    )
+
+
+def _pick(cumulative: list[float], u: float) -> int:
+    return min(bisect.bisect_right(cumulative, u * cumulative[-1]), len(cumulative) - 1)
+
+
+def shape_opportunity(kind: str, team_kind: place.TeamKind, team_name: str, u: list[float]) -> dict:
+    """One opportunity in a team of `team_kind`: it practises the team's main profession (or
+    another in its mix), asks for one or two of that profession's usual skills (roles ask more;
+    most projects ask for a delivery skill instead, to draw people across professions), develops
+    a further skill of the profession and often a cross-cutting one, and roles, development moves
+    and shadowing carry grade bounds."""
+    shape = _KIND_SHAPE[kind]
+    mix = team_kind.mix
+    if u[_U["primary"]] < 0.6:
+        prof_key = mix[0][0]
+    else:
+        prof_key = mix[_pick(_MIX_CUMULATIVE[team_kind.key], u[_U["mix"]])][0]
+    prof = place.PROFESSIONS[prof_key]
+    skills, shares = _COMMON_SKILLS[prof_key]
+
+    order = _weighted_order(shares, u[_U["order"]:_U["order"] + _MAX_REQUIRED])
+    low_req, high_req = shape["required"]
+    n_req = min(len(order), low_req + int(u[_U["n_required"]] * (high_req - low_req + 1)))
+    low_lvl, high_lvl = shape["levels"]
+    required_skill = [_SKILL_INDEX[skills[order[k]]] for k in range(n_req)]
+    required_level = [low_lvl + int(u[_U["level"] + k] * (high_lvl - low_lvl + 1)) for k in range(n_req)]
+    if kind == "project" and u[_U["delivery"]] < 0.6:
+        required_skill[0] = _SKILL_INDEX[place.DEVELOPMENT_SKILLS[int(u[_U["delivery_skill"]] * 4)]]
+        required_level[0] = 3
+
+    developed: list[tuple[int, int]] = []
+    if kind != "project":
+        grown = skills[order[min(n_req, len(order) - 1)]]
+        developed.append((_SKILL_INDEX[grown], 2 if kind == "shadowing" else 3))
+    if kind not in ("project", "shadowing"):
+        developed.append((required_skill[0], min(5, required_level[0] + 1)))
+    if kind == "project" or (kind != "shadowing" and u[_U["cross_growth"]] < 0.6):
+        pool = place.DEVELOPMENT_SKILLS
+        developed.append((_SKILL_INDEX[pool[int(u[_U["growth_skill"]] * len(pool))]], 3))
+    unique: dict[int, int] = {}
+    for skill, level in developed:
+        unique.setdefault(skill, level)
+    developed = list(unique.items())[:_MAX_DEVELOPED]
+
+    fte = shape["fte"][_pick(_FTE_CUMULATIVE[kind], u[_U["fte"]])][0]
+    low_cap, high_cap = shape["capacity"]
+
+    org = place.ORGANISATIONS[team_kind.organisation]
+    low = max(prof.grade_low, org.grade_min)
+    high = max(low, min(prof.grade_high, org.grade_max))
+    at_grade = low + int(u[_U["grade"]] * (high - low + 1))
+    grade_min = grade_max = -1
+    if kind == "role":
+        grade_min, grade_max = max(low, at_grade - 1), at_grade
+    elif kind in ("development_move", "shadowing"):
+        grade_max = at_grade
+    elif kind == "secondment" and u[_U["grade_floor"]] < 0.5:
+        grade_min = max(1, at_grade - 2)
+
+    return dict(
+        title=_title(kind, prof, team_name, u[_U["title"]], u[_U["project_name"]]),
+        profession=_PROFESSION_INDEX[prof_key] if u[_U["practises"]] < shape["practises"] else -1,
+        fte=fte, capacity=low_cap + int(u[_U["capacity"]] * (high_cap - low_cap + 1)),
+        grade_min=grade_min, grade_max=grade_max,
+        required_skill=required_skill, required_level=required_level,
+        developed_skill=[s for s, _ in developed], developed_level=[lv for _, lv in developed],
+    )
+
+
+_MIX_CUMULATIVE = {k.key: list(itertools.accumulate(w for _, w in k.mix)) for k in place.TEAM_KINDS.values()}
+_FTE_CUMULATIVE = {kind: list(itertools.accumulate(p for _, p in s["fte"])) for kind, s in _KIND_SHAPE.items()}
+
+# A profession's usual skills without the rare ones (no opportunity asks for a rare skill).
+_COMMON_SKILLS = {
+    key: ([s for s, _, _ in p.skills if s not in place.RARE_SKILLS],
+          [sh for s, sh, _ in p.skills if s not in place.RARE_SKILLS])
+    for key, p in place.PROFESSIONS.items()
+}
+
+
+def _weighted_order(weights: list[float], u: list[float]) -> list[int]:
+    """The first len(u) items drawn without replacement, heavier ones more likely first."""
+    remaining = list(range(len(weights)))
+    w = list(weights)
+    order = []
+    for x in u[: len(weights)]:
+        chosen = _pick(list(itertools.accumulate(w)), x)
+        order.append(remaining.pop(chosen))
+        w.pop(chosen)
+    return order
+
+
+def _title(kind: str, prof: place.Profession, team_name: str, u_title: float, u_project: float) -> str:
+    job = prof.titles[int(u_title * len(prof.titles))]
+    if kind == "role":
+        return f"{job}, {team_name}"
+    if kind == "secondment":
+        return f"Secondment: {job}, {team_name}"
+    if kind == "development_move":
+        return f"Development move: {job}, {team_name}"
+    if kind == "shadowing":
+        return f"Shadowing: {job}, {team_name}"
+    return f"Project: {place.PROJECT_NAMES[int(u_project * len(place.PROJECT_NAMES))]} ({team_name})"
+
+
+# ---------------------------------------------------------------------------------------------
+# What people want: aspirations and ranked preferences
+# ---------------------------------------------------------------------------------------------
+
+
+def draw_aspirations(staff: PeopleDraw, opps: OpportunityDraw, rng: np.random.Generator) -> np.ndarray:
+    """Three in four people name one to three skill goals: the next level of a skill of their own
+    profession, or a new skill that opportunities in the place can develop."""
+    n, n_skills = staff.levels.shape
+    goals = np.zeros((n, n_skills), dtype=np.int8)
+    wanted = rng.choice(4, size=n, p=[0.25, 0.4, 0.25, 0.1])
+
+    developed = opps.developed_skill[opps.developed_skill >= 0]
+    pool_w = np.bincount(developed, minlength=n_skills).astype(float) + 0.2
+    pool_w[[_SKILL_INDEX[s] for s in place.RARE_SKILLS]] = 0.05
+    pool_cum = np.cumsum(pool_w / pool_w.sum())
+
+    prof_cum = np.zeros((len(_PROFESSIONS), n_skills))
+    for p_idx, key in enumerate(_PROFESSIONS):
+        w = np.zeros(n_skills)
+        for skill, share, _ in place.PROFESSIONS[key].skills:
+            w[_SKILL_INDEX[skill]] = share
+        prof_cum[p_idx] = np.cumsum(w / w.sum())
+
+    rows = np.arange(n)
+    for slot in range(3):
+        own = rng.random(n) < 0.55
+        r = rng.random(n)
+        from_own = (prof_cum[staff.profession] < r[:, None]).sum(axis=1)
+        from_pool = np.searchsorted(pool_cum, r)
+        skill = np.minimum(np.where(own, from_own, from_pool), n_skills - 1)
+        current = staff.levels[rows, skill]
+        target = np.maximum(current + 1, rng.choice([2, 3], size=n, p=[0.4, 0.6]))
+        ok = (slot < wanted) & (target <= 5) & (goals[rows, skill] == 0)
+        goals[rows[ok], skill[ok]] = target[ok]
+    return goals
+
+
+PREFERENCE_CANDIDATES = (10, 6, 3)  # by a skill they hold, by an aspiration, anywhere
+
+
+def draw_preferences(staff: PeopleDraw, opps: OpportunityDraw, rng: np.random.Generator) -> list[list[int]]:
+    """Four in five people rank up to five opportunities, best first: mostly ones they are
+    eligible for or one level short of, favouring those that develop their aspirations, and
+    now and then an aspirational one they cannot take yet."""
+    n = staff.count
+    by_skill, by_anchor = PREFERENCE_CANDIDATES[0], PREFERENCE_CANDIDATES[1]
+    requiring = _opportunities_by_skill(opps.required_skill, opps.count)
+    developing = _opportunities_by_skill(opps.developed_skill, opps.count)
+
+    anchor = _weighted_column(staff.levels.astype(float), rng)
+    goal = _weighted_column(staff.aspirations.astype(float), rng)
+    candidates = np.concatenate(
+        [
+            _draw_from_lists(requiring, anchor, by_skill, opps.count, rng),
+            _draw_from_lists(developing, goal, by_anchor, opps.count, rng),
+            rng.integers(0, opps.count, size=(n, PREFERENCE_CANDIDATES[2])),
+        ],
+        axis=1,
+    )
+
+    person = np.arange(n)[:, None]
+    short = np.zeros(candidates.shape, dtype=np.int16)
+    for k in range(_MAX_REQUIRED):
+        skill = opps.required_skill[candidates, k]
+        need = opps.required_level[candidates, k].astype(np.int16)
+        have = staff.levels[person, np.maximum(skill, 0)].astype(np.int16)
+        short += np.where(skill >= 0, np.maximum(0, need - have), 0)
+    g = staff.grade[:, None]
+    grade_ok = ((opps.grade_min[candidates] < 0) | (g >= opps.grade_min[candidates])) & (
+        (opps.grade_max[candidates] < 0) | (g <= opps.grade_max[candidates])
+    )
+    practise_ok = (opps.fte[candidates] <= 1 - staff.must_practise[:, None] + 1e-9) | (
+        opps.profession[candidates] == staff.profession[:, None]
+    )
+    elsewhere = opps.host[candidates] != staff.team[:, None]
+    grows = np.zeros(candidates.shape, dtype=bool)
+    for k in range(_MAX_DEVELOPED):
+        skill = opps.developed_skill[candidates, k]
+        grows |= (skill >= 0) & (staff.aspirations[person, np.maximum(skill, 0)] > 0)
+
+    noise = rng.random(candidates.shape)
+    score = noise.copy()
+    score += np.where(grade_ok & practise_ok & (short == 0), 4.0, 0.0)
+    score += np.where(grade_ok & practise_ok & (short == 1), 2.5, 0.0)
+    score += np.where(grows, 1.5, 0.0)
+    score[~elsewhere] = -1.0
+    score[score < 1.2] = -1.0  # a random opportunity that fits nothing is never ranked
+
+    # a candidate drawn twice counts once
+    order = np.argsort(candidates, axis=1, kind="stable")
+    sorted_c = np.take_along_axis(candidates, order, axis=1)
+    repeat = np.zeros(candidates.shape, dtype=bool)
+    repeat[:, 1:] = sorted_c[:, 1:] == sorted_c[:, :-1]
+    dup = np.zeros(candidates.shape, dtype=bool)
+    np.put_along_axis(dup, order, repeat, axis=1)
+    score[dup] = -1.0
+
+    how_many = rng.choice(6, size=n, p=[0.2, 0.12, 0.18, 0.2, 0.12, 0.18])
+    ranked = np.argsort(-score, axis=1, kind="stable")[:, :5]
+    ranked_scores = np.take_along_axis(score, ranked, axis=1)
+    ranked_opps = np.take_along_axis(candidates, ranked, axis=1)
+    keep = (ranked_scores > 0) & (np.arange(5)[None, :] < how_many[:, None])
+    return [row[mask].tolist() for row, mask in zip(ranked_opps, keep)]
+
+
+def _opportunities_by_skill(skill_table: np.ndarray, n_opps: int) -> list[np.ndarray]:
+    rows, cols = np.nonzero(skill_table >= 0)
+    skills = skill_table[rows, cols]
+    order = np.argsort(skills, kind="stable")
+    rows, skills = rows[order], skills[order]
+    bounds = np.searchsorted(skills, np.arange(len(place.SKILL_IDS) + 1))
+    return [rows[bounds[s]:bounds[s + 1]] for s in range(len(place.SKILL_IDS))]
+
+
+def _weighted_column(weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """For each row, a column drawn in proportion to its weight (-1 when the row is all zero)."""
+    cumulative = np.cumsum(weights, axis=1)
+    total = cumulative[:, -1]
+    r = rng.random(len(weights)) * total
+    column = (cumulative <= r[:, None]).sum(axis=1)
+    return np.where(total > 0, np.minimum(column, weights.shape[1] - 1), -1)
+
+
+def _draw_from_lists(lists: list[np.ndarray], key: np.ndarray, k: int, n_opps: int, rng) -> np.ndarray:
+    """k opportunities per person from the list named by their key (anywhere, when it is empty)."""
+    out = rng.integers(0, n_opps, size=(len(key), k))
+    for s, members in enumerate(lists):
+        if len(members) == 0:
+            continue
+        who = np.flatnonzero(key == s)
+        if len(who):
+            out[who] = members[rng.integers(0, len(members), size=(len(who), k))]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Critical skills
+# ---------------------------------------------------------------------------------------------
+
+
+def set_critical_skills(teams: TeamDraw, staff: PeopleDraw, rng: np.random.Generator):
+    """Each team must keep about half of the people holding its critical skills, so some can go
+    and some must stay. A critical skill nobody in the team holds is dropped, except in a few
+    teams (about one in eighteen) that already lack one: those are the gaps `validate` warns of."""
+    start = np.concatenate([[0], np.cumsum(teams.sizes)])
+    short_teams = set(rng.choice(teams.count, size=max(1, round(teams.count * SHORT_TEAM_SHARE)),
+                                 replace=False).tolist())
+    keep_share = rng.uniform(0.35, 0.65, size=teams.count)
+    result = []
+    for t, kind in enumerate(teams.kinds):
+        members = staff.levels[start[t]:start[t + 1]]
+        critical = []
+        for j, (skill, level) in enumerate(kind.critical):
+            col = _SKILL_INDEX[skill]
+            holders = int((members[:, col] >= level).sum())
+            if t in short_teams and j == len(kind.critical) - 1:
+                critical.append((skill, level, holders + 1))
+                continue
+            while holders == 0 and level > 1:
+                level -= 1
+                holders = int((members[:, col] >= level).sum())
+            if holders:
+                critical.append((skill, level, max(1, math.ceil(holders * keep_share[t]))))
+        result.append(tuple(critical))
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Crisis
+# ---------------------------------------------------------------------------------------------
+
+# (team kind, skill, level, priority, units per 600 staff)
+CRISIS_NEEDS: tuple[tuple[str, str, int, int, float], ...] = (
+    ("emergency-dept", "clinical-assessment", 3, 1, 6),
+    ("acute-ward", "medication-administration", 3, 1, 5),
+    ("reablement", "personal-care", 2, 1, 4),
+    ("patient-flow", "discharge-planning", 3, 1, 3),
+    ("mental-health-crisis", "approved-mental-health-practice", 3, 1, 2),
+    ("control-room", "call-handling", 2, 1, 4),
+    ("resilience", "emergency-planning", 3, 1, 2),
+    ("acute-ward", "personal-care", 2, 2, 6),
+    ("vaccination", "vaccination", 2, 2, 5),
+    ("adults-sc", "care-assessment", 3, 2, 3),
+    ("food-network", "volunteer-coordination", 2, 2, 3),
+    ("public-health", "contact-tracing", 2, 2, 4),
+    ("council-comms", "british-sign-language", 3, 2, 2),
+    ("emergency-dept", "business-administration", 2, 3, 2),
+    ("vaccination", "business-administration", 2, 3, 3),
+    ("food-network", "community-engagement", 2, 3, 4),
+    ("public-health", "data-analysis", 3, 3, 2),
+    ("communities", "language-urdu", 3, 3, 2),
+    ("communities", "language-polish", 3, 4, 2),
+    ("contact-centre", "call-handling", 1, 4, 4),
+    ("libraries", "business-administration", 1, 4, 3),
+)
+
+
+def draw_crisis_statuses(teams: TeamDraw, rng: np.random.Generator) -> list[str]:
+    """Most planned and non-urgent services pause and release their staff; most urgent ones
+    (emergency care, wards, control room, safeguarding) are critical and release nobody."""
+    u = rng.random(teams.count)
+    statuses = []
+    for kind, x in zip(teams.kinds, u):
+        if kind.crisis_status == "paused" and x < 0.8:
+            statuses.append("paused")
+        elif kind.crisis_status == "critical" and x < 0.85:
+            statuses.append("critical")
+        else:
+            statuses.append("normal")
+    return statuses
+
+
+def draw_last_redeployed(people: int, rng: np.random.Generator) -> list[date | None]:
+    """One in eight was redeployed before; about a third of them within the last four weeks,
+    so they must rest now."""
+    redeployed = rng.random(people) < 0.12
+    days_ago = np.where(rng.random(people) < 0.33, rng.integers(1, 28, size=people),
+                        rng.integers(29, 400, size=people))
+    return [PLAN_DATE - timedelta(days=int(d)) if r else None for r, d in zip(redeployed, days_ago)]
+
+
+def draw_crisis_demand(teams: TeamDraw, statuses: list[str], people: int, rng: np.random.Generator) -> list[Demand]:
+    """Demand in proportion to the workforce, spread over the teams of the kind that needs it
+    (or another critical team of the same employer when the place has none of that kind)."""
+    by_kind: dict[str, list[int]] = {}
+    for t, kind in enumerate(teams.kinds):
+        by_kind.setdefault(kind.key, []).append(t)
+    rows: dict[tuple[int, str, int, int], int] = {}
+    for kind_key, skill, level, priority, per_600 in CRISIS_NEEDS:
+        hosts = by_kind.get(kind_key)
+        if not hosts:
+            org = place.TEAM_KINDS[kind_key].organisation
+            hosts = [t for t, k in enumerate(teams.kinds) if k.organisation == org and statuses[t] == "critical"]
+            hosts = hosts or [t for t, s in enumerate(statuses) if s == "critical"] or [0]
+            hosts = [hosts[int(rng.integers(0, len(hosts)))]]
+        units = max(1, round(per_600 * people / 600))
+        split = rng.multinomial(units, np.full(len(hosts), 1 / len(hosts)))
+        for t, count in zip(hosts, split):
+            if count:
+                key = (t, skill, level, priority)
+                rows[key] = rows.get(key, 0) + int(count)
+    return [
+        Demand(team_id=teams.ids[t], skill=skill, level=level, count=count, priority=priority)
+        for (t, skill, level, priority), count in sorted(rows.items(), key=lambda kv: (kv[0][3], kv[0][0], kv[0][1]))
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Domain objects
+# ---------------------------------------------------------------------------------------------
+
+
+def _team_models(teams: TeamDraw, statuses: list[str]) -> tuple[Team, ...]:
+    return tuple(
+        Team(
+            team_id=teams.ids[t],
+            name=teams.names[t],
+            organisation=place.ORGANISATIONS[kind.organisation].name,
+            service=kind.service,
+            max_release_share=float(teams.release_share[t]),
+            min_staff=teams.min_staff[t],
+            critical_skills=tuple(CriticalSkill(skill=s, level=lv, count=c) for s, lv, c in teams.critical[t]),
+            status=TeamStatus(statuses[t]),
+        )
+        for t, kind in enumerate(teams.kinds)
+    )
+
+
+def _sparse_rows(matrix: np.ndarray) -> list[dict[str, int]]:
+    """Each row of a (people, skills) level matrix as {skill: level}, in catalogue order."""
+    rows, cols = np.nonzero(matrix)
+    values = matrix[rows, cols].tolist()
+    names = [place.SKILL_IDS[c] for c in cols.tolist()]
+    bounds = np.searchsorted(rows, np.arange(len(matrix) + 1)).tolist()
+    return [dict(zip(names[bounds[i]:bounds[i + 1]], values[bounds[i]:bounds[i + 1]])) for i in range(len(matrix))]
+
+
+def _person_ids(n: int) -> list[str]:
+    width = max(5, len(str(n)))
+    return [f"P{i + 1:0{width}d}" for i in range(n)]
+
+
+def _opportunity_ids(n: int) -> list[str]:
+    width = max(4, len(str(n)))
+    return [f"OPP{i + 1:0{width}d}" for i in range(n)]
+
+
+def _person_models(staff: PeopleDraw, teams: TeamDraw, opps: OpportunityDraw,
+                   last_redeployed: list[date | None]) -> tuple[Person, ...]:
+    ids = _person_ids(staff.count)
+    opp_ids = _opportunity_ids(opps.count)
+    skills = _sparse_rows(staff.levels)
+    goals = _sparse_rows(staff.aspirations)
+    team_ids = [teams.ids[t] for t in staff.team.tolist()]
+    professions = [_PROFESSIONS[p] for p in staff.profession.tolist()]
+    grades = staff.grade.tolist()
+    fte = staff.fte.tolist()
+    practise = staff.must_practise.tolist()
+    available = staff.available.tolist()
+    return tuple(
+        Person(
+            person_id=ids[i], name=staff.names[i], team_id=team_ids[i], grade=grades[i],
+            profession=professions[i], fte=fte[i], skills=skills[i], aspirations=goals[i],
+            preferences=tuple(opp_ids[o] for o in staff.preferences[i]), must_practise=practise[i],
+            available=available[i], last_redeployed=last_redeployed[i],
+        )
+        for i in range(staff.count)
+    )
+
+
+def _levels_of(skill_row: list[int], level_row: list[int]) -> dict[str, int]:
+    return {place.SKILL_IDS[s]: lv for s, lv in zip(skill_row, level_row) if s >= 0}
+
+
+def _opportunity_models(opps: OpportunityDraw, teams: TeamDraw) -> tuple[Opportunity, ...]:
+    ids = _opportunity_ids(opps.count)
+    host, capacity, fte = opps.host.tolist(), opps.capacity.tolist(), opps.fte.tolist()
+    req_s, req_l = opps.required_skill.tolist(), opps.required_level.tolist()
+    dev_s, dev_l = opps.developed_skill.tolist(), opps.developed_level.tolist()
+    g_min, g_max, prof = opps.grade_min.tolist(), opps.grade_max.tolist(), opps.profession.tolist()
+    return tuple(
+        Opportunity(
+            opportunity_id=ids[i], title=opps.title[i], kind=opps.kind[i],
+            host_team_id=teams.ids[host[i]], capacity=capacity[i], fte=fte[i],
+            required_skills=_levels_of(req_s[i], req_l[i]),
+            development_skills=_levels_of(dev_s[i], dev_l[i]),
+            grade_min=g_min[i] if g_min[i] >= 0 else None,
+            grade_max=g_max[i] if g_max[i] >= 0 else None,
+            profession=_PROFESSIONS[prof[i]] if prof[i] >= 0 else "",
+            start=opps.start[i], end=opps.end[i],
+        )
+        for i in range(opps.count)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Measuring what was generated
+# ---------------------------------------------------------------------------------------------
+
+
+def eligible_pair_count(scenario: Scenario, stretch_levels: int = 0) -> int:
+    """How many (person, opportunity) pairs pass the contract's eligibility rules 1-4: the
+    person is available and not in the host team, holds every required skill (less the stretch),
+    is within the grade bounds, and keeps their practice time (or it is their own profession).
+
+    Counted one opportunity at a time over arrays of all people, to calibrate the generator."""
+    people = scenario.people
+    skill_index = {s: i for i, s in enumerate(sorted(scenario.skill_ids()))}
+    team_index = {t.team_id: i for i, t in enumerate(scenario.teams)}
+    levels = np.zeros((len(people), len(skill_index)), dtype=np.int8)
+    for i, p in enumerate(people):
+        for s, lv in p.skills.items():
+            levels[i, skill_index[s]] = lv
+    available = np.array([p.available for p in people], dtype=bool)
+    team = np.array([team_index[p.team_id] for p in people])
+    grade = np.array([p.grade for p in people])
+    room = 1.0 - np.array([p.must_practise for p in people]) + 1e-9
+    profession = np.array([p.profession for p in people], dtype=object)
+    total = 0
+    for o in scenario.opportunities:
+        ok = available & (team != team_index[o.host_team_id])
+        for s, lv in o.required_skills.items():
+            ok &= levels[:, skill_index[s]] >= lv - stretch_levels
+        if o.grade_min is not None:
+            ok &= grade >= o.grade_min
+        if o.grade_max is not None:
+            ok &= grade <= o.grade_max
+        ok &= (o.fte <= room) | (profession == o.profession)
+        total += int(ok.sum())
+    return total
