@@ -8,6 +8,9 @@ const VENDOR_FILES = [
   // [file inside node_modules, name under static/vendor]
   ["cytoscape/dist/cytoscape.min.js", "cytoscape.min.js"],
   ["cytoscape/LICENSE", "cytoscape.LICENSE.txt"],
+  // Charts of the planning consoles: solve progress, the team network, flows between services.
+  ["echarts/dist/echarts.min.js", "echarts.min.js"],
+  ["echarts/LICENSE", "echarts.LICENSE.txt"],
 ];
 
 const here = __dirname;
