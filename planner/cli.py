@@ -16,6 +16,8 @@ def main() -> None:
 
 # Each module decorates its commands onto `main` when imported.
 COMMAND_MODULES: list[str] = [
+    "planner.cli_generate",
+    "planner.cli_scenario",
     "planner.cli_store",
     "planner.cli_web",
     "planner.cli_crisis",

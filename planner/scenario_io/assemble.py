@@ -18,7 +18,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from planner.domain import FILE_OF, Policy, Problem, Scenario, ScenarioError, did_you_mean, reference_problems
 
-from .cells import parse_cell
+from .cells import parse_column
 from .layout import LIST_COLUMNS, TABLE_BY_KIND, TABLES, VERBATIM_COLUMNS, TableLayout
 from .messages import plain_words
 from .tables import RawTable
@@ -55,31 +55,41 @@ class Collection:
 
 
 def collection_from_table(table: RawTable) -> tuple[Collection, list[Problem]]:
-    """Records of the non-blank cells of every row; list cells, yes/no and dates parsed."""
+    """Records of the non-blank cells of every row; list cells, yes/no and dates parsed.
+
+    Works column by column (one comprehension per column) because this runs over every cell of
+    files with a hundred thousand rows."""
     problems: list[Problem] = []
-    plan = [
-        (position, column, column not in VERBATIM_COLUMNS)
-        for position, column in enumerate(table.columns)
-        if column is not None
-    ]
-    records = []
-    for row, cells in zip(table.row_numbers, table.rows):
-        record = {}
-        for position, column, strip in plan:
-            cell = cells[position]
-            if strip:
-                cell = cell.strip()
-            if not cell:
-                continue  # blank optional cells take the default; blank required ones are "missing"
-            if column in LIST_COLUMNS or column in _PARSED:
-                value, complaints = parse_cell(column, cell)
-                for item, complaint in complaints:
-                    problems.append(Problem(file=table.label, row=row, column=column, value=item, message=complaint))
-                record[column] = value
-            else:
-                record[column] = cell
-        records.append(record)
+    by_position = list(zip(*table.rows)) if table.rows else []
+    keys: list[str] = []
+    values_by_column: list[list] = []
+    for position, column in enumerate(table.columns):
+        if column is None:
+            continue
+        cells = by_position[position] if by_position else ()
+        if column not in VERBATIM_COLUMNS:
+            cells = [cell.strip() for cell in cells]
+        if column in LIST_COLUMNS or column in _PARSED:
+            cells = _parse_column(table, column, cells, problems)
+        keys.append(column)
+        values_by_column.append(cells)
+    # A blank cell is left out of the record: optional columns take their default, required ones
+    # are reported as missing.
+    records = [
+        {key: value for key, value in zip(keys, values) if value != ""}
+        for values in zip(*values_by_column)
+    ] if keys else [{} for _ in table.rows]
     return Collection(table.layout, table.label, records, list(table.row_numbers)), problems
+
+
+def _parse_column(table: RawTable, column: str, cells, problems: list[Problem]) -> list:
+    values, complaints = parse_column(column, cells)
+    for index, found in complaints.items():
+        for item, complaint in found:
+            problems.append(
+                Problem(file=table.label, row=table.row_numbers[index], column=column, value=item, message=complaint)
+            )
+    return values
 
 
 _PARSED = frozenset({"available", "last_redeployed", "start", "end"})
@@ -188,21 +198,24 @@ def _stand_in(layout: TableLayout, record: dict):
     return SimpleNamespace(**fields)
 
 
-def reference_check(
-    collections: dict[str, Collection], items: dict[str, list], policy: Policy, policy_label: str,
-    already: set[tuple[str, int | None, str | None]], policy_prefix: str = "",
-) -> list[Problem]:
-    """Duplicate ids and references to nothing, located in the file and row they appear in."""
-    parts = {
+def _draft_parts(collections: dict[str, Collection], items: dict[str, list]) -> dict[str, tuple]:
+    return {
         kind: tuple(
             item if item is not None else _stand_in(TABLE_BY_KIND[kind], collections[kind].records[i])
-            for i, item in enumerate(items[kind])
+            for i, item in enumerate(found)
         )
-        for kind in items
+        for kind, found in items.items()
     }
-    draft = Scenario.model_construct(**parts, policy=policy)
+
+
+def locate_reference_problems(
+    found: list[Problem], collections: dict[str, Collection], items: dict[str, list], policy_label: str,
+    already: set, policy_prefix: str = "",
+) -> list[Problem]:
+    """Duplicate ids and references to nothing, moved from item positions to the file, row and
+    column a person sees."""
     problems = []
-    for problem in reference_problems(draft):
+    for problem in found:
         if problem.value in ("", None):
             continue  # the blank id is already reported as missing
         kind = KIND_OF_FILE[problem.file]
@@ -211,7 +224,7 @@ def reference_check(
             continue
         collection = collections[kind]
         row, column = collection.where(problem.row, problem.column)
-        if (collection.label, row, column) in already:
+        if (collection.label, row, column, problem.value) in already:
             continue  # the row's own error (e.g. an id with ':') says it already
         update = {"file": collection.label, "row": row, "column": column}
         if problem.message.startswith("duplicate id"):
@@ -358,20 +371,27 @@ def assemble(
         problems += row_problems
 
     errors = [p for p in problems if p.severity == "error"]
-    already = {(p.file, p.row, p.column) for p in errors}
-    errors += reference_check(collections, items, policy, policy_label, already, policy_prefix)
-    if errors:
+    scenario = None
+    if not errors:
+        try:  # the Scenario checks its own references; relocate what it finds
+            scenario = Scenario.model_validate({kind: tuple(found) for kind, found in items.items()} | {"policy": policy})
+        except ScenarioError as error:
+            errors = locate_reference_problems(error.problems, collections, items, policy_label, set(), policy_prefix)
+    else:  # check references over every row, the failed ones too, so one run reports everything
+        already = {(p.file, p.row, p.column, p.value) for p in errors}
+        draft = Scenario.model_construct(**_draft_parts(collections, items), policy=policy)
+        errors += locate_reference_problems(
+            reference_problems(draft), collections, items, policy_label, already, policy_prefix
+        )
+    if errors or scenario is None:
         raise ScenarioError(_in_file_order(errors, collections))
 
-    scenario = Scenario.model_validate(
-        {kind: tuple(items[kind]) for kind in items} | {"policy": policy}
-    )
     warnings = [p for p in problems if p.severity == "warning"]
     if "people" in collections:
         warnings += people_without_skills(scenario, collections["people"])
     if "teams" in collections:
         warnings += teams_short_of_critical_skills(scenario, collections["teams"])
-    counts = {TABLE_BY_KIND[kind].file: len(collections[kind].records) for kind in collections}
+    counts = {t.file: len(collections[t.kind].records) for t in TABLES if t.kind in collections}
     return ReadResult(scenario=scenario, warnings=warnings, counts=counts)
 
 

@@ -79,7 +79,7 @@ def _out_of_range(loc, column, ctx, value, prefix) -> tuple[str, str | None]:
             number = float(value) if value is not None else None
         except ValueError:
             number = None
-        if number is not None and 1 < number <= 100:
+        if number is not None and number.is_integer() and 2 <= number <= 100:
             hint = f"for {number:g}% write {number / 100:g}"
         return "must be a share between 0 and 1, e.g. 0.2 for 20%", hint
     if ctx.get("ge") == 0:
