@@ -78,8 +78,8 @@ KINDS: tuple[PathwayKind, ...] = ("networked", "developmental", "ladder")
 
 MAX_STEPS_LIMIT = 6
 DEFAULT_PER_KIND = 5
-BEAM_WIDTH = 24
-MOVES_PER_STATE = 12
+BEAM_WIDTH = 10
+MOVES_PER_STATE = 8
 EPSILON = 1e-9
 
 
@@ -260,18 +260,18 @@ def aspirations_share(start: Mapping[str, int], now: Mapping[str, int], goals: M
 
 @dataclass
 class _Goal:
-    """Skill levels to reach, as column indices of the skill matrix, plus an optional grade and
-    target opportunity (a target role must also be taken as the last step)."""
+    """Skill levels to reach, one entry per skill column (0: not a goal), plus levels asked for
+    in skills no opportunity knows, an optional grade and an optional target opportunity (a
+    target must also be taken as a step)."""
 
-    cols: np.ndarray
     levels: np.ndarray
-    outside_gap: int = 0  # levels asked for in skills no opportunity knows
+    outside_gap: int = 0
     grade_needed: int | None = None
     target: int | None = None
 
     @property
     def empty(self) -> bool:
-        return len(self.cols) == 0 and self.outside_gap == 0 and self.grade_needed is None and self.target is None
+        return not self.levels.any() and self.outside_gap == 0 and self.grade_needed is None and self.target is None
 
 
 @dataclass
@@ -279,21 +279,20 @@ class _State:
     skills: np.ndarray
     grade: int
     team: int
-    depth: int
 
 
 @dataclass
 class _Search:
-    """One person's search context (everything the kinds share)."""
+    """One person's search context (everything the three kinds share)."""
 
     person: Person
     profession_code: int
     static_mask: np.ndarray
     start: _State
-    extra_skills: dict[str, int]
     goal: _Goal
     aspirations: _Goal
-    helper: _Goal
+    helper_cols: np.ndarray
+    helper_needs: np.ndarray
     target: Target | None
     graphs: dict[str, nx.DiGraph] = field(default_factory=dict)
 
@@ -318,22 +317,24 @@ class PathwayIndex:
         self.teams = list(scenario.teams)
         self.team_index = {t.team_id: i for i, t in enumerate(self.teams)}
 
-        skill_ids = known_skills(scenario)
-        for o in opps:
-            skill_ids.update(o.required_skills, o.development_skills)
-        self.skills = sorted(skill_ids)
+        self.skills = sorted(known_skills(scenario) | {s for o in opps for s in (*o.required_skills, *o.development_skills)})
         self.skill_index = {s: i for i, s in enumerate(self.skills)}
-
         n, k = len(opps), len(self.skills)
+        self.n = n
+
+        # Skill needs and development as sparse (opportunity, skill column, level) entries, so
+        # one state's eligibility and gains are a few vector operations over every opportunity.
         self.required = np.zeros((n, k), dtype=np.int16)
         self.develops = np.zeros((n, k), dtype=np.int16)
         for i, o in enumerate(opps):
-            for s, lv in o.required_skills.items():
-                self.required[i, self.skill_index[s]] = max(0, lv - self.stretch)
-            for s, lv in o.development_skills.items():
-                self.develops[i, self.skill_index[s]] = lv
-        self.required_cols = np.flatnonzero(self.required.any(axis=0))
-        self.required_sub = self.required[:, self.required_cols]
+            for sk, lv in o.required_skills.items():
+                self.required[i, self.skill_index[sk]] = max(0, lv - self.stretch)
+            for sk, lv in o.development_skills.items():
+                self.develops[i, self.skill_index[sk]] = lv
+        self.req_opp, self.req_col = np.nonzero(self.required)
+        self.req_need = self.required[self.req_opp, self.req_col]
+        self.dev_opp, self.dev_col = np.nonzero(self.develops)
+        self.dev_lv = self.develops[self.dev_opp, self.dev_col]
 
         big = np.iinfo(np.int32).max
         self.grade_min = np.array([o.grade_min if o.grade_min is not None else -big for o in opps], dtype=np.int64)
@@ -351,62 +352,73 @@ class PathwayIndex:
             {p.profession for p in scenario.people}
             | {o.profession for o in opps}
             | set(self.team_professions.values())
+            | {""}
         )
         self.profession_codes = {p: i for i, p in enumerate(professions)}
+        self.no_profession = self.profession_codes[""]
         self.own_profession = np.array([self.profession_codes[o.profession] for o in opps], dtype=np.int64)
         self.effective_profession = np.array(
             [self.profession_codes[opportunity_profession(o, self.team_professions)] for o in opps], dtype=np.int64
         )
-        self.no_profession = self.profession_codes.get("", -1)
-
         organisations = sorted({t.organisation for t in self.teams})
         org_code = {o: i for i, o in enumerate(organisations)}
         self.team_org = np.array([org_code[t.organisation] for t in self.teams], dtype=np.int64)
         self.host_org = self.team_org[self.host] if n else np.zeros(0, dtype=np.int64)
 
-        offered_dev = self.develops[self.offered] if n else self.develops
-        self.max_developed = offered_dev.max(axis=0) if len(offered_dev) else np.zeros(k, dtype=np.int16)
+        # Plain lists for the per-step bookkeeping (indexing numpy one scalar at a time is slow).
+        self._is_role = self.is_role.tolist()
+        self._role_grade = self.role_grade.tolist()
+        self._host = self.host.tolist()
+        self._host_org = self.host_org.tolist()
+        self._team_org = self.team_org.tolist()
+        self._effective_profession = self.effective_profession.tolist()
 
         self.capability = self._capability_graph()
-        self._helper_cache: dict[tuple, tuple[frozenset[int], tuple[tuple[int, int], ...]]] = {}
+        self._developer_cache: dict[tuple[str, int], np.ndarray] = {}
 
     # -- shared structures -----------------------------------------------------------------
 
     def _capability_graph(self) -> nx.DiGraph:
         """Skill levels and opportunities: (skill, L) -> (skill, L-1) (holding L implies less);
         (skill, need) -> opportunity (it needs that level); opportunity -> (skill, level) (it
-        develops it). Ancestors of a goal are the opportunities that can ever help towards it."""
+        develops it). An opportunity among the ancestors of a skill level can help reach it."""
         g = nx.DiGraph()
-        for s in self.skills:
+        for sk in self.skills:
             for lv in range(5, 1, -1):
-                g.add_edge(("skill", s, lv), ("skill", s, lv - 1))
+                g.add_edge(("skill", sk, lv), ("skill", sk, lv - 1))
         for i, o in enumerate(self.opportunities):
             if not self.offered[i]:
                 continue
             node = ("opp", i)
             g.add_node(node)
-            for s, lv in o.required_skills.items():
+            for sk, lv in o.required_skills.items():
                 need = lv - self.stretch
                 if need > 0:
-                    g.add_edge(("skill", s, need), node)
-            for s, lv in o.development_skills.items():
-                g.add_edge(node, ("skill", s, lv))
+                    g.add_edge(("skill", sk, need), node)
+            for sk, lv in o.development_skills.items():
+                g.add_edge(node, ("skill", sk, lv))
         return g
 
-    def _helpers_of(self, node: tuple) -> tuple[frozenset[int], tuple[tuple[int, int], ...]]:
-        """Opportunities that can help towards `node`, and the skill levels they need (shared
-        between everyone with the same goal, so cached)."""
-        if node in self._helper_cache:
-            return self._helper_cache[node]
-        if node not in self.capability:
-            return frozenset(), ()
-        opps = frozenset(n[1] for n in nx.ancestors(self.capability, node) if n[0] == "opp")
-        needs: dict[int, int] = {}
-        for i in opps:
-            for c in np.flatnonzero(self.required[i]):
-                needs[int(c)] = max(needs.get(int(c), 0), int(self.required[i, c]))
-        self._helper_cache[node] = (opps, tuple(sorted(needs.items())))
-        return self._helper_cache[node]
+    def developers(self, skill: str, level: int) -> np.ndarray:
+        """Opportunities (indices) that develop `skill` to `level` or above: the opportunities
+        with an edge into that skill level or a higher one of the capability graph (cached, as
+        everyone aiming at the same level shares the answer)."""
+        key = (skill, level)
+        if key not in self._developer_cache:
+            found: set[int] = set()
+            for lv in range(level, 6):
+                node = ("skill", skill, lv)
+                if node in self.capability:
+                    found.update(p[1] for p in self.capability.predecessors(node) if p[0] == "opp")
+            self._developer_cache[key] = np.array(sorted(found), dtype=np.int64)
+        return self._developer_cache[key]
+
+    def best_level_developed(self, skill: str) -> int:
+        """The highest level any opportunity with places develops `skill` to (0: none does)."""
+        for lv in range(5, 0, -1):
+            if len(self.developers(skill, lv)):
+                return lv
+        return 0
 
     # -- public API ------------------------------------------------------------------------
 
@@ -439,12 +451,11 @@ class PathwayIndex:
         search = self._search_context(person, goal_target)
         unreachable = self._unreachable(search)
         pathways: list[Pathway] = []
-        if person.available and len(self.opportunities):
-            seen_routes: set[tuple[str, ...]] = set()
+        if person.available and self.n:
+            shown: set[tuple[int, ...]] = set()
             for kind in ("ladder", "networked", "developmental"):
-                routes = self._routes(search, kind, max_steps)
-                chosen = self._diverse(routes, per_kind, seen_routes if kind != "ladder" else set())
-                seen_routes.update(tuple(r) for r in chosen)
+                chosen = self._diverse(self._routes(search, kind, max_steps), per_kind, shown)
+                shown.update(tuple(r) for r in chosen)
                 pathways += [self._pathway(search, kind, r) for r in chosen]
         pathways.sort(key=lambda p: KINDS.index(p.kind))
         unreachable += self._target_not_reached(search, pathways, max_steps)
@@ -452,92 +463,89 @@ class PathwayIndex:
 
     # -- per person ------------------------------------------------------------------------
 
-    def _vector(self, levels: Mapping[str, int]) -> tuple[np.ndarray, dict[str, int]]:
+    def _vector(self, levels: Mapping[str, int]) -> np.ndarray:
         vec = np.zeros(len(self.skills), dtype=np.int16)
-        extra = {}
-        for s, lv in levels.items():
-            if s in self.skill_index:
-                vec[self.skill_index[s]] = lv
-            else:
-                extra[s] = lv
-        return vec, extra
+        for sk, lv in levels.items():
+            if sk in self.skill_index:
+                vec[self.skill_index[sk]] = lv
+        return vec
 
-    def _skill_goal(self, goals: Mapping[str, int], start: np.ndarray, extra: Mapping[str, int]) -> _Goal:
-        cols, levels, outside = [], [], 0
-        for s, lv in sorted(goals.items()):
-            if s in self.skill_index:
-                cols.append(self.skill_index[s])
-                levels.append(lv)
-            else:
-                outside += max(0, lv - extra.get(s, 0))
-        return _Goal(np.array(cols, dtype=np.int64), np.array(levels, dtype=np.int16), outside)
+    def _skill_goal(self, goals: Mapping[str, int], held: Mapping[str, int]) -> _Goal:
+        outside = sum(max(0, lv - held.get(sk, 0)) for sk, lv in goals.items() if sk not in self.skill_index)
+        return _Goal(self._vector(goals), outside)
 
     def _search_context(self, person: Person, target: Target | None) -> _Search:
-        start_vec, extra = self._vector(person.skills)
-        team = self.team_index[person.team_id]
+        start = _State(self._vector(person.skills), person.grade, self.team_index[person.team_id])
         prof = self.profession_codes.get(person.profession, -2)
-        practise_ok = (self.fte <= 1.0 - person.must_practise + EPSILON) | (self.own_profession == prof)
-        if person.must_practise <= 0:
-            practise_ok = np.ones(len(self.opportunities), dtype=bool)
+        if person.must_practise > 0:
+            practise_ok = (self.fte <= 1.0 - person.must_practise + EPSILON) | (self.own_profession == prof)
+        else:
+            practise_ok = np.ones(self.n, dtype=bool)
         static = self.offered & practise_ok & person.available
-        aspirations = self._skill_goal(person.aspirations, start_vec, extra)
+        aspirations = self._skill_goal(person.aspirations, person.skills)
         if target is None:
             goal = aspirations
         elif target.opportunity_id is not None:
             o = self.scenario.opportunity_by_id[target.opportunity_id]
-            needs = {s: max(0, lv - self.stretch) for s, lv in o.required_skills.items()}
-            goal = self._skill_goal({s: lv for s, lv in needs.items() if lv > 0}, start_vec, extra)
+            needs = {sk: lv - self.stretch for sk, lv in o.required_skills.items() if lv - self.stretch > 0}
+            goal = self._skill_goal(needs, person.skills)
             goal.grade_needed = o.grade_min
             goal.target = self.opp_index[o.opportunity_id]
         else:
-            goal = self._skill_goal(dict(target.skills), start_vec, extra)
-        helper = self._helper_goal(goal)
-        start = _State(start_vec, person.grade, team, 0)
-        return _Search(person, prof, static, start, extra, goal, aspirations, helper, target)
+            goal = self._skill_goal(dict(target.skills), person.skills)
+        helper_cols, helper_needs = self._helper_needs(goal, start)
+        return _Search(person, prof, static, start, goal, aspirations, helper_cols, helper_needs, target)
 
-    def _helper_goal(self, goal: _Goal) -> _Goal:
-        """Prerequisite levels of the opportunities that can help towards the goal."""
-        needs: dict[int, int] = {}
-        nodes = [("skill", self.skills[c], int(lv)) for c, lv in zip(goal.cols, goal.levels)]
+    def _helper_needs(self, goal: _Goal, start: _State) -> tuple[np.ndarray, np.ndarray]:
+        """The skill needs (column, level) of the opportunities that would take the person closer
+        to the goal: raising those skills unlocks the goal's developers (prerequisites)."""
+        devs = [
+            self.developers(self.skills[c], int(start.skills[c]) + 1)
+            for c in np.flatnonzero(goal.levels > start.skills)
+        ]
         if goal.target is not None:
-            nodes.append(("opp", goal.target))
-        for node in nodes:
-            for c, lv in self._helpers_of(node)[1]:
-                needs[c] = max(needs.get(c, 0), lv)
-        cols = np.array(sorted(needs), dtype=np.int64)
-        return _Goal(cols, np.array([needs[c] for c in sorted(needs)], dtype=np.int16))
+            devs.append(np.array([goal.target], dtype=np.int64))
+        if not devs:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int16)
+        rows = np.unique(np.concatenate(devs))
+        sub = self.required[rows]
+        r, c = np.nonzero(sub)
+        return c, sub[r, c]
 
-    # -- measuring a state -----------------------------------------------------------------
+    # -- measuring states (vectorised over many states at once) ----------------------------
 
-    @staticmethod
-    def _gap_closed(goal: _Goal, start: np.ndarray, now: np.ndarray) -> tuple[int, int]:
-        if len(goal.cols) == 0:
-            return 0, goal.outside_gap
-        lv = goal.levels
-        s0 = np.minimum(start[goal.cols], lv)
-        s1 = np.minimum(now[goal.cols], lv)
-        return int((s1 - s0).sum()), int((lv - s0).sum()) + goal.outside_gap
-
-    def _goal_score(self, search: _Search, state: _State, taken_target: bool) -> float:
-        """2.0 when a target opportunity was taken; otherwise the share of the goal's gap closed
-        (skills, and grade for a target role), 1.0 meaning skill goals fully met."""
-        goal = search.goal
-        if goal.target is not None and taken_target:
-            return 2.0
-        closed, gap = self._gap_closed(goal, search.start.skills, state.skills)
+    def _goal_scores(self, search: _Search, skills: np.ndarray, grades: np.ndarray, taken: np.ndarray) -> np.ndarray:
+        """Per state: 2.0 when a target opportunity was taken; otherwise the share of the goal's
+        gap closed (skills, and grade for a target with a minimum grade); 1.0 = skill goals met."""
+        goal, s0 = search.goal, search.start.skills
+        g = goal.levels
+        closed = (np.minimum(skills, g) - np.minimum(s0, g)).sum(axis=1).astype(float)
+        gap = float((g - np.minimum(s0, g)).sum() + goal.outside_gap)
         if goal.grade_needed is not None and search.start.grade < goal.grade_needed:
             gap += goal.grade_needed - search.start.grade
-            closed += min(state.grade, goal.grade_needed) - search.start.grade
+            closed += np.minimum(grades, goal.grade_needed) - search.start.grade
         if gap == 0:
-            return 0.0 if goal.empty else (1.0 if goal.target is None else 0.99)
-        share = closed / gap
-        return share * 0.99 if goal.target is not None else share
+            share = np.full(len(skills), 0.0 if goal.empty else 1.0)
+        else:
+            share = closed / gap
+        if goal.target is None:
+            return share
+        return np.where(taken, 2.0, share * 0.99)
 
-    def _aspiration_share(self, search: _Search, state: _State) -> float:
-        if search.aspirations.empty:
-            return 0.0
-        closed, gap = self._gap_closed(search.aspirations, search.start.skills, state.skills)
-        return 1.0 if gap == 0 else closed / gap
+    @staticmethod
+    def _gap_share(goal: _Goal, s0: np.ndarray, skills: np.ndarray) -> np.ndarray:
+        if goal.empty:
+            return np.zeros(len(skills))
+        g = goal.levels
+        gap = float((g - np.minimum(s0, g)).sum() + goal.outside_gap)
+        if gap == 0:
+            return np.ones(len(skills))
+        return (np.minimum(skills, g) - np.minimum(s0, g)).sum(axis=1) / gap
+
+    def _helper_closed(self, search: _Search, skills: np.ndarray) -> np.ndarray:
+        if len(search.helper_cols) == 0:
+            return np.zeros(len(skills))
+        return np.minimum(skills[:, search.helper_cols], search.helper_needs).sum(axis=1)
 
     # -- the search ------------------------------------------------------------------------
 
@@ -545,75 +553,103 @@ class PathwayIndex:
         """Rules 1-4 for every opportunity at once, from this state."""
         mask = search.static_mask & (self.host != state.team)
         mask &= (self.grade_min <= state.grade) & (state.grade <= self.grade_max)
-        if len(self.required_cols):
-            mask &= (self.required_sub <= state.skills[self.required_cols]).all(axis=1)
+        short = self.req_need > state.skills[self.req_col]
+        if short.any():
+            mask &= np.bincount(self.req_opp[short], minlength=self.n) == 0
         return mask
 
-    def _goal_gain(self, goal: _Goal, skills: np.ndarray) -> np.ndarray:
-        if len(goal.cols) == 0:
-            return np.zeros(len(self.opportunities), dtype=np.int32)
-        now = np.minimum(skills[goal.cols], goal.levels)
-        after = np.minimum(np.maximum(self.develops[:, goal.cols], skills[goal.cols]), goal.levels)
-        return (after - now).sum(axis=1)
+    def _entry_gain(self, goal_levels: np.ndarray, s_dev: np.ndarray) -> np.ndarray:
+        """Per opportunity: levels it closes towards `goal_levels` from skills `s_dev` (per entry)."""
+        g = goal_levels[self.dev_col]
+        gain = np.minimum(np.maximum(self.dev_lv, s_dev), g) - np.minimum(s_dev, g)
+        return np.bincount(self.dev_opp, weights=gain, minlength=self.n)
+
+    def _helper_gain(self, search: _Search, s: np.ndarray, s_dev: np.ndarray) -> np.ndarray:
+        """Per opportunity: how much it shrinks the prerequisite gaps of the goal's developers."""
+        if len(search.helper_cols) == 0:
+            return np.zeros(self.n)
+        k = len(self.skills)
+        table = np.zeros((k, 6))
+        have = s[search.helper_cols]
+        for level in range(6):
+            closed = np.maximum(0, np.minimum(search.helper_needs, level) - have)
+            table[:, level] = np.bincount(search.helper_cols, weights=closed, minlength=k)
+        gain = table[self.dev_col, np.maximum(self.dev_lv, s_dev)]
+        return np.bincount(self.dev_opp, weights=gain, minlength=self.n)
 
     def _moves(self, search: _Search, state: _State, kind: PathwayKind) -> list[int]:
         """The most promising progressing, eligible moves from a state, best first."""
+        s = state.skills
         mask = self._eligible(search, state)
-        growth = np.maximum(self.develops - state.skills, 0).sum(axis=1)
+        s_dev = s[self.dev_col]
+        growth = np.bincount(self.dev_opp, weights=np.maximum(self.dev_lv - s_dev, 0), minlength=self.n)
         promotion = self.is_role & (self.role_grade > state.grade)
         if kind == "ladder":
             mask &= promotion & (self.effective_profession == search.profession_code)
         else:
-            is_target = np.zeros_like(mask)
+            progress = (growth > 0) | promotion
             if search.goal.target is not None:
-                is_target[search.goal.target] = True
-            mask &= (growth > 0) | promotion | is_target
+                progress[search.goal.target] = True
+            mask &= progress
         candidates = np.flatnonzero(mask)
         if len(candidates) == 0:
             return []
-        goal_gain = self._goal_gain(search.goal, state.skills)[candidates]
-        helper_gain = self._goal_gain(search.helper, state.skills)[candidates]
-        asp_gain = self._goal_gain(search.aspirations, state.skills)[candidates]
+        goal_gain = self._entry_gain(search.goal.levels, s_dev)[candidates]
+        asp_gain = self._entry_gain(search.aspirations.levels, s_dev)[candidates]
         grade_gain = np.where(promotion[candidates], self.role_grade[candidates] - state.grade, 0)
         if search.goal.grade_needed is not None:
             goal_gain = goal_gain + np.minimum(grade_gain, max(0, search.goal.grade_needed - state.grade))
-        profession = self.effective_profession[candidates]
-        crossing = ((profession != search.profession_code) & (profession != self.no_profession)).astype(int)
-        crossing += (self.host_org[candidates] != self.team_org[state.team]).astype(int)
         g = growth[candidates]
         if kind == "networked":
+            helper_gain = self._helper_gain(search, s, s_dev)[candidates]
+            profession = self.effective_profession[candidates]
+            crossing = ((profession != search.profession_code) & (profession != self.no_profession)).astype(int)
+            crossing += (self.host_org[candidates] != self.team_org[state.team]).astype(int)
             score = goal_gain * 1e6 + helper_gain * 1e4 + crossing * 1e2 + g
             if search.goal.target is not None:
                 score = score + (candidates == search.goal.target) * 1e12
         elif kind == "developmental":
-            score = goal_gain * 1e6 + asp_gain * 1e4 + g * 1e2 + helper_gain
+            score = goal_gain * 1e6 + asp_gain * 1e4 + g
         else:
             score = goal_gain * 1e6 + asp_gain * 1e4 + grade_gain * 1e2 + g
         order = np.lexsort((candidates, -score))[: self.moves_per_state]
-        return [int(candidates[i]) for i in order]
+        return candidates[order].tolist()
 
     def _after(self, state: _State, i: int) -> _State:
+        """Rules 1-2 of the module docstring: skills rise; a role sets grade and team."""
         skills = np.maximum(state.skills, self.develops[i])
-        grade = max(state.grade, int(self.role_grade[i])) if self.is_role[i] else state.grade
-        team = int(self.host[i]) if self.is_role[i] else state.team
-        return _State(skills, grade, team, state.depth + 1)
+        if self._is_role[i]:
+            return _State(skills, max(state.grade, self._role_grade[i]), self._host[i])
+        return _State(skills, state.grade, state.team)
 
     @staticmethod
     def _key(state: _State, target_taken: bool = False) -> tuple:
         return (state.skills.tobytes(), state.grade, state.team, target_taken)
 
-    def _rank_key(self, search: _Search, kind: PathwayKind, state: _State, steps: int, taken_target: bool, crossing: int) -> tuple:
-        goal = self._goal_score(search, state, taken_target)
-        asp = self._aspiration_share(search, state)
-        growth = int((state.skills - search.start.skills).sum())
-        if kind == "networked":
-            return (round(goal, 9), round(asp, 9), -steps, crossing, growth)
-        if kind == "developmental":
-            return (round(goal, 9), round(asp, 9), growth, -steps)
-        return (round(goal, 9), round(asp, 9), state.grade, -steps, growth)
+    def _order(self, search: _Search, kind: PathwayKind, states: list[_State], taken: list[bool],
+               steps: np.ndarray | None = None, crossing: np.ndarray | None = None) -> np.ndarray:
+        """Indices of `states`, best first, by the kind's ranking (see the module docstring)."""
+        skills = np.stack([st.skills for st in states])
+        grades = np.array([st.grade for st in states])
+        goal = np.round(self._goal_scores(search, skills, grades, np.array(taken)), 9)
+        asp = np.round(self._gap_share(search.aspirations, search.start.skills, skills), 9)
+        growth = skills.sum(axis=1)
+        if steps is None:  # choosing the beam: prefer states nearer the goal's prerequisites too
+            helper = self._helper_closed(search, skills) if kind == "networked" else np.zeros(len(states))
+            second = grades if kind == "ladder" else growth
+            keys = (second, asp, helper, goal)
+        elif kind == "networked":
+            keys = (growth, crossing, -steps, asp, goal)
+        elif kind == "developmental":
+            keys = (-steps, growth, asp, goal)
+        else:
+            keys = (growth, -steps, grades, asp, goal)
+        return np.lexsort(tuple(-np.asarray(k) for k in keys))
 
     def _routes(self, search: _Search, kind: PathwayKind, max_steps: int) -> list[list[int]]:
-        """Beam search over states; returns routes (opportunity indices), best first."""
+        """Beam search over states kept in a networkx DiGraph; returns routes (opportunity
+        indices), best first. Every edge is an eligible move from its source state, so every path
+        from the root is a valid route; networkx gives the fewest-steps route to each state."""
         graph = nx.DiGraph()
         root = self._key(search.start)
         graph.add_node(root, state=search.start, target=False)
@@ -628,68 +664,62 @@ class PathwayIndex:
                     ckey = self._key(child, hit_target)
                     if ckey == key:
                         continue
-                    if ckey in graph:
-                        graph.add_edge(key, ckey, opp=i)
-                        continue
-                    graph.add_node(ckey, state=child, target=hit_target)
+                    if ckey not in graph:
+                        graph.add_node(ckey, state=child, target=hit_target)
+                        if not hit_target:
+                            children[ckey] = child
                     graph.add_edge(key, ckey, opp=i)
-                    if not hit_target:
-                        children[ckey] = child
             if not children:
                 break
-            # The beam: keep the most promising states of this layer to expand further.
-            helper_closed = {
-                k: self._gap_closed(search.helper, search.start.skills, s.skills)[0] for k, s in children.items()
-            }
-            ranked = sorted(
-                children,
-                key=lambda k: (
-                    self._goal_score(search, children[k], False),
-                    helper_closed[k] if kind == "networked" else 0,
-                    self._aspiration_share(search, children[k]),
-                    int(children[k].skills.sum()) if kind == "developmental" else children[k].grade,
-                ),
-                reverse=True,
-            )
-            frontier = [k for k in ranked[: self.beam_width]]
+            keys = list(children)
+            states = [children[k] for k in keys]
             if kind == "networked" and search.goal.target is None and not search.goal.empty:
-                frontier = [k for k in frontier if self._goal_score(search, children[k], False) < 1.0]
+                # A route that meets its skill goals is complete: do not extend it.
+                done = self._goal_scores(search, np.stack([s.skills for s in states]), np.zeros(len(states)), np.zeros(len(states), bool)) >= 1.0
+                keys = [k for k, d in zip(keys, done) if not d]
+                states = [children[k] for k in keys]
+                if not keys:
+                    break
+            order = self._order(search, kind, states, [False] * len(states))
+            frontier = [keys[j] for j in order[: self.beam_width]]
         search.graphs[kind] = graph
         paths = nx.single_source_shortest_path(graph, root)
-        scored = []
-        for key, path in paths.items():
-            if key == root:
-                continue
-            route = [graph.edges[u, v]["opp"] for u, v in zip(path, path[1:])]
-            state = graph.nodes[key]["state"]
-            crossing = self._route_crossings(search, route)
-            scored.append(
-                (self._rank_key(search, kind, state, len(route), graph.nodes[key]["target"], crossing), route)
-            )
-        scored.sort(key=lambda sr: (sr[0], [-i for i in sr[1]]), reverse=True)
-        return [route for _, route in scored]
+        ends = [key for key in paths if key != root]
+        if not ends:
+            return []
+        routes = [[graph.edges[u, v]["opp"] for u, v in zip(paths[key], paths[key][1:])] for key in ends]
+        order = self._order(
+            search,
+            kind,
+            [graph.nodes[key]["state"] for key in ends],
+            [graph.nodes[key]["target"] for key in ends],
+            steps=np.array([len(r) for r in routes]),
+            crossing=np.array([self._route_crossings(search, r) for r in routes]),
+        )
+        return [routes[j] for j in order]
 
     def _route_crossings(self, search: _Search, route: list[int]) -> int:
-        team = search.start.team
-        count = 0
+        """How many profession and organisation boundaries a route crosses."""
+        team, count = search.start.team, 0
         for i in route:
-            profession = self.effective_profession[i]
-            count += int(profession != search.profession_code and profession != self.no_profession)
-            count += int(self.host_org[i] != self.team_org[team])
-            if self.is_role[i]:
-                team = int(self.host[i])
+            profession = self._effective_profession[i]
+            count += profession not in (search.profession_code, self.no_profession)
+            count += self._host_org[i] != self._team_org[team]
+            if self._is_role[i]:
+                team = self._host[i]
         return count
 
     @staticmethod
-    def _diverse(routes: list[list[int]], limit: int, exclude: set[tuple[str, ...]]) -> list[list[int]]:
-        """Best routes first, skipping any that shares half its moves with one already chosen or
-        reuses an opportunity already in two chosen routes (so the list is not one route ten ways)."""
+    def _diverse(routes: list[list[int]], limit: int, shown: set[tuple[int, ...]]) -> list[list[int]]:
+        """Best routes first, skipping a route already shown under another kind, one that shares
+        half its moves with a route already chosen, or one reusing an opportunity already in two
+        chosen routes (so the list is not one route ten ways)."""
         chosen: list[list[int]] = []
         uses: Counter = Counter()
         for route in routes:
             if len(chosen) >= limit:
                 break
-            if tuple(route) in exclude:
+            if tuple(route) in shown:
                 continue
             moves = set(route)
             if any(uses[i] >= 2 for i in moves):
@@ -784,7 +814,7 @@ class PathwayIndex:
         """A skill level no opportunity develops, and the person does not already hold."""
         if have >= level:
             return None
-        best = int(self.max_developed[self.skill_index[skill]]) if skill in self.skill_index else 0
+        best = self.best_level_developed(skill)
         if best >= level:
             return None
         if best == 0:
