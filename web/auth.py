@@ -16,7 +16,7 @@ from collections import defaultdict, deque
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from pydantic import Field
 
 from web.data_access import engine
@@ -221,8 +221,7 @@ def home():
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if request.method == "GET":
-        expired = g.get("session_expired", False)
-        return render_template("auth/login.html", next=request.args.get("next", ""), expired=expired)
+        return render_template("auth/login.html", next=request.args.get("next", ""))
     try:
         form = parse_form(LoginForm)
     except FormRejected:

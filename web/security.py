@@ -22,7 +22,7 @@ from functools import wraps
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
-from flask import Flask, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -162,7 +162,8 @@ def _check_session() -> None:
     now = int(time.time())
     if now - int(session.get("seen", 0)) > current_app.config["IDLE_TIMEOUT_S"]:
         session.clear()
-        g.session_expired = True
+        minutes = current_app.config["IDLE_TIMEOUT_S"] // 60
+        flash(f"You were signed out after {minutes} minutes of inactivity. Sign in again to continue.", "info")
         return
     user = load_user_for_session(uid, session.get("sv"))
     if user is None:
