@@ -46,9 +46,11 @@ MIN_PEOPLE = 20
 MAX_PEOPLE = 1_000_000
 
 PEOPLE_PER_OPPORTUNITY = 7.5
+SAMPLE_TIME_LIMIT_S = 20.0  # policy.json of generated scenarios: a solve may take 20 seconds
 PLAN_DATE = date(2027, 1, 11)  # crisis plan date: a flooded, flu-heavy January week
 OPPORTUNITIES_FROM = date(2027, 2, 1)  # the development programme starts here
 SHORT_TEAM_SHARE = 1 / 18  # teams that already lack one of their critical skills
+PRACTICE_FRIENDLY_SHARE = 0.15  # of secondments and projects: part time, for those who must practise
 
 _SKILL_INDEX = {s: i for i, s in enumerate(place.SKILL_IDS)}
 _PROFESSIONS = tuple(place.PROFESSIONS)
@@ -72,7 +74,7 @@ def generate_scenario(people: int, seed: int, crisis: bool = False) -> Scenario:
     teams.release_share, teams.min_staff = draw_release_limits(teams, rng)
 
     demand: list[Demand] = []
-    policy = Policy()
+    policy = Policy(time_limit_s=SAMPLE_TIME_LIMIT_S)
     statuses = ["normal"] * teams.count
     last_redeployed: list[date | None] = [None] * people
     if crisis:
@@ -80,7 +82,7 @@ def generate_scenario(people: int, seed: int, crisis: bool = False) -> Scenario:
         statuses = draw_crisis_statuses(teams, crisis_rng)
         last_redeployed = draw_last_redeployed(people, crisis_rng)
         demand = draw_crisis_demand(teams, statuses, people, crisis_rng)
-        policy = Policy(plan_date=PLAN_DATE, rest_days=28)
+        policy = Policy(time_limit_s=SAMPLE_TIME_LIMIT_S, plan_date=PLAN_DATE, rest_days=28)
 
     return Scenario(
         skills=tuple(Skill(skill_id=s, name=n, category=c) for s, n, c in place.SKILLS),
@@ -370,7 +372,7 @@ _KIND_SHAPE = {
 _U = {name: i for i, name in enumerate((
     "primary", "mix", "order", "order2", "order3", "n_required", "level", "level2", "level3",
     "delivery", "delivery_skill", "cross_growth", "growth_skill", "fte", "capacity", "practises",
-    "grade", "grade_floor", "title", "project_name",
+    "grade", "grade_floor", "title", "project_name", "practice", "practice_title", "practice_fte",
 ))}
 
 
@@ -476,6 +478,8 @@ def shape_opportunity(kind: str, team_kind: place.TeamKind, team_name: str, u: l
     elif kind == "secondment" and u[_U["grade_floor"]] < 0.5:
         grade_min = max(1, at_grade - 2)
 
+    if kind in ("secondment", "project") and u[_U["practice"]] < PRACTICE_FRIENDLY_SHARE:
+        return practice_friendly_opportunity(kind, team_name, u)
     return dict(
         title=_title(kind, prof, team_name, u[_U["title"]], u[_U["project_name"]]),
         profession=_PROFESSION_INDEX[prof_key] if u[_U["practises"]] < shape["practises"] else -1,
@@ -488,6 +492,20 @@ def shape_opportunity(kind: str, team_kind: place.TeamKind, team_name: str, u: l
 
 _MIX_CUMULATIVE = {k.key: list(itertools.accumulate(w for _, w in k.mix)) for k in place.TEAM_KINDS.values()}
 _FTE_CUMULATIVE = {kind: list(itertools.accumulate(p for _, p in s["fte"])) for kind, s in _KIND_SHAPE.items()}
+
+def practice_friendly_opportunity(kind: str, team_name: str, u: list[float]) -> dict:
+    """A part-time (0.4 or 0.5) secondment or project, open to every grade, that asks for a skill
+    social workers or planners hold, so people who must keep practising can take it."""
+    title, required, developed = place.PRACTICE_FRIENDLY[int(u[_U["practice_title"]] * len(place.PRACTICE_FRIENDLY))]
+    label = "Secondment" if kind == "secondment" else "Project"
+    return dict(
+        title=f"{label} (part time): {title}, {team_name}", profession=-1,
+        fte=0.4 if u[_U["practice_fte"]] < 0.5 else 0.5, capacity=1 + int(u[_U["capacity"]] * 2),
+        grade_min=-1, grade_max=-1,
+        required_skill=[_SKILL_INDEX[s] for s in required], required_level=list(required.values()),
+        developed_skill=[_SKILL_INDEX[s] for s in developed], developed_level=list(developed.values()),
+    )
+
 
 # A profession's usual skills without the rare ones (no opportunity asks for a rare skill).
 _COMMON_SKILLS = {
@@ -568,7 +586,7 @@ def draw_preferences(staff: PeopleDraw, opps: OpportunityDraw, rng: np.random.Ge
     eligible for or one level short of, favouring those that develop their aspirations, and
     now and then an aspirational one they cannot take yet."""
     n = staff.count
-    by_skill, by_anchor = PREFERENCE_CANDIDATES[0], PREFERENCE_CANDIDATES[1]
+    by_skill, by_goal, anywhere = PREFERENCE_CANDIDATES
     requiring = _opportunities_by_skill(opps.required_skill, opps.count)
     developing = _opportunities_by_skill(opps.developed_skill, opps.count)
 
@@ -577,19 +595,22 @@ def draw_preferences(staff: PeopleDraw, opps: OpportunityDraw, rng: np.random.Ge
     candidates = np.concatenate(
         [
             _draw_from_lists(requiring, anchor, by_skill, opps.count, rng),
-            _draw_from_lists(developing, goal, by_anchor, opps.count, rng),
-            rng.integers(0, opps.count, size=(n, PREFERENCE_CANDIDATES[2])),
+            _draw_from_lists(developing, goal, by_goal, opps.count, rng),
+            rng.integers(0, opps.count, size=(n, anywhere)),
         ],
         axis=1,
     )
 
     person = np.arange(n)[:, None]
-    short = np.zeros(candidates.shape, dtype=np.int16)
+    short = np.zeros(candidates.shape, dtype=np.int16)  # levels missing, all skills together
+    widest = np.zeros(candidates.shape, dtype=np.int16)  # levels missing in the worst skill
     for k in range(_MAX_REQUIRED):
         skill = opps.required_skill[candidates, k]
         need = opps.required_level[candidates, k].astype(np.int16)
         have = staff.levels[person, np.maximum(skill, 0)].astype(np.int16)
-        short += np.where(skill >= 0, np.maximum(0, need - have), 0)
+        gap = np.where(skill >= 0, np.maximum(0, need - have), 0)
+        short += gap
+        widest = np.maximum(widest, gap)
     g = staff.grade[:, None]
     grade_ok = ((opps.grade_min[candidates] < 0) | (g >= opps.grade_min[candidates])) & (
         (opps.grade_max[candidates] < 0) | (g <= opps.grade_max[candidates])
@@ -603,13 +624,14 @@ def draw_preferences(staff: PeopleDraw, opps: OpportunityDraw, rng: np.random.Ge
         skill = opps.developed_skill[candidates, k]
         grows |= (skill >= 0) & (staff.aspirations[person, np.maximum(skill, 0)] > 0)
 
-    noise = rng.random(candidates.shape)
-    score = noise.copy()
-    score += np.where(grade_ok & practise_ok & (short == 0), 4.0, 0.0)
-    score += np.where(grade_ok & practise_ok & (short == 1), 2.5, 0.0)
-    score += np.where(grows, 1.5, 0.0)
-    score[~elsewhere] = -1.0
-    score[score < 1.2] = -1.0  # a random opportunity that fits nothing is never ranked
+    fits = grade_ok & practise_ok & elsewhere
+    eligible = fits & (short == 0)
+    near = fits & (short > 0) & (widest <= 1)  # eligible with a stretch of one level
+    dreams = grows & ~eligible & ~near & elsewhere & (rng.random(n) < 0.35)[:, None]
+    score = rng.random(candidates.shape) + 1.5 * grows
+    score += np.where(eligible, 4.0, 0.0) + np.where(near, 3.0 - 0.5 * short, 0.0)
+    score[~(eligible | near | dreams)] = -1.0
+    score[dreams] = 1.0 + 0.1 * rng.random(int(dreams.sum()))
 
     # a candidate drawn twice counts once
     order = np.argsort(candidates, axis=1, kind="stable")
@@ -624,7 +646,9 @@ def draw_preferences(staff: PeopleDraw, opps: OpportunityDraw, rng: np.random.Ge
     ranked = np.argsort(-score, axis=1, kind="stable")[:, :5]
     ranked_scores = np.take_along_axis(score, ranked, axis=1)
     ranked_opps = np.take_along_axis(candidates, ranked, axis=1)
+    aspirational = (ranked_scores > 0) & (ranked_scores < 1.2)
     keep = (ranked_scores > 0) & (np.arange(5)[None, :] < how_many[:, None])
+    keep &= ~aspirational | (np.cumsum(aspirational, axis=1) <= 1)  # at most one dream each
     return [row[mask].tolist() for row, mask in zip(ranked_opps, keep)]
 
 
@@ -746,7 +770,8 @@ def draw_last_redeployed(people: int, rng: np.random.Generator) -> list[date | N
 
 def draw_crisis_demand(teams: TeamDraw, statuses: list[str], people: int, rng: np.random.Generator) -> list[Demand]:
     """Demand in proportion to the workforce, spread over the teams of the kind that needs it
-    (or another critical team of the same employer when the place has none of that kind)."""
+    (when the place has none of that kind: a team of the same service, else a critical team of
+    the same employer)."""
     by_kind: dict[str, list[int]] = {}
     for t, kind in enumerate(teams.kinds):
         by_kind.setdefault(kind.key, []).append(t)
@@ -754,9 +779,13 @@ def draw_crisis_demand(teams: TeamDraw, statuses: list[str], people: int, rng: n
     for kind_key, skill, level, priority, per_600 in CRISIS_NEEDS:
         hosts = by_kind.get(kind_key)
         if not hosts:
-            org = place.TEAM_KINDS[kind_key].organisation
-            hosts = [t for t, k in enumerate(teams.kinds) if k.organisation == org and statuses[t] == "critical"]
-            hosts = hosts or [t for t, s in enumerate(statuses) if s == "critical"] or [0]
+            wanted = place.TEAM_KINDS[kind_key]
+            hosts = (
+                [t for t, k in enumerate(teams.kinds) if (k.organisation, k.service) == (wanted.organisation, wanted.service)]
+                or [t for t, k in enumerate(teams.kinds) if k.organisation == wanted.organisation and statuses[t] == "critical"]
+                or [t for t, s in enumerate(statuses) if s == "critical"]
+                or [0]
+            )
             hosts = [hosts[int(rng.integers(0, len(hosts)))]]
         units = max(1, round(per_600 * people / 600))
         split = rng.multinomial(units, np.full(len(hosts), 1 / len(hosts)))

@@ -549,3 +549,18 @@ NAME_GROUPS: tuple[tuple[float, tuple[str, ...], tuple[str, ...]], ...] = (
      ("Rossi", "Ferreira", "Silva", "Rodrigues", "Fernandez", "Papadopoulos", "Costa", "Bianchi",
       "Martins", "Romano")),
 )
+
+# Part-time opportunities that use what social workers and planners already know, so people who
+# must keep practising can take them beside their practice: (title, required, developed).
+PRACTICE_FRIENDLY: tuple[tuple[str, dict[str, int], dict[str, int]], ...] = (
+    ("Safeguarding Adviser", {"safeguarding-adults": 3}, {"stakeholder-management": 3}),
+    ("Safeguarding Children Lead", {"safeguarding-children": 3}, {"organisational-development": 3}),
+    ("Mental Capacity Act Practice Lead", {"mental-capacity-act": 3}, {"coaching": 3}),
+    ("Family Hub Practice Adviser", {"family-support": 3}, {"co-production": 3}),
+    ("Case Review Project Officer", {"case-management": 3}, {"data-analysis": 2}),
+    ("Hospital Discharge Social Work Adviser", {"care-assessment": 3}, {"discharge-planning": 2}),
+    ("Estates and Site Planning Adviser", {"development-management": 3}, {"project-management": 3}),
+    ("Neighbourhood Plan Engagement Lead", {"planning-policy": 3}, {"community-engagement": 3}),
+    ("Spatial Data Analyst", {"gis-mapping": 3}, {"data-visualisation": 3}),
+    ("Designing Out Crime Adviser", {"urban-design": 3}, {"co-production": 3}),
+)
