@@ -17,7 +17,7 @@ from collections import defaultdict, deque
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from web.data_access import engine
 from web.security import (
@@ -179,6 +179,9 @@ def _throttle() -> LoginThrottle:
 
 
 class LoginForm(FormModel):
+    # Passwords are taken exactly as typed (spaces included); only the name is trimmed.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
     username: str = Field(default="", max_length=150)
     password: str = Field(default="", max_length=MAX_PASSWORD_LENGTH)
     next: str = Field(default="", max_length=500)
@@ -226,6 +229,7 @@ def login():
         form = parse_form(LoginForm)
     except FormRejected:
         return render_template("auth/login.html", error=LOGIN_FAILED_MESSAGE, next=""), 400
+    form = form.model_copy(update={"username": form.username.strip()})
     cfg = current_app.config
     keys = [f"name:{form.username.lower()}", f"addr:{request.remote_addr}"]
     throttle = _throttle()
