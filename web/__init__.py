@@ -17,6 +17,7 @@ BLUEPRINT_MODULES: list[str] = [
     "web.auth",
     "web.staff",
     "web.admin",
+    "web.hr",
 ]
 
 

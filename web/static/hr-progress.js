@@ -1,0 +1,89 @@
+// Live progress of an optimiser run: polls the run's JSON every second, draws objective and
+// bound over time (ECharts), and opens the result when the run ends. The page works without
+// this script too (it shows the state at load time, and a reload shows the latest).
+(function () {
+  "use strict";
+  var box = document.getElementById("job");
+  if (!box) { return; }
+  var url = box.getAttribute("data-status-url");
+  var chartEl = document.getElementById("progress-chart");
+  var chart = (window.echarts && chartEl) ? window.echarts.init(chartEl, null, { renderer: "canvas" }) : null;
+  var timer = null;
+
+  function series(points, key) {
+    var out = [];
+    points.forEach(function (p) { if (p[key] !== null && p[key] !== undefined) { out.push([p.seconds, p[key]]); } });
+    return out;
+  }
+
+  function draw(points) {
+    if (!chart) { return; }
+    chart.setOption({
+      animation: false,
+      grid: { left: 64, right: 24, top: 40, bottom: 48 },
+      legend: { data: ["Objective (best plan so far)", "Bound (best possible)"], top: 4 },
+      tooltip: { trigger: "axis" },
+      xAxis: { type: "value", name: "seconds", nameLocation: "middle", nameGap: 28, min: 0 },
+      yAxis: { type: "value", scale: true },
+      series: [
+        { name: "Objective (best plan so far)", type: "line", step: "end", showSymbol: false, data: series(points, "objective"), lineStyle: { width: 3, color: "#0b5394" }, itemStyle: { color: "#0b5394" } },
+        { name: "Bound (best possible)", type: "line", step: "end", showSymbol: false, data: series(points, "bound"), lineStyle: { width: 2, type: "dashed", color: "#8a4b00" }, itemStyle: { color: "#8a4b00" } }
+      ]
+    });
+  }
+
+  function cell(value) {
+    var td = document.createElement("td");
+    td.className = "num";
+    td.textContent = (value === null || value === undefined) ? "\u2014" : String(value);
+    return td;
+  }
+
+  function table(points) {
+    var body = document.querySelector("#progress-table tbody");
+    if (!body) { return; }
+    while (body.firstChild) { body.removeChild(body.firstChild); }
+    points.slice(-8).forEach(function (p) {
+      var tr = document.createElement("tr");
+      tr.appendChild(cell(p.seconds)); tr.appendChild(cell(p.objective)); tr.appendChild(cell(p.bound));
+      body.appendChild(tr);
+    });
+  }
+
+  function show(data) {
+    var status = document.getElementById("job-status");
+    status.textContent = data.status;
+    status.className = "badge" + (data.status === "finished" ? " badge--ok" : (data.status === "running" ? "" : " badge--bad"));
+    document.getElementById("job-elapsed").textContent = data.elapsed_s === null ? "" : data.elapsed_s + " s";
+    document.getElementById("job-result").textContent = data.result_status || "";
+    if (data.error) {
+      var err = document.getElementById("job-error");
+      err.textContent = data.error; err.hidden = false;
+    }
+    draw(data.progress || []);
+    table(data.progress || []);
+    if (data.done && data.next) {
+      var next = document.getElementById("job-next");
+      next.hidden = false;
+      while (next.firstChild) { next.removeChild(next.firstChild); }
+      var a = document.createElement("a");
+      a.className = "btn btn--primary"; a.href = data.next; a.id = "open-result";
+      a.textContent = data.kind === "whatif" ? "Open the comparison" : "Open the plan";
+      next.appendChild(a);
+      window.setTimeout(function () { window.location.assign(data.next); }, 1500);
+    }
+  }
+
+  function poll() {
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { if (!r.ok) { throw new Error("status " + r.status); } return r.json(); })
+      .then(function (data) {
+        show(data);
+        if (!data.done) { timer = window.setTimeout(poll, 1000); }
+      })
+      .catch(function () { timer = window.setTimeout(poll, 3000); });
+  }
+
+  if (chart) { window.addEventListener("resize", function () { chart.resize(); }); }
+  poll();
+}());
