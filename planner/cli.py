@@ -21,6 +21,7 @@ COMMAND_MODULES: list[str] = [
     "planner.cli_store",
     "planner.cli_web",
     "planner.cli_crisis",
+    "planner.cli_pathways",
 ]
 
 for _module in COMMAND_MODULES:
