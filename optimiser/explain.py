@@ -1,0 +1,138 @@
+"""Why each placement was made, and why each person who wanted a move got none, in plain words.
+
+Placements: the score broken down by objective term (`objective.TERMS`).
+People left out (those who ranked at least one opportunity): the main reason, checked in this
+order: not available; eligible for none of their preferences (with the eligibility reasons);
+HR forbade the pairs they were eligible for; their team's release limit was used up; a critical
+skill their team must keep; the places they were eligible for were taken by people who scored
+higher; otherwise a plan-wide rule (fairness floor, cross-organisation cap) or a better overall
+plan.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from optimiser.objective import TERMS, breakdown_words
+from optimiser.rules import ModelData
+from planner.domain import Placement
+
+
+def explain_placements(d: ModelData, pair: np.ndarray, period: np.ndarray) -> list[Placement]:
+    """One `Placement` per chosen (pair, period), with its score breakdown."""
+    if len(pair) == 0:
+        return []
+    weights = d.policy.weights
+    rows = d.pairs.iloc[pair]
+    out = []
+    for (_, row), t in zip(rows.iterrows(), period.tolist()):
+        out.append(Placement(
+            person_id=d.person_id(int(row["person"])), opportunity_id=d.opp_id(int(row["opp"])), period=int(t),
+            score=round(float(row["score"]), 4), explanation=breakdown_words(row, weights),
+            breakdown={term.key: round(getattr(weights, term.key) * float(row[term.key]), 4) for term in TERMS},
+        ))
+    out.sort(key=lambda p: (p.period, p.person_id))
+    return out
+
+
+def unplaced_reasons(d: ModelData, pair: np.ndarray, period: np.ndarray) -> dict[str, str]:
+    """person_id -> main reason, for every person with preferences who got no placement."""
+    from planner.eligibility import eligibility_reasons
+
+    a = d.arrays
+    s = d.scenario
+    prefs = a.preferences
+    if prefs.empty:
+        return {}
+    placed_people = set(d.pairs["person"].to_numpy()[pair].tolist())
+    wanting = sorted(set(prefs["person"].tolist()) - placed_people)
+    if not wanting:
+        return {}
+    k = d.periods
+    chosen_person = d.pairs["person"].to_numpy()[pair]
+    chosen_opp = d.pairs["opp"].to_numpy()[pair]
+    used_by_opp = np.zeros((k, a.n_opps), dtype=np.int64)
+    np.add.at(used_by_opp, (period - 1, chosen_opp), 1)
+    away_by_team = np.zeros((k, len(a.team_ids)), dtype=np.int64)
+    np.add.at(away_by_team, (period - 1, a.person_team[chosen_person]), 1)
+    forbidden = set(d.forbidden_positions)
+    crit = d.critical_table
+    crit_left = {}
+    if crit is not None and not crit.empty:
+        for c, r in crit.iterrows():
+            if r.skill < 0:
+                continue
+            holders_away = a.skills[chosen_person, r.skill] >= r.level
+            holders_away &= a.person_team[chosen_person] == r.team
+            per_period = np.bincount(period[holders_away] - 1, minlength=k)
+            crit_left[c] = r.may_leave - per_period.max(initial=0)
+    ranked = prefs.groupby("person")["opp"].apply(list)
+    reasons: dict[str, str] = {}
+    for p in wanting:
+        person = s.people[p]
+        pid = person.person_id
+        if not person.available:
+            reasons[pid] = "not available for a move in this plan"
+            continue
+        wanted = ranked.get(p, [])
+        eligible = [o for o in wanted if (p, o) in d.pair_index]
+        if not eligible:
+            first = s.opportunities[wanted[0]]
+            why = eligibility_reasons(person, first, s, d.policy.stretch_levels, subject="this person")
+            detail = "; ".join(why) if why else "the opportunity has no places"
+            more = f" (and {len(wanted) - 1} more preference(s) ruled out too)" if len(wanted) > 1 else ""
+            reasons[pid] = (f"eligible for none of their preferences: for first choice "
+                            f"{first.opportunity_id}, {detail}{more}")
+            continue
+        open_ = [o for o in eligible if (p, o) not in forbidden]
+        if not open_:
+            reasons[pid] = "HR forbade every preferred placement this person was eligible for"
+            continue
+        team = a.person_team[p]
+        if (away_by_team[:, team] >= a.team_allowance[team]).all():
+            reasons[pid] = (f"their team's release limit: team {d.team_id(team)} may release "
+                            f"{int(a.team_allowance[team])} of {int(a.team_headcount[team])} at once, "
+                            f"and those places went to colleagues")
+            continue
+        kept = _critical_skill_held(d, p, crit_left)
+        if kept:
+            reasons[pid] = kept
+            continue
+        full = [o for o in open_ if (used_by_opp[:, o] >= a.opp_capacity[o]).all()]
+        if len(full) == len(open_):
+            names = ", ".join(d.opp_id(o) for o in full[:3])
+            reasons[pid] = f"places taken: every place on {names} went to people with higher scores"
+            continue
+        reasons[pid] = _plan_wide_reason(d)
+    return reasons
+
+
+def _critical_skill_held(d: ModelData, p: int, crit_left: dict) -> str | None:
+    a = d.arrays
+    for c, left in crit_left.items():
+        r = d.critical_table.loc[c]
+        if left <= 0 and r.team == a.person_team[p] and a.skills[p, r.skill] >= r.level:
+            return (f"critical skill kept: team {d.team_id(r.team)} must keep {r['count']} people with "
+                    f"{r.skill_id} at level {r.level}+, and this person is needed for that")
+    return None
+
+
+def _plan_wide_reason(d: ModelData) -> str:
+    policy = d.policy
+    rules = []
+    if policy.fairness.min_share > 0 and policy.fairness.bands:
+        rules.append("the fairness floor by grade band")
+    if policy.max_cross_organisation is not None:
+        rules.append(f"the cap of {policy.max_cross_organisation} moves across organisations")
+    if policy.stable:
+        rules.append("preference stability")
+    if rules:
+        return "a plan-wide rule: " + " or ".join(rules) + " left no room within the other limits"
+    return "a better overall plan: their places went to placements with a higher total score"
+
+
+def placements_frame(placements) -> pd.DataFrame:
+    """Placements as a table (person_id, opportunity_id, period, score, explanation)."""
+    return pd.DataFrame([p.model_dump(include={"person_id", "opportunity_id", "period", "score", "explanation"})
+                         for p in placements], columns=["person_id", "opportunity_id", "period", "score", "explanation"])

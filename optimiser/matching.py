@@ -1,0 +1,314 @@
+"""Matching people to opportunities: the public entry points `solve_plan` and `what_if`.
+
+How a plan is made (chosen by measurement, see README "Matching benchmark"):
+
+1. Candidate pairs and every rule's rows, from arrays (`candidates`, `rules`).
+2. A greedy plan (best score first): the baseline, and a plan to fall back on.
+3. Small models and `stable: true` go straight to CP-SAT with the greedy plan as hint.
+4. Larger models: the LP relaxation (GLOP) gives the upper bound and an LP-rounded plan (nearly
+   always within 0.1% of the bound). Reduced-cost fixing then drops every pair that provably cannot
+   be in a plan better than the rounded one (LP bound - |reduced cost| < rounded objective); CP-SAT
+   solves the remaining small model from the rounded hint. When it proves that model optimal, the
+   plan is optimal for the whole scenario.
+5. An infeasible model is solved again with one CP-SAT assumption per rule instance, and the
+   instances in the infeasible core are reported by name.
+
+Every step gets what is left of `time_limit_s`; the best plan found is returned with its status.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from optimiser.explain import explain_placements, unplaced_reasons
+from optimiser.greedy import greedy_plan
+from optimiser.lp_bound import lp_bound, lp_rounded_order
+from optimiser.model import Progress, build_model, model_data, solve
+from optimiser.objective import TERMS
+from optimiser.rules import ModelData, Rows, build_rows
+from optimiser.stability import blocking_pairs
+from planner.domain import Opportunity, Placement, Plan, Policy, Scenario
+
+# Below this many placement variables CP-SAT alone proves optimality quickly.
+DIRECT_CP_SAT_UP_TO = 30_000
+# Share of the remaining time the LP relaxation may use before we fall back to the greedy plan.
+LP_TIME_SHARE = 0.7
+# Time kept back for writing up the plan (explanations, blocking pairs).
+REPORT_RESERVE_S = 0.3
+
+
+@dataclass
+class _Outcome:
+    status: str
+    chosen: np.ndarray
+    objective: float | None
+    bound: float | None
+    method: str
+    conflicts: list[str]
+
+
+def solve_plan(scenario: Scenario, policy: Policy | None = None,
+               on_progress: Callable[[Progress], None] | None = None) -> Plan:
+    """Place people on opportunities under every hard rule, best weighted score first, within
+    the policy's time limit. Returns a `Plan` with status, objective, bound, gap and explanations."""
+    policy = policy or scenario.policy
+    started = time.perf_counter()
+    deadline = started + policy.time_limit_s
+    events: list[Progress] = []
+
+    def emit(event: Progress) -> None:
+        event.seconds = time.perf_counter() - started
+        events.append(event)
+        if on_progress is not None:
+            on_progress(event)
+
+    t0 = time.perf_counter()
+    data = model_data(scenario, policy)
+    rows = build_rows(data)
+    build_seconds = time.perf_counter() - t0
+    stats: dict = {"candidate_pairs": data.n_pairs, "variables": data.n_total_vars,
+                   "build_seconds": round(build_seconds, 3)}
+
+    outcome = _ineligible_pins(data) or _optimise(data, rows, deadline, emit, stats)
+    plan = _write_up(data, outcome, stats, events, started)
+    return plan
+
+
+def _remaining(deadline: float) -> float:
+    return deadline - time.perf_counter() - REPORT_RESERVE_S
+
+
+def _ineligible_pins(data: ModelData) -> _Outcome | None:
+    """Pinned placements that break eligibility are conflicts before any solving."""
+    from planner.eligibility import eligibility_reasons
+
+    s = data.scenario
+    conflicts = []
+    for p, o in data.pinned_positions:
+        if (p, o) not in data.pair_index:
+            person, opp = s.people[p], s.opportunities[o]
+            reasons = eligibility_reasons(person, opp, s, data.policy.stretch_levels, subject="this person")
+            why = "; ".join(reasons) or "the opportunity has no places"
+            conflicts.append(f"pinned placement of person {person.person_id} on opportunity "
+                             f"{opp.opportunity_id} conflicts with eligibility: {why}")
+    if not conflicts:
+        return None
+    return _Outcome("INFEASIBLE", np.zeros(data.n_vars, np.int8), None, None, "eligibility check", conflicts)
+
+
+def _value(data: ModelData, chosen: np.ndarray) -> float:
+    return float((np.tile(data.pairs["points"].to_numpy(), data.periods) * chosen[: data.n_vars]).sum())
+
+
+def _optimise(data: ModelData, rows: dict[str, Rows], deadline: float, emit, stats: dict) -> _Outcome:
+    t0 = time.perf_counter()
+    greedy = greedy_plan(data, rows)
+    greedy_value = _value(data, greedy)
+    greedy_ok = _satisfies(data, rows, greedy)
+    stats["greedy_objective"] = greedy_value
+    stats["greedy_seconds"] = round(time.perf_counter() - t0, 3)
+    if greedy_ok:
+        emit(Progress(0, greedy_value, None, "greedy"))
+    policy = data.policy
+    if data.n_vars == 0:
+        return _Outcome("OPTIMAL", greedy, 0.0, 0.0, "no candidate pairs", [])
+    if policy.stable or data.n_vars <= DIRECT_CP_SAT_UP_TO:
+        return _cp_sat(data, greedy, deadline, emit, "cp-sat", greedy if greedy_ok else None)
+
+    lp = lp_bound(data, rows, max(0.1, _remaining(deadline) * LP_TIME_SHARE))
+    stats["lp_seconds"] = round(lp.seconds + lp.build_seconds, 3)
+    stats["lp_status"] = lp.status
+    if lp.status == "INFEASIBLE":
+        return _cp_sat(data, greedy, deadline, emit, "cp-sat", None)
+    if lp.status != "OPTIMAL" or lp.reduced_costs is None:
+        status = "FEASIBLE" if greedy_ok else "TIME_LIMIT_NO_PLAN"
+        return _Outcome(status, greedy if greedy_ok else greedy * 0, greedy_value if greedy_ok else None,
+                        None, "greedy (LP relaxation did not finish in time)", [])
+    stats["lp_bound"] = lp.bound
+    points = np.tile(data.pairs["points"].to_numpy(), data.periods)
+    rounded = greedy_plan(data, rows, order=lp_rounded_order(lp.values, points))
+    incumbent = max(((greedy_value, greedy), (_value(data, rounded), rounded)), key=lambda c: c[0])
+    if not _satisfies(data, rows, incumbent[1]):
+        incumbent = (0.0, np.zeros(data.n_vars, np.int8))
+    else:
+        emit(Progress(0, incumbent[0], lp.bound, "lp-rounded"))
+    stats["lp_rounded_objective"] = _value(data, rounded)
+    # Reduced-cost fixing: x with reduced cost d < 0 can only lower the bound by |d|.
+    gap = lp.bound - incumbent[0]
+    keep_var = (lp.values > 1e-9) | (lp.reduced_costs > -(gap + 1.0)) | (incumbent[1] > 0)
+    keep_pair = keep_var.reshape(data.periods, data.n_pairs).any(axis=0)
+    for pp in data.pinned_positions:
+        keep_pair[data.pair_index[pp]] = True
+    kept = np.flatnonzero(keep_pair)
+    stats["pairs_after_reduced_cost_fixing"] = int(len(kept))
+    small = ModelData(scenario=data.scenario, arrays=data.arrays, policy=data.policy, periods=data.periods,
+                      pairs=data.pairs.iloc[kept].reset_index(drop=True), critical_table=data.critical_table)
+    to_full = (np.arange(data.periods)[:, None] * data.n_pairs + kept[None, :]).ravel()
+    hint = incumbent[1][to_full]
+    result = _cp_sat(small, hint, deadline, emit, "lp + reduced-cost fixing + cp-sat", hint, bound_cap=lp.bound)
+    chosen = np.zeros(data.n_vars, np.int8)
+    if result.status in ("OPTIMAL", "FEASIBLE"):
+        chosen[to_full] = result.chosen
+        value = _value(data, chosen)
+        if value < incumbent[0]:
+            chosen, value = incumbent[1], incumbent[0]
+        # The reduced model's optimum is the whole model's: every dropped pair is worse than it.
+        bound = value if result.status == "OPTIMAL" else min(lp.bound, max(result.bound or lp.bound, value))
+        return _Outcome(result.status, chosen, value, bound, result.method, [])
+    if incumbent[0] > 0:
+        return _Outcome("FEASIBLE", incumbent[1], incumbent[0], lp.bound, "lp-rounded", [])
+    return result
+
+
+def _cp_sat(data: ModelData, greedy: np.ndarray, deadline: float, emit, method: str,
+            hint: np.ndarray | None, bound_cap: float | None = None) -> _Outcome:
+    built = build_model(data)
+    policy = data.policy
+    result = solve(built, max(0.05, _remaining(deadline)), policy.workers, policy.random_seed, hint=hint,
+                   on_progress=lambda e: emit(Progress(0, e.objective, min(e.bound, bound_cap)
+                                                        if (e.bound is not None and bound_cap) else e.bound,
+                                                        e.source)))
+    if result.status == "INFEASIBLE":
+        diagnosis = build_model(data, diagnose=True)
+        found = solve(diagnosis, max(0.5, _remaining(deadline)), policy.workers, policy.random_seed)
+        conflicts = found.conflicts or ["the rules cannot all hold together (no smaller conflict found in time)"]
+        return _Outcome("INFEASIBLE", result.chosen * 0, None, None, method, conflicts)
+    if result.status not in ("OPTIMAL", "FEASIBLE"):
+        return _Outcome(result.status, result.chosen * 0, None, result.bound, method, [])
+    return _Outcome(result.status, result.chosen, result.objective, result.bound, method, [])
+
+
+def _satisfies(data: ModelData, rows: dict[str, Rows], chosen: np.ndarray) -> bool:
+    """Does a 0/1 plan meet every row? (Helper counts take the values their rows define.)"""
+    if data.aux:
+        values = np.zeros(data.n_total_vars, dtype=np.int64)
+        values[: data.n_vars] = chosen
+        fair = rows["fairness"]
+        for r in range(fair.n_rows):
+            sel = fair.row == r
+            v, c = fair.var[sel], fair.coef[sel]
+            if fair.lb[r] == 0 and fair.ub[r] == 0 and (c == -1).sum() == 1:
+                aux = v[c == -1][0]
+                values[aux] = int(values[v[c == 1]].sum())
+    else:
+        values = chosen.astype(np.int64)
+    for r in rows.values():
+        if r.n_rows == 0:
+            continue
+        activity = np.bincount(r.row, weights=r.coef * values[r.var], minlength=r.n_rows)
+        if (activity < r.lb - 1e-9).any() or (activity > r.ub + 1e-9).any():
+            return False
+    return True
+
+
+def _write_up(data: ModelData, outcome: _Outcome, stats: dict, events: list[Progress], started: float) -> Plan:
+    chosen = outcome.chosen
+    picked = np.flatnonzero(chosen[: data.n_vars])
+    pair = picked % max(data.n_pairs, 1)
+    period = picked // max(data.n_pairs, 1) + 1
+    placements = explain_placements(data, pair, period)
+    blocking = blocking_pairs(data, chosen[: data.n_vars]) if data.n_vars else pd.DataFrame()
+    objective = outcome.objective
+    bound = outcome.bound
+    gap = None
+    if objective is not None and bound is not None:
+        gap = max(0.0, (bound - objective) / max(abs(bound), 1e-9)) if bound else 0.0
+    stats["method"] = outcome.method
+    stats["solve_status"] = outcome.status
+    return Plan(
+        status=outcome.status,
+        objective=objective,
+        best_bound=bound,
+        gap=gap,
+        solve_seconds=round(time.perf_counter() - started, 3),
+        placements=placements,
+        blocking_pairs=int(len(blocking)),
+        conflicts=outcome.conflicts,
+        unplaced=unplaced_reasons(data, pair, period) if outcome.status != "INFEASIBLE" else {},
+        periods=data.periods,
+        progress=[{"seconds": round(e.seconds, 3), "objective": e.objective, "bound": e.bound, "source": e.source}
+                  for e in events],
+        stats=stats,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# What-if
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class WhatIf:
+    """A baseline plan beside the plan with a requirement relaxed (or more stretch allowed)."""
+
+    change: str
+    baseline: Plan
+    changed: Plan
+    eligible_pairs_before: int
+    eligible_pairs_after: int
+    people_newly_eligible: int  # people eligible for at least one more opportunity
+    eligible_by_opportunity: pd.DataFrame  # opportunity_id, before, after
+
+    def moved(self) -> tuple[set, set]:
+        """(placements only in the changed plan, placements only in the baseline)."""
+        base = {(p.person_id, p.opportunity_id, p.period) for p in self.baseline.placements}
+        new = {(p.person_id, p.opportunity_id, p.period) for p in self.changed.placements}
+        return new - base, base - new
+
+
+def relax_requirement(scenario: Scenario, opportunity_id: str, skill: str) -> Scenario:
+    """The same scenario with one required skill dropped from one opportunity."""
+    opp = scenario.opportunity_by_id.get(opportunity_id)
+    if opp is None:
+        raise KeyError(f"unknown opportunity {opportunity_id!r}")
+    if skill not in opp.required_skills:
+        held = ", ".join(opp.required_skills) or "none"
+        raise KeyError(f"opportunity {opportunity_id} does not require {skill!r} (it requires: {held})")
+    changed: Opportunity = opp.model_copy(
+        update={"required_skills": {s: lv for s, lv in opp.required_skills.items() if s != skill}}
+    )
+    opps = tuple(changed if o.opportunity_id == opportunity_id else o for o in scenario.opportunities)
+    return Scenario(skills=scenario.skills, teams=scenario.teams, people=scenario.people, opportunities=opps,
+                    demand=scenario.demand, policy=scenario.policy)
+
+
+def what_if(scenario: Scenario, relax: list[tuple[str, str]] = (), stretch: int | None = None,
+            policy: Policy | None = None, on_progress=None) -> WhatIf:
+    """Plan the scenario as it is and with the change, side by side: `relax` drops (opportunity,
+    skill) requirements; `stretch` sets how many levels short of a requirement a person may be."""
+    policy = policy or scenario.policy
+    changed_scenario = scenario
+    for opp_id, skill in relax:
+        changed_scenario = relax_requirement(changed_scenario, opp_id, skill)
+    changed_policy = policy if stretch is None else policy.model_copy(update={"stretch_levels": stretch})
+    half = policy.model_copy(update={"time_limit_s": policy.time_limit_s / 2})
+    changed_half = changed_policy.model_copy(update={"time_limit_s": policy.time_limit_s / 2})
+    before = model_data(scenario, policy).pairs
+    after = model_data(changed_scenario, changed_policy).pairs
+    opp_ids = np.array([o.opportunity_id for o in scenario.opportunities], dtype=object)
+    by_opp = pd.DataFrame({
+        "opportunity_id": opp_ids,
+        "before": np.bincount(before["opp"], minlength=len(opp_ids)),
+        "after": np.bincount(after["opp"], minlength=len(opp_ids)),
+    })
+    by_opp = by_opp[by_opp["before"] != by_opp["after"]].reset_index(drop=True)
+    old = set(zip(before["person"].tolist(), before["opp"].tolist()))
+    gained = {p for p, o in zip(after["person"].tolist(), after["opp"].tolist()) if (p, o) not in old}
+    parts = [f"{o} without {s}" for o, s in relax] + ([f"stretch {stretch}"] if stretch is not None else [])
+    return WhatIf(
+        change=", ".join(parts) or "no change",
+        baseline=solve_plan(scenario, half, on_progress),
+        changed=solve_plan(changed_scenario, changed_half, on_progress),
+        eligible_pairs_before=len(before),
+        eligible_pairs_after=len(after),
+        people_newly_eligible=len(gained),
+        eligible_by_opportunity=by_opp,
+    )
+
+
+__all__ = ["solve_plan", "what_if", "WhatIf", "relax_requirement", "TERMS", "Placement"]

@@ -1,0 +1,207 @@
+"""The matching model: data, variables, rules, objective (`build_model`), kept apart from solving
+(`solve`), so tests can inspect a model without solving it.
+
+Variables are x[pair, period], one Boolean per eligible (person, opportunity) pair and period,
+numbered `period * n_pairs + pair`. The rules of `optimiser.rules` arrive as sparse rows; each row
+becomes one CP-SAT linear constraint, written straight into the model's proto from arrays.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+from ortools.sat.python import cp_model
+
+from optimiser.candidates import candidate_pairs, scenario_arrays
+from optimiser.objective import score_pairs
+from optimiser.rules import HARD_RULES, ModelData, Rows, build_rows
+from planner.domain import Policy, Scenario
+
+# Variable names make a model dump readable; beyond this size they only cost build time.
+_NAMED_VARS_UP_TO = 20_000
+_LIGHT_PRESOLVE_FROM = 50_000
+
+
+@dataclass
+class BuiltModel:
+    data: ModelData
+    rows: dict[str, Rows]
+    model: cp_model.CpModel
+    points: np.ndarray  # objective coefficient per variable
+    build_seconds: float
+    candidate_seconds: float = 0.0
+    assumptions: dict[int, str] = field(default_factory=dict)  # literal index -> rule instance
+
+    @property
+    def n_vars(self) -> int:
+        return self.data.n_vars
+
+
+def model_data(scenario: Scenario, policy: Policy | None = None, periods: int | None = None,
+               pairs: pd.DataFrame | None = None) -> ModelData:
+    """Scored candidate pairs and everything the rules read."""
+    policy = policy or scenario.policy
+    a = scenario_arrays(scenario)
+    if pairs is None:
+        pairs = candidate_pairs(scenario, policy)
+    scored = score_pairs(a, pairs, policy.weights)
+    return ModelData(scenario=scenario, arrays=a, pairs=scored, policy=policy, periods=periods or policy.periods)
+
+
+def _add_rows(model: cp_model.CpModel, rows: Rows, enforce: list[int] | None = None) -> None:
+    """Write each row as a linear constraint; `enforce[g]` (optional) is the literal that switches
+    group g on, for infeasibility diagnosis."""
+    if rows.n_rows == 0:
+        return
+    order = np.argsort(rows.row, kind="stable")
+    var = rows.var[order].tolist()
+    coef = rows.coef[order].tolist()
+    ends = np.cumsum(np.bincount(rows.row, minlength=rows.n_rows)).tolist()
+    lb, ub = rows.lb.tolist(), rows.ub.tolist()
+    group = rows.row_group.tolist()
+    constraints = model.proto.constraints
+    start = 0
+    for r, end in enumerate(ends):
+        ct = constraints.add()
+        if enforce is not None:
+            ct.enforcement_literal.append(enforce[group[r]])
+        lin = ct.linear
+        lin.vars.extend(var[start:end])
+        lin.coeffs.extend(coef[start:end])
+        lin.domain.extend([lb[r], ub[r]])
+        start = end
+
+
+def build_model(data: ModelData, diagnose: bool = False) -> BuiltModel:
+    """The CP-SAT model: one Boolean per candidate pair and period, every hard rule, and the
+    weighted objective. With `diagnose`, every rule instance is switched on by its own literal
+    so an infeasible model can name the instances that conflict (CP-SAT assumptions)."""
+    started = time.perf_counter()
+    rows = build_rows(data)
+    model = cp_model.CpModel()
+    n, k = data.n_pairs, data.periods
+    if data.n_vars <= _NAMED_VARS_UP_TO:
+        pid = data.arrays.person_ids[data.pairs["person"].to_numpy()]
+        oid = data.arrays.opp_ids[data.pairs["opp"].to_numpy()]
+        for t in range(k):
+            for p, o in zip(pid, oid):
+                model.new_bool_var(f"x[{p},{o},{t + 1}]")
+    else:
+        variables = model.proto.variables
+        for _ in range(data.n_vars):
+            variables.add().domain.extend([0, 1])
+    for name, lb, ub in data.aux:
+        model.new_int_var(lb, ub, name)
+    assumptions: dict[int, str] = {}
+    for rule in HARD_RULES:
+        r = rows[rule.key]
+        enforce = None
+        if diagnose and r.n_rows:
+            enforce = []
+            for g in r.groups:
+                lit = model.new_bool_var(f"rule[{g}]")
+                assumptions[lit.index] = g
+                enforce.append(lit.index)
+        _add_rows(model, r, enforce)
+    points = np.tile(data.pairs["points"].to_numpy(dtype=np.int64), k)
+    if not diagnose:
+        objective = model.proto.objective
+        objective.vars.extend(range(n * k))
+        objective.coeffs.extend((-points).tolist())
+        objective.scaling_factor = -1.0
+    if assumptions:
+        model.add_assumptions(list(assumptions))
+    return BuiltModel(data=data, rows=rows, model=model, points=points,
+                      build_seconds=time.perf_counter() - started, assumptions=assumptions)
+
+
+@dataclass
+class Progress:
+    """One progress event: seconds since the solve started, best objective and best bound."""
+
+    seconds: float
+    objective: float | None
+    bound: float | None
+    source: str = "cp-sat"
+
+
+@dataclass
+class SolveResult:
+    status: str
+    objective: float | None
+    bound: float | None
+    chosen: np.ndarray  # 0/1 per variable
+    seconds: float
+    progress: list[Progress]
+    conflicts: list[str] = field(default_factory=list)
+
+
+class _Reporter(cp_model.CpSolverSolutionCallback):
+    def __init__(self, n_vars: int, emit: Callable[[Progress], None]):
+        super().__init__()
+        self.n_vars = n_vars
+        self.emit = emit
+
+    def on_solution_callback(self) -> None:
+        self.emit(Progress(self.wall_time, self.objective_value, self.best_objective_bound))
+
+
+def solve(built: BuiltModel, time_limit_s: float, workers: int = 2, seed: int = 0,
+          hint: np.ndarray | None = None, on_progress: Callable[[Progress], None] | None = None,
+          log: bool = False, light_presolve: bool | None = None) -> SolveResult:
+    """Solve within `time_limit_s`; return the best plan found with its status, objective and bound."""
+    model = built.model
+    model.proto.clear_solution_hint()
+    if hint is not None and len(hint) == built.n_vars:
+        model.proto.solution_hint.vars.extend(range(built.n_vars))
+        model.proto.solution_hint.values.extend(np.asarray(hint, dtype=np.int64).tolist())
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.max_time_in_seconds = max(0.05, float(time_limit_s))
+    p.num_workers = workers
+    p.random_seed = seed
+    p.log_search_progress = log
+    if light_presolve is None:
+        light_presolve = built.n_vars > _LIGHT_PRESOLVE_FROM
+    if light_presolve:
+        # Measured: on 250k variables, full presolve (probing, symmetry) used the whole time limit
+        # of a loaded 2-core machine before search began; the model is already tight, so skip them.
+        p.cp_model_presolve = False
+        p.symmetry_level = 0
+    events: list[Progress] = []
+    best = {"bound": None}
+
+    def emit(event: Progress) -> None:
+        if event.bound is None:
+            event.bound = best["bound"]
+        events.append(event)
+        if on_progress is not None:
+            on_progress(event)
+
+    def on_bound(bound: float) -> None:
+        best["bound"] = bound
+        last = events[-1].objective if events else None
+        emit(Progress(time.perf_counter() - started, last, bound))
+
+    solver.best_bound_callback = on_bound
+    started = time.perf_counter()
+    status = solver.solve(model, _Reporter(built.n_vars, emit))
+    seconds = time.perf_counter() - started
+    name = solver.status_name(status)
+    chosen = np.zeros(built.n_vars, dtype=np.int8)
+    objective = bound = None
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        chosen = np.fromiter(solver.response_proto.solution, dtype=np.int64, count=built.n_vars).astype(np.int8)
+        objective = float(solver.objective_value) if not built.assumptions else None
+        bound = float(solver.best_objective_bound) if not built.assumptions else None
+    elif status == cp_model.UNKNOWN:
+        name = "TIME_LIMIT_NO_PLAN"
+    conflicts = []
+    if status == cp_model.INFEASIBLE and built.assumptions:
+        conflicts = [built.assumptions[i] for i in solver.sufficient_assumptions_for_infeasibility()
+                     if i in built.assumptions]
+    return SolveResult(name, objective, bound, chosen, seconds, events, conflicts)
