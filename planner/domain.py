@@ -402,6 +402,9 @@ class Placement(BaseModel):
     period: int = 1
     score: float = 0.0
     explanation: str = ""
+    breakdown: dict[str, float] = Field(
+        default_factory=dict, description="objective term -> weighted contribution (optimiser.objective.TERMS)"
+    )
 
 
 class Plan(BaseModel):
@@ -414,3 +417,10 @@ class Plan(BaseModel):
     blocking_pairs: int = 0
     conflicts: list[str] = Field(default_factory=list, description="named rules that conflict when infeasible")
     unplaced: dict[str, str] = Field(default_factory=dict, description="person_id -> main reason")
+    periods: int = Field(default=1, description="rotation periods planned")
+    progress: list[dict[str, Any]] = Field(
+        default_factory=list, description="{seconds, objective, bound, source} as the solve improved"
+    )
+    stats: dict[str, Any] = Field(
+        default_factory=dict, description="candidate pairs, build and solve times, LP bound, method used"
+    )
