@@ -37,30 +37,31 @@ class Voice:
         return self.subject.strip().lower() == "you"
 
     @property
-    def they(self) -> str:
-        return "you" if self.second_person else self.subject
+    def plural(self) -> bool:
+        """"you" and "they" take plural verbs ("you are", "they are")."""
+        return self.second_person or self.subject.strip().lower() == "they"
+
+    def _verb(self, plural: str, singular: str) -> str:
+        return f"{self.subject} {plural if self.plural else singular}"
 
     @property
     def are(self) -> str:
-        return "you are" if self.second_person else f"{self.subject} is"
-
-    @property
-    def have(self) -> str:
-        return "you have" if self.second_person else f"{self.subject} has"
+        return self._verb("are", "is")
 
     @property
     def do_not_have(self) -> str:
-        return "you do not have" if self.second_person else f"{self.subject} does not have"
+        return self._verb("do not have", "does not have")
 
     @property
     def must(self) -> str:
-        return "you must" if self.second_person else f"{self.subject} must"
+        return f"{self.subject} must"
 
     @property
     def your(self) -> str:
-        if self.second_person:
+        lowered = self.subject.strip().lower()
+        if lowered == "you":
             return "your"
-        if self.subject.strip().lower() in {"they", "them"}:
+        if lowered == "they":
             return "their"
         return f"{self.subject}'s"
 

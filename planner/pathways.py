@@ -32,9 +32,10 @@ rules, and `apply_step` is the one place they are written down in code):
 rule 6, differs from the person's) and `organisation` (the host team's employer differs from the
 current team's).
 
-Ranking: first how much of the target (when given) or else of the aspirations the route reaches,
-then the aspirations, then fewer steps (networked), more skill growth (developmental) or a higher
-grade (ladder). The lists are kept diverse: no two pathways of a kind share half their moves, and
+Ranking: first how much of the target (when given) or else of the aspirations the route reaches;
+then, for `networked`, fewer steps, then the aspirations, then more profession and organisation
+crossings; for `developmental`, the aspirations, then more skill growth, then fewer steps; for
+`ladder`, the higher grade reached, then fewer steps. The lists are kept diverse: no two pathways of a kind share half their moves, and
 no opportunity appears in more than two pathways of a kind.
 
 `aspirations_reached` is the share of the distance from the person's current levels to the
@@ -70,7 +71,7 @@ from planner.domain import (
     did_you_mean,
     named_skills,
 )
-from planner.eligibility import Voice, grade_within_bounds, practice_time_kept
+from planner.eligibility import Voice, eligibility_reasons, grade_within_bounds, practice_time_kept
 
 PathwayKind = Literal["networked", "developmental", "ladder"]
 Crossing = Literal["team", "profession", "organisation"]
@@ -452,12 +453,9 @@ class PathwayIndex:
         unreachable = self._unreachable(search)
         pathways: list[Pathway] = []
         if person.available and self.n:
-            shown: set[tuple[int, ...]] = set()
-            for kind in ("ladder", "networked", "developmental"):
-                chosen = self._diverse(self._routes(search, kind, max_steps), per_kind, shown)
-                shown.update(tuple(r) for r in chosen)
+            for kind in KINDS:
+                chosen = self._diverse(self._routes(search, kind, max_steps), per_kind)
                 pathways += [self._pathway(search, kind, r) for r in chosen]
-        pathways.sort(key=lambda p: KINDS.index(p.kind))
         unreachable += self._target_not_reached(search, pathways, max_steps)
         return PathwaysResult(person_id=person.person_id, pathways=pathways, unreachable=unreachable)
 
@@ -639,11 +637,11 @@ class PathwayIndex:
             second = grades if kind == "ladder" else growth
             keys = (second, asp, helper, goal)
         elif kind == "networked":
-            keys = (growth, crossing, -steps, asp, goal)
+            keys = (growth, crossing, asp, -steps, goal)
         elif kind == "developmental":
             keys = (-steps, growth, asp, goal)
         else:
-            keys = (growth, -steps, grades, asp, goal)
+            keys = (growth, asp, -steps, grades, goal)
         return np.lexsort(tuple(-np.asarray(k) for k in keys))
 
     def _routes(self, search: _Search, kind: PathwayKind, max_steps: int) -> list[list[int]]:
@@ -710,17 +708,15 @@ class PathwayIndex:
         return count
 
     @staticmethod
-    def _diverse(routes: list[list[int]], limit: int, shown: set[tuple[int, ...]]) -> list[list[int]]:
-        """Best routes first, skipping a route already shown under another kind, one that shares
-        half its moves with a route already chosen, or one reusing an opportunity already in two
-        chosen routes (so the list is not one route ten ways)."""
+    def _diverse(routes: list[list[int]], limit: int) -> list[list[int]]:
+        """Best routes first, skipping one that shares half its moves with a route already chosen,
+        or reuses an opportunity already in two chosen routes (so the list is not one route ten
+        ways). Each kind is chosen on its own: the same route may appear under two kinds."""
         chosen: list[list[int]] = []
         uses: Counter = Counter()
         for route in routes:
             if len(chosen) >= limit:
                 break
-            if tuple(route) in shown:
-                continue
             moves = set(route)
             if any(uses[i] >= 2 for i in moves):
                 continue
@@ -867,22 +863,21 @@ class PathwayIndex:
             search.person.skills.get(s, 0) >= lv for s, lv in target.skills
         ):
             return []
-        best = max((self._target_share(search, p) for p in pathways), default=0.0)
         moves = "move" if max_steps == 1 else "moves"
-        return [
-            f"no route of up to {max_steps} {moves} reaches {target.describe()}; "
-            f"the closest covers {round(best * 100)}% of the gap"
-        ]
-
-    def _target_share(self, search: _Search, pathway: Pathway) -> float:
-        final = pathway.steps[-1].skills_after if pathway.steps else dict(search.person.skills)
-        target = search.target
+        text = f"no route of up to {max_steps} {moves} reaches {target.describe()}"
         if target.opportunity_id is not None:
             o = self.scenario.opportunity_by_id[target.opportunity_id]
-            goals = {s: lv - self.stretch for s, lv in o.required_skills.items() if lv - self.stretch > 0}
-        else:
-            goals = dict(target.skills)
-        return aspirations_share(search.person.skills, final, goals) if goals else 0.0
+            if self._permanent_blocks(search.person, o):
+                return [text]  # the permanent reason is already listed
+            reasons = eligibility_reasons(search.person, o, self.scenario, self.stretch)
+            return [text + ("; today: " + "; ".join(r[:1].lower() + r[1:] for r in reasons) if reasons else "")]
+        best = max((self._skill_target_share(search, p) for p in pathways), default=0.0)
+        return [f"{text}; the closest covers {round(best * 100)}% of the gap"]
+
+    @staticmethod
+    def _skill_target_share(search: _Search, pathway: Pathway) -> float:
+        final = pathway.steps[-1].skills_after if pathway.steps else dict(search.person.skills)
+        return aspirations_share(search.person.skills, final, dict(search.target.skills))
 
 
 def _join(items: list[str]) -> str:
