@@ -18,6 +18,7 @@ BLUEPRINT_MODULES: list[str] = [
     "web.staff",
     "web.admin",
     "web.hr",
+    "web.crisis",
 ]
 
 

@@ -401,11 +401,23 @@ def _job_or_404(job_id: int, kinds: tuple[str, ...]):
     return job
 
 
+def job_next(job) -> tuple[str | None, str | None]:
+    """Where a finished run leads: its saved plan, or the what-if comparison."""
+    if job.plan_id is not None:
+        return url_for("hr.plan", plan_id=job.plan_id), "Open the plan"
+    if job.kind == "whatif" and job.status == "finished":
+        return url_for("hr.whatif_result", job_id=job.id), "Open the comparison"
+    return None, None
+
+
 @bp.get("/jobs/<int:job_id>")
 @roles_required(*PLAN_ROLES)
 def job(job_id: int):
     job = _job_or_404(job_id, ("matching", "whatif"))
-    return render_template("hr/job.html", job=job, job_json=job.as_dict())
+    next_url, next_label = job_next(job)
+    return render_template("hr/job.html", job=job, job_json=job.as_dict(),
+                           status_url=url_for("hr.job_status", job_id=job.id), next_url=next_url,
+                           next_label=next_label)
 
 
 @bp.get("/jobs/<int:job_id>.json")
@@ -413,10 +425,7 @@ def job(job_id: int):
 def job_status(job_id: int):
     job = _job_or_404(job_id, ("matching", "whatif"))
     data = job.as_dict()
-    if job.plan_id is not None:
-        data["next"] = url_for("hr.plan", plan_id=job.plan_id)
-    elif job.kind == "whatif" and job.status == "finished":
-        data["next"] = url_for("hr.whatif_result", job_id=job.id)
+    data["next"], data["next_label"] = job_next(job)
     return jsonify(data)
 
 

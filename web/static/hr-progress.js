@@ -68,7 +68,7 @@
       while (next.firstChild) { next.removeChild(next.firstChild); }
       var a = document.createElement("a");
       a.className = "btn btn--primary"; a.href = data.next; a.id = "open-result";
-      a.textContent = data.kind === "whatif" ? "Open the comparison" : "Open the plan";
+      a.textContent = data.next_label || "Open the result";
       next.appendChild(a);
       window.setTimeout(function () { window.location.assign(data.next); }, 1500);
     }
