@@ -11,8 +11,9 @@ Views never query personal data from here directly; they go through
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine
@@ -23,6 +24,7 @@ class _CachedScenario:
     key: Any = None
     scenario: Any = None
     pathway_index: Any = None
+    derived: OrderedDict = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -62,6 +64,7 @@ def current_scenario():
 
                 cache.scenario = load_scenario(db) if key is not None else None
                 cache.pathway_index = None
+                cache.derived = OrderedDict()
                 cache.key = key
     g.trellis_scenario = cache.scenario
     return cache.scenario
@@ -91,4 +94,26 @@ def scenario_changed() -> None:
         cache.key = None
         cache.scenario = None
         cache.pathway_index = None
+        cache.derived = OrderedDict()
     g.pop("trellis_scenario", None)
+
+
+MAX_DERIVED_ENTRIES = 4096
+
+
+def derived(key: tuple, build: Callable[[], Any]) -> Any:
+    """A value computed from the current scenario alone (e.g. one person's pathways), kept until
+    the scenario changes; the least recently used entries go first beyond 4096."""
+    scenario = current_scenario()
+    cache: _CachedScenario = current_app.extensions["trellis_scenario"]
+    with cache.lock:
+        if cache.scenario is scenario and key in cache.derived:
+            cache.derived.move_to_end(key)
+            return cache.derived[key]
+    value = build()
+    with cache.lock:
+        if cache.scenario is scenario:
+            cache.derived[key] = value
+            while len(cache.derived) > MAX_DERIVED_ENTRIES:
+                cache.derived.popitem(last=False)
+    return value

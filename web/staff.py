@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from pydantic import Field
 
 from planner.domain import SKILL_LEVEL_NAMES, OpportunityKind, Person, Scenario, ScenarioError
 from planner.eligibility import eligibility_reasons
-from web.data_access import current_scenario, engine, pathway_index, scenario_changed
+from web.data_access import current_scenario, derived, engine, pathway_index, scenario_changed
 from web.security import (
     FormModel,
     FormRejected,
@@ -45,7 +47,7 @@ KIND_LABELS = {
     OpportunityKind.shadowing: "Shadowing",
     OpportunityKind.role: "Role",
 }
-PAGE_SIZE = 20
+PAGE_SIZE = 12
 MAX_PREFERENCES = 10
 
 
@@ -71,9 +73,10 @@ def may_edit_person(person: Person) -> bool:
     return user.role in ("hr", "admin") or user.person_id == person.person_id
 
 
-def skill_name(scenario: Scenario, skill_id: str) -> str:
+def skill_namer(scenario: Scenario) -> Callable[[str], str]:
+    """A skill's name from the catalogue (its id when the scenario has no catalogue)."""
     names = scenario._cache("skill_names", lambda: {s.skill_id: s.name for s in scenario.skills})
-    return names.get(skill_id, skill_id)
+    return lambda skill_id: names.get(skill_id, skill_id)
 
 
 def level_words(level: int) -> str:
@@ -98,19 +101,22 @@ def pathways(person_id: str):
     scenario = _scenario_or_404()
     from web.pathway_view import pathway_page
 
-    view = pathway_page(scenario, pathway_index(), person)
+    view = derived(("pathway_page", person.person_id), lambda: pathway_page(scenario, pathway_index(), person))
     return render_template(
         "staff/pathways.html", person=person, scenario=scenario, view=view,
         team=scenario.team_by_id[person.team_id], editable=may_edit_person(person),
-        skill_name=lambda s: skill_name(scenario, s), level_words=level_words,
+        skill_name=skill_namer(scenario), level_words=level_words,
         skill_catalogue=_skill_catalogue(scenario),
     )
 
 
 def _skill_catalogue(scenario: Scenario) -> list[tuple[str, str]]:
     """(id, name) of every skill a person may record, by name."""
-    ids = scenario.skill_ids()
-    return sorted(((s, skill_name(scenario, s)) for s in ids), key=lambda pair: pair[1].lower())
+    name = skill_namer(scenario)
+    return scenario._cache(
+        "skill_catalogue",
+        lambda: sorted(((s, name(s)) for s in scenario.skill_ids()), key=lambda pair: pair[1].lower()),
+    )
 
 
 class ProfileForm(FormModel):
@@ -192,7 +198,7 @@ def record(person_id: str):
     return render_template(
         "staff/record.html", person=person, team=scenario.team_by_id[person.team_id],
         preferences=preferences, editable=may_edit_person(person), kind_labels=KIND_LABELS,
-        skill_name=lambda s: skill_name(scenario, s), level_words=level_words,
+        skill_name=skill_namer(scenario), level_words=level_words,
         host_team=lambda o: scenario.team_by_id[o.host_team_id],
     )
 
@@ -274,15 +280,29 @@ def developing_moves(scenario: Scenario) -> dict[str, list]:
     return scenario._cache("developing_moves", build)
 
 
+def eligibility_by_opportunity(scenario: Scenario, person: Person) -> dict[str, list[str]]:
+    """Why the person may not take each opportunity (empty: eligible), at the plan's stretch;
+    worked out once per person until the scenario changes."""
+
+    def build():
+        stretch = scenario.policy.stretch_levels
+        return {
+            o.opportunity_id: eligibility_reasons(person, o, scenario, stretch_levels=stretch)
+            for o in scenario.opportunities
+        }
+
+    return derived(("eligibility", person.person_id), build)
+
+
 @dataclass
 class MarketEntry:
     opportunity: object
     host_team: object
     reasons: list[str]
     gaps: dict[str, int]
-    developers: dict[str, list]
-    interested: bool
-    rank: int | None
+    developers: list[tuple[str, list[tuple[str, str]]]] = ()
+    interested: bool = False
+    rank: int | None = None
 
 
 class MarketFilter(FormModel):
@@ -319,40 +339,27 @@ def marketplace():
         abort(400, description="The filter is not valid; clear it and try again.")
     user = current_user()
     person = get_person_for(user, user.person_id) if user.person_id else None
-    stretch = scenario.policy.stretch_levels
-    developers = developing_moves(scenario)
-    entries: list[MarketEntry] = []
-    for opportunity in scenario.opportunities:
-        host = scenario.team_by_id[opportunity.host_team_id]
-        if not matches_filter(opportunity, host, flt):
-            continue
-        reasons: list[str] = []
-        gaps: dict[str, int] = {}
-        if person is not None:
-            reasons = eligibility_reasons(person, opportunity, scenario, stretch_levels=stretch)
-            gaps = skill_gaps(person.skills, opportunity)
-            if flt.eligible and reasons:
-                continue
-        dev = {
-            s: [o for o in developers.get(s, []) if o.opportunity_id != opportunity.opportunity_id][:3]
-            for s in gaps
-        }
-        ranked = person.preferences if person is not None else ()
-        entries.append(MarketEntry(
-            opportunity=opportunity, host_team=host, reasons=reasons, gaps=gaps, developers=dev,
-            interested=opportunity.opportunity_id in ranked,
-            rank=ranked.index(opportunity.opportunity_id) + 1 if opportunity.opportunity_id in ranked else None,
-        ))
+    reasons = eligibility_by_opportunity(scenario, person) if person is not None else {}
+    teams = scenario.team_by_id
+    entries = [
+        MarketEntry(opportunity=o, host_team=teams[o.host_team_id], reasons=reasons.get(o.opportunity_id, []), gaps={})
+        for o in scenario.opportunities
+        if matches_filter(o, teams[o.host_team_id], flt)
+    ]
+    if flt.eligible and person is not None:
+        entries = [e for e in entries if not e.reasons]
     pages = max(1, -(-len(entries) // PAGE_SIZE))
     page = min(flt.page, pages)
     shown = entries[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-    organisations = sorted({t.organisation for t in scenario.teams})
+    if person is not None:
+        _explain_gaps(scenario, person, shown)
+    organisations = scenario._cache("organisations", lambda: sorted({t.organisation for t in scenario.teams}))
     query = request.args.to_dict(flat=False)
     query.pop("page", None)
     return render_template(
         "staff/marketplace.html", entries=shown, total=len(entries), page=page, pages=pages,
         flt=flt, person=person, kinds=KIND_LABELS, organisations=organisations,
-        skill_catalogue=_skill_catalogue(scenario), skill_name=lambda s: skill_name(scenario, s),
+        skill_catalogue=_skill_catalogue(scenario), skill_name=skill_namer(scenario),
         level_words=level_words, query=query, max_preferences=MAX_PREFERENCES,
     )
 
@@ -361,6 +368,38 @@ class InterestForm(FormModel):
     opportunity_id: str = Field(min_length=1, max_length=200)
     interested: str = Field(pattern=r"^(yes|no)$")
     back: str = Field(default="", max_length=2000)
+
+
+def developer_links(scenario: Scenario) -> dict[str, list[tuple[str, str, str]]]:
+    """For each skill, (opportunity id, title, marketplace link) of the four moves that develop
+    it most: enough to show three besides the opportunity being read."""
+
+    def build():
+        base = url_for("staff.marketplace")
+        return {
+            skill: [(o.opportunity_id, o.title, f"{base}?{urlencode({'q': o.title})}") for o in moves[:4]]
+            for skill, moves in developing_moves(scenario).items()
+        }
+
+    return scenario._cache("developer_links", build)
+
+
+def _explain_gaps(scenario: Scenario, person: Person, entries: list[MarketEntry]) -> None:
+    """For the entries shown: the skills the person lacks, the moves that develop each one (three
+    at most, other than the opportunity itself), and where it sits in their preferences."""
+    links_by_skill = developer_links(scenario)
+    name = skill_namer(scenario)
+    ranked = person.preferences
+    for entry in entries:
+        own_id = entry.opportunity.opportunity_id
+        entry.gaps = skill_gaps(person.skills, entry.opportunity)
+        entry.developers = []
+        for skill in entry.gaps:
+            links = [(title, href) for oid, title, href in links_by_skill.get(skill, []) if oid != own_id][:3]
+            if links:
+                entry.developers.append((name(skill), links))
+        entry.interested = own_id in ranked
+        entry.rank = ranked.index(own_id) + 1 if entry.interested else None
 
 
 def add_interest(preferences: tuple[str, ...], opportunity_id: str, limit: int = MAX_PREFERENCES) -> list[str]:
