@@ -43,10 +43,10 @@ SAMPLE_PEOPLE = 600
 SAMPLE_SEED = 2027
 
 MIN_PEOPLE = 20
-MAX_PEOPLE = 1_000_000
+MAX_PEOPLE = 200_000
 
 PEOPLE_PER_OPPORTUNITY = 7.5
-SAMPLE_TIME_LIMIT_S = 20.0  # policy.json of generated scenarios: a solve may take 20 seconds
+GENERATED_TIME_LIMIT_S = 20.0  # policy.json of generated scenarios: a solve may take 20 seconds
 PLAN_DATE = date(2027, 1, 11)  # crisis plan date: a flooded, flu-heavy January week
 OPPORTUNITIES_FROM = date(2027, 2, 1)  # the development programme starts here
 SHORT_TEAM_SHARE = 1 / 18  # teams that already lack one of their critical skills
@@ -74,7 +74,7 @@ def generate_scenario(people: int, seed: int, crisis: bool = False) -> Scenario:
     teams.release_share, teams.min_staff = draw_release_limits(teams, rng)
 
     demand: list[Demand] = []
-    policy = Policy(time_limit_s=SAMPLE_TIME_LIMIT_S)
+    policy = Policy(time_limit_s=GENERATED_TIME_LIMIT_S)
     statuses = ["normal"] * teams.count
     last_redeployed: list[date | None] = [None] * people
     if crisis:
@@ -82,7 +82,7 @@ def generate_scenario(people: int, seed: int, crisis: bool = False) -> Scenario:
         statuses = draw_crisis_statuses(teams, crisis_rng)
         last_redeployed = draw_last_redeployed(people, crisis_rng)
         demand = draw_crisis_demand(teams, statuses, people, crisis_rng)
-        policy = Policy(time_limit_s=SAMPLE_TIME_LIMIT_S, plan_date=PLAN_DATE, rest_days=28)
+        policy = Policy(time_limit_s=GENERATED_TIME_LIMIT_S, plan_date=PLAN_DATE, rest_days=28)
 
     return Scenario(
         skills=tuple(Skill(skill_id=s, name=n, category=c) for s, n, c in place.SKILLS),
@@ -115,9 +115,10 @@ class TeamDraw:
 
 
 def draw_teams(people: int, rng: np.random.Generator) -> TeamDraw:
-    """Teams of 8-60 people until everyone has a team: first one of each kind of service (so even
-    a small place has every employer), then more of the common kinds (wards, social work and
-    neighbourhood teams), each sized within its kind's usual range."""
+    """Teams of 8-60 people until everyone has a team: first one of each kind of service, in an
+    order that goes round the four employers (so a place of a few hundred has them all), then
+    more of the common kinds (wards, social work and neighbourhood teams), each sized within its
+    kind's usual range."""
     kind_keys = list(place.TEAM_KINDS)
     weights = np.array([place.TEAM_KINDS[k].weight for k in kind_keys])
     most = people // 8 + 2  # no more teams than this can be needed: every team has 8 or more
@@ -218,11 +219,13 @@ def draw_people(teams: TeamDraw, rng: np.random.Generator) -> PeopleDraw:
     """Staff for every team: professions from the team's mix, grades from a pyramid within the
     profession's range on the employer's scale, skills that follow profession and grade."""
     team = np.repeat(np.arange(teams.count), teams.sizes)
-    kind_of_team = np.array([k.key for k in teams.kinds], dtype=object)[team]
+    kinds_present = list({k.key: k for k in teams.kinds}.values())
+    kind_number = {k.key: i for i, k in enumerate(kinds_present)}
+    kind_of_person = np.array([kind_number[k.key] for k in teams.kinds])[team]
     profession = np.empty(len(team), dtype=np.int16)
     r = rng.random(len(team))
-    for kind in {k.key: k for k in teams.kinds}.values():
-        who = np.flatnonzero(kind_of_team == kind.key)
+    for number, kind in enumerate(kinds_present):
+        who = np.flatnonzero(kind_of_person == number)
         mix_idx = np.array([_PROFESSION_INDEX[p] for p, _ in kind.mix])
         mix_cum = np.cumsum([w for _, w in kind.mix])
         pick = np.minimum(np.searchsorted(mix_cum / mix_cum[-1], r[who], side="right"), len(mix_idx) - 1)
