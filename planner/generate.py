@@ -125,8 +125,10 @@ def draw_teams(people: int, rng: np.random.Generator) -> TeamDraw:
     core = [kind_keys.index(k) for k in place.CORE_TEAM_SEQUENCE[:most]]
     extra = rng.choice(len(kind_keys), size=max(0, most - len(core)), p=weights / weights.sum())
     kind_idx = np.concatenate([np.array(core, dtype=int), extra])
-    low = np.array([place.TEAM_KINDS[k].size[0] for k in kind_keys])[kind_idx]
-    high = np.array([place.TEAM_KINDS[k].size[1] for k in kind_keys])[kind_idx]
+    # a place smaller than the sample has smaller teams, so it still has all four employers
+    shrink = min(1.0, people / SAMPLE_PEOPLE)
+    low = np.array([max(8, round(place.TEAM_KINDS[k].size[0] * shrink)) for k in kind_keys])[kind_idx]
+    high = np.array([max(8, round(place.TEAM_KINDS[k].size[1] * shrink)) for k in kind_keys])[kind_idx]
     sizes = (low + (high - low + 1) * rng.beta(1.3, 2.2, size=len(kind_idx))).astype(int)
     count = int(np.searchsorted(np.cumsum(sizes), people)) + 1  # first teams that hold everyone
     kinds = [place.TEAM_KINDS[kind_keys[i]] for i in kind_idx[:count].tolist()]

@@ -82,9 +82,20 @@ def test_sizes_follow_the_workforce(people):
     assert len(s.people) == people
     sizes = list(s.headcount_by_team.values())
     assert min(sizes) >= 8 and max(sizes) <= 60
-    assert len(s.teams) == pytest.approx(people / 21, rel=0.35)
+    assert len(s.teams) >= people / 40
     assert len(s.opportunities) == round(people / 7.5)
     assert all(p.team_id in s.team_by_id for p in s.people)
+
+
+def test_teams_grow_in_number_with_the_workforce():
+    counts = [len(generate_scenario(n, 3).teams) for n in (100, 600, 3000, 10_000)]
+    assert counts == sorted(counts) and counts[-1] > 4 * counts[0]
+    assert counts[-1] == pytest.approx(10_000 / 21, rel=0.25)
+
+
+def test_a_small_place_still_has_all_four_employers():
+    s = generate_scenario(50, 8)
+    assert len({t.organisation for t in s.teams}) == 4
 
 
 def test_the_sample_is_about_600_people_in_about_30_teams(sample):
