@@ -260,13 +260,14 @@ def redeploy_work(db: Engine, scenario: Scenario, revision: int, actor: str, bas
     def work(progress) -> JobOutcome:
         from optimiser.redeploy import RedeployResult, redeploy
         from planner.store import save_plan
+        from web.jobs import retry_when_locked
 
         previous = RedeployResult.model_validate(baseline) if baseline else None
         result = redeploy(scenario, baseline=previous, time_limit_s=time_limit_s, on_progress=progress)
         data = result.model_dump(mode="json")
         data["scenario_revision"] = revision
         data["baseline_plan_id"] = baseline_plan
-        stored = save_plan(db, "redeploy", data, created_by=actor, policy=scenario.policy)
+        stored = retry_when_locked(lambda: save_plan(db, "redeploy", data, created_by=actor, policy=scenario.policy))
         totals = coverage_summary(data)
         return JobOutcome({"status": result.status, "people_moved": result.people_moved,
                            "people_changed": result.people_changed, **totals}, stored.id)

@@ -356,9 +356,10 @@ def matching_work(db, scenario: Scenario, policy: Policy, actor: str, carry_from
     def work(progress) -> JobOutcome:
         from optimiser.matching import solve_plan
         from planner.store import save_plan
+        from web.jobs import retry_when_locked
 
         plan = solve_plan(scenario, policy, on_progress=progress)
-        stored = save_plan(db, "matching", plan, created_by=actor, policy=policy)
+        stored = retry_when_locked(lambda: save_plan(db, "matching", plan, created_by=actor, policy=policy))
         if carry_from is not None:
             carry_over_accepted(db, carry_from, stored.id, plan, actor)
         return JobOutcome(plan_summary(plan), stored.id)
@@ -698,7 +699,15 @@ class WhatIfForm(FormModel):
     stretch_levels: int = Field(default=1, ge=0, le=4)
     skill: str = Field(default="", max_length=200)
     opportunity_id: str = Field(default="", max_length=200)
-    to_level: int = Field(default=0, ge=0, le=5)
+
+
+def requirements_to_relax(form: WhatIfForm, scenario: Scenario) -> list[tuple[str, str]]:
+    """The (opportunity, skill) requirements the change drops: one opportunity's, or every
+    opportunity's that requires the skill."""
+    if form.change != "relax":
+        return []
+    return [(o.opportunity_id, form.skill) for o in scenario.opportunities
+            if form.skill in o.required_skills and (not form.opportunity_id or o.opportunity_id == form.opportunity_id)]
 
 
 def describe_change(form: WhatIfForm, scenario: Scenario) -> str:
@@ -709,9 +718,7 @@ def describe_change(form: WhatIfForm, scenario: Scenario) -> str:
     if form.opportunity_id:
         opp = scenario.opportunity_by_id.get(form.opportunity_id)
         where = f"“{opp.title}”" if opp else form.opportunity_id
-    if form.to_level == 0:
-        return f"remove the {form.skill} requirement from {where}"
-    return f"ask for {form.skill} at level {form.to_level} at most in {where}"
+    return f"drop the {form.skill} requirement from {where}"
 
 
 @bp.get("/whatif")
@@ -741,11 +748,11 @@ def whatif_run():
         flash(f"The comparison was not started: {error}", "error")
         return redirect(url_for("hr.whatif_form"))
     stored = _plan_or_404(form.plan_id)
-    if form.change == "relax" and form.skill not in {s for o in scenario.opportunities for s in o.required_skills}:
-        flash("Choose a skill that some opportunity requires.", "error")
-        return redirect(url_for("hr.whatif_form", plan_id=form.plan_id))
     if form.opportunity_id and form.opportunity_id not in scenario.opportunity_by_id:
         abort(404)
+    if form.change == "relax" and not requirements_to_relax(form, scenario):
+        flash("That opportunity does not require that skill: choose a requirement that exists.", "error")
+        return redirect(url_for("hr.whatif_form", plan_id=form.plan_id))
     base_policy = Policy.model_validate(stored.policy or {}) if stored.policy else scenario.policy
     description = describe_change(form, scenario)
     work = whatif_work(scenario, base_policy, stored, form, description)
@@ -759,39 +766,29 @@ def whatif_run():
     return redirect(url_for("hr.job", job_id=job_id))
 
 
-def changed_scenario(scenario: Scenario, policy: Policy, form: WhatIfForm) -> tuple[Scenario, Policy]:
-    """The scenario and policy with the what-if change applied (the stored ones are untouched)."""
-    if form.change == "stretch":
-        return scenario, policy.model_copy(update={"stretch_levels": form.stretch_levels})
-    opportunities = []
-    for opp in scenario.opportunities:
-        required = dict(opp.required_skills)
-        if form.skill in required and (not form.opportunity_id or opp.opportunity_id == form.opportunity_id):
-            if form.to_level == 0:
-                del required[form.skill]
-            else:
-                required[form.skill] = min(required[form.skill], form.to_level)
-        opportunities.append(opp.model_copy(update={"required_skills": required}))
-    return scenario.model_copy(update={"opportunities": tuple(opportunities)}), policy
-
-
 def whatif_work(scenario: Scenario, policy: Policy, stored, form: WhatIfForm, description: str):
-    """Solve the changed scenario under the saved version's policy and keep both sides."""
+    """Plan the scenario as it is and with the change, side by side (`optimiser.matching.what_if`,
+    each side with half the time limit), under the policy of the chosen plan version."""
     from web.jobs import JobOutcome
 
-    def work(progress) -> JobOutcome:
-        from optimiser.matching import solve_plan
+    relax = requirements_to_relax(form, scenario)
+    stretch = form.stretch_levels if form.change == "stretch" else None
 
-        variant_scenario, variant_policy = changed_scenario(scenario, policy, form)
-        variant = solve_plan(variant_scenario, variant_policy, on_progress=progress)
-        base = stored.result or {}
+    def work(progress) -> JobOutcome:
+        from optimiser.matching import what_if
+
+        outcome = what_if(scenario, relax=relax, stretch=stretch, policy=policy, on_progress=progress)
         return JobOutcome({
-            "status": variant.status, "change": description, "base_plan_id": stored.id,
+            "status": outcome.changed.status, "change": description, "base_plan_id": stored.id,
             "base_version": stored.version,
-            "base": {**{k: base.get(k) for k in ("status", "objective", "best_bound", "gap")},
-                     "placements": base.get("placements", [])},
-            "variant": {**plan_summary(variant),
-                        "placements": [p.model_dump() for p in variant.placements]},
+            "eligible_pairs_before": outcome.eligible_pairs_before,
+            "eligible_pairs_after": outcome.eligible_pairs_after,
+            "people_newly_eligible": outcome.people_newly_eligible,
+            "eligible_by_opportunity": outcome.eligible_by_opportunity.to_dict(orient="records"),
+            "base": {**plan_summary(outcome.baseline),
+                     "placements": [p.model_dump() for p in outcome.baseline.placements]},
+            "variant": {**plan_summary(outcome.changed),
+                        "placements": [p.model_dump() for p in outcome.changed.placements]},
         })
 
     return work
@@ -821,4 +818,6 @@ def whatif_result(job_id: int):
 
     return render_template("hr/whatif_result.html", job=job, result=result,
                            opened=[label(p) for p in diff["opened"]], lost=[label(p) for p in diff["lost"]],
-                           kept=len(diff["kept"]))
+                           kept=len(diff["kept"]),
+                           opened_up=[(opps[r["opportunity_id"]].title if r["opportunity_id"] in opps else r["opportunity_id"],
+                                       r["before"], r["after"]) for r in result.get("eligible_by_opportunity", [])])

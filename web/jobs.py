@@ -114,10 +114,24 @@ class ProgressRecorder:
         self._lock = threading.Lock()
         self._points: list[dict[str, Any]] = []
         self._dirty = False
+        self._offset = 0.0
+        self._last_raw = 0.0
+
+    def _timeline(self, raw: float | None) -> float | None:
+        """A job that solves several times (a what-if plans twice) is drawn as one timeline:
+        when the solver's clock starts again, the new solve continues after the previous one."""
+        if raw is None:
+            return None
+        if raw < self._last_raw:
+            self._offset += self._last_raw
+        self._last_raw = raw
+        return raw + self._offset
 
     def __call__(self, event: Any) -> None:
+        with self._lock:
+            seconds = self._timeline(_number(getattr(event, "seconds", None)))
         point = {
-            "seconds": _number(getattr(event, "seconds", None)),
+            "seconds": _number(seconds),
             "objective": _number(getattr(event, "objective", None)),
             "bound": _number(getattr(event, "bound", getattr(event, "best_bound", None))),
         }
@@ -289,6 +303,23 @@ class JobPool:
                 time.sleep(0.2)
             return False
         return done.wait(timeout)
+
+
+def retry_when_locked(action: Callable[[], Any], attempts: int = 8, pause_s: float = 0.05) -> Any:
+    """Run a store write again when SQLite reports "database is locked". A transaction that
+    reads before it writes (saving a plan reads the newest version first) fails at once, without
+    waiting, if another connection wrote in between; a fresh attempt succeeds. PostgreSQL never
+    raises this, so there it runs once."""
+    from sqlalchemy.exc import OperationalError
+
+    for attempt in range(attempts):
+        try:
+            return action()
+        except OperationalError as error:
+            if "locked" not in str(error.orig) or attempt == attempts - 1:
+                raise
+            time.sleep(pause_s * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def failure_message(error: Exception) -> str:
