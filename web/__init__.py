@@ -19,6 +19,7 @@ BLUEPRINT_MODULES: list[str] = [
     "web.admin",
     "web.hr",
     "web.crisis",
+    "web.network_view",
 ]
 
 
