@@ -57,16 +57,7 @@ def unplaced_reasons(d: ModelData, pair: np.ndarray, period: np.ndarray) -> dict
     away_by_team = np.zeros((k, len(a.team_ids)), dtype=np.int64)
     np.add.at(away_by_team, (period - 1, a.person_team[chosen_person]), 1)
     forbidden = set(d.forbidden_positions)
-    crit = d.critical_table
-    crit_left = {}
-    if crit is not None and not crit.empty:
-        for c, r in crit.iterrows():
-            if r.skill < 0:
-                continue
-            holders_away = a.skills[chosen_person, r.skill] >= r.level
-            holders_away &= a.person_team[chosen_person] == r.team
-            per_period = np.bincount(period[holders_away] - 1, minlength=k)
-            crit_left[c] = r.may_leave - per_period.max(initial=0)
+    needed_for = _needed_for_critical_skill(d, chosen_person, period)
     ranked = prefs.groupby("person")["opp"].apply(list)
     reasons: dict[str, str] = {}
     for p in wanting:
@@ -95,9 +86,8 @@ def unplaced_reasons(d: ModelData, pair: np.ndarray, period: np.ndarray) -> dict
                             f"{int(a.team_allowance[team])} of {int(a.team_headcount[team])} at once, "
                             f"and those places went to colleagues")
             continue
-        kept = _critical_skill_held(d, p, crit_left)
-        if kept:
-            reasons[pid] = kept
+        if p in needed_for:
+            reasons[pid] = needed_for[p]
             continue
         full = [o for o in open_ if (used_by_opp[:, o] >= a.opp_capacity[o]).all()]
         if len(full) == len(open_):
@@ -108,14 +98,27 @@ def unplaced_reasons(d: ModelData, pair: np.ndarray, period: np.ndarray) -> dict
     return reasons
 
 
-def _critical_skill_held(d: ModelData, p: int, crit_left: dict) -> str | None:
+def _needed_for_critical_skill(d: ModelData, chosen_person: np.ndarray, period: np.ndarray) -> dict[int, str]:
+    """person -> reason, for holders of a critical skill whose team can spare no more of them."""
     a = d.arrays
-    for c, left in crit_left.items():
-        r = d.critical_table.loc[c]
-        if left <= 0 and r.team == a.person_team[p] and a.skills[p, r.skill] >= r.level:
-            return (f"critical skill kept: team {d.team_id(r.team)} must keep {r['count']} people with "
+    crit = d.critical_table
+    out: dict[int, str] = {}
+    if crit is None or crit.empty:
+        return out
+    for c, r in crit.iterrows():
+        if r.skill < 0:
+            continue
+        members = np.flatnonzero((a.person_team == r.team) & (a.skills[:, r.skill] >= r.level))
+        if len(members) == 0:
+            continue
+        away = np.isin(chosen_person, members)
+        per_period = np.bincount(period[away] - 1, minlength=d.periods)
+        if (per_period >= r.may_leave).all():
+            text = (f"critical skill kept: team {d.team_id(r.team)} must keep {r['count']} people with "
                     f"{r.skill_id} at level {r.level}+, and this person is needed for that")
-    return None
+            for p in members.tolist():
+                out.setdefault(p, text)
+    return out
 
 
 def _plan_wide_reason(d: ModelData) -> str:

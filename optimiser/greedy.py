@@ -36,9 +36,27 @@ class _Packer:
         var = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
         row = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
         order = np.argsort(var, kind="stable")
+        self.entry_var, self.entry_row = var[order], row[order]
         self.rows_of = row[order].tolist()
-        self.ptr = np.concatenate([[0], np.cumsum(np.bincount(var, minlength=n_vars))]).tolist()
+        self.ptr_array = np.concatenate([[0], np.cumsum(np.bincount(var, minlength=n_vars))]).astype(np.int64)
+        self.ptr = self.ptr_array.tolist()
         self.left = np.concatenate(caps).tolist() if caps else []
+
+    def alive(self, block: np.ndarray) -> np.ndarray:
+        """The variables of `block` whose rows all still have room (vectorised)."""
+        if len(block) == 0:
+            return block
+        ptr = self.ptr_array
+        begin, count = ptr[block], ptr[block + 1] - ptr[block]
+        total = int(count.sum())
+        if total == 0:
+            return block
+        owner = np.repeat(np.arange(len(block)), count)
+        within = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+        full = np.asarray(self.left)[self.entry_row[begin[owner] + within]] < 1
+        blocked = np.zeros(len(block), dtype=bool)
+        blocked[owner[full]] = True
+        return block[~blocked]
 
     def fits(self, v: int) -> bool:
         left = self.left
@@ -89,15 +107,35 @@ def greedy_plan(d: ModelData, rows: dict[str, Rows], order: np.ndarray | None = 
     return chosen
 
 
+# The greedy loop re-checks which variables are dead (a row of theirs is full) every CHUNK
+# variables with one vectorised pass, so the Python loop only visits variables that may still fit.
+CHUNK = 8192
+
+
 def _fill(packer: _Packer, chosen: np.ndarray, order: np.ndarray, limit: int | None) -> np.ndarray:
+    """Take variables in `order` while every row they sit in has room (at most `limit` of them)."""
     placed = 0
-    for v in order.tolist():
-        if limit is not None and placed >= limit:
+    cap = limit if limit is not None else len(order)
+    left, rows_of, ptr = packer.left, packer.rows_of, packer.ptr
+    for start in range(0, len(order), CHUNK):
+        if placed >= cap:
             break
-        if not chosen[v] and packer.fits(v):
-            packer.take(v)
-            chosen[v] = 1
-            placed += 1
+        block = order[start:start + CHUNK]
+        block = packer.alive(block[chosen[block] == 0])
+        taken = []
+        for v in block.tolist():
+            if placed >= cap:
+                break
+            begin, end = ptr[v], ptr[v + 1]
+            for j in range(begin, end):
+                if left[rows_of[j]] < 1:
+                    break
+            else:
+                for j in range(begin, end):
+                    left[rows_of[j]] -= 1
+                taken.append(v)
+                placed += 1
+        chosen[taken] = 1
     return chosen
 
 
@@ -121,19 +159,21 @@ def _repair_fairness(packer: _Packer, chosen: np.ndarray, bands, points: np.ndar
     """Drop the lowest-scoring placements outside the short bands until every band has its share
     (or nothing is left to drop; the optimiser then has the last word)."""
     for t in sorted({t for _, _, t in bands}):
-        period = np.arange(t * n_pairs, (t + 1) * n_pairs)
-        mine = [(band_vars, share) for band_vars, share, tt in bands if tt == t]
+        mine = [(set(band_vars.tolist()), share) for band_vars, share, tt in bands if tt == t]
+        placed = [v for v in np.flatnonzero(chosen[t * n_pairs:(t + 1) * n_pairs]) + t * n_pairs]
+        placed.sort(key=lambda v: points[v])
+        have = [sum(1 for v in placed if v in members) for members, _ in mine]
+        total = len(placed)
         while True:
-            total = int(chosen[period].sum())
-            short = np.zeros(len(chosen), dtype=bool)
-            for band_vars, share in mine:
-                if int(chosen[band_vars].sum()) * FAIRNESS_SCALE < share * total:
-                    short[band_vars] = True
-            if not short.any():
+            short = [b for b, (members, share) in enumerate(mine) if have[b] * FAIRNESS_SCALE < share * total]
+            if not short:
                 break
-            victims = period[(chosen[period] == 1) & ~short[period]]
-            if len(victims) == 0:
+            victim = next((v for v in placed if not any(v in mine[b][0] for b in short)), None)
+            if victim is None:
                 break
-            victim = int(victims[np.argmin(points[victims])])
+            placed.remove(victim)
             chosen[victim] = 0
-            packer.give_back(victim)
+            packer.give_back(int(victim))
+            total -= 1
+            for b, (members, _) in enumerate(mine):
+                have[b] -= victim in members

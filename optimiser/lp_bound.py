@@ -76,6 +76,9 @@ def solve_linear(d: ModelData, rows: dict[str, Rows], solver: str = "glop", time
     built = time.perf_counter() - started
     engine = mb.Solver(solver)
     engine.set_time_limit_in_seconds(max(0.05, time_limit_s))
+    if solver == "glop":
+        # Measured on the 10,000-person model: dual simplex 8 s, primal 44 s (loaded machine).
+        engine.set_solver_specific_parameters("use_dual_simplex: true")
     if solver == "scip" and workers > 1:
         engine.set_solver_specific_parameters(f"parallel/maxnthreads = {workers}")
     status = engine.solve(model)

@@ -118,13 +118,17 @@ def _optimise(data: ModelData, rows: dict[str, Rows], deadline: float, emit, sta
     if data.n_vars == 0:
         return _Outcome("OPTIMAL", greedy, 0.0, 0.0, "no candidate pairs", [])
     if policy.stable or data.n_vars <= DIRECT_CP_SAT_UP_TO:
-        return _cp_sat(data, greedy, deadline, emit, "cp-sat", greedy if greedy_ok else None)
+        result = _cp_sat(data, deadline, emit, "cp-sat",
+                         with_counts(data, rows, greedy) if greedy_ok else None)
+        if result.status not in ("OPTIMAL", "FEASIBLE", "INFEASIBLE") and greedy_ok and not policy.stable:
+            return _Outcome("FEASIBLE", greedy, greedy_value, result.bound, "greedy (CP-SAT found no better plan in time)", [])
+        return result
 
     lp = lp_bound(data, rows, max(0.1, _remaining(deadline) * LP_TIME_SHARE))
     stats["lp_seconds"] = round(lp.seconds + lp.build_seconds, 3)
     stats["lp_status"] = lp.status
     if lp.status == "INFEASIBLE":
-        return _cp_sat(data, greedy, deadline, emit, "cp-sat", None)
+        return _cp_sat(data, deadline, emit, "cp-sat", None)
     if lp.status != "OPTIMAL" or lp.reduced_costs is None:
         status = "FEASIBLE" if greedy_ok else "TIME_LIMIT_NO_PLAN"
         return _Outcome(status, greedy if greedy_ok else greedy * 0, greedy_value if greedy_ok else None,
@@ -149,11 +153,12 @@ def _optimise(data: ModelData, rows: dict[str, Rows], deadline: float, emit, sta
     small = ModelData(scenario=data.scenario, arrays=data.arrays, policy=data.policy, periods=data.periods,
                       pairs=data.pairs.iloc[kept].reset_index(drop=True), critical_table=data.critical_table)
     to_full = (np.arange(data.periods)[:, None] * data.n_pairs + kept[None, :]).ravel()
-    hint = incumbent[1][to_full]
-    result = _cp_sat(small, hint, deadline, emit, "lp + reduced-cost fixing + cp-sat", hint, bound_cap=lp.bound)
+    small_rows = build_rows(small)
+    hint = with_counts(small, small_rows, incumbent[1][to_full])
+    result = _cp_sat(small, deadline, emit, "lp + reduced-cost fixing + cp-sat", hint, bound_cap=lp.bound)
     chosen = np.zeros(data.n_vars, np.int8)
     if result.status in ("OPTIMAL", "FEASIBLE"):
-        chosen[to_full] = result.chosen
+        chosen[to_full] = result.chosen[: small.n_vars]
         value = _value(data, chosen)
         if value < incumbent[0]:
             chosen, value = incumbent[1], incumbent[0]
@@ -165,7 +170,7 @@ def _optimise(data: ModelData, rows: dict[str, Rows], deadline: float, emit, sta
     return result
 
 
-def _cp_sat(data: ModelData, greedy: np.ndarray, deadline: float, emit, method: str,
+def _cp_sat(data: ModelData, deadline: float, emit, method: str,
             hint: np.ndarray | None, bound_cap: float | None = None) -> _Outcome:
     built = build_model(data)
     policy = data.policy
@@ -183,20 +188,23 @@ def _cp_sat(data: ModelData, greedy: np.ndarray, deadline: float, emit, method: 
     return _Outcome(result.status, result.chosen, result.objective, result.bound, method, [])
 
 
-def _satisfies(data: ModelData, rows: dict[str, Rows], chosen: np.ndarray) -> bool:
-    """Does a 0/1 plan meet every row? (Helper counts take the values their rows define.)"""
+def with_counts(data: ModelData, rows: dict[str, Rows], chosen: np.ndarray) -> np.ndarray:
+    """A 0/1 plan extended with the values its helper counts take (so a hint is complete)."""
+    values = np.zeros(data.n_total_vars, dtype=np.int64)
+    values[: data.n_vars] = chosen[: data.n_vars]
     if data.aux:
-        values = np.zeros(data.n_total_vars, dtype=np.int64)
-        values[: data.n_vars] = chosen
         fair = rows["fairness"]
         for r in range(fair.n_rows):
             sel = fair.row == r
             v, c = fair.var[sel], fair.coef[sel]
             if fair.lb[r] == 0 and fair.ub[r] == 0 and (c == -1).sum() == 1:
-                aux = v[c == -1][0]
-                values[aux] = int(values[v[c == 1]].sum())
-    else:
-        values = chosen.astype(np.int64)
+                values[v[c == -1][0]] = int(values[v[c == 1]].sum())
+    return values
+
+
+def _satisfies(data: ModelData, rows: dict[str, Rows], chosen: np.ndarray) -> bool:
+    """Does a 0/1 plan meet every row?"""
+    values = with_counts(data, rows, chosen)
     for r in rows.values():
         if r.n_rows == 0:
             continue

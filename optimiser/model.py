@@ -23,7 +23,7 @@ from planner.domain import Policy, Scenario
 
 # Variable names make a model dump readable; beyond this size they only cost build time.
 _NAMED_VARS_UP_TO = 20_000
-_LIGHT_PRESOLVE_FROM = 50_000
+_LIGHT_PRESOLVE_FROM = 5_000
 
 
 @dataclass
@@ -97,6 +97,7 @@ def build_model(data: ModelData, diagnose: bool = False) -> BuiltModel:
     for name, lb, ub in data.aux:
         model.new_int_var(lb, ub, name)
     assumptions: dict[int, str] = {}
+    literals = []
     for rule in HARD_RULES:
         r = rows[rule.key]
         enforce = None
@@ -105,6 +106,7 @@ def build_model(data: ModelData, diagnose: bool = False) -> BuiltModel:
             for g in r.groups:
                 lit = model.new_bool_var(f"rule[{g}]")
                 assumptions[lit.index] = g
+                literals.append(lit)
                 enforce.append(lit.index)
         _add_rows(model, r, enforce)
     points = np.tile(data.pairs["points"].to_numpy(dtype=np.int64), k)
@@ -114,7 +116,7 @@ def build_model(data: ModelData, diagnose: bool = False) -> BuiltModel:
         objective.coeffs.extend((-points).tolist())
         objective.scaling_factor = -1.0
     if assumptions:
-        model.add_assumptions(list(assumptions))
+        model.add_assumptions(literals)
     return BuiltModel(data=data, rows=rows, model=model, points=points,
                       build_seconds=time.perf_counter() - started, assumptions=assumptions)
 
@@ -156,8 +158,8 @@ def solve(built: BuiltModel, time_limit_s: float, workers: int = 2, seed: int = 
     """Solve within `time_limit_s`; return the best plan found with its status, objective and bound."""
     model = built.model
     model.proto.clear_solution_hint()
-    if hint is not None and len(hint) == built.n_vars:
-        model.proto.solution_hint.vars.extend(range(built.n_vars))
+    if hint is not None and len(hint) in (built.n_vars, built.data.n_total_vars):
+        model.proto.solution_hint.vars.extend(range(len(hint)))
         model.proto.solution_hint.values.extend(np.asarray(hint, dtype=np.int64).tolist())
     solver = cp_model.CpSolver()
     p = solver.parameters

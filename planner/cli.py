@@ -22,6 +22,7 @@ COMMAND_MODULES: list[str] = [
     "planner.cli_web",
     "planner.cli_crisis",
     "planner.cli_pathways",
+    "planner.cli_plan",
 ]
 
 for _module in COMMAND_MODULES:

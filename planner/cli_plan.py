@@ -1,0 +1,171 @@
+"""`trellis plan` (make a matching plan), `trellis explain` (why a person got what they got) and
+`trellis whatif` (what relaxing a requirement or allowing stretch would change)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from planner.cli import main
+from planner.domain import ScenarioError
+
+EXIT_INFEASIBLE = 1
+EXIT_PROBLEMS = 2
+
+
+def _load(path: Path):
+    from planner.scenario_io import read_scenario
+
+    try:
+        return read_scenario(path).scenario
+    except ScenarioError as error:
+        for problem in error.problems:
+            click.echo(f"  {problem.describe()}", err=True)
+        click.echo(f"{path}: {len(error.problems)} problem(s) in the scenario; fix them and try again.", err=True)
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _policy(scenario, time_limit, periods, workers, seed):
+    update = {k: v for k, v in (("time_limit_s", time_limit), ("periods", periods), ("workers", workers),
+                                ("random_seed", seed)) if v is not None}
+    return scenario.policy.model_copy(update=update)
+
+
+def _progress_printer(enabled: bool):
+    if not enabled:
+        return None
+
+    def show(event) -> None:
+        obj = "-" if event.objective is None else f"{event.objective:,.0f}"
+        bound = "-" if event.bound is None else f"{event.bound:,.0f}"
+        click.echo(f"  {event.seconds:6.1f}s  best plan {obj:>12}  bound {bound:>12}  ({event.source})", err=True)
+
+    return show
+
+
+def _summary(plan) -> str:
+    gap = "-" if plan.gap is None else f"{plan.gap:.2%}"
+    obj = "-" if plan.objective is None else f"{plan.objective:,.0f}"
+    bound = "-" if plan.best_bound is None else f"{plan.best_bound:,.0f}"
+    return (f"status {plan.status}: {len(plan.placements)} placements over {plan.periods} period(s); "
+            f"objective {obj}, bound {bound}, gap {gap}; {plan.blocking_pairs} blocking pair(s); "
+            f"{plan.solve_seconds:.1f}s")
+
+
+time_limit_option = click.option("--time-limit", type=click.FloatRange(min=0.1), default=None,
+                                 help="Seconds for the whole solve (default: policy time_limit_s, 30).")
+
+
+@main.command("plan")
+@click.argument("scenario_dir", metavar="DIR", type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for plan.csv and plan.json.")
+@time_limit_option
+@click.option("--periods", type=click.IntRange(1, 12), default=None, help="Rotation periods to plan (default 1).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Solver threads (default 2).")
+@click.option("--seed", type=int, default=None, help="Solver random seed (default 0).")
+@click.option("--progress/--no-progress", default=None,
+              help="Show objective and bound as they improve (default: on a terminal).")
+def plan_command(scenario_dir, out_dir, time_limit, periods, workers, seed, progress):
+    """Match people to cross-team opportunities under every rule, and write OUT/plan.csv and
+    OUT/plan.json."""
+    from optimiser.matching import solve_plan
+    from planner.plan_io import write_plan
+
+    scenario = _load(scenario_dir)
+    policy = _policy(scenario, time_limit, periods, workers, seed)
+    show = progress if progress is not None else sys.stderr.isatty()
+    plan = solve_plan(scenario, policy, on_progress=_progress_printer(show))
+    csv_path, json_path = write_plan(plan, out_dir)
+    click.echo(_summary(plan))
+    if plan.status == "INFEASIBLE":
+        click.echo("No plan can meet all of these rules together:", err=True)
+        for conflict in plan.conflicts:
+            click.echo(f"  - {conflict}", err=True)
+        click.echo("Relax one of them (policy.json or the scenario) and plan again.", err=True)
+    click.echo(f"wrote {csv_path} and {json_path}")
+    if plan.status == "INFEASIBLE":
+        sys.exit(EXIT_INFEASIBLE)
+
+
+@main.command("explain")
+@click.argument("plan_dir", metavar="OUT", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--person", "person_id", required=True, help="The person's person_id.")
+def explain_command(plan_dir, person_id):
+    """Why a person got their placement(s), or the main reason they got none."""
+    from planner.plan_io import read_plan
+
+    try:
+        plan = read_plan(plan_dir)
+    except FileNotFoundError as error:
+        click.echo(str(error), err=True)
+        sys.exit(EXIT_PROBLEMS)
+    mine = [p for p in plan.placements if p.person_id == person_id]
+    for p in mine:
+        click.echo(f"{person_id} -> {p.opportunity_id} (period {p.period}): {p.explanation}")
+    if mine:
+        return
+    if person_id in plan.unplaced:
+        click.echo(f"{person_id}: no placement. Main reason: {plan.unplaced[person_id]}")
+        return
+    if plan.status == "INFEASIBLE":
+        click.echo(f"{person_id}: no plan was made; conflicting rules: " + "; ".join(plan.conflicts))
+        return
+    click.echo(f"{person_id}: no placement, and no preferences stated (or not in this plan's scenario).")
+
+
+def _relax_pair(value: str) -> tuple[str, str]:
+    opp, sep, skill = value.partition(":")
+    if not sep or not opp or not skill:
+        raise click.BadParameter(f"{value!r}: write OPPORTUNITY:SKILL, e.g. OPP0012:gis")
+    return opp, skill
+
+
+@main.command("whatif")
+@click.argument("scenario_dir", metavar="DIR", type=click.Path(exists=True, path_type=Path))
+@click.option("--relax", "relax", multiple=True, metavar="OPP:SKILL",
+              help="Drop one required skill from one opportunity (repeatable).")
+@click.option("--stretch", type=click.IntRange(0, 4), default=None,
+              help="Levels a person may be short of a requirement.")
+@time_limit_option
+@click.option("--workers", type=click.IntRange(1, 64), default=None)
+@click.option("--seed", type=int, default=None)
+def whatif_command(scenario_dir, relax, stretch, time_limit, workers, seed):
+    """Compare the baseline plan with one where requirements are relaxed or stretch is allowed:
+    how many more people become eligible, and how the plan changes."""
+    from optimiser.matching import what_if
+
+    if not relax and stretch is None:
+        raise click.UsageError("give --relax OPP:SKILL and/or --stretch N")
+    scenario = _load(scenario_dir)
+    policy = _policy(scenario, time_limit, None, workers, seed)
+    try:
+        result = what_if(scenario, [_relax_pair(r) for r in relax], stretch, policy)
+    except KeyError as error:
+        click.echo(f"Cannot run the what-if: {error.args[0]}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    b, c = result.baseline, result.changed
+    rows = [
+        ("eligible (person, opportunity) pairs", result.eligible_pairs_before, result.eligible_pairs_after),
+        ("placements", len(b.placements), len(c.placements)),
+        ("objective", b.objective, c.objective),
+        ("people left out who wanted a move", len(b.unplaced), len(c.unplaced)),
+        ("status", b.status, c.status),
+    ]
+    click.echo(f"What if: {result.change}")
+    click.echo(f"{'':40} {'baseline':>14} {'changed':>14}")
+    for label, before, after in rows:
+        fb = f"{before:,.0f}" if isinstance(before, (int, float)) else str(before)
+        fa = f"{after:,.0f}" if isinstance(after, (int, float)) else str(after)
+        click.echo(f"{label:40} {fb:>14} {fa:>14}")
+    click.echo(f"new eligible (person, opportunity) pairs: {result.people_newly_eligible}")
+    for r in result.eligible_by_opportunity.itertuples():
+        click.echo(f"  {r.opportunity_id}: {r.before} -> {r.after} eligible people")
+    gained, lost = result.moved()
+    click.echo(f"placements gained: {len(gained)}, placements lost: {len(lost)}")
+    for person, opp, period in sorted(gained)[:20]:
+        click.echo(f"  + {person} -> {opp} (period {period})")
+    for person, opp, period in sorted(lost)[:20]:
+        click.echo(f"  - {person} -> {opp} (period {period})")
