@@ -14,8 +14,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from planner import store
 from planner.cli import main
 from planner.domain import ScenarioError
+from planner.store.scenario import without_cycle_collection
 
 EXIT_PROBLEMS = 2
+WARNINGS_SHOWN = 20
 
 database_option = click.option(
     "--database-url", envvar=store.DATABASE_URL_ENV, default=None, show_envvar=True,
@@ -36,11 +38,21 @@ def _refuse(problems: list, what: str) -> None:
     sys.exit(EXIT_PROBLEMS)
 
 
+def _show_warnings(warnings: list, show_all: bool) -> None:
+    shown = warnings if show_all else warnings[:WARNINGS_SHOWN]
+    for warning in shown:
+        click.echo(f"  warning: {warning.describe()}", err=True)
+    if len(warnings) > len(shown):
+        click.echo(f"  ... and {len(warnings) - len(shown)} more warnings (--all-warnings lists them)",
+                   err=True)
+
+
 @main.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @database_option
 @click.option("--actor", default="cli", show_default=True, help="Who is importing (for the audit trail).")
-def import_command(path: Path, database_url: str | None, actor: str) -> None:
+@click.option("--all-warnings", is_flag=True, help=f"List every warning (default: the first {WARNINGS_SHOWN}).")
+def import_command(path: Path, database_url: str | None, actor: str, all_warnings: bool) -> None:
     """Validate the scenario at PATH (a CSV folder, .xlsx workbook or scenario.json) and store
     it, replacing the stored scenario in one transaction.
 
@@ -50,11 +62,11 @@ def import_command(path: Path, database_url: str | None, actor: str) -> None:
 
     started = time.perf_counter()
     try:
-        result = read_scenario(path)
+        with without_cycle_collection():
+            result = read_scenario(path)
     except ScenarioError as error:
         _refuse(error.problems, f"{path} cannot be imported")
-    for warning in result.warnings:
-        click.echo(f"  warning: {warning.describe()}", err=True)
+    _show_warnings(result.warnings, all_warnings)
     read_seconds = time.perf_counter() - started
 
     engine = store.make_engine(database_url)

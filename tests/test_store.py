@@ -524,7 +524,7 @@ def test_a_database_failure_during_import_exits_2_and_leaves_the_database_as_it_
 
     def people_break_the_demand_table(connection, table, rows):
         if table.name == "demand":  # every other table is written by now
-            rows = [dict(rows[0], team_id="no-such-team")]
+            rows = [(rows[0][0], "no-such-team", *rows[0][2:])]
         real_insert(connection, table, rows)
 
     monkeypatch.setattr(scenario_module, "bulk_insert", people_break_the_demand_table)
