@@ -556,60 +556,57 @@ class PathwayIndex:
             mask &= np.bincount(self.req_opp[short], minlength=self.n) == 0
         return mask
 
-    def _entry_gain(self, goal_levels: np.ndarray, s_dev: np.ndarray) -> np.ndarray:
-        """Per opportunity: levels it closes towards `goal_levels` from skills `s_dev` (per entry)."""
-        g = goal_levels[self.dev_col]
-        gain = np.minimum(np.maximum(self.dev_lv, s_dev), g) - np.minimum(s_dev, g)
-        return np.bincount(self.dev_opp, weights=gain, minlength=self.n)
+    @staticmethod
+    def _closed_towards(goal_levels: np.ndarray, s: np.ndarray, after: np.ndarray) -> np.ndarray:
+        """Per row of `after` (skills after each move): levels closed towards `goal_levels`."""
+        return (np.minimum(after, goal_levels) - np.minimum(s, goal_levels)).sum(axis=1)
 
-    def _helper_gain(self, search: _Search, s: np.ndarray, s_dev: np.ndarray) -> np.ndarray:
-        """Per opportunity: how much it shrinks the prerequisite gaps of the goal's developers."""
+    def _helper_gain(self, search: _Search, s: np.ndarray, after: np.ndarray) -> np.ndarray:
+        """Per move: how much it shrinks the prerequisite gaps of the goal's developers."""
         if len(search.helper_cols) == 0:
-            return np.zeros(self.n)
+            return np.zeros(len(after))
         k = len(self.skills)
         table = np.zeros((k, 6))
         have = s[search.helper_cols]
         for level in range(6):
             closed = np.maximum(0, np.minimum(search.helper_needs, level) - have)
             table[:, level] = np.bincount(search.helper_cols, weights=closed, minlength=k)
-        gain = table[self.dev_col, np.maximum(self.dev_lv, s_dev)]
-        return np.bincount(self.dev_opp, weights=gain, minlength=self.n)
+        return table[np.arange(k), after].sum(axis=1)
 
     def _moves(self, search: _Search, state: _State, kind: PathwayKind) -> list[int]:
         """The most promising progressing, eligible moves from a state, best first."""
         s = state.skills
-        mask = self._eligible(search, state)
-        s_dev = s[self.dev_col]
-        growth = np.bincount(self.dev_opp, weights=np.maximum(self.dev_lv - s_dev, 0), minlength=self.n)
-        promotion = self.is_role & (self.role_grade > state.grade)
+        candidates = np.flatnonzero(self._eligible(search, state))
+        promotion = self.is_role[candidates] & (self.role_grade[candidates] > state.grade)
         if kind == "ladder":
-            mask &= promotion & (self.effective_profession == search.profession_code)
-        else:
-            progress = (growth > 0) | promotion
+            keep = promotion & (self.effective_profession[candidates] == search.profession_code)
+            candidates, promotion = candidates[keep], promotion[keep]
+        after = np.maximum(self.develops[candidates], s)
+        growth = (after - s).sum(axis=1)
+        if kind != "ladder":
+            keep = (growth > 0) | promotion
             if search.goal.target is not None:
-                progress[search.goal.target] = True
-            mask &= progress
-        candidates = np.flatnonzero(mask)
+                keep |= candidates == search.goal.target
+            candidates, promotion, after, growth = candidates[keep], promotion[keep], after[keep], growth[keep]
         if len(candidates) == 0:
             return []
-        goal_gain = self._entry_gain(search.goal.levels, s_dev)[candidates]
-        asp_gain = self._entry_gain(search.aspirations.levels, s_dev)[candidates]
-        grade_gain = np.where(promotion[candidates], self.role_grade[candidates] - state.grade, 0)
+        goal_gain = self._closed_towards(search.goal.levels, s, after)
+        asp_gain = self._closed_towards(search.aspirations.levels, s, after)
+        grade_gain = np.where(promotion, self.role_grade[candidates] - state.grade, 0)
         if search.goal.grade_needed is not None:
             goal_gain = goal_gain + np.minimum(grade_gain, max(0, search.goal.grade_needed - state.grade))
-        g = growth[candidates]
         if kind == "networked":
-            helper_gain = self._helper_gain(search, s, s_dev)[candidates]
+            helper_gain = self._helper_gain(search, s, after)
             profession = self.effective_profession[candidates]
             crossing = ((profession != search.profession_code) & (profession != self.no_profession)).astype(int)
             crossing += (self.host_org[candidates] != self.team_org[state.team]).astype(int)
-            score = goal_gain * 1e6 + helper_gain * 1e4 + crossing * 1e2 + g
+            score = goal_gain * 1e6 + helper_gain * 1e4 + crossing * 1e2 + growth
             if search.goal.target is not None:
                 score = score + (candidates == search.goal.target) * 1e12
         elif kind == "developmental":
-            score = goal_gain * 1e6 + asp_gain * 1e4 + g
+            score = goal_gain * 1e6 + asp_gain * 1e4 + growth
         else:
-            score = goal_gain * 1e6 + asp_gain * 1e4 + grade_gain * 1e2 + g
+            score = goal_gain * 1e6 + asp_gain * 1e4 + grade_gain * 1e2 + growth
         order = np.lexsort((candidates, -score))[: self.moves_per_state]
         return candidates[order].tolist()
 
