@@ -160,7 +160,7 @@ def whatif_command(scenario_dir, relax, stretch, time_limit, workers, seed):
         fb = f"{before:,.0f}" if isinstance(before, (int, float)) else str(before)
         fa = f"{after:,.0f}" if isinstance(after, (int, float)) else str(after)
         click.echo(f"{label:40} {fb:>14} {fa:>14}")
-    click.echo(f"new eligible (person, opportunity) pairs: {result.people_newly_eligible}")
+    click.echo(f"people eligible for at least one more opportunity: {result.people_newly_eligible}")
     for r in result.eligible_by_opportunity.itertuples():
         click.echo(f"  {r.opportunity_id}: {r.before} -> {r.after} eligible people")
     gained, lost = result.moved()
