@@ -79,7 +79,7 @@ def generate_scenario(people: int, seed: int, crisis: bool = False) -> Scenario:
     last_redeployed: list[date | None] = [None] * people
     if crisis:
         crisis_rng = np.random.default_rng([seed, 1])
-        statuses = draw_crisis_statuses(teams, crisis_rng)
+        statuses = draw_crisis_statuses(teams)
         last_redeployed = draw_last_redeployed(people, crisis_rng)
         demand = draw_crisis_demand(teams, statuses, people, crisis_rng)
         policy = Policy(time_limit_s=GENERATED_TIME_LIMIT_S, plan_date=PLAN_DATE, rest_days=28)
@@ -732,16 +732,16 @@ CRISIS_NEEDS: tuple[tuple[str, str, int, int, float], ...] = (
     ("mental-health-crisis", "approved-mental-health-practice", 3, 1, 2),
     ("control-room", "call-handling", 2, 1, 4),
     ("resilience", "emergency-planning", 3, 1, 2),
-    ("acute-ward", "personal-care", 2, 2, 6),
-    ("vaccination", "vaccination", 2, 2, 5),
-    ("adults-sc", "care-assessment", 3, 2, 3),
+    ("acute-ward", "personal-care", 2, 2, 4),
+    ("vaccination", "vaccination", 2, 2, 3),
+    ("adults-sc", "care-assessment", 3, 2, 2),
     ("food-network", "volunteer-coordination", 2, 2, 3),
-    ("public-health", "contact-tracing", 2, 2, 4),
+    ("public-health", "data-analysis", 2, 2, 2),
     ("council-comms", "british-sign-language", 3, 2, 2),
     ("emergency-dept", "business-administration", 2, 3, 2),
     ("vaccination", "business-administration", 2, 3, 3),
     ("food-network", "community-engagement", 2, 3, 4),
-    ("public-health", "data-analysis", 3, 3, 2),
+    ("public-health", "contact-tracing", 1, 3, 2),
     ("communities", "language-urdu", 3, 3, 2),
     ("communities", "language-polish", 3, 4, 2),
     ("contact-centre", "call-handling", 1, 4, 4),
@@ -749,19 +749,12 @@ CRISIS_NEEDS: tuple[tuple[str, str, int, int, float], ...] = (
 )
 
 
-def draw_crisis_statuses(teams: TeamDraw, rng: np.random.Generator) -> list[str]:
-    """Most planned and non-urgent services pause and release their staff; most urgent ones
-    (emergency care, wards, control room, safeguarding) are critical and release nobody."""
-    u = rng.random(teams.count)
-    statuses = []
-    for kind, x in zip(teams.kinds, u):
-        if kind.crisis_status == "paused" and x < 0.8:
-            statuses.append("paused")
-        elif kind.crisis_status == "critical" and x < 0.85:
-            statuses.append("critical")
-        else:
-            statuses.append("normal")
-    return statuses
+def draw_crisis_statuses(teams: TeamDraw) -> list[str]:
+    """The business continuity plan decides: planned and non-urgent services (elective surgery,
+    outpatients, planning, therapies, face-to-face advice...) pause and release their staff;
+    urgent ones (emergency care, wards, control room, safeguarding...) are critical and release
+    nobody; the rest carry on as normal."""
+    return [kind.crisis_status for kind in teams.kinds]
 
 
 def draw_last_redeployed(people: int, rng: np.random.Generator) -> list[date | None]:
@@ -775,18 +768,19 @@ def draw_last_redeployed(people: int, rng: np.random.Generator) -> list[date | N
 
 def draw_crisis_demand(teams: TeamDraw, statuses: list[str], people: int, rng: np.random.Generator) -> list[Demand]:
     """Demand in proportion to the workforce, spread over the teams of the kind that needs it
-    (when the place has none of that kind: a team of the same service, else a critical team of
-    the same employer)."""
+    (when the place has none of that kind: a working team of the same service, else a critical
+    team of the same employer). Paused teams never ask for people."""
     by_kind: dict[str, list[int]] = {}
     for t, kind in enumerate(teams.kinds):
         by_kind.setdefault(kind.key, []).append(t)
     rows: dict[tuple[int, str, int, int], int] = {}
     for kind_key, skill, level, priority, per_600 in CRISIS_NEEDS:
-        hosts = by_kind.get(kind_key)
+        hosts = [t for t in by_kind.get(kind_key, []) if statuses[t] != "paused"]
         if not hosts:
             wanted = place.TEAM_KINDS[kind_key]
             hosts = (
-                [t for t, k in enumerate(teams.kinds) if (k.organisation, k.service) == (wanted.organisation, wanted.service)]
+                [t for t, k in enumerate(teams.kinds)
+                 if (k.organisation, k.service) == (wanted.organisation, wanted.service) and statuses[t] != "paused"]
                 or [t for t, k in enumerate(teams.kinds) if k.organisation == wanted.organisation and statuses[t] == "critical"]
                 or [t for t, s in enumerate(statuses) if s == "critical"]
                 or [0]
