@@ -157,8 +157,8 @@ def _check_session() -> None:
 
     g.user = None
     uid = session.get("uid")
-    if uid is None:
-        return
+    if uid is None or request.endpoint == "static":
+        return  # static files are the same for everyone: no account lookup, no cookie rewrite
     now = int(time.time())
     if now - int(session.get("seen", 0)) > current_app.config["IDLE_TIMEOUT_S"]:
         session.clear()
