@@ -431,10 +431,13 @@ def _pick(cumulative: list[float], u: float) -> int:
 
 def shape_opportunity(kind: str, team_kind: place.TeamKind, team_name: str, u: list[float]) -> dict:
     """One opportunity in a team of `team_kind`: it practises the team's main profession (or
-    another in its mix), asks for one or two of that profession's usual skills (roles ask more;
-    most projects ask for a delivery skill instead, to draw people across professions), develops
+    another in its mix), asks for one or two of that profession's usual skills (roles at higher
+    levels; most projects swap one for a delivery skill, to draw people across professions), develops
     a further skill of the profession and often a cross-cutting one, and roles, development moves
-    and shadowing carry grade bounds."""
+    and shadowing carry grade bounds. Some secondments and projects are practice-friendly
+    instead (see `practice_friendly_opportunity`)."""
+    if kind in ("secondment", "project") and u[_U["practice"]] < PRACTICE_FRIENDLY_SHARE:
+        return practice_friendly_opportunity(kind, team_name, u)
     shape = _KIND_SHAPE[kind]
     mix = team_kind.mix
     if u[_U["primary"]] < 0.6:
@@ -483,8 +486,6 @@ def shape_opportunity(kind: str, team_kind: place.TeamKind, team_name: str, u: l
     elif kind == "secondment" and u[_U["grade_floor"]] < 0.5:
         grade_min = max(1, at_grade - 2)
 
-    if kind in ("secondment", "project") and u[_U["practice"]] < PRACTICE_FRIENDLY_SHARE:
-        return practice_friendly_opportunity(kind, team_name, u)
     return dict(
         title=_title(kind, prof, team_name, u[_U["title"]], u[_U["project_name"]]),
         profession=_PROFESSION_INDEX[prof_key] if u[_U["practises"]] < shape["practises"] else -1,
@@ -497,6 +498,7 @@ def shape_opportunity(kind: str, team_kind: place.TeamKind, team_name: str, u: l
 
 _MIX_CUMULATIVE = {k.key: list(itertools.accumulate(w for _, w in k.mix)) for k in place.TEAM_KINDS.values()}
 _FTE_CUMULATIVE = {kind: list(itertools.accumulate(p for _, p in s["fte"])) for kind, s in _KIND_SHAPE.items()}
+
 
 def practice_friendly_opportunity(kind: str, team_name: str, u: list[float]) -> dict:
     """A part-time (0.4 or 0.5) secondment or project, open to every grade, that asks for a skill
