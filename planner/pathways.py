@@ -55,7 +55,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import networkx as nx
@@ -295,7 +295,6 @@ class _Search:
     helper_cols: np.ndarray
     helper_needs: np.ndarray
     target: Target | None
-    graphs: dict[str, nx.DiGraph] = field(default_factory=dict)
 
 
 class PathwayIndex:
@@ -457,6 +456,8 @@ class PathwayIndex:
                 chosen = self._diverse(self._routes(search, kind, max_steps), per_kind)
                 pathways += [self._pathway(search, kind, r) for r in chosen]
         unreachable += self._target_not_reached(search, pathways, max_steps)
+        if person.available and not any(p.kind == "ladder" for p in pathways):
+            unreachable.append(self._ladder_blocked(search, max_steps))
         return PathwaysResult(person_id=person.person_id, pathways=pathways, unreachable=unreachable)
 
     # -- per person ------------------------------------------------------------------------
@@ -677,7 +678,6 @@ class PathwayIndex:
                     break
             order = self._order(search, kind, states, [False] * len(states))
             frontier = [keys[j] for j in order[: self.beam_width]]
-        search.graphs[kind] = graph
         paths = nx.single_source_shortest_path(graph, root)
         ends = [key for key in paths if key != root]
         if not ends:
@@ -796,7 +796,7 @@ class PathwayIndex:
             parts.append(f"moves you into {host.name}{grade}")
         if "profession" in crosses:
             parts.append(f"takes you into {opportunity_profession(o, self.team_professions)} work")
-        text = f"This {what} in {where} " + (_join(parts) if parts else "adds experience")
+        text = f"This {what} in {where} " + (_join(parts, ", and ") if parts else "adds experience")
         if target is not None and target.opportunity_id == o.opportunity_id:
             text += "; this is your target"
         return text
@@ -850,6 +850,29 @@ class PathwayIndex:
         notes += [f"{o.opportunity_id}: {voice.capitalised(r)}" for r in reasons]
         return notes
 
+    def _ladder_blocked(self, search: _Search, max_steps: int) -> str:
+        """Why there is no ladder route: no higher role of the profession is offered, or what
+        stands between the person and the nearest one today."""
+        person = search.person
+        promotions = [
+            o
+            for i, o in enumerate(self.opportunities)
+            if self.offered[i]
+            and self._is_role[i]
+            and self._effective_profession[i] == search.profession_code
+            and self._role_grade[i] > person.grade
+        ]
+        if not promotions:
+            return f"no role in {person.profession} above grade {person.grade} is offered, so there is no ladder route"
+        reasons = {o.opportunity_id: eligibility_reasons(person, o, self.scenario, self.stretch) for o in promotions}
+        nearest = min(promotions, key=lambda o: (len(reasons[o.opportunity_id]), o.opportunity_id))
+        moves = "move" if max_steps == 1 else "moves"
+        because = "; ".join(r[:1].lower() + r[1:] for r in reasons[nearest.opportunity_id])
+        return (
+            f"no promotion within {person.profession} is open to you within {max_steps} {moves}; "
+            f"the nearest, {nearest.opportunity_id} ({nearest.title})" + (f": {because}" if because else "")
+        )
+
     def _target_not_reached(self, search: _Search, pathways: list[Pathway], max_steps: int) -> list[str]:
         target = search.target
         if target is None or not search.person.available:
@@ -877,10 +900,11 @@ class PathwayIndex:
         return aspirations_share(search.person.skills, final, dict(search.target.skills))
 
 
-def _join(items: list[str]) -> str:
+def _join(items: list[str], last: str = " and ") -> str:
+    """"a", "a and b", "a, b and c" (or another word before the last item)."""
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:-1]) + last + items[-1]
 
 
 def pathways_for(
