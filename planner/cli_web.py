@@ -25,10 +25,14 @@ database_option = click.option(
 
 def _serve(database_url: str | None, host: str, port: int, threads: int) -> None:
     """Start the app under waitress (a production WSGI server), in production mode."""
+    import logging
+
     import waitress
 
     from web import create_app
 
+    # Sign-ins, sign-outs and refusals are logged by account number, never by name.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     engine = store.make_engine(database_url)
     store.upgrade(engine)
     app = create_app({"PRODUCTION": True, "ENGINE": engine})

@@ -274,6 +274,12 @@ def test_production_refuses_debug(database_url):
         create_app({"PRODUCTION": True, "DEBUG": True, "SECRET_KEY": os.urandom(32).hex(), "DATABASE_URL": database_url})
 
 
+def test_production_refuses_flask_debug_from_the_environment(database_url, monkeypatch):
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="debug"):
+        create_app({"PRODUCTION": True, "SECRET_KEY": os.urandom(32).hex(), "DATABASE_URL": database_url})
+
+
 def test_production_starts_with_a_generated_key(database_url):
     app = create_app({"PRODUCTION": True, "SECRET_KEY": os.urandom(32).hex(), "DATABASE_URL": database_url})
     assert app.config["PRODUCTION"]
@@ -285,3 +291,36 @@ def test_the_secret_key_is_generated_once_into_the_instance_folder(tmp_path):
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
     assert instance_secret_key(str(tmp_path)) == first
     assert instance_secret_key(str(tmp_path / "other")) != first
+
+
+def test_trellis_serve_runs_the_app_under_waitress_in_production(database_url, tmp_path):
+    """`trellis serve` starts (production mode, key generated into the instance folder) and
+    answers on loopback with the security headers."""
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from planner.cli import main; main()", "serve", "--port", str(port), "--database-url", database_url],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, "FLASK_DEBUG": ""},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                response = urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5)
+                break
+            except OSError:
+                assert server.poll() is None, server.stdout.read().decode()
+                assert time.monotonic() < deadline, "trellis serve did not answer within 60 s"
+                time.sleep(0.3)
+        assert response.status == 200
+        assert response.headers["Server"] == "trellis"  # waitress's ident
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import tempfile
 import time
 from dataclasses import dataclass
 from functools import wraps
@@ -71,14 +72,20 @@ def instance_secret_key(instance_path: str) -> str:
     """The app's secret key: generated once with `secrets` and kept (mode 0600) in the instance
     folder, so it is never hard-coded and survives restarts."""
     path = Path(instance_path) / "secret_key"
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(key)
-    return key
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written aside, then linked into place: two processes starting at once agree on one key.
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:  # mkstemp creates it mode 0600
+                handle.write(secrets.token_hex(32))
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(temporary)
+    return path.read_text(encoding="utf-8").strip()
 
 
 def configure(app: Flask, config: dict[str, Any]) -> None:
@@ -94,9 +101,11 @@ def configure(app: Flask, config: dict[str, Any]) -> None:
         LOGIN_MAX_FAILURES=5,
         LOGIN_WINDOW_S=15 * 60,
         PRODUCTION=os.environ.get("TRELLIS_ENV", "").lower() == "production",
+        DEBUG=os.environ.get("FLASK_DEBUG", "").lower() in ("1", "true", "yes", "on"),
         DATABASE_URL=os.environ.get("TRELLIS_DATABASE_URL"),
     )
     app.config.update(config)
+    app.debug = bool(app.config["DEBUG"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
     app.session_interface = SessionCookieSecureOverHttps()
