@@ -113,11 +113,11 @@ def scenario_arrays(scenario: Scenario) -> ScenarioArrays:
     n_skills = max(len(skill_ids), 1)
     skills = np.zeros((len(people), n_skills), dtype=np.int8)
     aspirations = np.zeros((len(people), n_skills), dtype=np.int8)
-    for i, p in enumerate(people):
-        for s, lv in p.skills.items():
-            skills[i, skill_index[s]] = lv
-        for s, lv in p.aspirations.items():
-            aspirations[i, skill_index[s]] = lv
+    for table, field in ((skills, "skills"), (aspirations, "aspirations")):
+        entries = [(i, skill_index[s], lv) for i, p in enumerate(people) for s, lv in getattr(p, field).items()]
+        if entries:
+            rows, cols, levels = (np.array(x) for x in zip(*entries))
+            table[rows, cols] = levels
     person_profession = _codes([p.profession for p in people], professions)
     opp_profession = np.array(
         [professions.setdefault(o.profession, len(professions)) if o.profession else -1 for o in opps],
@@ -174,7 +174,8 @@ def scenario_arrays(scenario: Scenario) -> ScenarioArrays:
     return arrays
 
 
-def _eligible_block(a: ScenarioArrays, opps: np.ndarray, people: np.ndarray, stretch: int) -> np.ndarray:
+def _eligible_block(a: ScenarioArrays, opps: np.ndarray, people: np.ndarray, stretch: int,
+                    held_by_skill: np.ndarray) -> np.ndarray:
     """Eligibility mask (len(opps) x len(people)) for contract rules 1-4."""
     team = a.person_team[people]
     mask = a.opp_team[opps, None] != team[None, :]  # rule 1: not in their own team
@@ -185,11 +186,11 @@ def _eligible_block(a: ScenarioArrays, opps: np.ndarray, people: np.ndarray, str
     fits_time = a.opp_fte[opps, None] <= (1.0 - a.person_must_practise[people])[None, :] + 1e-9
     same_profession = a.opp_profession[opps, None] == a.person_profession[people][None, :]
     mask &= fits_time | same_profession
-    held = a.skills[people]
     for slot in range(a.req_skill.shape[1]):  # rule 2: every required skill, less the stretch
-        need = a.req_level[opps, slot].astype(np.int16) - stretch
-        have = held[:, a.req_skill[opps, slot]].T  # opps x people
-        mask &= (a.req_level[opps, slot] == 0)[:, None] | (have >= need[:, None])
+        need = (a.req_level[opps, slot].astype(np.int16) - stretch).clip(-1, 5).astype(np.int8)
+        need[a.req_level[opps, slot] == 0] = -1  # unused slot: always met
+        have = held_by_skill[a.req_skill[opps, slot]]  # opps x people, rows contiguous
+        mask &= have >= need[:, None]
     return mask
 
 
@@ -206,9 +207,10 @@ def candidate_pairs(scenario: Scenario, policy: Policy | None = None) -> pd.Data
     found_p, found_o = [], []
     if len(people) and len(opps):
         block = max(1, _BLOCK_CELLS // len(people))
+        held_by_skill = np.ascontiguousarray(a.skills[people].T)  # skills x people
         for start in range(0, len(opps), block):
             ob = opps[start:start + block]
-            oi, pi = np.nonzero(_eligible_block(a, ob, people, policy.stretch_levels))
+            oi, pi = np.nonzero(_eligible_block(a, ob, people, policy.stretch_levels, held_by_skill))
             found_o.append(ob[oi])
             found_p.append(people[pi])
     if not found_p:

@@ -11,6 +11,7 @@ left to the optimiser.
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 
@@ -74,9 +75,11 @@ class _Packer:
             self.left[self.rows_of[j]] += 1
 
 
-def greedy_plan(d: ModelData, rows: dict[str, Rows], order: np.ndarray | None = None) -> np.ndarray:
+def greedy_plan(d: ModelData, rows: dict[str, Rows], order: np.ndarray | None = None,
+                deadline: float | None = None) -> np.ndarray:
     """0/1 per variable. `order` (default: best score first, earlier period first) is the order in
-    which placements are tried; an LP-rounded plan passes the LP solution's order instead."""
+    which placements are tried; an LP-rounded plan passes the LP solution's order instead.
+    At `deadline` (a time.perf_counter() value) it stops adding placements."""
     n_vars = d.n_vars
     chosen = np.zeros(n_vars, dtype=np.int8)
     if n_vars == 0:
@@ -95,13 +98,13 @@ def greedy_plan(d: ModelData, rows: dict[str, Rows], order: np.ndarray | None = 
                 break
     bands = _band_rows(d)
     if bands:
-        first = _fill(_Packer(rows, n_vars), chosen.copy(), order, None)
+        first = _fill(_Packer(rows, n_vars), chosen.copy(), order, None, deadline)
         total = int(first.sum())
         for band_vars, share, t in bands:
             need = math.ceil(share * total / FAIRNESS_SCALE / d.periods) if total else 0
             band_order = order[np.isin(order, band_vars)]
-            _fill(packer, chosen, band_order, need)
-    _fill(packer, chosen, order, None)
+            _fill(packer, chosen, band_order, need, deadline)
+    _fill(packer, chosen, order, None, deadline)
     if bands:
         _repair_fairness(packer, chosen, bands, points, d.n_pairs)
     return chosen
@@ -112,13 +115,14 @@ def greedy_plan(d: ModelData, rows: dict[str, Rows], order: np.ndarray | None = 
 CHUNK = 8192
 
 
-def _fill(packer: _Packer, chosen: np.ndarray, order: np.ndarray, limit: int | None) -> np.ndarray:
+def _fill(packer: _Packer, chosen: np.ndarray, order: np.ndarray, limit: int | None,
+          deadline: float | None = None) -> np.ndarray:
     """Take variables in `order` while every row they sit in has room (at most `limit` of them)."""
     placed = 0
     cap = limit if limit is not None else len(order)
     left, rows_of, ptr = packer.left, packer.rows_of, packer.ptr
     for start in range(0, len(order), CHUNK):
-        if placed >= cap:
+        if placed >= cap or (deadline is not None and time.perf_counter() > deadline):
             break
         block = order[start:start + CHUNK]
         block = packer.alive(block[chosen[block] == 0])

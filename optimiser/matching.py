@@ -74,13 +74,19 @@ def solve_plan(scenario: Scenario, policy: Policy | None = None,
     stats: dict = {"candidate_pairs": data.n_pairs, "variables": data.n_total_vars,
                    "build_seconds": round(build_seconds, 3)}
 
-    outcome = _ineligible_pins(data) or _optimise(data, rows, deadline, emit, stats)
+    work_deadline = deadline - _reserve(data)
+    outcome = _ineligible_pins(data) or _optimise(data, rows, work_deadline, emit, stats)
     plan = _write_up(data, outcome, stats, events, started)
     return plan
 
 
+def _reserve(data: ModelData) -> float:
+    """Seconds kept back to write the plan up (explanations grow with the model)."""
+    return REPORT_RESERVE_S + 3e-6 * data.n_vars
+
+
 def _remaining(deadline: float) -> float:
-    return deadline - time.perf_counter() - REPORT_RESERVE_S
+    return deadline - time.perf_counter()
 
 
 def _ineligible_pins(data: ModelData) -> _Outcome | None:
@@ -107,7 +113,7 @@ def _value(data: ModelData, chosen: np.ndarray) -> float:
 
 def _optimise(data: ModelData, rows: dict[str, Rows], deadline: float, emit, stats: dict) -> _Outcome:
     t0 = time.perf_counter()
-    greedy = greedy_plan(data, rows)
+    greedy = greedy_plan(data, rows, deadline=deadline)
     greedy_value = _value(data, greedy)
     greedy_ok = _satisfies(data, rows, greedy)
     stats["greedy_objective"] = greedy_value
@@ -135,7 +141,7 @@ def _optimise(data: ModelData, rows: dict[str, Rows], deadline: float, emit, sta
                         None, "greedy (LP relaxation did not finish in time)", [])
     stats["lp_bound"] = lp.bound
     points = np.tile(data.pairs["points"].to_numpy(), data.periods)
-    rounded = greedy_plan(data, rows, order=lp_rounded_order(lp.values, points))
+    rounded = greedy_plan(data, rows, order=lp_rounded_order(lp.values, points), deadline=deadline)
     incumbent = max(((greedy_value, greedy), (_value(data, rounded), rounded)), key=lambda c: c[0])
     if not _satisfies(data, rows, incumbent[1]):
         incumbent = (0.0, np.zeros(data.n_vars, np.int8))

@@ -24,6 +24,35 @@ from planner.domain import Policy, Scenario
 FAIRNESS_SCALE = 1000
 
 
+class PairIndex:
+    """(person, opportunity) -> position in the candidate pairs, by binary search over the sorted
+    pairs (no Python dict of every pair)."""
+
+    def __init__(self, pairs: pd.DataFrame, n_opps: int):
+        self.n_opps = max(n_opps, 1)
+        self.keys = pairs["person"].to_numpy(np.int64) * self.n_opps + pairs["opp"].to_numpy(np.int64)
+        self.sorted = bool(np.all(self.keys[1:] >= self.keys[:-1])) if len(self.keys) > 1 else True
+        if not self.sorted:
+            self.order = np.argsort(self.keys, kind="stable")
+            self.keys = self.keys[self.order]
+
+    def find(self, person: int, opp: int) -> int:
+        key = int(person) * self.n_opps + int(opp)
+        i = int(np.searchsorted(self.keys, key))
+        if i < len(self.keys) and self.keys[i] == key:
+            return i if self.sorted else int(self.order[i])
+        return -1
+
+    def __contains__(self, pair) -> bool:
+        return self.find(*pair) >= 0
+
+    def __getitem__(self, pair) -> int:
+        i = self.find(*pair)
+        if i < 0:
+            raise KeyError(pair)
+        return i
+
+
 @dataclass
 class ModelData:
     """Everything the rules read: scored candidate pairs, the scenario as arrays, the policy."""
@@ -33,16 +62,15 @@ class ModelData:
     pairs: pd.DataFrame  # person, opp, term columns, rank, score, points
     policy: Policy
     periods: int
-    pair_index: dict[tuple[int, int], int] = field(default_factory=dict)
+    pair_index: "PairIndex | None" = None
     pinned_positions: list[tuple[int, int]] = field(default_factory=list)
     forbidden_positions: list[tuple[int, int]] = field(default_factory=list)
     critical_table: pd.DataFrame | None = None
     aux: list[tuple[str, int, int]] = field(default_factory=list)  # (name, lb, ub) of helper counts
 
     def __post_init__(self):
-        if not self.pair_index:
-            keys = zip(self.pairs["person"].tolist(), self.pairs["opp"].tolist())
-            self.pair_index = {k: i for i, k in enumerate(keys)}
+        if self.pair_index is None:
+            self.pair_index = PairIndex(self.pairs, self.arrays.n_opps)
         person_pos = {pid: i for i, pid in enumerate(self.arrays.person_ids)}
         opp_pos = {oid: i for i, oid in enumerate(self.arrays.opp_ids)}
         self.pinned_positions = [(person_pos[x.person_id], opp_pos[x.opportunity_id]) for x in self.policy.pinned]
