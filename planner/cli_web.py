@@ -114,11 +114,12 @@ def users_remove(name: str, database_url: str | None) -> None:
 
 
 def demo_staff_person(scenario) -> str:
-    """The person the demo's staff account is linked to: the first available person who has
-    ranked some opportunities (so their pages show something), else the first person."""
-    for person in scenario.people:
-        if person.available and person.preferences:
-            return person.person_id
+    """The person the demo's staff account is linked to: the first available person with both
+    aspirations and ranked preferences (so every page shows something), else the first person."""
+    for wanted in (lambda p: p.aspirations and p.preferences, lambda p: p.preferences):
+        for person in scenario.people:
+            if person.available and wanted(person):
+                return person.person_id
     return scenario.people[0].person_id
 
 

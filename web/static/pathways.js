@@ -25,15 +25,18 @@
     userZoomingEnabled: false,
     boxSelectionEnabled: false,
     autoungrabify: true,
-    layout: { name: "breadthfirst", roots: ["you"], directed: true, spacingFactor: 1.1, padding: 16 },
+    maxZoom: 1.4,
+    // Left to right: the person on the left, each step one column further on.
+    layout: { name: "breadthfirst", roots: ["you"], directed: true, spacingFactor: 1.05, padding: 24, nodeDimensionsIncludeLabels: true,
+              transform: function (node, position) { return { x: position.y, y: position.x }; } },
     style: [
       { selector: "node", style: {
-        "label": "data(label)", "text-wrap": "wrap", "text-max-width": "120px", "font-size": "11px",
+        "label": "data(label)", "text-wrap": "wrap", "text-max-width": "130px", "font-size": "12px", "min-zoomed-font-size": 6,
         "color": "#1b1f24", "text-valign": "bottom", "text-margin-y": 4, "width": 18, "height": 18,
         "background-color": "#ffffff", "border-width": 3, "border-color": "#4a5360" } },
       { selector: "node[kind = 'you']", style: {
         "background-color": "#083d6d", "border-color": "#083d6d", "width": 26, "height": 26, "font-weight": "bold",
-        "text-valign": "top", "text-margin-y": -4 } },
+        "text-valign": "top", "text-margin-y": -6 } },
       { selector: "edge", style: {
         "width": 3, "curve-style": "bezier", "target-arrow-shape": "triangle", "arrow-scale": 1.1 } }
     ].concat(Object.keys(colours).map(function (kind) {
