@@ -33,6 +33,7 @@ from planner.store.testing import postgres_test_url, schema_url
 TARGET_SECONDS = 20.0
 TARGET_RSS_MB = 2048.0
 CLI = "from planner.cli import main; main()"
+REPOSITORY = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -49,7 +50,7 @@ def scenario_folder(people: int, seed: int, cache: Path) -> Path:
     folder = cache / f"scenario-{people}-seed{seed}"
     if not (folder / "people.csv").is_file():
         subprocess.run([sys.executable, "-m", "bench.bench_import", "--generate-only", "--people", str(people),
-                        "--seed", str(seed), "--cache", str(cache)], check=True)
+                        "--seed", str(seed), "--cache", str(cache)], check=True, cwd=REPOSITORY)
     return folder
 
 

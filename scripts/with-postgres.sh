@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Run a command with a throw-away PostgreSQL server on loopback, exported to it as
-# TRELLIS_TEST_POSTGRES_URL. The server and its data directory are removed afterwards, however
+# TRELLIS_TEST_POSTGRES_URL (and its data directory as TRELLIS_TEST_PG_DATA). The server and its data directory are removed afterwards, however
 # the command ends (success, failure, Ctrl-C). The command's exit status is passed through.
 #
 #   bash scripts/with-postgres.sh .venv/bin/pytest -n 2 -q
@@ -38,7 +38,9 @@ if [ "$(id -u)" = 0 ]; then
 fi
 as_server_user() { "${RUN_AS[@]+"${RUN_AS[@]}"}" "$@"; }
 
-DATA=$(mktemp -d "${TMPDIR:-/tmp}/trellis-pg.XXXXXX")
+# As root the server user must reach the data directory, so it goes straight under /tmp.
+if [ "$(id -u)" = 0 ]; then PARENT=/tmp; else PARENT=${TMPDIR:-/tmp}; fi
+DATA=$(mktemp -d "$PARENT/trellis-pg.XXXXXX")
 chmod 700 "$DATA"
 if [ "$(id -u)" = 0 ]; then chown postgres "$DATA"; fi
 STARTED=0
@@ -77,6 +79,7 @@ done
 
 as_server_user "$PG_BIN/createdb" -h 127.0.0.1 -p "$PORT" -U trellis trellis_test
 export TRELLIS_TEST_POSTGRES_URL="postgresql+psycopg://trellis@127.0.0.1:$PORT/trellis_test"
+export TRELLIS_TEST_PG_DATA="$DATA"  # the server's log is $TRELLIS_TEST_PG_DATA/server.log
 
 set +e
 "$@"

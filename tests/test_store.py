@@ -7,7 +7,9 @@ again on PostgreSQL, each in its own throw-away schema so parallel workers never
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -15,6 +17,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 
 from planner import store
 from planner.cli import main
@@ -49,9 +52,27 @@ def database_for(backend: str, tmp_path) -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory):
+    """One SQLite file migrated to the newest revision, copied for each test (faster than
+    migrating every time)."""
+    path = tmp_path_factory.mktemp("template") / "trellis.sqlite3"
+    engine = store.make_engine(f"sqlite:///{path}")
+    store.upgrade(engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def engine(request, tmp_path):
+def engine(request, tmp_path, migrated_sqlite_file):
     """An empty store at the newest schema revision, on each backend."""
+    if request.param == "sqlite":
+        shutil.copyfile(migrated_sqlite_file, tmp_path / "trellis.sqlite3")
+        with temporary_engine(database_for("sqlite", tmp_path)) as engine:
+            yield engine
+        return
     with temporary_engine(database_for(request.param, tmp_path)) as engine:
         store.upgrade(engine)
         yield engine
@@ -231,6 +252,17 @@ def test_a_failure_half_way_through_writing_leaves_the_previous_scenario_untouch
         store.save_scenario(engine, small_scenario(extra_people=50), actor="intruder")
     assert database_dump(engine) == before
     assert store.load_scenario(engine) == small_scenario()
+
+
+def test_a_scenario_the_database_rejects_part_way_leaves_the_previous_one_untouched(engine):
+    store.save_scenario(engine, small_scenario(), actor="hr1")
+    before = database_dump(engine)
+    good = small_scenario(extra_people=500)
+    # A duplicate id that slipped past validation: the database refuses it while writing people.
+    sneaky = Scenario.model_construct(**{**dict(good), "people": good.people + (good.people[-1],)})
+    with pytest.raises(IntegrityError):
+        store.save_scenario(engine, sneaky, actor="hr1")
+    assert database_dump(engine) == before
 
 
 def test_the_revision_grows_with_every_change_to_the_scenario(engine):
@@ -456,6 +488,24 @@ def test_plans_are_numbered_versions_per_kind(engine):
     assert store.list_plans(engine, with_results=True)[0].result is not None
     with pytest.raises(ValueError, match="unknown plan kind"):
         store.save_plan(engine, "rota", {}, created_by="hr1")
+
+
+def test_plans_saved_at_the_same_moment_get_distinct_versions_without_lock_errors(engine):
+    errors = []
+
+    def save():
+        try:
+            store.save_plan(engine, "matching", Plan(status="OPTIMAL"), created_by="hr1")
+        except Exception as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=save) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert sorted(p.version for p in store.list_plans(engine, "matching")) == [1, 2, 3, 4, 5, 6]
 
 
 def test_a_plan_is_approved_only_by_a_named_person_and_only_once(engine):

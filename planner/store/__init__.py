@@ -23,6 +23,7 @@ from planner.store.engine import (
     head_revision,
     make_engine,
     upgrade,
+    write_transaction,
 )
 from planner.store.people import delete_person, export_person, get_person, list_people, update_person
 from planner.store.plans import (
@@ -68,5 +69,5 @@ __all__ = [
     "list_people", "list_plans", "list_users", "load_policy", "load_scenario", "make_engine",
     "metadata", "record_audit", "record_failed_login", "record_successful_login", "reject_plan",
     "save_plan", "save_scenario", "scenario_counts", "scenario_info", "scenario_revision",
-    "set_password_hash", "set_role", "update_person", "upgrade", "users_for_person",
+    "set_password_hash", "set_role", "update_person", "upgrade", "users_for_person", "write_transaction",
 ]

@@ -38,10 +38,12 @@ def write_audit(connection: Connection, actor: str, action: str, target: str | N
 
 
 def in_transaction(bind: Engine | Connection):
-    """A transaction on an engine, or the caller's own connection (already in a transaction)."""
+    """A writing transaction on an engine, or the caller's own connection (already in one)."""
     if isinstance(bind, Connection):
         return _Borrowed(bind)
-    return bind.begin()
+    from planner.store.engine import write_transaction
+
+    return write_transaction(bind)
 
 
 class _Borrowed:

@@ -9,16 +9,19 @@ run programmatically, so an installed Trellis needs no `alembic.ini`.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 DATABASE_URL_ENV = "TRELLIS_DATABASE_URL"
+WRITE_OPTION = "trellis_write"
 DEFAULT_SQLITE_PATH = Path("instance") / "trellis.sqlite3"
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -67,7 +70,24 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # A writing transaction takes the write lock up front (BEGIN IMMEDIATE): one that read
+        # first and wrote later could fail with "database is locked" when another writer
+        # committed in between, instead of waiting its turn.
+        writing = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction for changes, committed at the end or rolled back on any error.
+
+    Use it instead of `engine.begin()` whenever a transaction reads and then writes: on SQLite
+    it takes the write lock at the start, so concurrent writers queue (up to the 30 s busy
+    timeout) instead of failing; on PostgreSQL it is an ordinary transaction."""
+    with engine.connect() as connection:
+        connection.execution_options(**{WRITE_OPTION: True})
+        with connection.begin():
+            yield connection
 
 
 def alembic_config() -> Config:
@@ -81,7 +101,7 @@ def upgrade(engine: Engine, revision: str = "head") -> str | None:
     """Migrate the store's schema to `revision` (default: the newest); returns the revision now
     in place. Safe to run on every start: an up-to-date database is left alone."""
     config = alembic_config()
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
     return current_revision(engine)

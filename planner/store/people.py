@@ -11,9 +11,10 @@ from sqlalchemy import JSON, Connection, Engine, MetaData, Table, delete, select
 from planner.domain import Person, Problem, ScenarioError, did_you_mean
 from planner.store._common import NotFound, as_utc, person_target, write_audit
 from planner.store.audit import audit_entry_from_row
+from planner.store.engine import write_transaction
 from planner.store.scenario import bump_revision, person_from_row, person_row
-from planner.store.users import _user_from_row
 from planner.store.tables import audit_log, opportunities, people, plans, scenario_meta, skills, teams, users
+from planner.store.users import _user_from_row
 
 
 def get_person(engine: Engine, person_id: str) -> Person | None:
@@ -75,7 +76,7 @@ def update_person(engine: Engine, person_id: str, *, skills: dict[str, int] | No
     changes = {name: value for name, value in
                (("skills", skills), ("aspirations", aspirations), ("preferences", preferences))
                if value is not None}
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         row = connection.execute(select(people).where(people.c.person_id == person_id)).first()
         if row is None:
             raise NotFound(f"no person {person_id!r}")
@@ -275,7 +276,7 @@ def delete_person(engine: Engine, person_id: str, *, actor: str) -> dict[str, in
     Audit rows they made as a user are kept with the actor replaced by the account's number; the
     deletion itself is audited by id. Returns what was removed; raises NotFound when the store
     holds nothing about them."""
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         removed = {"person": 0, "policy_entries": 0, "plan_entries": 0, "user_accounts": 0,
                    "other_records": 0}
         removed["person"] = connection.execute(

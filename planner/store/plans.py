@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Engine, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, func, insert, select, text, update
 
 from planner.store._common import NotFound, as_utc, utc_now, write_audit
+from planner.store.engine import write_transaction
 from planner.store.tables import PLAN_KINDS, plans
 
 
@@ -52,7 +52,7 @@ def _plan_from_row(row, with_result: bool = True) -> StoredPlan:
 
 
 def save_plan(engine: Engine, kind: str, result: BaseModel | dict, *, created_by: str,
-              policy: BaseModel | dict | None = None, attempts: int = 5) -> StoredPlan:
+              policy: BaseModel | dict | None = None) -> StoredPlan:
     """Store a new draft version of a `kind` plan ('matching' or 'redeploy'): its version is one
     more than the newest of that kind. `result` is a `Plan`, a redeployment result or a
     JSON-ready dict; `policy` the policy it was solved under."""
@@ -60,21 +60,18 @@ def save_plan(engine: Engine, kind: str, result: BaseModel | dict, *, created_by
         raise ValueError(f"unknown plan kind {kind!r}: use one of {', '.join(PLAN_KINDS)}")
     values = {"kind": kind, "created_by": created_by, "status": "draft", "policy": _as_json(policy),
               "result": _as_json(result)}
-    for attempt in range(attempts):
-        try:
-            with engine.begin() as connection:
-                newest = connection.execute(
-                    select(func.max(plans.c.version)).where(plans.c.kind == kind)).scalar()
-                plan_id = connection.execute(
-                    insert(plans).values(version=(newest or 0) + 1, created_at=utc_now(), **values)
-                    .returning(plans.c.id)).scalar_one()
-                write_audit(connection, created_by, "plan.save", f"plan:{plan_id}", f"kind={kind}")
-            return get_plan(engine, plan_id)
-        except IntegrityError:
-            # Two plans of one kind saved at the same moment: the loser takes the next version.
-            if attempt == attempts - 1:
-                raise
-    raise AssertionError("unreachable")
+    with write_transaction(engine) as connection:
+        if connection.dialect.name == "postgresql":
+            # Versions of one kind are handed out one at a time (SQLite's write lock does the same).
+            connection.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                               {"key": f"trellis.plans.{kind}"})
+        newest = connection.execute(
+            select(func.max(plans.c.version)).where(plans.c.kind == kind)).scalar()
+        plan_id = connection.execute(
+            insert(plans).values(version=(newest or 0) + 1, created_at=utc_now(), **values)
+            .returning(plans.c.id)).scalar_one()
+        write_audit(connection, created_by, "plan.save", f"plan:{plan_id}", f"kind={kind}")
+    return get_plan(engine, plan_id)
 
 
 def get_plan(engine: Engine, plan_id: int) -> StoredPlan:
@@ -119,7 +116,7 @@ def reject_plan(engine: Engine, plan_id: int, reviewer: str) -> StoredPlan:
 def _review(engine: Engine, plan_id: int, reviewer: str, status: str, action: str) -> StoredPlan:
     if not reviewer or not reviewer.strip():
         raise ValueError("a plan is approved or rejected only by a named person")
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         current = connection.execute(select(plans.c.status).where(plans.c.id == plan_id)).scalar()
         if current is None:
             raise NotFound(f"no plan {plan_id}")

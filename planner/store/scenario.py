@@ -14,11 +14,12 @@ from datetime import date
 from typing import Any, Callable
 
 import pydantic_core
-from sqlalchemy import JSON, Connection, Date, Engine, Table, delete, func, insert, select, text, update
+from sqlalchemy import JSON, Connection, Date, Engine, Table, delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
 from planner.domain import Demand, Opportunity, Person, Policy, Scenario, Skill, Team
 from planner.store._common import as_utc, utc_now, write_audit
+from planner.store.engine import write_transaction
 from planner.store.tables import (
     SCENARIO_TABLES_CHILDREN_FIRST,
     demand,
@@ -195,14 +196,10 @@ def without_cycle_collection():
 
 
 def _empty_scenario_tables(connection: Connection) -> None:
-    if connection.dialect.name == "postgresql":
-        # TRUNCATE is transactional on PostgreSQL and far faster than DELETE for 100k rows.
-        names = ", ".join(connection.dialect.identifier_preparer.format_table(t)
-                          for t in SCENARIO_TABLES_CHILDREN_FIRST)
-        connection.execute(text(f"TRUNCATE {names}"))
-    else:
-        for table in SCENARIO_TABLES_CHILDREN_FIRST:
-            connection.execute(delete(table))
+    # DELETE, not TRUNCATE: TRUNCATE is not MVCC-safe on PostgreSQL, so a reader that started
+    # before the import would see empty tables; with DELETE it keeps seeing the old scenario.
+    for table in SCENARIO_TABLES_CHILDREN_FIRST:
+        connection.execute(delete(table))
 
 
 def _next_revision(connection: Connection) -> int:
@@ -237,7 +234,7 @@ def _save_scenario(engine: Engine, scenario: Scenario, actor: str) -> dict[str, 
     rows = scenario_values(scenario)
     counts = {name: len(rows[name]) for name in COLLECTIONS}
     now = utc_now()
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         revision = _next_revision(connection)
         _empty_scenario_tables(connection)
         connection.execute(delete(scenario_meta))

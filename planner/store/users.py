@@ -13,6 +13,7 @@ from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from planner.store._common import NotFound, as_utc, utc_now, write_audit
+from planner.store.engine import write_transaction
 from planner.store.tables import ROLES, users
 
 LOCK_AFTER_FAILURES = 5
@@ -66,7 +67,7 @@ def create_user(engine: Engine, username: str, password_hash: str, role: str, *,
     if not username or not username.strip():
         raise ValueError("a username cannot be empty")
     try:
-        with engine.begin() as connection:
+        with write_transaction(engine) as connection:
             user_id = connection.execute(insert(users).values(
                 username=username, password_hash=password_hash, role=role, person_id=person_id,
                 created_at=utc_now(), failed_logins=0, session_version=1,
@@ -107,7 +108,7 @@ def list_users(engine: Engine, role: str | None = None) -> list[User]:
 
 def _change(engine: Engine, user_id: int, actor: str | None, action: str, detail: str = "",
             **values) -> User:
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         done = connection.execute(update(users).where(users.c.id == user_id).values(**values))
         if done.rowcount == 0:
             raise NotFound(f"no user {user_id}")
@@ -143,7 +144,7 @@ def bump_session_version(engine: Engine, user_id: int) -> int:
 def record_failed_login(engine: Engine, user_id: int, *, lock_after: int = LOCK_AFTER_FAILURES,
                         lock_for: timedelta = LOCK_FOR) -> User:
     """Count a failed sign-in; after `lock_after` in a row the account is locked for `lock_for`."""
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         failures = connection.execute(
             update(users).where(users.c.id == user_id)
             .values(failed_logins=users.c.failed_logins + 1)
@@ -165,7 +166,7 @@ def record_successful_login(engine: Engine, user_id: int) -> User:
 
 def delete_user(engine: Engine, user_id: int, *, actor: str) -> bool:
     """Remove an account; returns False when there was none."""
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         gone = connection.execute(delete(users).where(users.c.id == user_id)).rowcount
         if gone:
             write_audit(connection, actor, "user.delete", f"user:{user_id}")
