@@ -174,51 +174,50 @@ def scenario_arrays(scenario: Scenario) -> ScenarioArrays:
     return arrays
 
 
-def _eligible_block(a: ScenarioArrays, opps: np.ndarray, people: np.ndarray, stretch: int,
-                    held_by_skill: np.ndarray) -> np.ndarray:
-    """Eligibility mask (len(opps) x len(people)) for contract rules 1-4."""
+def _eligible_block(a: ScenarioArrays, people: np.ndarray, stretch: int) -> np.ndarray:
+    """Eligibility mask (len(people) x all opportunities) for contract rules 1-4."""
     team = a.person_team[people]
-    mask = a.opp_team[opps, None] != team[None, :]  # rule 1: not in their own team
-    grade = a.person_grade[people]
-    mask &= a.opp_grade_min[opps, None] <= grade[None, :]  # rule 3: grade band
-    mask &= a.opp_grade_max[opps, None] >= grade[None, :]
+    mask = team[:, None] != a.opp_team[None, :]  # rule 1: not in their own team
+    grade = a.person_grade[people][:, None]
+    mask &= (a.opp_grade_min[None, :] <= grade) & (a.opp_grade_max[None, :] >= grade)  # rule 3
     # rule 4: must_practise people take only part-time work outside their profession
-    fits_time = a.opp_fte[opps, None] <= (1.0 - a.person_must_practise[people])[None, :] + 1e-9
-    same_profession = a.opp_profession[opps, None] == a.person_profession[people][None, :]
-    mask &= fits_time | same_profession
+    practising = a.person_must_practise[people] > 0
+    if practising.any():
+        fits_time = a.opp_fte[None, :] <= (1.0 - a.person_must_practise[people])[:, None] + 1e-9
+        same_profession = a.opp_profession[None, :] == a.person_profession[people][:, None]
+        mask &= fits_time | same_profession
+    held = a.skills[people]  # people x skills, small: gathers below stay in cache
     for slot in range(a.req_skill.shape[1]):  # rule 2: every required skill, less the stretch
-        need = (a.req_level[opps, slot].astype(np.int16) - stretch).clip(-1, 5).astype(np.int8)
-        need[a.req_level[opps, slot] == 0] = -1  # unused slot: always met
-        have = held_by_skill[a.req_skill[opps, slot]]  # opps x people, rows contiguous
-        mask &= have >= need[:, None]
+        need = (a.req_level[:, slot].astype(np.int16) - stretch).clip(-1, 5).astype(np.int8)
+        need[a.req_level[:, slot] == 0] = -1  # unused slot: always met
+        mask &= held[:, a.req_skill[:, slot]] >= need[None, :]
     return mask
 
 
 def candidate_pairs(scenario: Scenario, policy: Policy | None = None) -> pd.DataFrame:
     """Every eligible (person, opportunity) pair, as positions into the scenario's lists.
 
-    Columns `person`, `opp` (int32), sorted by person then opportunity. Forbidden pairs stay in:
-    the rule `forbidden pairs` keeps them out of the plan, so explanations can name it.
+    Columns `person`, `opp` (int32), sorted by person then opportunity (people are scanned in
+    blocks, so no sort is needed). Forbidden pairs stay in: the rule `forbidden pairs` keeps them
+    out of the plan, so explanations can name it.
     """
     policy = policy or scenario.policy
     a = scenario_arrays(scenario)
     people = np.flatnonzero(a.person_available)  # rule 1: only people open to a move
-    opps = np.flatnonzero(a.opp_capacity > 0)
     found_p, found_o = [], []
-    if len(people) and len(opps):
-        block = max(1, _BLOCK_CELLS // len(people))
-        held_by_skill = np.ascontiguousarray(a.skills[people].T)  # skills x people
-        for start in range(0, len(opps), block):
-            ob = opps[start:start + block]
-            oi, pi = np.nonzero(_eligible_block(a, ob, people, policy.stretch_levels, held_by_skill))
-            found_o.append(ob[oi])
-            found_p.append(people[pi])
+    open_opps = a.opp_capacity > 0
+    if len(people) and a.n_opps and open_opps.any():
+        block = max(1, _BLOCK_CELLS // a.n_opps)
+        for start in range(0, len(people), block):
+            pb = people[start:start + block]
+            mask = _eligible_block(a, pb, policy.stretch_levels)
+            mask &= open_opps[None, :]
+            pi, oi = np.nonzero(mask)
+            found_p.append(pb[pi].astype(np.int32))
+            found_o.append(oi.astype(np.int32))
     if not found_p:
         return pd.DataFrame({"person": np.zeros(0, np.int32), "opp": np.zeros(0, np.int32)})
-    pairs = pd.DataFrame(
-        {"person": np.concatenate(found_p).astype(np.int32), "opp": np.concatenate(found_o).astype(np.int32)}
-    )
-    return pairs.sort_values(["person", "opp"], kind="stable").reset_index(drop=True)
+    return pd.DataFrame({"person": np.concatenate(found_p), "opp": np.concatenate(found_o)})
 
 
 def eligible_count_by_opportunity(scenario: Scenario, policy: Policy | None = None) -> pd.Series:

@@ -38,6 +38,8 @@ from planner.domain import Opportunity, Placement, Plan, Policy, Scenario
 DIRECT_CP_SAT_UP_TO = 30_000
 # Share of the remaining time the LP relaxation may use before we fall back to the greedy plan.
 LP_TIME_SHARE = 0.7
+# Measured cost of writing one variable and its rows into a CP-SAT model (loaded 2-core machine).
+CP_SAT_BUILD_S_PER_VAR = 1.5e-5
 # Time kept back for writing up the plan (explanations, blocking pairs).
 REPORT_RESERVE_S = 0.3
 
@@ -71,7 +73,8 @@ def solve_plan(scenario: Scenario, policy: Policy | None = None,
     data = model_data(scenario, policy)
     rows = build_rows(data)
     build_seconds = time.perf_counter() - t0
-    stats: dict = {"candidate_pairs": data.n_pairs, "variables": data.n_total_vars,
+    stats: dict = {"candidate_pairs": data.pruned_from or data.n_pairs, "pairs_in_model": data.n_pairs,
+                   "variables": data.n_total_vars,
                    "build_seconds": round(build_seconds, 3)}
 
     work_deadline = deadline - _reserve(data)
@@ -123,6 +126,8 @@ def _optimise(data: ModelData, rows: dict[str, Rows], deadline: float, emit, sta
     policy = data.policy
     if data.n_vars == 0:
         return _Outcome("OPTIMAL", greedy, 0.0, 0.0, "no candidate pairs", [])
+    if greedy_ok and not policy.stable and _remaining(deadline) < CP_SAT_BUILD_S_PER_VAR * data.n_vars + 0.2:
+        return _Outcome("FEASIBLE", greedy, greedy_value, None, "greedy (no time left to optimise)", [])
     if policy.stable or data.n_vars <= DIRECT_CP_SAT_UP_TO:
         result = _cp_sat(data, deadline, emit, "cp-sat",
                          with_counts(data, rows, greedy) if greedy_ok else None)
@@ -141,13 +146,17 @@ def _optimise(data: ModelData, rows: dict[str, Rows], deadline: float, emit, sta
                         None, "greedy (LP relaxation did not finish in time)", [])
     stats["lp_bound"] = lp.bound
     points = np.tile(data.pairs["points"].to_numpy(), data.periods)
-    rounded = greedy_plan(data, rows, order=lp_rounded_order(lp.values, points), deadline=deadline)
+    # Rounding is one linear pass; it runs even when the deadline is near, the LP is worth it.
+    rounded = greedy_plan(data, rows, order=lp_rounded_order(lp.values, points))
     incumbent = max(((greedy_value, greedy), (_value(data, rounded), rounded)), key=lambda c: c[0])
     if not _satisfies(data, rows, incumbent[1]):
         incumbent = (0.0, np.zeros(data.n_vars, np.int8))
     else:
         emit(Progress(0, incumbent[0], lp.bound, "lp-rounded"))
     stats["lp_rounded_objective"] = _value(data, rounded)
+    if incumbent[0] >= np.floor(lp.bound + 1e-6):
+        # Objective points are integers: a plan worth floor(LP bound) is optimal.
+        return _Outcome("OPTIMAL", incumbent[1], incumbent[0], incumbent[0], "lp + rounding (optimal)", [])
     # Reduced-cost fixing: x with reduced cost d < 0 can only lower the bound by |d|.
     gap = lp.bound - incumbent[0]
     keep_var = (lp.values > 1e-9) | (lp.reduced_costs > -(gap + 1.0)) | (incumbent[1] > 0)
@@ -156,6 +165,8 @@ def _optimise(data: ModelData, rows: dict[str, Rows], deadline: float, emit, sta
         keep_pair[data.pair_index[pp]] = True
     kept = np.flatnonzero(keep_pair)
     stats["pairs_after_reduced_cost_fixing"] = int(len(kept))
+    if _remaining(deadline) < CP_SAT_BUILD_S_PER_VAR * len(kept) * data.periods + 0.2:
+        return _Outcome("FEASIBLE", incumbent[1], incumbent[0], lp.bound, "lp + rounding (no time left for CP-SAT)", [])
     small = ModelData(scenario=data.scenario, arrays=data.arrays, policy=data.policy, periods=data.periods,
                       pairs=data.pairs.iloc[kept].reset_index(drop=True), critical_table=data.critical_table)
     to_full = (np.arange(data.periods)[:, None] * data.n_pairs + kept[None, :]).ravel()
@@ -234,6 +245,7 @@ def _write_up(data: ModelData, outcome: _Outcome, stats: dict, events: list[Prog
         gap = max(0.0, (bound - objective) / max(abs(bound), 1e-9)) if bound else 0.0
     stats["method"] = outcome.method
     stats["solve_status"] = outcome.status
+    unplaced = unplaced_reasons(data, pair, period) if outcome.status != "INFEASIBLE" else {}
     return Plan(
         status=outcome.status,
         objective=objective,
@@ -243,7 +255,7 @@ def _write_up(data: ModelData, outcome: _Outcome, stats: dict, events: list[Prog
         placements=placements,
         blocking_pairs=int(len(blocking)),
         conflicts=outcome.conflicts,
-        unplaced=unplaced_reasons(data, pair, period) if outcome.status != "INFEASIBLE" else {},
+        unplaced=unplaced,
         periods=data.periods,
         progress=[{"seconds": round(e.seconds, 3), "objective": e.objective, "bound": e.bound, "source": e.source}
                   for e in events],

@@ -41,15 +41,50 @@ class BuiltModel:
         return self.data.n_vars
 
 
+# Beyond this many candidate pairs (about 50,000 people), each person keeps only their best
+# PAIRS_KEPT_PER_PERSON pairs by score, plus every pair they ranked or HR pinned or forbade.
+# Measured: 50,000 generated people have 6.7 million eligible pairs; a person is placed at most
+# once per period, so pairs far down their own list almost never matter.
+PRUNE_FROM_PAIRS = 1_500_000
+PAIRS_KEPT_PER_PERSON = 30
+
+
+def keep_best_pairs(scored: pd.DataFrame, per_person: int, must_keep: np.ndarray | None = None) -> pd.DataFrame:
+    """Each person's `per_person` best-scoring pairs, plus ranked pairs and `must_keep` rows."""
+    person = scored["person"].to_numpy()
+    order = np.lexsort((-scored["points"].to_numpy(), person))
+    sorted_person = person[order]
+    first = np.searchsorted(sorted_person, sorted_person, side="left")
+    position = np.empty(len(order), dtype=np.int64)
+    position[order] = np.arange(len(order)) - first
+    keep = (position < per_person) | (scored["rank"].to_numpy() > 0)
+    if must_keep is not None:
+        keep |= must_keep
+    return scored[keep].reset_index(drop=True)
+
+
 def model_data(scenario: Scenario, policy: Policy | None = None, periods: int | None = None,
-               pairs: pd.DataFrame | None = None) -> ModelData:
+               pairs: pd.DataFrame | None = None, prune: bool = True) -> ModelData:
     """Scored candidate pairs and everything the rules read."""
     policy = policy or scenario.policy
     a = scenario_arrays(scenario)
     if pairs is None:
         pairs = candidate_pairs(scenario, policy)
     scored = score_pairs(a, pairs, policy.weights)
-    return ModelData(scenario=scenario, arrays=a, pairs=scored, policy=policy, periods=periods or policy.periods)
+    pruned_from = None
+    if prune and len(scored) > PRUNE_FROM_PAIRS and not policy.stable:
+        person_pos = {pid: i for i, pid in enumerate(a.person_ids)}
+        opp_pos = {oid: i for i, oid in enumerate(a.opp_ids)}
+        fixed = {(person_pos[x.person_id], opp_pos[x.opportunity_id]) for x in policy.pinned + policy.forbidden}
+        must = None
+        if fixed:
+            keys = scored["person"].to_numpy(np.int64) * a.n_opps + scored["opp"].to_numpy(np.int64)
+            must = np.isin(keys, [p * a.n_opps + o for p, o in fixed])
+        pruned_from = len(scored)
+        scored = keep_best_pairs(scored, PAIRS_KEPT_PER_PERSON, must)
+    data = ModelData(scenario=scenario, arrays=a, pairs=scored, policy=policy, periods=periods or policy.periods)
+    data.pruned_from = pruned_from
+    return data
 
 
 def _add_rows(model: cp_model.CpModel, rows: Rows, enforce: list[int] | None = None) -> None:

@@ -67,6 +67,7 @@ class ModelData:
     forbidden_positions: list[tuple[int, int]] = field(default_factory=list)
     critical_table: pd.DataFrame | None = None
     aux: list[tuple[str, int, int]] = field(default_factory=list)  # (name, lb, ub) of helper counts
+    pruned_from: int | None = None  # eligible pairs before keeping each person's best (large scenarios)
 
     def __post_init__(self):
         if self.pair_index is None:
