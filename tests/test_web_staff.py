@@ -43,6 +43,9 @@ def test_my_pathways_embeds_the_graph_as_data_not_script(client, alice):
     graph = json.loads(page[start:page.index("</script>", start)])
     assert {"id": "you", "label": "You now", "kind": "you"} in graph["nodes"]
     assert {e["kind"] for e in graph["edges"]} == {"networked", "developmental", "ladder"}
+    # One lane per route: every step has exactly one edge into it, and lanes start at "you".
+    assert sorted(e["target"] for e in graph["edges"]) == sorted(n["id"] for n in graph["nodes"] if n["id"] != "you")
+    assert {"networked-1-1", "developmental-1-1", "ladder-1-1"} <= {e["target"] for e in graph["edges"] if e["source"] == "you"}
     node_ids = {n["id"] for n in graph["nodes"]}
     assert all(e["source"] in node_ids and e["target"] in node_ids for e in graph["edges"])
 

@@ -65,21 +65,33 @@ def _step_view(scenario: Scenario, step) -> StepView:
     )
 
 
+GRAPH_LABEL_LENGTH = 48
+
+
+def short_label(title: str, limit: int = GRAPH_LABEL_LENGTH) -> str:
+    """Graph labels stay short (the full title is in the step list beside the graph)."""
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
+
+
 def pathway_graph(scenario: Scenario, person: Person, columns: list[KindColumn]) -> dict:
-    """Nodes: the person now, then each opportunity on a route; edges: one per step, labelled by
-    the kind of pathway it belongs to (a move shared by two kinds gets an edge per kind)."""
-    nodes = {"you": {"id": "you", "label": "You now", "kind": "you"}}
-    edges: dict[str, dict] = {}
+    """One lane per route: the person now on the left, then each step of the route one column
+    further on; edges carry the route's kind (networked, developmental, ladder). A move on two
+    routes appears in both lanes, so lanes never tangle. `lane` and `step` place each node."""
+    lanes = sum(len(column.pathways) for column in columns)
+    nodes = [{"id": "you", "label": "You now", "kind": "you", "lane": (lanes - 1) / 2 if lanes else 0, "step": 0}]
+    edges = []
+    lane = 0
     for column in columns:
-        for pathway in column.pathways:
+        for r, pathway in enumerate(column.pathways, start=1):
             previous = "you"
-            for step in pathway.steps:
-                node_id = f"o:{step.opportunity_id}"
-                nodes.setdefault(node_id, {"id": node_id, "label": step.title, "kind": "step", "host": step.host})
-                edge_id = f"{column.kind}:{previous}->{node_id}"
-                edges.setdefault(edge_id, {"id": edge_id, "source": previous, "target": node_id, "kind": column.kind})
+            for s, step in enumerate(pathway.steps, start=1):
+                node_id = f"{column.kind}-{r}-{s}"
+                nodes.append({"id": node_id, "label": short_label(step.title), "kind": column.kind,
+                              "lane": lane, "step": s})
+                edges.append({"id": f"{previous}->{node_id}", "source": previous, "target": node_id, "kind": column.kind})
                 previous = node_id
-    return {"nodes": list(nodes.values()), "edges": list(edges.values())}
+            lane += 1
+    return {"nodes": nodes, "edges": edges, "lanes": lanes}
 
 
 def pathway_page(scenario: Scenario, index, person: Person) -> PathwayPage:

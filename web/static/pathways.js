@@ -14,26 +14,30 @@
   }
   var colours = { networked: "#0b5394", developmental: "#176b32", ladder: "#6b3fa0" };
   var lines = { networked: "solid", developmental: "dashed", ladder: "dotted" };
+  var LANE = 64, STEP = 170;
   var elements = data.nodes.map(function (n) {
-    return { data: { id: n.id, label: n.label, kind: n.kind } };
+    return { data: { id: n.id, label: n.label, kind: n.kind }, position: { x: n.step * STEP, y: n.lane * LANE } };
   }).concat(data.edges.map(function (e) {
     return { data: { id: e.id, source: e.source, target: e.target, kind: e.kind } };
   }));
+  // One lane per route: the area grows with the number of routes (CSSOM, allowed by the CSP).
+  container.style.height = Math.max(200, data.lanes * LANE + 96) + "px";
   window.trellisPathwayGraph = window.cytoscape({
     container: container,
     elements: elements,
     userZoomingEnabled: false,
     boxSelectionEnabled: false,
     autoungrabify: true,
-    maxZoom: 1.4,
-    // Left to right: the person on the left, each step one column further on.
-    layout: { name: "breadthfirst", roots: ["you"], directed: true, spacingFactor: 1.05, padding: 24, nodeDimensionsIncludeLabels: true,
-              transform: function (node, position) { return { x: position.y, y: position.x }; } },
+    maxZoom: 1.2,
+    layout: { name: "preset", fit: true, padding: 28 },
     style: [
       { selector: "node", style: {
-        "label": "data(label)", "text-wrap": "wrap", "text-max-width": "130px", "font-size": "12px", "min-zoomed-font-size": 6,
+        "label": "data(label)", "text-wrap": "wrap", "text-max-width": "150px", "font-size": "13px", "min-zoomed-font-size": 6,
         "color": "#1b1f24", "text-valign": "bottom", "text-margin-y": 4, "width": 18, "height": 18,
         "background-color": "#ffffff", "border-width": 3, "border-color": "#4a5360" } },
+      { selector: "node[kind = 'networked']", style: { "border-color": colours.networked } },
+      { selector: "node[kind = 'developmental']", style: { "border-color": colours.developmental } },
+      { selector: "node[kind = 'ladder']", style: { "border-color": colours.ladder } },
       { selector: "node[kind = 'you']", style: {
         "background-color": "#083d6d", "border-color": "#083d6d", "width": 26, "height": 26, "font-weight": "bold",
         "text-valign": "top", "text-margin-y": -6 } },
