@@ -75,9 +75,16 @@ def development_value(a: ScenarioArrays, person: np.ndarray, opp: np.ndarray) ->
 
 def preference_value(a: ScenarioArrays, person: np.ndarray, opp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(value, rank): 1/rank for ranked opportunities, 0 and rank 0 otherwise."""
-    pairs = pd.DataFrame({"person": person, "opp": opp})
-    ranked = pairs.merge(a.preferences, on=["person", "opp"], how="left")["rank"]
-    rank = ranked.fillna(0).to_numpy(dtype=np.int32)
+    n_opps = max(a.n_opps, 1)
+    keys = person.astype(np.int64) * n_opps + opp
+    prefs = a.preferences
+    rank = np.zeros(len(keys), dtype=np.int32)
+    if len(prefs) and len(keys):
+        pref_keys = prefs["person"].to_numpy(np.int64) * n_opps + prefs["opp"].to_numpy(np.int64)
+        order = np.argsort(keys, kind="stable")
+        at = np.searchsorted(keys[order], pref_keys).clip(0, len(keys) - 1)
+        hit = keys[order][at] == pref_keys
+        rank[order[at[hit]]] = prefs["rank"].to_numpy()[hit]
     return np.where(rank > 0, 1.0 / np.maximum(rank, 1), 0.0), rank
 
 
