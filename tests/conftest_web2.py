@@ -47,6 +47,7 @@ def small_scenario() -> Scenario:
                 person_id=f"P{number:03d}", name=f"Person {number}", team_id=team_id, grade=3 + k,
                 profession=profession, skills=skills_of,
                 aspirations={"data-analysis": 4} if k == 0 else {},
+                preferences=("O-LOCAL",) if k == 1 else (),
             ))
     opportunities = [
         Opportunity(opportunity_id="O-DASH", title="Build the children's dashboard", kind="project",
@@ -179,3 +180,26 @@ def as_role(loaded):
         return sign_in(loaded.test_client(), role)
 
     return make
+
+
+@pytest.fixture
+def web2_live_server(loaded):
+    """The consoles' app (small scenario, one account per role) over HTTP on loopback."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, loaded, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+def browser_sign_in(page, base_url: str, role: str) -> None:
+    """Sign in through the real form as the test account of `role`."""
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Account name").fill(ROLE_ACCOUNTS[role])
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()

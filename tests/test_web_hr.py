@@ -111,7 +111,11 @@ def test_a_run_saves_a_plan_version_with_explanations_and_who_ran_it(as_role, lo
     assert stored.version == 1 and stored.created_by == "hr1" and stored.status == "draft"
     assert stored.result["placements"] and all(p["explanation"] for p in stored.result["placements"])
     page = client.get(f"/hr/plans/{job.plan_id}").get_data(as_text=True)
-    assert "Plan version 1" in page and "Proposed placements" in page and "Not placed" in page
+    assert "Plan version 1" in page and "Proposed placements" in page
+    assert stored.result["unplaced"] and all(reason for reason in stored.result["unplaced"].values())
+    assert "Asked for a move but not placed" in page
+    some_reason = next(iter(stored.result["unplaced"].values()))
+    assert some_reason[:25] in page.replace("&#39;", "'").replace("&amp;", "&")
     first = stored.result["placements"][0]
     assert first["explanation"].split(";")[0][:30] in page.replace("&#39;", "'").replace("&amp;", "&")
     assert any(e.action == "plan.save" and e.actor == "hr1" for e in list_audit(web2_engine))

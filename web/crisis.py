@@ -20,6 +20,8 @@ from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_t
 from pydantic import Field, ValidationError
 from sqlalchemy import Engine, delete, insert, update
 
+# Imported with the app, not on the first redeployment, so a run's time is the solver's time.
+from optimiser.redeploy import RedeployResult, redeploy
 from planner.domain import Demand, Scenario, ScenarioError, TeamStatus
 from web.data_access import current_scenario, engine, scenario_changed
 from web.security import FormModel, FormRejected, current_user, may_see_person, parse_form, roles_required
@@ -258,7 +260,6 @@ def redeploy_work(db: Engine, scenario: Scenario, revision: int, actor: str, bas
     from web.jobs import JobOutcome
 
     def work(progress) -> JobOutcome:
-        from optimiser.redeploy import RedeployResult, redeploy
         from planner.store import save_plan
         from web.jobs import retry_when_locked
 

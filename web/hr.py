@@ -21,6 +21,8 @@ from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_t
 from pydantic import Field, ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+# Imported with the app, not on a solve's first run, so a run's time is the solver's time.
+from optimiser.matching import solve_plan, what_if
 from planner.domain import Policy, Problem, Scenario, ScenarioError
 from web.data_access import current_scenario, engine, scenario_changed
 from web.security import FormModel, FormRejected, current_user, parse_form, roles_required
@@ -354,7 +356,6 @@ def matching_work(db, scenario: Scenario, policy: Policy, actor: str, carry_from
     from web.jobs import JobOutcome
 
     def work(progress) -> JobOutcome:
-        from optimiser.matching import solve_plan
         from planner.store import save_plan
         from web.jobs import retry_when_locked
 
@@ -775,8 +776,6 @@ def whatif_work(scenario: Scenario, policy: Policy, stored, form: WhatIfForm, de
     stretch = form.stretch_levels if form.change == "stretch" else None
 
     def work(progress) -> JobOutcome:
-        from optimiser.matching import what_if
-
         outcome = what_if(scenario, relax=relax, stretch=stretch, policy=policy, on_progress=progress)
         return JobOutcome({
             "status": outcome.changed.status, "change": description, "base_plan_id": stored.id,

@@ -1,5 +1,5 @@
 // Live progress of an optimiser run: polls the run's JSON every second, draws objective and
-// bound over time (ECharts), and opens the result when the run ends. The page works without
+// bound over time (ECharts), and offers the result when the run ends. The page works without
 // this script too (it shows the state at load time, and a reload shows the latest).
 (function () {
   "use strict";
@@ -70,7 +70,7 @@
       a.className = "btn btn--primary"; a.href = data.next; a.id = "open-result";
       a.textContent = data.next_label || "Open the result";
       next.appendChild(a);
-      window.setTimeout(function () { window.location.assign(data.next); }, 1500);
+      a.focus();
     }
   }
 

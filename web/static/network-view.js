@@ -38,7 +38,7 @@
       series: [{
         type: "graph", layout: "force", roam: true, draggable: true,
         categories: orgs.map(function (o) { return { name: o }; }),
-        force: { repulsion: 220, edgeLength: [40, 140], gravity: 0.08, layoutAnimation: false },
+        force: { repulsion: data.nodes.length > 40 ? 120 : 600, edgeLength: data.nodes.length > 40 ? [30, 110] : [120, 220], gravity: 0.06, layoutAnimation: false },
         label: { position: "right", fontSize: 11, color: "#1b1f24" },
         emphasis: { focus: "adjacency" },
         data: nodes, links: links
