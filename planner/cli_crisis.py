@@ -27,10 +27,10 @@ def _progress_printer(enabled: bool):
             return
         text = f"[{event.seconds:6.2f}s] {event.stage}"
         if event.objective is not None:
-            text += f": {event.objective:g} units covered"
+            text += f": {event.objective:g} units covered" + (" at this priority" if event.stage.startswith("CP-SAT") else "")
             if event.bound is not None and event.bound != event.objective:
                 text += f" (bound {event.bound:g})"
-        if event.message:
+        if event.message and not event.message.startswith("units covered"):
             text += f" - {event.message}"
         click.echo(text, err=True)
     return show

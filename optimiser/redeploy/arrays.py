@@ -24,7 +24,10 @@ from planner.domain import Scenario, TeamStatus
 # Secondary costs of one move, below coverage and (when re-planning) keeping the previous plan.
 SURPLUS_LEVEL_COST = 1  # each level held above the demanded level: keep experts for harder needs
 CROSS_ORGANISATION_COST = 2  # moving someone to another employer costs more than one level of surplus
-MAX_MOVE_COST = 4 * SURPLUS_LEVEL_COST + CROSS_ORGANISATION_COST
+# Re-plan: someone kept in the same team but switched to another demanded skill changes duty;
+# that costs more than any one move's skill and organisation costs.
+CHANGE_OF_DUTY_COST = 4 * SURPLUS_LEVEL_COST + CROSS_ORGANISATION_COST + 1
+MAX_MOVE_COST = 4 * SURPLUS_LEVEL_COST + CROSS_ORGANISATION_COST + CHANGE_OF_DUTY_COST
 
 
 @dataclass
@@ -38,6 +41,24 @@ class CriticalConstraint:
     holders: int
     may_leave: int
     bit: int
+
+
+@dataclass
+class GroupMoves:
+    """A plan on groups: `count[k]` people of group `group[k]` cover line `line[k]`."""
+
+    group: np.ndarray
+    line: np.ndarray
+    count: np.ndarray
+
+    @classmethod
+    def empty(cls) -> "GroupMoves":
+        z = np.zeros(0, dtype=np.int64)
+        return cls(z, z.copy(), z.copy())
+
+    def nonzero(self) -> "GroupMoves":
+        on = self.count > 0
+        return GroupMoves(self.group[on], self.line[on], self.count[on])
 
 
 @dataclass
@@ -68,6 +89,7 @@ class CrisisArrays:
     person_available: np.ndarray
     person_resting: np.ndarray
     person_baseline_team: np.ndarray  # -1 = not redeployed in the previous plan
+    person_baseline_skill: np.ndarray  # demanded skill covered in the previous plan, -1 none
     person_critical_bits: np.ndarray  # bit j set = holds critical skill with bit j of own team
     person_movable: np.ndarray
     person_restricted: np.ndarray  # resting, may only stay where the previous plan put them
@@ -75,16 +97,19 @@ class CrisisArrays:
     # groups
     group_team: np.ndarray
     group_baseline_team: np.ndarray
+    group_baseline_skill: np.ndarray
     group_restricted: np.ndarray
     group_critical_bits: np.ndarray
     group_levels: np.ndarray
     group_size: np.ndarray
     group_members: list[np.ndarray]
-    # candidate arcs: group -> line
+    group_eligible: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # may cover some line
+    candidate_pairs: int = 0  # person-level (person, line) pairs that could be chosen
+    # candidate arcs: group -> line (built on demand by `ensure_candidate_arcs`)
+    arcs_built: bool = False
+    lines_of_team: dict[int, list[int]] | None = None
     arc_group: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     arc_line: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    arc_surplus: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
-    arc_cross: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     arc_kept: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     has_baseline: bool = False
     baseline_missing: list[str] = field(default_factory=list)
@@ -94,12 +119,27 @@ class CrisisArrays:
         return int(self.line_count.sum())
 
     def arc_move_cost(self) -> np.ndarray:
-        """Cost of each candidate move below coverage: skill surplus and crossing employers."""
-        return SURPLUS_LEVEL_COST * self.arc_surplus + CROSS_ORGANISATION_COST * self.arc_cross
+        """`move_cost` of every candidate arc."""
+        return self.move_cost(self.arc_group, self.arc_line)
 
-    def candidate_people(self) -> int:
-        """People who could be chosen for some demand line."""
-        return int(self.group_size[np.unique(self.arc_group)].sum()) if len(self.arc_group) else 0
+    def move_cost(self, group: np.ndarray, line: np.ndarray) -> np.ndarray:
+        """Cost of moves below coverage (and keeping the previous plan): levels held above the
+        level demanded, crossing to another employer, and, for someone kept in the same team,
+        switching to another skill."""
+        surplus = self.group_levels[group, self.line_skill[line]] - self.line_level[line]
+        cross = self.team_org[self.group_team[group]] != self.team_org[self.line_team[line]]
+        switched = (self.group_baseline_team[group] == self.line_team[line]) & (
+            self.group_baseline_skill[group] != self.line_skill[line]
+        )
+        return (SURPLUS_LEVEL_COST * surplus + CROSS_ORGANISATION_COST * cross.astype(np.int64)
+                + CHANGE_OF_DUTY_COST * switched.astype(np.int64))
+
+    def level_classes(self) -> dict[tuple[int, int], list[int]]:
+        """Demand lines by (skill, level): lines in one class have the same holders."""
+        classes: dict[tuple[int, int], list[int]] = {}
+        for li, (s, lv) in enumerate(zip(self.line_skill.tolist(), self.line_level.tolist())):
+            classes.setdefault((s, lv), []).append(li)
+        return classes
 
 
 _STATUS_CODE = {TeamStatus.normal: 0, TeamStatus.paused: 1, TeamStatus.critical: 2}
@@ -131,11 +171,10 @@ def build_arrays(scenario: Scenario, plan_date: date, baseline: list[Assignment]
     n = len(people)
     person_team = np.fromiter((team_index[p.team_id] for p in people), dtype=np.int64, count=n)
     levels = np.zeros((n, max(1, len(demanded_skills))), dtype=np.int64)
-    for i, p in enumerate(people):
-        for s, lv in p.skills.items():
-            j = skill_index.get(s)
-            if j is not None:
-                levels[i, j] = lv
+    held = [(i, skill_index[s], lv) for i, p in enumerate(people) for s, lv in p.skills.items() if s in skill_index]
+    if held:
+        rows, cols, vals = np.array(held, dtype=np.int64).T
+        levels[rows, cols] = vals
     available = np.fromiter((p.available for p in people), dtype=bool, count=n)
     resting = np.fromiter((rules.is_resting(p, plan_date, rest_days) for p in people), dtype=bool, count=n)
 
@@ -162,6 +201,7 @@ def build_arrays(scenario: Scenario, plan_date: date, baseline: list[Assignment]
     # The previous plan.
     person_index = {p.person_id: i for i, p in enumerate(people)}
     baseline_team = np.full(n, -1, dtype=np.int64)
+    baseline_skill = np.full(n, -1, dtype=np.int64)
     missing: list[str] = []
     for a in baseline or []:
         i = person_index.get(a.person_id)
@@ -170,6 +210,7 @@ def build_arrays(scenario: Scenario, plan_date: date, baseline: list[Assignment]
             missing.append(a.person_id)
             continue
         baseline_team[i] = t
+        baseline_skill[i] = skill_index.get(a.skill, -1)
 
     releases = team_status != 2
     movable_now = releases[person_team] & available & ~resting
@@ -186,12 +227,12 @@ def build_arrays(scenario: Scenario, plan_date: date, baseline: list[Assignment]
 
     idx = np.nonzero(movable)[0]
     key = np.column_stack(
-        [person_team[idx], baseline_team[idx], restricted[idx].astype(np.int64), crit_bits[idx], folded[idx]]
+        [person_team[idx], baseline_team[idx], baseline_skill[idx], restricted[idx].astype(np.int64), crit_bits[idx],
+         folded[idx]]
     )
     person_group = np.full(n, -1, dtype=np.int64)
     if len(idx):
-        uniq, inverse = np.unique(key, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
+        uniq, inverse = _unique_rows(key)
         person_group[idx] = inverse
         order = np.argsort(inverse, kind="stable")
         sizes = np.bincount(inverse, minlength=len(uniq))
@@ -215,15 +256,81 @@ def build_arrays(scenario: Scenario, plan_date: date, baseline: list[Assignment]
         priorities=priorities, demanded_skills=demanded_skills,
         person_ids=[p.person_id for p in people], person_team=person_team, person_levels=levels,
         person_available=available, person_resting=resting, person_baseline_team=baseline_team,
+        person_baseline_skill=baseline_skill,
         person_critical_bits=crit_bits, person_movable=movable, person_restricted=restricted,
         person_group=person_group,
         group_team=uniq[:, 0].copy(), group_baseline_team=uniq[:, 1].copy(),
-        group_restricted=uniq[:, 2].astype(bool), group_critical_bits=uniq[:, 3].copy(),
-        group_levels=uniq[:, 4:].copy(), group_size=sizes.astype(np.int64), group_members=group_members,
+        group_baseline_skill=uniq[:, 2].copy(),
+        group_restricted=uniq[:, 3].astype(bool), group_critical_bits=uniq[:, 4].copy(),
+        group_levels=uniq[:, 5:].copy(), group_size=sizes.astype(np.int64), group_members=group_members,
         has_baseline=baseline is not None, baseline_missing=missing,
     )
-    _build_candidate_arcs(arrays)
+    _find_eligible_groups(arrays)
     return arrays
+
+
+def _unique_rows(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of an integer matrix and each row's position among them (rows compared as
+    bytes: one sort instead of a column-by-column one)."""
+    key = np.ascontiguousarray(key, dtype=np.int64)
+    rows = key.view(np.dtype((np.void, key.dtype.itemsize * key.shape[1]))).reshape(-1)
+    _, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
+    return key[first], inverse.reshape(-1)
+
+
+def _find_eligible_groups(a: CrisisArrays) -> None:
+    """Which groups may cover at least one line, and how many person-line pairs exist, without
+    listing the pairs (`rules.may_cover` on arrays: skill at the level, not their own team)."""
+    n_groups = len(a.group_size)
+    eligible = np.zeros(n_groups, dtype=bool)
+    free = ~a.group_restricted
+    pairs = 0
+    for (s, lv), line_list in a.level_classes().items():
+        holders = free & (a.group_levels[:, s] >= lv)
+        size_by_team = np.bincount(a.group_team[holders], weights=a.group_size[holders], minlength=len(a.team_ids))
+        total = int(size_by_team.sum())
+        teams = a.line_team[line_list]
+        pairs += int((total - size_by_team[teams]).sum())
+        unique_teams = np.unique(teams)
+        eligible |= holders if len(unique_teams) > 1 else holders & (a.group_team != unique_teams[0])
+    for g in np.nonzero(a.group_restricted)[0].tolist():
+        ok = _kept_lines(a, g)
+        eligible[g] = len(ok) > 0
+        pairs += len(ok) * int(a.group_size[g])
+    a.group_eligible = eligible
+    a.candidate_pairs = pairs
+
+
+def _kept_lines(a: CrisisArrays, g: int) -> np.ndarray:
+    """Lines of the team the previous plan put this group's people in, which they may cover."""
+    bt = int(a.group_baseline_team[g])
+    if bt < 0 or bt == a.group_team[g]:
+        return np.zeros(0, dtype=np.int64)
+    if a.lines_of_team is None:
+        a.lines_of_team = {}
+        for li, t in enumerate(a.line_team.tolist()):
+            a.lines_of_team.setdefault(t, []).append(li)
+    lines = np.array(a.lines_of_team.get(bt, []), dtype=np.int64)
+    return lines[a.group_levels[g, a.line_skill[lines]] >= a.line_level[lines]]
+
+
+def kept_moves(a: CrisisArrays) -> tuple[np.ndarray, np.ndarray]:
+    """(group, line) pairs that keep people where the previous plan put them."""
+    groups, lines = [], []
+    for g in np.nonzero(a.group_eligible & (a.group_baseline_team >= 0))[0].tolist():
+        ok = _kept_lines(a, g)
+        groups.append(np.full(len(ok), g, dtype=np.int64))
+        lines.append(ok)
+    if not groups:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(groups), np.concatenate(lines)
+
+
+def ensure_candidate_arcs(a: CrisisArrays) -> None:
+    """List every (group, line) pair explicitly (the exact CP-SAT model needs them; the flow does not)."""
+    if not a.arcs_built:
+        _build_candidate_arcs(a)
+        a.arcs_built = True
 
 
 def _build_candidate_arcs(a: CrisisArrays) -> None:
@@ -232,10 +339,7 @@ def _build_candidate_arcs(a: CrisisArrays) -> None:
     previous plan already put them. One pass per distinct (skill, level), one slice per line."""
     groups_out, lines_out = [], []
     free = ~a.group_restricted
-    classes: dict[tuple[int, int], list[int]] = {}
-    for li, (s, lv) in enumerate(zip(a.line_skill.tolist(), a.line_level.tolist())):
-        classes.setdefault((s, lv), []).append(li)
-    for (s, lv), line_list in classes.items():
+    for (s, lv), line_list in a.level_classes().items():
         cand = np.nonzero(free & (a.group_levels[:, s] >= lv))[0] if len(a.group_size) else np.zeros(0, np.int64)
         cand = cand[np.argsort(a.group_team[cand], kind="stable")]
         cand_team = a.group_team[cand]
@@ -247,15 +351,11 @@ def _build_candidate_arcs(a: CrisisArrays) -> None:
             lines_out.append(np.full(len(chosen), li, dtype=np.int64))
     # Resting people on the previous plan: only lines of the team they are already in.
     for g in np.nonzero(a.group_restricted)[0].tolist():
-        bt = a.group_baseline_team[g]
-        ok = (a.line_team == bt) & (a.group_levels[g, a.line_skill] >= a.line_level) & (a.group_team[g] != bt)
-        chosen_lines = np.nonzero(ok)[0]
+        chosen_lines = _kept_lines(a, g)
         groups_out.append(np.full(len(chosen_lines), g, dtype=np.int64))
         lines_out.append(chosen_lines)
     if groups_out:
         a.arc_group = np.concatenate(groups_out).astype(np.int64)
         a.arc_line = np.concatenate(lines_out).astype(np.int64)
     g, li = a.arc_group, a.arc_line
-    a.arc_surplus = a.group_levels[g, a.line_skill[li]] - a.line_level[li] if len(g) else np.zeros(0, np.int64)
-    a.arc_cross = (a.team_org[a.group_team[g]] != a.team_org[a.line_team[li]]).astype(np.int64)
     a.arc_kept = (a.group_baseline_team[g] == a.line_team[li]).astype(np.int64)

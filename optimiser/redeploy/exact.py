@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from ortools.sat.python import cp_model
 
-from optimiser.redeploy.arrays import CrisisArrays
+from optimiser.redeploy.arrays import CrisisArrays, GroupMoves, ensure_candidate_arcs
 from optimiser.redeploy.flow import critical_skill_can_bind, eligible_groups
 
 
 @dataclass
 class ExactSolution:
-    arc_flow: np.ndarray
+    moves: GroupMoves
     proven: bool
     rank_covered: list[int]
     rank_bound: list[int]
@@ -38,6 +38,7 @@ class ExactModel:
 
 def build_model(a: CrisisArrays) -> ExactModel:
     """Every contract rule as CP-SAT constraints over (group, line) counts."""
+    ensure_candidate_arcs(a)
     model = cp_model.CpModel()
     ub = np.minimum(a.group_size[a.arc_group], a.line_count[a.arc_line])
     x = [model.new_int_var(0, int(u), f"x[g{g},l{li}]") for g, li, u in zip(a.arc_group.tolist(), a.arc_line.tolist(), ub.tolist())]
@@ -89,16 +90,26 @@ def _critical_skills_kept(a, model, x) -> None:
         model.add(sum(x[i] for i in arcs.tolist()) <= c.may_leave)
 
 
+def arc_counts(a: CrisisArrays, moves: GroupMoves) -> np.ndarray:
+    """A plan on groups as a count per candidate arc."""
+    n_lines = len(a.line_count)
+    keys = a.arc_group * n_lines + a.arc_line
+    order = np.argsort(keys)
+    counts = np.zeros(len(keys), dtype=np.int64)
+    np.add.at(counts, order[np.searchsorted(keys[order], moves.group * n_lines + moves.line)], moves.count)
+    return counts
+
+
 def solve_exact(
-    a: CrisisArrays, hint: np.ndarray | None, time_limit_s: float, workers: int, seed: int,
-    on_stage=None, rank_upper: list[int] | None = None,
+    a: CrisisArrays, hint: GroupMoves | None, time_limit_s: float, workers: int, seed: int, on_stage=None
 ) -> ExactSolution:
-    """Solve stage by stage within `time_limit_s` overall. Stops proving once a stage times out and
+    """Solve stage by stage within `time_limit_s` overall, each stage starting from the last plan
+    (first from `hint`, which must obey every rule). Stops proving once a stage times out and
     returns the best plan found, with the bound proven for that stage."""
     start = time.perf_counter()
     em = build_model(a)
     model, x = em.model, em.x
-    current = hint if hint is not None else np.zeros(len(x), dtype=np.int64)
+    current = arc_counts(a, hint) if hint is not None else np.zeros(len(x), dtype=np.int64)
     covered, bounds, stages = [], [], []
     proven = True
 
@@ -155,4 +166,5 @@ def solve_exact(
     cost = a.arc_move_cost()
     if proven and cost.any():
         run(sum(int(c) * x[i] for i, c in enumerate(cost.tolist()) if c), False, "skill match and organisation")
-    return ExactSolution(current, proven, covered, bounds, stages)
+    moves = GroupMoves(a.arc_group, a.arc_line, current).nonzero()
+    return ExactSolution(moves, proven, covered, bounds, stages)

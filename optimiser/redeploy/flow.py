@@ -38,6 +38,8 @@ from optimiser.redeploy.arrays import (
     SURPLUS_LEVEL_COST,
     CrisisArrays,
     CriticalConstraint,
+    GroupMoves,
+    kept_moves,
 )
 
 SOURCE, SINK = 0, 1
@@ -58,9 +60,7 @@ class ReleaseTree:
 
 
 def eligible_groups(a: CrisisArrays) -> np.ndarray:
-    mask = np.zeros(len(a.group_size), dtype=bool)
-    mask[a.arc_group] = True
-    return mask
+    return a.group_eligible
 
 
 def critical_skill_can_bind(a: CrisisArrays, c: CriticalConstraint, holder_supply: int) -> bool:
@@ -107,122 +107,196 @@ def build_release_tree(a: CrisisArrays) -> ReleaseTree:
             if not all(holders <= p or not (holders & p) for p, _, _ in placed):
                 side.append(c)
                 continue
-            _, parent_node, _ = min((p for p in placed if holders <= p[0]), key=lambda p: len(p[0]))
+            _, parent_node, _ = _smallest_enclosing(placed, lambda p: holders <= p)
             tails.append(parent_node)
             heads.append(node)
             caps.append(c.may_leave)
             placed.append((holders, node, c.may_leave))
             node += 1
         for g in groups:
-            group_parent[g] = min((p for p in placed if g in p[0]), key=lambda p: len(p[0]))[1]
+            group_parent[g] = _smallest_enclosing(placed, lambda p: g in p)[1]
     return ReleaseTree(group_parent, tails, heads, caps, node, side, active)
+
+
+def _smallest_enclosing(placed, encloses):
+    """The innermost placed set that encloses: smallest, and among equal sets the last placed
+    (equal sets are chained one under the other, so the last is the deepest)."""
+    candidates = [(len(p[0]), -k, p) for k, p in enumerate(placed) if encloses(p[0])]
+    return min(candidates, key=lambda c: (c[0], c[1]))[2]
 
 
 @dataclass
 class FlowSolution:
-    arc_flow: np.ndarray  # flow on each candidate arc (group -> line)
+    moves: GroupMoves
     objective: int
     side: list[CriticalConstraint]
     active: list[CriticalConstraint]
 
 
-def lexicographic_weights(a: CrisisArrays) -> tuple[np.ndarray, np.ndarray]:
-    """Arc costs (re-plan and move costs) and per-line rewards, scaled so coverage dominates."""
+def lexicographic_weights(a: CrisisArrays) -> tuple[int, np.ndarray]:
+    """(cost of a move that does not keep a previous redeployment, reward per unit of each line),
+    scaled so that coverage dominates keeping, and keeping dominates move costs."""
     units = max(1, a.total_units)
-    move_cost = a.arc_move_cost()
     keep_weight = MAX_MOVE_COST * units + 1 if a.has_baseline else 0
-    arc_cost = move_cost + keep_weight * (1 - a.arc_kept)
     scale = (keep_weight + MAX_MOVE_COST) * units + 1
-    n_ranks = len(a.priorities)
-    line_reward = scale * (n_ranks - a.line_rank)
-    return arc_cost.astype(np.int64), line_reward.astype(np.int64)
+    line_reward = scale * (len(a.priorities) - a.line_rank)
+    return keep_weight, line_reward.astype(np.int64)
 
 
 def weights_fit(a: CrisisArrays, nodes: int) -> bool:
     """The flow solver scales costs by the number of nodes; stay clear of 64-bit overflow."""
-    arc_cost, reward = lexicographic_weights(a)
-    top = int(reward.max(initial=0)) + int(arc_cost.max(initial=0))
+    keep_weight, reward = lexicographic_weights(a)
+    top = int(reward.max(initial=0)) + keep_weight + MAX_MOVE_COST
     return top * (nodes + 1) * 4 < _INT64_SAFE and top * max(1, a.total_units) * 4 < _INT64_SAFE
 
 
-def clean_lines(a: CrisisArrays) -> np.ndarray:
-    """Demand lines whose team has nobody who could be moved: any holder may cover them, so they
-    can be fed through shared skill hubs instead of one arc per group."""
-    movable_teams = np.zeros(len(a.team_ids), dtype=bool)
-    movable_teams[a.group_team] = True
-    return ~movable_teams[a.line_team]
+@dataclass
+class HubLayout:
+    """Hubs let groups reach lines without one arc per (group, line) pair.
+
+    A hub gathers people holding one skill at one level, from one organisation, from one set of
+    teams; every person entering it may cover every line it feeds at the same cost. The set of
+    teams makes "never in their own team" exact: teams without demand they could cover form one
+    set (REST); teams with such demand are leaves of a binary tree, and a line of leaf j is fed by
+    REST and by the sibling subtrees on the path from j to the root, which together hold exactly
+    every team but j. Lines of other teams are fed by REST and the whole tree. A (group, line) pair
+    is thus joined by exactly one hub exactly when the group may cover the line.
+    """
+
+    dirty_index: np.ndarray  # per team: leaf index in the tree, -1 when in REST
+    depth: int
+    leaves: int
+
+    def where(self, level: int, block: int) -> int:
+        return 1 + level * self.leaves + block
+
+    def sources_of(self, team: int) -> list[int]:
+        """Hub sets a group of this team enters."""
+        k = int(self.dirty_index[team])
+        if k < 0:
+            return [0]
+        return [self.where(lvl, k >> lvl) for lvl in range(self.depth + 1)]
+
+    def feeds_of(self, team: int) -> list[int]:
+        """Hub sets that feed a line of this team: together, every team but this one."""
+        k = int(self.dirty_index[team])
+        if k < 0:
+            return [0] + ([self.where(self.depth, 0)] if self.leaves else [])
+        return [0] + [
+            self.where(lvl, (k >> lvl) ^ 1) for lvl in range(self.depth) if ((k >> lvl) ^ 1) << lvl < self.leaves
+        ]
+
+
+def hub_layout(a: CrisisArrays) -> HubLayout:
+    movable_team = np.zeros(len(a.team_ids), dtype=bool)
+    movable_team[a.group_team[a.group_eligible]] = True
+    dirty = np.unique(a.line_team[movable_team[a.line_team]])
+    index = np.full(len(a.team_ids), -1, dtype=np.int64)
+    index[dirty] = np.arange(len(dirty))
+    depth = int(np.ceil(np.log2(len(dirty)))) if len(dirty) > 1 else 0
+    return HubLayout(index, depth, len(dirty))
 
 
 @dataclass
 class Network:
-    """Arc lists of the flow network, with what each arc means."""
+    """Arc lists of the flow network, in blocks, with what the move blocks mean."""
 
     tails: list
     heads: list
     caps: list
     costs: list
-    direct: np.ndarray  # indices into the candidate arcs fed directly (group -> line)
+    direct: tuple[np.ndarray, np.ndarray]  # (group, line) of direct arcs: kept previous redeployments
     hub_in: tuple[np.ndarray, np.ndarray]  # (group, hub) arcs
     hub_out: tuple[np.ndarray, np.ndarray]  # (hub, line) arcs
     n_nodes: int
 
 
 def build_network(a: CrisisArrays, tree: ReleaseTree) -> Network:
-    """Groups reach lines of clean teams through hubs keyed by (skill, level held, organisation),
-    which carry the same costs as direct arcs; other lines get one arc per eligible group.
-    A hub path costs exactly what the direct arc would."""
+    """The flow network of `solve_flow`: release tree, groups, hubs, lines. Kept previous
+    redeployments also get a direct arc without the keep cost."""
     n_groups, n_lines = len(a.group_size), len(a.line_count)
-    arc_cost, line_reward = lexicographic_weights(a)
-    keep_weight = (MAX_MOVE_COST * max(1, a.total_units) + 1) if a.has_baseline else 0
-    clean = clean_lines(a)
-    # Direct arcs: lines of teams with movable people, resting people's kept moves, and kept moves.
-    direct = np.nonzero(~clean[a.arc_line] | a.group_restricted[a.arc_group] | (a.arc_kept == 1))[0]
-    # Hubs: (skill, level, organisation) for free groups, towards clean lines.
-    clean_idx = np.nonzero(clean)[0]
-    free = np.nonzero(~a.group_restricted & eligible_groups(a))[0]
-    hub_key_in, hub_group = [], []
+    keep_weight, line_reward = lexicographic_weights(a)
+    layout = hub_layout(a)
+    n_skills = max(1, len(a.demanded_skills))
     n_org = int(a.team_org.max(initial=0)) + 1
-    for s in np.unique(a.line_skill[clean_idx]).tolist():
-        lv = a.group_levels[free, s]
-        has = lv > 0
-        hub_group.append(free[has])
-        hub_key_in.append((s * 6 + lv[has]) * n_org + a.team_org[a.group_team[free[has]]])
-    hub_group = np.concatenate(hub_group) if hub_group else np.zeros(0, np.int64)
-    hub_key_in = np.concatenate(hub_key_in) if hub_key_in else np.zeros(0, np.int64)
-    hubs, hub_of_in = np.unique(hub_key_in, return_inverse=True)
-    hub_skill, hub_level, hub_org = hubs // n_org // 6, hubs // n_org % 6, hubs % n_org
+
+    def hub_key(where, skill, level, org):
+        return ((where * n_skills + skill) * 6 + level) * n_org + org
+
+    # Which (hub set, skill) pairs some line uses.
+    line_feeds = [layout.feeds_of(int(t)) for t in a.line_team.tolist()]
+    used = {(w, int(s)) for feeds, s in zip(line_feeds, a.line_skill.tolist()) for w in feeds}
+    used_keys = np.array(sorted(w * n_skills + s for w, s in used), dtype=np.int64)
+
+    # Group -> hub arcs, one pass per skill.
+    free = np.nonzero(~a.group_restricted & a.group_eligible)[0]
+    sources = {t: layout.sources_of(t) for t in np.unique(a.group_team[free]).tolist()}
+    in_group, in_key = [], []
+    for s in np.unique(a.line_skill).tolist():
+        gs = free[a.group_levels[free, s] > 0]
+        g, where = _expand_sources(gs, a.group_team, sources)
+        keep = np.isin(where * n_skills + s, used_keys)
+        g, where = g[keep], where[keep]
+        in_group.append(g)
+        in_key.append(hub_key(where, s, a.group_levels[g, s], a.team_org[a.group_team[g]]))
+    in_group = np.concatenate(in_group) if in_group else np.zeros(0, np.int64)
+    in_key = np.concatenate(in_key) if in_key else np.zeros(0, np.int64)
+    hubs, in_hub = np.unique(in_key, return_inverse=True)
+    in_hub = in_hub.reshape(-1)
+    hub_org = hubs % n_org
+    hub_level = hubs // n_org % 6
+    hub_ws = hubs // n_org // 6  # where * n_skills + skill
+    order = np.argsort(hub_ws, kind="stable")
+    ws_sorted = hub_ws[order]
+
+    # Hub -> line arcs.
     out_hub, out_line = [], []
-    for li in clean_idx.tolist():
-        ok = np.nonzero((hub_skill == a.line_skill[li]) & (hub_level >= a.line_level[li]))[0]
-        out_hub.append(ok)
-        out_line.append(np.full(len(ok), li, dtype=np.int64))
+    for li, feeds in enumerate(line_feeds):
+        s, lv = int(a.line_skill[li]), int(a.line_level[li])
+        for w in feeds:
+            lo, hi = np.searchsorted(ws_sorted, w * n_skills + s, "left"), np.searchsorted(ws_sorted, w * n_skills + s, "right")
+            hub_idx = order[lo:hi]
+            hub_idx = hub_idx[hub_level[hub_idx] >= lv]
+            out_hub.append(hub_idx)
+            out_line.append(np.full(len(hub_idx), li, dtype=np.int64))
     out_hub = np.concatenate(out_hub) if out_hub else np.zeros(0, np.int64)
     out_line = np.concatenate(out_line) if out_line else np.zeros(0, np.int64)
     out_cost = (SURPLUS_LEVEL_COST * (hub_level[out_hub] - a.line_level[out_line])
                 + CROSS_ORGANISATION_COST * (hub_org[out_hub] != a.team_org[a.line_team[out_line]]))
 
+    direct_group, direct_line = kept_moves(a)
     first = tree.next_node
     group_node = first + np.arange(n_groups, dtype=np.int64)
     line_node = first + n_groups + np.arange(n_lines, dtype=np.int64)
     hub_node = first + n_groups + n_lines + np.arange(len(hubs), dtype=np.int64)
-    eg = np.nonzero(eligible_groups(a))[0]
+    eg = np.nonzero(a.group_eligible)[0]
     units = a.total_units
-    tails = [np.array(tree.tails, dtype=np.int64), tree.group_parent[eg], group_node[a.arc_group[direct]],
-             group_node[hub_group], hub_node[out_hub], line_node, np.array([SOURCE])]
-    heads = [np.array(tree.heads, dtype=np.int64), group_node[eg], line_node[a.arc_line[direct]],
-             hub_node[hub_of_in], line_node[out_line], np.full(n_lines, SINK, dtype=np.int64), np.array([SINK])]
+    tails = [np.array(tree.tails, dtype=np.int64), tree.group_parent[eg], group_node[direct_group],
+             group_node[in_group], hub_node[out_hub], line_node, np.array([SOURCE])]
+    heads = [np.array(tree.heads, dtype=np.int64), group_node[eg], line_node[direct_line],
+             hub_node[in_hub], line_node[out_line], np.full(n_lines, SINK, dtype=np.int64), np.array([SINK])]
     caps = [np.array(tree.caps, dtype=np.int64), a.group_size[eg],
-            np.minimum(a.group_size[a.arc_group[direct]], a.line_count[a.arc_line[direct]]),
-            a.group_size[hub_group], a.line_count[out_line], a.line_count, np.array([units])]
-    costs = [np.zeros(len(tree.tails) + len(eg), dtype=np.int64), arc_cost[direct],
-             np.full(len(hub_group), keep_weight, dtype=np.int64), out_cost.astype(np.int64), -line_reward,
+            np.minimum(a.group_size[direct_group], a.line_count[direct_line]),
+            a.group_size[in_group], a.line_count[out_line], a.line_count, np.array([units])]
+    costs = [np.zeros(len(tree.tails) + len(eg), dtype=np.int64), a.move_cost(direct_group, direct_line),
+             np.full(len(in_group), keep_weight, dtype=np.int64), out_cost.astype(np.int64), -line_reward,
              np.zeros(1, dtype=np.int64)]
-    return Network(tails, heads, caps, costs, direct, (hub_group, hub_of_in), (out_hub, out_line),
-                   int(hub_node[-1] + 1) if len(hubs) else first + n_groups + n_lines)
+    return Network(tails, heads, caps, costs, (direct_group, direct_line), (in_group, in_hub), (out_hub, out_line),
+                   first + n_groups + n_lines + len(hubs))
+
+
+def _expand_sources(groups: np.ndarray, group_team: np.ndarray, sources: dict[int, list[int]]):
+    """(groups, hub set) arrays: each group once per hub set its team enters."""
+    if not len(groups):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    teams = group_team[groups].tolist()
+    counts = np.array([len(sources[t]) for t in teams], dtype=np.int64)
+    where = np.concatenate([np.array(sources[t], dtype=np.int64) for t in teams])
+    return np.repeat(groups, counts), where
 
 
 def solve_flow(a: CrisisArrays, tree: ReleaseTree) -> FlowSolution:
-    """Solve the network exactly with OR-Tools' min-cost flow; return the flow per candidate arc."""
+    """Solve the network exactly with OR-Tools' min-cost flow; return the moves per group and line."""
     net = build_network(a, tree)
     if not weights_fit(a, net.n_nodes):
         raise OverflowError("too many demand units for exact flow weights")
@@ -238,13 +312,15 @@ def solve_flow(a: CrisisArrays, tree: ReleaseTree) -> FlowSolution:
         raise RuntimeError(f"min-cost flow ended with status {status}")
     flows = np.asarray(smcf.flows(arcs), dtype=np.int64)
     offsets = np.cumsum([0] + sizes)
-    arc_flow = np.zeros(len(a.arc_group), dtype=np.int64)
-    arc_flow[net.direct] = flows[offsets[2]:offsets[3]]
+    direct_flow = flows[offsets[2]:offsets[3]]
     in_flow, out_flow = flows[offsets[3]:offsets[4]], flows[offsets[4]:offsets[5]]
     groups, lines, amounts = split_hub_flows(net.hub_in, in_flow, net.hub_out, out_flow)
-    if len(groups):
-        arc_flow[arc_index(a, groups, lines)] += amounts
-    return FlowSolution(arc_flow, int(smcf.optimal_cost()), tree.side, tree.active)
+    moves = GroupMoves(
+        np.concatenate([net.direct[0], groups]).astype(np.int64),
+        np.concatenate([net.direct[1], lines]).astype(np.int64),
+        np.concatenate([direct_flow, amounts]).astype(np.int64),
+    ).nonzero()
+    return FlowSolution(moves, int(smcf.optimal_cost()), tree.side, tree.active)
 
 
 def split_hub_flows(hub_in, in_flow, hub_out, out_flow):
@@ -255,11 +331,12 @@ def split_hub_flows(hub_in, in_flow, hub_out, out_flow):
     oo = np.nonzero(out_flow)[0]
     ii = ii[np.argsort(in_hub[ii], kind="stable")]
     oo = oo[np.argsort(out_hub[oo], kind="stable")]
-    # Cumulative units per hub on both sides; units are matched by position in the hub's queue.
+    # Cumulative units on both sides, hub after hub (flow is conserved in each hub, so the hub
+    # boundaries coincide); units are matched by position.
     in_end = np.cumsum(in_flow[ii])
     out_end = np.cumsum(out_flow[oo])
     cuts = np.union1d(in_end, out_end)
-    starts = np.concatenate([[0], cuts[:-1]])
+    starts = np.concatenate([[0], cuts[:-1]]).astype(np.int64)
     lengths = cuts - starts
     keep = lengths > 0
     starts, lengths = starts[keep], lengths[keep]
@@ -268,38 +345,33 @@ def split_hub_flows(hub_in, in_flow, hub_out, out_flow):
     return in_group[gi], out_line[lo], lengths
 
 
-def arc_index(a: CrisisArrays, groups: np.ndarray, lines: np.ndarray) -> np.ndarray:
-    """Positions of (group, line) pairs among the candidate arcs."""
-    n_lines = len(a.line_count)
-    keys = a.arc_group * n_lines + a.arc_line
-    order = np.argsort(keys)
-    pos = np.searchsorted(keys[order], groups * n_lines + lines)
-    return order[pos]
+def holders_moved(a: CrisisArrays, moves: GroupMoves, c: CriticalConstraint) -> int:
+    on = (a.group_team[moves.group] == c.team) & ((a.group_critical_bits[moves.group] >> c.bit) & 1 == 1)
+    return int(moves.count[on].sum())
 
 
-def critical_skill_overuse(a: CrisisArrays, arc_flow: np.ndarray, c: CriticalConstraint) -> int:
+def critical_skill_overuse(a: CrisisArrays, moves: GroupMoves, c: CriticalConstraint) -> int:
     """How many more holders of a critical skill leave than may leave (0 when the rule holds)."""
-    on = (a.group_team[a.arc_group] == c.team) & ((a.group_critical_bits[a.arc_group] >> c.bit) & 1).astype(bool)
-    return max(0, int(arc_flow[on].sum()) - c.may_leave)
+    return max(0, holders_moved(a, moves, c) - c.may_leave)
 
 
-def repair(a: CrisisArrays, arc_flow: np.ndarray, side: list[CriticalConstraint]) -> np.ndarray:
-    """Make a relaxed solution feasible by withdrawing the least urgent, costliest moves of holders
-    of an over-used critical skill. Withdrawing a move never breaks another rule."""
-    flow = arc_flow.copy()
+def repair(a: CrisisArrays, moves: GroupMoves, side: list[CriticalConstraint]) -> GroupMoves:
+    """Make a relaxed plan feasible by withdrawing the least urgent, costliest moves of holders of
+    an over-used critical skill. Withdrawing a move never breaks another rule."""
+    count = moves.count.copy()
+    cost = a.move_cost(moves.group, moves.line)
     for c in side:
-        excess = critical_skill_overuse(a, flow, c)
+        fixed = GroupMoves(moves.group, moves.line, count)
+        excess = critical_skill_overuse(a, fixed, c)
         if not excess:
             continue
         on = np.nonzero(
-            (a.group_team[a.arc_group] == c.team) & ((a.group_critical_bits[a.arc_group] >> c.bit) & 1).astype(bool)
-            & (flow > 0)
+            (a.group_team[moves.group] == c.team) & ((a.group_critical_bits[moves.group] >> c.bit) & 1 == 1) & (count > 0)
         )[0]
-        order = on[np.lexsort((-a.arc_move_cost()[on], -a.line_rank[a.arc_line[on]]))]
-        for arc in order.tolist():
-            take = min(excess, int(flow[arc]))
-            flow[arc] -= take
+        for k in on[np.lexsort((-cost[on], -a.line_rank[moves.line[on]]))].tolist():
+            take = min(excess, int(count[k]))
+            count[k] -= take
             excess -= take
             if not excess:
                 break
-    return flow
+    return GroupMoves(moves.group, moves.line, count).nonzero()

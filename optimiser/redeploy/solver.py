@@ -25,7 +25,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from optimiser.redeploy import rules
-from optimiser.redeploy.arrays import CrisisArrays, build_arrays
+from optimiser.redeploy.arrays import CrisisArrays, GroupMoves, build_arrays, kept_moves
 from optimiser.redeploy.exact import solve_exact
 from optimiser.redeploy.explain import blocking_codes, holder_blocks, uncovered_reason
 from optimiser.redeploy.flow import build_release_tree, critical_skill_overuse, repair, solve_flow
@@ -73,7 +73,7 @@ def redeploy(
             on_progress(Progress(stage=stage, seconds=seconds, objective=objective, bound=bound, message=message))
 
     a = build_arrays(scenario, day, previous)
-    report("model built", message=f"{len(a.group_size)} groups, {len(a.arc_group)} candidate pairs")
+    report("model built", message=f"{int(a.group_eligible.sum())} groups of interchangeable people, {a.candidate_pairs} candidate pairs")
     if a.baseline_missing:
         notes.append(f"{len(a.baseline_missing)} people of the previous plan are no longer in the scenario")
 
@@ -88,10 +88,13 @@ def _solve(a: CrisisArrays, scenario, previous, time_limit_s, start, method, rep
     workers, seed = scenario.policy.workers, scenario.policy.random_seed
 
     def on_stage(name, seconds, value, bound):
-        report(f"CP-SAT {name}", value, bound)
+        if name.startswith("priority"):
+            report(f"CP-SAT {name}", value, bound, message="units covered at this priority")
+        else:
+            report(f"CP-SAT {name}", message=f"objective {value:g}, bound {bound:g}")
 
-    if len(a.arc_group) == 0:
-        return "OPTIMAL", "nothing to decide", np.zeros(0, np.int64), [0] * len(a.priorities)
+    if not a.group_eligible.any():
+        return "OPTIMAL", "nothing to decide (nobody may cover any demand)", GroupMoves.empty(), [0] * len(a.priorities)
     if method == "auto":
         try:
             tree = build_release_tree(a)
@@ -99,42 +102,42 @@ def _solve(a: CrisisArrays, scenario, previous, time_limit_s, start, method, rep
         except OverflowError:
             notes.append("too many demand units for exact flow weights: solved with CP-SAT")
         else:
-            covered = _covered_by_rank(a, sol.arc_flow)
+            covered = _covered_by_rank(a, sol.moves)
             report("min-cost flow", float(sum(covered)), float(sum(covered)))
-            broken = [c for c in sol.side if critical_skill_overuse(a, sol.arc_flow, c)]
+            broken = [c for c in sol.side if critical_skill_overuse(a, sol.moves, c)]
             if not broken:
                 if sol.side:
                     notes.append(
                         f"{len(sol.side)} critical skills overlap others without nesting; the flow keeps them all, "
                         "so its optimum is the proven optimum"
                     )
-                return "OPTIMAL", "min-cost flow (exact)", sol.arc_flow, covered
+                return "OPTIMAL", "min-cost flow (exact)", sol.moves, covered
             notes.append(f"the network relaxation breaks {len(broken)} overlapping critical skills: solved exactly with CP-SAT")
-            hint = repair(a, sol.arc_flow, sol.side)
+            hint = repair(a, sol.moves, sol.side)
             ex = solve_exact(a, hint, time_limit_s - (time.perf_counter() - start), workers, seed, on_stage)
-            return ("OPTIMAL" if ex.proven else "FEASIBLE"), "min-cost flow relaxation + CP-SAT (exact)", ex.arc_flow, ex.rank_bound
+            return ("OPTIMAL" if ex.proven else "FEASIBLE"), "min-cost flow relaxation + CP-SAT (exact)", ex.moves, ex.rank_bound
     hint = baseline_hint(a, previous) if previous else None
     ex = solve_exact(a, hint, time_limit_s - (time.perf_counter() - start), workers, seed, on_stage)
-    return ("OPTIMAL" if ex.proven else "FEASIBLE"), "CP-SAT on grouped people", ex.arc_flow, ex.rank_bound
+    return ("OPTIMAL" if ex.proven else "FEASIBLE"), "CP-SAT on grouped people", ex.moves, ex.rank_bound
 
 
-def _covered_by_rank(a: CrisisArrays, arc_flow: np.ndarray) -> list[int]:
-    return np.bincount(a.line_rank[a.arc_line], weights=arc_flow, minlength=len(a.priorities)).astype(int).tolist()
+def _covered_by_rank(a: CrisisArrays, moves: GroupMoves) -> list[int]:
+    return np.bincount(a.line_rank[moves.line], weights=moves.count, minlength=len(a.priorities)).astype(int).tolist()
 
 
-def baseline_hint(a: CrisisArrays, previous: list[Assignment]) -> np.ndarray:
+def baseline_hint(a: CrisisArrays, previous: list[Assignment]) -> GroupMoves:
     """A feasible start from the previous plan: keep each previous redeployment that still fits
     every rule (same team, a line of it the person may cover, capacity left)."""
-    hint = np.zeros(len(a.arc_group), dtype=np.int64)
+    groups, lines = kept_moves(a)
+    order = np.lexsort((a.line_rank[lines], groups))
+    lines_of_group: dict[int, list[int]] = {}
+    for k in order.tolist():
+        lines_of_group.setdefault(int(groups[k]), []).append(int(lines[k]))
     line_left = a.line_count.copy()
     group_left = a.group_size.copy()
     team_left = np.where(a.team_limit < 0, np.iinfo(np.int64).max, a.team_limit)
     crit_left = {(c.team, c.bit): c.may_leave for c in a.critical}
-    order = np.lexsort((a.line_rank[a.arc_line], a.arc_group))
-    arcs_of_group: dict[int, list[int]] = {}
-    for arc in order.tolist():
-        if a.arc_kept[arc]:
-            arcs_of_group.setdefault(int(a.arc_group[arc]), []).append(arc)
+    kept: dict[tuple[int, int], int] = {}
     index = {pid: i for i, pid in enumerate(a.person_ids)}
     for assignment in previous:
         i = index.get(assignment.person_id)
@@ -145,33 +148,35 @@ def baseline_hint(a: CrisisArrays, previous: list[Assignment]) -> np.ndarray:
         bits = [(team, c.bit) for c in a.critical if c.team == team and (a.group_critical_bits[g] >> c.bit) & 1]
         if group_left[g] <= 0 or team_left[team] <= 0 or any(crit_left[b] <= 0 for b in bits):
             continue
-        for arc in arcs_of_group.get(g, []):
-            li = a.arc_line[arc]
+        for li in lines_of_group.get(g, []):
             if line_left[li] > 0:
-                hint[arc] += 1
+                kept[g, li] = kept.get((g, li), 0) + 1
                 line_left[li] -= 1
                 group_left[g] -= 1
                 team_left[team] -= 1
                 for b in bits:
                     crit_left[b] -= 1
                 break
-    return hint
+    if not kept:
+        return GroupMoves.empty()
+    pairs = np.array(list(kept.keys()), dtype=np.int64)
+    return GroupMoves(pairs[:, 0], pairs[:, 1], np.array(list(kept.values()), dtype=np.int64))
 
 
-def _people_for_arcs(a: CrisisArrays, arc_flow: np.ndarray, previous) -> list[tuple[int, int]]:
+def _people_for_moves(a: CrisisArrays, moves: GroupMoves, previous) -> list[tuple[int, int]]:
     """Name the people behind each group's count: on a kept move, those who covered the same skill
     before come first; otherwise members in file order."""
     previous_skill = {x.person_id: x.skill for x in previous or []}
     chosen: list[tuple[int, int]] = []
     used: set[int] = set()
-    for arc in np.nonzero(arc_flow)[0].tolist():
-        g, li, f = int(a.arc_group[arc]), int(a.arc_line[arc]), int(arc_flow[arc])
-        members = a.group_members[g]
-        if a.arc_kept[arc] and previous_skill:
+    kept = a.group_baseline_team[moves.group] == a.line_team[moves.line]
+    # Kept moves first, so the people who were there before are the ones who stay.
+    for k in np.argsort(~kept, kind="stable").tolist():
+        g, li, f = int(moves.group[k]), int(moves.line[k]), int(moves.count[k])
+        members = a.group_members[g].tolist()
+        if kept[k] and previous_skill:
             skill = a.demanded_skills[a.line_skill[li]]
-            members = sorted(members.tolist(), key=lambda i: previous_skill.get(a.person_ids[i]) != skill)
-        else:
-            members = members.tolist()
+            members.sort(key=lambda i: previous_skill.get(a.person_ids[i]) != skill)
         picked = 0
         for i in members:  # a member already sent to another line of this group is skipped
             if picked == f:
@@ -183,8 +188,8 @@ def _people_for_arcs(a: CrisisArrays, arc_flow: np.ndarray, previous) -> list[tu
     return chosen
 
 
-def _result(a, scenario, previous, arc_flow, status, method_used, rank_bound, start, stages, notes) -> RedeployResult:
-    chosen = _people_for_arcs(a, arc_flow, previous) if len(arc_flow) else []
+def _result(a, scenario, previous, moves, status, method_used, rank_bound, start, stages, notes) -> RedeployResult:
+    chosen = _people_for_moves(a, moves, previous)
     assignments = []
     assigned_line = np.full(len(a.person_ids), -1, dtype=np.int64)
     for i, li in chosen:
@@ -249,7 +254,7 @@ def _result(a, scenario, previous, arc_flow, status, method_used, rank_bound, st
         people_moved=int(moved_people.sum()), protected=_protected(a), uncovered=uncovered, changes=changes,
         people_changed=changes.people_changed if changes else None,
         skill_surplus_levels=surplus, cross_organisation_moves=cross,
-        groups=len(a.group_size), candidate_pairs=int(np.minimum(a.group_size[a.arc_group], a.line_count[a.arc_line]).sum()) if len(a.arc_group) else 0,
+        groups=len(a.group_size), candidate_pairs=a.candidate_pairs,
         stages=stages, notes=notes,
     )
 
