@@ -12,6 +12,20 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 
+UNLABELLED_CONTROLS = """() => Array.from(document.querySelectorAll('input, select, textarea, button'))
+  .filter(el => el.type !== 'hidden')
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !(el.tagName === 'BUTTON' && el.textContent.trim()))
+  .map(el => el.outerHTML.slice(0, 80))"""
+
+
+def assert_accessible_basics(page) -> None:
+    """Every control has a name, the page has a language, one h1 and a main landmark."""
+    assert page.evaluate(UNLABELLED_CONTROLS) == []
+    assert page.evaluate("document.documentElement.lang") == "en-GB"
+    assert page.locator("h1").count() == 1
+    assert page.locator("main#main").count() == 1
+
+
 def sign_in(page, live_server, username: str, password: str) -> None:
     page.goto(f"{live_server}/login")
     page.get_by_label("Account name").fill(username)
@@ -29,6 +43,7 @@ def test_staff_journey_from_sign_in_to_sign_out(page, live_server, artefacts, ac
         expect(page.get_by_role("heading", name=column, exact=True)).to_be_visible()
     expect(page.locator(".step__why").first).to_contain_text("develops")
     expect(page.locator("#pathway-graph canvas").first).to_be_attached()
+    assert_accessible_basics(page)
     page.screenshot(path=str(artefacts / "e2e-1-my-pathways.png"), full_page=True)
 
     # The marketplace, filtered to what develops or asks for GIS.
@@ -40,6 +55,7 @@ def test_staff_journey_from_sign_in_to_sign_out(page, live_server, artefacts, ac
     project = page.locator("#opp-O2")
     expect(project).to_contain_text("You do not have gis yet (this needs level 2)")
     expect(project).to_contain_text("These moves develop GIS mapping")
+    assert_accessible_basics(page)
     page.screenshot(path=str(artefacts / "e2e-2-marketplace-filtered.png"), full_page=True)
 
     # Express interest: it becomes her first ranked preference.
@@ -51,6 +67,7 @@ def test_staff_journey_from_sign_in_to_sign_out(page, live_server, artefacts, ac
 
     page.get_by_role("link", name="My record").click()
     expect(page.get_by_role("table")).to_contain_text("Introduction to GIS shadowing")
+    assert_accessible_basics(page)
 
     # Sign out: back to the sign-in page, and her pages are closed to the old session.
     page.get_by_role("button", name="Sign out").click()
