@@ -364,3 +364,33 @@ def test_cli_explains_a_wrong_call(tmp_path, args, message):
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2
     assert message in result.output
+
+
+# ---------------------------------------------------------------------------------------------
+# Single rules of the generator
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sizes, people", [([30, 20, 25], 60), ([12, 40], 41), ([8, 8, 8, 9], 30), ([10, 60], 75)])
+def test_team_sizes_are_trimmed_to_the_workforce_and_never_below_eight(sizes, people):
+    import numpy as np
+
+    from planner.generate import _trim_to
+
+    trimmed = _trim_to(np.array(sizes), people)
+    assert trimmed.sum() == people
+    assert trimmed.min() >= 8 and trimmed.max() <= 60
+
+
+def test_practice_friendly_opportunities_fit_people_who_must_keep_practising():
+    from planner.generate import _U, practice_friendly_opportunity
+
+    for i in range(len(place.PRACTICE_FRIENDLY)):
+        u = [0.5] * len(_U)
+        u[_U["practice_title"]] = (i + 0.5) / len(place.PRACTICE_FRIENDLY)
+        o = practice_friendly_opportunity("secondment", "Force Control Room", u)
+        assert o["fte"] <= 1 - 0.5 and o["grade_min"] == o["grade_max"] == -1
+        held_by_practising = {
+            s for key in ("social-work", "planning") for s, _, _ in place.PROFESSIONS[key].skills
+        }
+        assert {place.SKILL_IDS[s] for s in o["required_skill"]} <= held_by_practising
