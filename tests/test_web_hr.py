@@ -393,3 +393,114 @@ def test_get_pages_never_change_the_database(as_role, loaded, web2_engine):
         assert client.get(path).status_code == 200, path
     assert database_dump(web2_engine) == before
     assert json.loads(json.dumps(client.get(f"/hr/jobs/{job.id}.json").get_json()))["id"] == job.id
+
+
+# ---------------------------------------------------------------------------------------------
+# The consoles' tables (migration 0002_web2) on SQLite and PostgreSQL
+# ---------------------------------------------------------------------------------------------
+
+
+def test_migration_0002_creates_exactly_the_console_tables(web2_engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from web.console_tables import metadata
+
+    mine = {"solve_jobs", "placement_decisions"}
+
+    def only_console_tables(obj, name, type_, reflected, compare_to):
+        table = obj if type_ == "table" else getattr(obj, "table", None)
+        return (table.name if table is not None else name) in mine
+
+    with web2_engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"include_object": only_console_tables,
+                                                               "compare_type": True})
+        assert compare_metadata(context, metadata) == []
+
+
+@pytest.mark.postgres
+def test_jobs_and_decisions_work_on_postgresql():
+    from planner.domain import Placement, Plan
+    from planner.store import save_plan, upgrade
+    from planner.store.testing import postgres_test_url, temporary_engine
+    from web.decisions import decide_placement, decisions_for_plan
+    from web.jobs import JobOutcome, JobPool, SlotsBusy
+
+    url = postgres_test_url()
+    if url is None:
+        pytest.skip("PostgreSQL tests need TRELLIS_TEST_POSTGRES_URL: run through scripts/with-postgres.sh")
+    with temporary_engine(url) as engine:
+        upgrade(engine)
+        stored = save_plan(engine, "matching", Plan(status="OPTIMAL", placements=[
+            Placement(person_id="P1", opportunity_id="O1")]), created_by="hr1")
+        decide_placement(engine, stored.id, "P1", "O1", "accepted", decided_by="hr1")
+        assert decisions_for_plan(engine, stored.id)[("P1", "O1")].decided_by == "hr1"
+        pool = JobPool(engine, slots=1, heartbeat_s=0.1)
+        release = threading.Event()
+
+        def work(progress):
+            progress(type("Event", (), {"seconds": 0.1, "objective": 3.0, "bound": 4.0})())
+            release.wait(10)
+            return JobOutcome({"status": "OPTIMAL"}, stored.id)
+
+        job_id = pool.submit("matching", work, actor="hr1", request={}, time_limit_s=5)
+        with pytest.raises(SlotsBusy):
+            pool.submit("matching", work, actor="hr2", request={}, time_limit_s=5)
+        time.sleep(0.5)
+        assert pool.get(job_id).progress == [{"seconds": 0.1, "objective": 3.0, "bound": 4.0}]
+        release.set()
+        assert pool.wait(job_id, 10)
+        job = pool.get(job_id)
+        assert (job.status, job.plan_id, job.result) == ("finished", stored.id, {"status": "OPTIMAL"})
+
+
+# ---------------------------------------------------------------------------------------------
+# The pieces: job pool rules and safe exports
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_job_that_fails_ends_failed_with_a_message_and_frees_its_slot(web2_engine):
+    from web.jobs import JobOutcome, JobPool
+
+    pool = JobPool(web2_engine, slots=1)
+
+    def broken(progress):
+        raise ValueError("Person 7 has a bad row")  # text that must never reach the page or log
+
+    job_id = pool.submit("matching", broken, actor="hr1", request={}, time_limit_s=1)
+    assert pool.wait(job_id, 10)
+    job = pool.get(job_id)
+    assert job.status == "failed" and "ValueError" in job.error and "Person 7" not in job.error
+    second = pool.submit("matching", lambda progress: JobOutcome({"status": "OPTIMAL"}), actor="hr1",
+                         request={}, time_limit_s=1)
+    assert pool.wait(second, 10) and pool.get(second).status == "finished"
+
+
+def test_progress_of_several_solves_is_one_timeline():
+    from web.jobs import ProgressRecorder
+
+    recorder = ProgressRecorder()
+    for seconds, objective in [(0.1, 1), (0.5, 2), (0.2, 5), (0.4, 6)]:
+        recorder(type("Event", (), {"seconds": seconds, "objective": objective, "bound": None})())
+    assert [p["seconds"] for p in recorder.points()] == [0.1, 0.5, 0.7, 0.9]
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("=SUM(A1:A2)", "'=SUM(A1:A2)"), ("+44 20", "'+44 20"), ("-2+3", "'-2+3"), ("@cmd", "'@cmd"),
+    ("\tx", "'\tx"), ("Planning", "Planning"), (-3, -3), (2.5, 2.5), (None, ""),
+])
+def test_cells_that_a_spreadsheet_would_run_are_escaped(value, expected):
+    from web.exports import escape_cell
+
+    assert escape_cell(value) == expected
+
+
+def test_xlsx_export_never_holds_a_formula():
+    from openpyxl import load_workbook
+
+    from web.exports import xlsx_bytes
+
+    book = load_workbook(io.BytesIO(xlsx_bytes([("Sheet", ["a", "b"], [["=1+1", 3], ["@x", "-y"]])])))
+    cells = [c for row in book["Sheet"].iter_rows() for c in row]
+    assert all(c.data_type != "f" for c in cells)
+    assert [c.value for c in cells] == ["a", "b", "'=1+1", 3, "'@x", "'-y"]
