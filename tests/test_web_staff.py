@@ -62,7 +62,10 @@ def test_editing_skills_and_aspirations_saves_them_and_updates_the_pathways(clie
     assert person.aspirations == {"data-analysis": 3, "gis": 4}
     page = client.get("/people/P1/pathways").get_data(as_text=True)
     assert "Your skills and aspirations are saved" in page
-    assert "GIS mapping project" in page  # now within reach with gis 2
+    skills_section = page.split('<h3>Skills</h3>')[1].split('<h3>Aspirations</h3>')[0]
+    assert "GIS mapping" in skills_section and "Data analysis" not in skills_section
+    # The pathways use the new skills at once: the GIS project is now a first step.
+    assert any(route.split("</li>")[0].count("GIS mapping project") for route in page.split('<ol class="pathway">')[1:])
     audit = store.list_audit(engine_of(app), action="person.update")
     assert audit[0].actor.startswith("user:") and audit[0].target == "person:P1"
 
@@ -98,8 +101,8 @@ def test_hr_sees_a_persons_pathways_in_the_third_person(client, auth):
 # ---------------------------------------------------------------------------------------------
 
 
-def test_the_pathway_index_is_built_once_per_scenario_revision(app, client, alice):
-    from web.data_access import pathway_index
+def test_the_pathway_index_is_built_once_and_kept_while_only_people_change(app, client, alice, scenario):
+    from web.data_access import current_scenario, pathway_index
 
     client.get("/people/P1/pathways")
     with app.test_request_context():
@@ -107,11 +110,18 @@ def test_the_pathway_index_is_built_once_per_scenario_revision(app, client, alic
     client.get("/people/P1/pathways")
     with app.test_request_context():
         assert pathway_index() is first
-    store.update_person(engine_of(app), "P5", skills={"data-analysis": 3}, actor="tests")  # e.g. from the CLI
+    # A person's skills change (e.g. from the CLI): the scenario is reloaded, the index kept.
+    store.update_person(engine_of(app), "P5", skills={"data-analysis": 3}, actor="tests")
+    with app.test_request_context():
+        assert current_scenario().person_by_id["P5"].skills == {"data-analysis": 3}
+        assert pathway_index() is first
+    # An opportunity changes: the index is rebuilt.
+    changed = scenario.model_copy(update={"opportunities": scenario.opportunities[:-1]})
+    store.save_scenario(engine_of(app), changed, actor="tests")
     with app.test_request_context():
         rebuilt = pathway_index()
     assert rebuilt is not first
-    assert rebuilt.scenario.person_by_id["P5"].skills == {"data-analysis": 3}
+    assert "O6" not in rebuilt.scenario.opportunity_by_id
 
 
 # ---------------------------------------------------------------------------------------------

@@ -49,6 +49,17 @@ def _scenario_key(db: Engine):
     return scenario_revision(db) or None
 
 
+def pathway_inputs(scenario) -> tuple:
+    """What a `PathwayIndex` is built from: the catalogue, teams, opportunities, policy, and each
+    person's team and profession. A person's own skills, aspirations and preferences are not in
+    it (the index takes the person at query time), so editing them keeps the index, which takes
+    seconds to build on a large scenario."""
+    return (
+        scenario.skills, scenario.teams, scenario.opportunities, scenario.policy,
+        tuple((p.team_id, p.profession) for p in scenario.people), frozenset(scenario.skill_ids()),
+    )
+
+
 def current_scenario():
     """The stored scenario (or None when nothing was imported), read once per revision and once
     per request."""
@@ -62,8 +73,10 @@ def current_scenario():
             if key != cache.key:
                 from planner.store.scenario import load_scenario
 
+                previous, index = cache.scenario, cache.pathway_index
                 cache.scenario = load_scenario(db) if key is not None else None
-                cache.pathway_index = None
+                keep = index is not None and cache.scenario is not None and pathway_inputs(previous) == pathway_inputs(cache.scenario)
+                cache.pathway_index = index if keep else None
                 cache.derived = OrderedDict()
                 cache.key = key
     g.trellis_scenario = cache.scenario
@@ -78,6 +91,8 @@ def pathway_index():
     cache: _CachedScenario = current_app.extensions["trellis_scenario"]
     with cache.lock:
         if cache.pathway_index is None or cache.scenario is not scenario:
+            # Built under the lock: concurrent first views wait for one build instead of each
+            # building their own.
             from planner.pathways import PathwayIndex
 
             index = PathwayIndex(scenario)
