@@ -45,7 +45,7 @@ def validate_command(path: Path, max_warnings: int) -> None:
     and exits 2; when it is valid, prints the rows read per file and any warnings and exits 0."""
     result = _read_or_exit(path)
     for file, rows in result.counts.items():
-        click.echo(f"{file}: {rows} rows")
+        click.echo(f"{file}: {rows} {'row' if rows == 1 else 'rows'}")
     _echo_warnings(result.warnings, max_warnings)
     noun = "warning" if len(result.warnings) == 1 else "warnings"
     click.echo(f"{path}: valid ({len(result.warnings)} {noun}).")

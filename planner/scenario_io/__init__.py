@@ -8,7 +8,7 @@ the column, the value and what to do about it; writers are their exact inverse.
 from .assemble import ReadResult
 from .layout import POLICY_FILE, SCENARIO_JSON, TABLES
 from .readers import read_scenario, read_scenario_files
-from .writers import scenario_json, write_scenario_csv, write_scenario_json, write_scenario_xlsx
+from .writers import scenario_json, scenario_xlsx, write_scenario_csv, write_scenario_json, write_scenario_xlsx
 
 __all__ = [
     "POLICY_FILE",
@@ -18,6 +18,7 @@ __all__ = [
     "read_scenario",
     "read_scenario_files",
     "scenario_json",
+    "scenario_xlsx",
     "write_scenario_csv",
     "write_scenario_json",
     "write_scenario_xlsx",

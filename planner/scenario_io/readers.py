@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import zipfile
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from planner.domain import Problem, ScenarioError, did_you_mean
@@ -70,7 +69,10 @@ def read_scenario_files(files: dict[str, bytes]) -> ReadResult:
     for name, data in files.items():
         base = _plain_name(name)
         if base is None:
-            problems.append(Problem(file=name, message="is not a plain file name", suggestion="upload files, not paths"))
+            problems.append(Problem(
+                file=name or "(a file without a name)", message="is not a plain file name",
+                suggestion="upload files, not paths",
+            ))
         else:
             plain[base] = data
     books = [n for n in plain if n.lower().endswith(XLSX_SUFFIXES)]
@@ -148,10 +150,17 @@ def read_policy_json(label: str, data: bytes) -> tuple[object | None, list[Probl
         return None, problems
     try:
         return json.loads(text), []
-    except json.JSONDecodeError as error:
-        return None, [Problem(
-            file=label, row=error.lineno, message=f"is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})",
-        )]
+    except (json.JSONDecodeError, RecursionError) as error:
+        return None, [_not_json(label, error)]
+
+
+def _not_json(label: str, error: Exception) -> Problem:
+    if isinstance(error, json.JSONDecodeError):
+        return Problem(
+            file=label, row=error.lineno,
+            message=f"is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})",
+        )
+    return Problem(file=label, message="is not valid JSON: it is nested too deeply")
 
 
 def read_workbook(name: str, data: bytes, policy_bytes: bytes | None = None) -> ReadResult:
@@ -161,15 +170,27 @@ def read_workbook(name: str, data: bytes, policy_bytes: bytes | None = None) -> 
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, IndexError) as error:
-        raise ScenarioError([Problem(
-            file=name, message=f"could not be opened as an Excel .xlsx workbook ({type(error).__name__})",
-            suggestion="save it from Excel as 'Excel Workbook (*.xlsx)'",
-        )]) from None
+    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds on damaged files
+        raise ScenarioError([_not_a_workbook(name, error)]) from None
     try:
         return _read_book(name, book, policy_bytes)
     finally:
         book.close()
+
+
+def _not_a_workbook(name: str, error: Exception) -> Problem:
+    return Problem(
+        file=name, message=f"could not be opened as an Excel .xlsx workbook ({type(error).__name__})",
+        suggestion="save it from Excel as 'Excel Workbook (*.xlsx)'",
+    )
+
+
+def _sheet_records(name: str, sheet) -> tuple[list[list[str]] | None, list[Problem]]:
+    """The cells of a sheet as text. Sheets are parsed lazily, so a damaged one fails here."""
+    try:
+        return [[excel_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)], []
+    except Exception as error:  # noqa: BLE001 - any parse failure of untrusted XML is a damaged file
+        return None, [_not_a_workbook(f"{name}, sheet {sheet.title}", error)]
 
 
 def _read_book(name, book, policy_bytes) -> ReadResult:
@@ -183,7 +204,7 @@ def _read_book(name, book, policy_bytes) -> ReadResult:
         kind = title[:-4] if title.endswith(".csv") else title
         if kind in POLICY_SHEETS:
             policy_label = label
-            policy_data, policy_problems = _policy_from_sheet(label, sheet)
+            policy_data, policy_problems = _policy_from_sheet(name, sheet)
             problems += policy_problems
             continue
         if kind not in TABLE_BY_KIND:
@@ -195,7 +216,10 @@ def _read_book(name, book, policy_bytes) -> ReadResult:
         if kind in collections:
             problems.append(Problem(file=label, message=f"a second sheet for {kind!r}; keep one"))
             continue
-        records = [[excel_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        records, sheet_problems = _sheet_records(name, sheet)
+        problems += sheet_problems
+        if records is None:
+            continue
         table, table_problems = table_from_records(TABLE_BY_KIND[kind], label, records, first_row=1)
         problems += table_problems
         if table is not None:
@@ -219,12 +243,12 @@ def _read_book(name, book, policy_bytes) -> ReadResult:
     return result
 
 
-def _policy_from_sheet(label: str, sheet) -> tuple[dict | None, list[Problem]]:
+def _policy_from_sheet(name: str, sheet) -> tuple[dict | None, list[Problem]]:
     """`key,value` rows; values are JSON (`30`, `true`, `{"preference": 6}`) or plain text."""
     data: dict = {}
-    problems: list[Problem] = []
-    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-        cells = [excel_cell_text(v) for v in row[:2]] + ["", ""]
+    records, problems = _sheet_records(name, sheet)
+    for number, row in enumerate(records or [], start=1):
+        cells = row[:2] + ["", ""]
         key, value = cells[0].strip(), cells[1].strip()
         if number == 1 and key.lower() == "key":
             continue
@@ -232,7 +256,7 @@ def _policy_from_sheet(label: str, sheet) -> tuple[dict | None, list[Problem]]:
             continue
         try:
             data[key] = json.loads(value) if value else None
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             data[key] = value
     return data, problems
 
@@ -245,11 +269,8 @@ def read_scenario_json(name: str, data: bytes) -> ReadResult:
         raise ScenarioError(problems)
     try:
         document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ScenarioError([Problem(
-            file=name, row=error.lineno,
-            message=f"is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})",
-        )]) from None
+    except (json.JSONDecodeError, RecursionError) as error:
+        raise ScenarioError([_not_json(name, error)]) from None
     if not isinstance(document, dict):
         raise ScenarioError([Problem(file=name, message="must be a JSON object with teams, people, ...")])
     known = [t.kind for t in TABLES] + ["policy"]

@@ -40,7 +40,8 @@ def policy_is_default(policy: Policy) -> bool:
 
 def csv_text(columns: list[str], rows: list[list[str]]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # CRLF as RFC 4180 says; it also makes the writer quote any cell holding a lone carriage return.
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     writer.writerows(rows)
     return buffer.getvalue()
@@ -88,25 +89,42 @@ def write_scenario_json(scenario: Scenario, path: str | Path) -> Path:
     return path
 
 
-def write_scenario_xlsx(scenario: Scenario, path: str | Path) -> Path:
-    """Write the scenario as an Excel workbook: one sheet per CSV file (named `people`, `teams`...),
-    every cell as text so ids like `007` stay as written, and a `policy` sheet of `key,value` rows
-    (value as JSON) when the policy is not the default."""
-    from openpyxl import Workbook
+def _text_cell(sheet, text: str):
+    """A cell that holds text, never a formula: a name starting with `=` must not run in Excel."""
+    from openpyxl.cell import WriteOnlyCell
 
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    return cell
+
+
+def write_scenario_xlsx(scenario: Scenario, path: str | Path) -> Path:
+    """Write the scenario as an Excel workbook (see `scenario_xlsx`)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(scenario_xlsx(scenario))
+    return path
+
+
+def scenario_xlsx(scenario: Scenario) -> bytes:
+    """The scenario as an Excel workbook: one sheet per CSV file (named `people`, `teams`...),
+    every cell as text (ids like `007` stay as written; a cell starting with `=` is text, not a
+    formula), and a `policy` sheet of `key,value` rows (value as JSON) when the policy is not
+    the default."""
+    from openpyxl import Workbook
+
     book = Workbook(write_only=True)
     for layout in _tables_to_write(scenario):
         sheet = book.create_sheet(layout.kind)
         columns, rows = table_rows(scenario, layout.kind)
         sheet.append(columns)
         for row in rows:
-            sheet.append(row)
+            sheet.append([_text_cell(sheet, cell) for cell in row])
     if not policy_is_default(scenario.policy):
         sheet = book.create_sheet(POLICY_SHEET)
         sheet.append(["key", "value"])
         for key, value in scenario.policy.model_dump(mode="json", exclude_defaults=True).items():
-            sheet.append([key, json.dumps(value, ensure_ascii=False)])
-    book.save(path)
-    return path
+            sheet.append([key, _text_cell(sheet, json.dumps(value, ensure_ascii=False))])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
