@@ -372,6 +372,49 @@ def test_tiny_random_crises_match_exhaustive_search(seed, tmp_path):
     assert summary["status"] == "OPTIMAL"
 
 
+def _overlapping_world(rng: random.Random, folder: Path) -> Path:
+    """Normal teams whose critical skills' holders overlap without nesting: not a network flow."""
+    teams = [("T0", "paused"), ("T1", "normal"), ("T2", "normal"), ("T3", "critical")]
+    with (folder / "teams.csv").open("w", newline="") as h:
+        wr = csv.writer(h)
+        wr.writerow(["team_id", "name", "organisation", "max_release_share", "critical_skills", "status"])
+        for t, status in teams:
+            org, share = rng.choice(["O1", "O2"]), rng.choice(["0.6", "1"])
+            crit = rng.choice(["a:1:1;b:1:1", "a:1:2;b:1:1;c:2:1", "a:1:1;b:2:2"])
+            wr.writerow([t, t, org, share, crit, status])
+    with (folder / "people.csv").open("w", newline="") as h:
+        wr = csv.writer(h)
+        wr.writerow(["person_id", "name", "team_id", "grade", "profession", "skills"])
+        for i in range(rng.randint(8, 16)):
+            held = rng.sample(["a", "b", "c", "x"], rng.randint(1, 4))
+            if "x" not in held and rng.random() < 0.7:
+                held.append("x")
+            wr.writerow([f"P{i}", f"P{i}", rng.choice(teams[:3])[0], 3, "x",
+                         ";".join(f"{s}:{rng.randint(1, 3)}" for s in held)])
+    with (folder / "demand.csv").open("w", newline="") as h:
+        wr = csv.writer(h)
+        wr.writerow(["team_id", "skill", "level", "count", "priority"])
+        for _ in range(rng.randint(2, 4)):
+            wr.writerow([rng.choice(["T3", "T3", "T1", "T2"]), rng.choice(["x", "x", "a", "b", "c"]),
+                         rng.randint(1, 3), rng.randint(1, 5), rng.randint(1, 3)])
+    (folder / "policy.json").write_text(json.dumps({"plan_date": "2027-01-11", "workers": 1}))
+    return folder
+
+
+# Seeds whose network relaxation breaks an overlapping critical skill (the CP-SAT path decides).
+@pytest.mark.parametrize("seed", [2, 9, 10, 12, 18, 32])
+def test_overlapping_critical_skills_are_solved_exactly(seed, tmp_path):
+    (tmp_path / "s").mkdir()
+    folder = _overlapping_world(random.Random(seed), tmp_path / "s")
+    w = read_world(folder)
+    rows, summary = _plan(folder, tmp_path / "out")
+    plan_date = date(2027, 1, 11)
+    assert rule_violations(w, rows, plan_date) == []
+    assert coverage(rows) == reference_optimum(w, plan_date)[0]
+    assert summary["status"] == "OPTIMAL"
+    assert "CP-SAT" in summary["method"]
+
+
 def test_checker_catches_a_broken_plan(generated, tmp_path):
     """The checker is not a rubber stamp: a plan that moves a critical team's person is refused."""
     folder = generated[0]
