@@ -102,3 +102,21 @@ def test_hr_journey_from_a_bad_upload_to_an_approved_exported_plan(page, web2_li
     page.screenshot(path=str(artefacts / "e2e-hr-6-network.png"), full_page=True)
     # The refused upload's 422 is the only resource error the browser may report.
     assert [e for e in page.console_errors if "422" not in e] == []
+
+
+def test_hr_compares_a_what_if_side_by_side(page, web2_live_server, artefacts):
+    browser_sign_in(page, web2_live_server, "hr")
+    page.get_by_role("button", name="Run the optimiser").press("Enter")
+    expect(page.locator("#job-status")).to_have_text("finished", timeout=15_000)
+    page.get_by_role("link", name="Open the plan").click()
+    page.get_by_role("link", name="What if…?").click()
+    page.get_by_label("Skill", exact=True).select_option("python")
+    page.get_by_label("In", exact=True).select_option(label="Local plan data lead")
+    page.screenshot(path=str(artefacts / "e2e-hr-7-whatif-form.png"), full_page=True)
+    page.get_by_role("button", name="Compare").click()
+    expect(page.locator("#job-status")).to_have_text("finished", timeout=20_000)
+    page.get_by_role("link", name="Open the comparison").click()
+    expect(page.get_by_role("heading", name=re.compile("What if we drop the python requirement"))).to_be_visible()
+    expect(page.locator("#whatif-table")).to_contain_text("Eligible person–opportunity pairs")
+    page.screenshot(path=str(artefacts / "e2e-hr-8-whatif-result.png"), full_page=True)
+    assert page.console_errors == []

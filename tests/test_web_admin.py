@@ -185,3 +185,34 @@ def test_signed_in_admin_lands_on_admin_pages(loaded):
     client = sign_in(loaded.test_client(), "admin")
     response = client.get("/")
     assert response.status_code == 302 and "/admin" in response.headers["Location"]
+
+
+@pytest.mark.browser
+def test_admin_pages_in_a_real_browser(page, web2_live_server, artefacts):
+    from playwright.sync_api import expect
+
+    from conftest_web2 import browser_sign_in
+
+    browser_sign_in(page, web2_live_server, "admin")
+    expect(page.get_by_role("heading", name="Users and roles")).to_be_visible()
+    page.get_by_label("Account name").fill("planner2")
+    page.get_by_label("First password").fill("a long passphrase")
+    page.get_by_label("Role", exact=True).select_option("hr")
+    page.get_by_role("button", name="Add account").click()
+    expect(page.locator(".flash--success")).to_contain_text("planner2")
+    page.screenshot(path=str(artefacts / "e2e-admin-1-users.png"), full_page=True)
+    page.get_by_role("link", name="Audit log").click()
+    expect(page.locator("table.data")).to_contain_text("user.create")
+    page.screenshot(path=str(artefacts / "e2e-admin-2-audit.png"), full_page=True)
+    page.get_by_role("link", name="Personal data").click()
+    page.get_by_label("Person id or name").fill("Person 2")
+    page.get_by_role("button", name="Find").click()
+    with page.expect_download() as download_info:
+        page.locator("li.card").first.get_by_role("button", name="Download their data (JSON)").click()
+    assert download_info.value.suggested_filename.startswith("trellis-person-P002")
+    page.locator("li.card").first.locator("summary").click()
+    page.screenshot(path=str(artefacts / "e2e-admin-3-personal-data.png"), full_page=True)
+    page.locator("li.card").first.get_by_label("Type").fill("P002")
+    page.locator("li.card").first.get_by_role("button", name="Erase everywhere").click()
+    expect(page.locator(".flash--success")).to_contain_text("erased everywhere")
+    assert page.console_errors == []
