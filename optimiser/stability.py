@@ -4,7 +4,10 @@ A person prefers an opportunity they ranked to anything they rank lower, to anyt
 not rank and to no placement. An opportunity prefers the person it scores higher (the pair's
 objective score); it is content with a person if it has a free place. A *blocking pair* is a
 ranked, eligible (person, opportunity) pair where both would rather have each other, in the same
-period. In a rotation, a person who takes the opportunity in another period cannot block on it.
+period, and where the person could actually go: their team is not at its release limit and no
+critical skill of theirs is down to the minimum the team must keep (a team at its limit cannot
+release anyone else, so the pair cannot act on its wish). In a rotation, a person who takes the
+opportunity in another period cannot block on it.
 """
 
 from __future__ import annotations
@@ -34,6 +37,9 @@ def stability_rows(d: ModelData) -> Rows:
         (better_people["person_q"] != better_people["person"]) & (better_people["points_q"] >= better_people["points"])
     ]
     rows, vars_, coefs = [], [], []
+    # "held back" indicators: may be 1 only when the team (or a critical skill's holders) is at
+    # its limit in that period; a held-back person cannot block.
+    extra_rows = _held_back_rows(d, ranked, local, cap)
     for t in range(k):
         rows.append(as_good["local"].to_numpy() * k + t)
         vars_.append(t * n + as_good["pair_o"].to_numpy())
@@ -51,12 +57,84 @@ def stability_rows(d: ModelData) -> Rows:
     row_key = np.repeat(local, k)
     person = ranked["person"].to_numpy()
     opp = ranked["opp"].to_numpy()
+    extra_r, extra_v, extra_c, limit_r, limit_v, limit_c, limit_ub = extra_rows
+    n_limit = len(limit_ub)
+    rows += extra_r
+    vars_ += extra_v
+    coefs += extra_c
+    n_main = len(lb)
+    all_rows = np.concatenate(rows + [r + n_main for r in limit_r]).astype(np.int64)
     return Rows(
-        row=np.concatenate(rows).astype(np.int64), var=np.concatenate(vars_).astype(np.int64),
-        coef=np.concatenate(coefs).astype(np.int64), lb=lb.astype(np.int64), ub=lb * 0 + big,
-        row_group=row_key.astype(np.int64),
-        groups=[f"stability of person {d.person_id(person[i])} with opportunity {d.opp_id(opp[i])}" for i in local],
+        row=all_rows, var=np.concatenate(vars_ + limit_v).astype(np.int64),
+        coef=np.concatenate(coefs + limit_c).astype(np.int64),
+        lb=np.concatenate([lb, np.full(n_limit, -big)]).astype(np.int64),
+        ub=np.concatenate([lb * 0 + big, limit_ub]).astype(np.int64),
+        row_group=np.concatenate([row_key, np.full(n_limit, len(local))]).astype(np.int64),
+        groups=[f"stability of person {d.person_id(person[i])} with opportunity {d.opp_id(opp[i])}" for i in local]
+        + ["stability: a team at its limit holds its people back"],
     )
+
+
+def _held_back_rows(d: ModelData, ranked: pd.DataFrame, local: np.ndarray, cap: np.ndarray):
+    """Entries adding cap_o x held_back[p, t] to each ranked pair's row, and the rows that let
+    held_back[p, t] be 1 only when p has no placement in t and their team (or a critical skill
+    they hold) is at its limit: limit x at_limit - (people away) <= 0;
+    held_back - at_limit(team) - sum at_limit(critical skills held) <= 0;
+    held_back + placements of p in t <= 1."""
+    a = d.arrays
+    n, k = d.n_pairs, d.periods
+    pair_person = d.pairs["person"].to_numpy()
+    team_of_pair = a.person_team[pair_person]
+    person = ranked["person"].to_numpy()
+    wanting = np.unique(person)
+    extra_r, extra_v, extra_c = [], [], []
+    limit_r, limit_v, limit_c, limit_ub = [], [], [], []
+    n_limit = 0
+
+    def limit_row(var, coef, ub=0):
+        nonlocal n_limit
+        limit_ub.append(ub)
+        limit_r.append(np.full(len(var), n_limit))
+        limit_v.append(np.asarray(var, dtype=np.int64))
+        limit_c.append(np.asarray(coef, dtype=np.int64))
+        n_limit += 1
+
+    crit = []
+    table = d.critical_table
+    if table is not None and not table.empty:
+        for c, r in table.iterrows():
+            if r.skill >= 0:
+                holds = (a.person_team == r.team) & (a.skills[:, r.skill] >= r.level)
+                if holds[wanting].any():
+                    crit.append((c, r, holds))
+    pairs_of = pd.Series(np.arange(n)).groupby(pair_person).apply(np.asarray)
+    for t in range(k):
+        team_flag = {}
+        for team in np.unique(a.person_team[wanting]).tolist():
+            flag = d.new_aux(f"at_limit[team {d.team_id(team)}, period {t + 1}]", 0, 1)
+            members = np.flatnonzero(team_of_pair == team)
+            limit_row(np.concatenate([t * n + members, [flag]]),
+                      np.concatenate([-np.ones(len(members)), [a.team_allowance[team]]]))
+            team_flag[team] = flag
+        crit_flags = []
+        for c, r, holds in crit:
+            flag = d.new_aux(f"at_limit[critical {c}, period {t + 1}]", 0, 1)
+            holder_pairs = np.flatnonzero(holds[pair_person])
+            limit_row(np.concatenate([t * n + holder_pairs, [flag]]),
+                      np.concatenate([-np.ones(len(holder_pairs)), [r.may_leave]]))
+            crit_flags.append((flag, holds))
+        held = {}
+        for p in wanting.tolist():
+            h = d.new_aux(f"held_back[person {d.person_id(p)}, period {t + 1}]", 0, 1)
+            held[p] = h
+            flags = [team_flag[a.person_team[p]]] + [f for f, holds in crit_flags if holds[p]]
+            limit_row([h] + flags, [1] + [-1] * len(flags))
+            mine = pairs_of.get(p, np.zeros(0, dtype=np.int64))
+            limit_row(np.concatenate([[h], t * n + mine]), np.ones(len(mine) + 1), ub=1)
+        extra_r.append(local * k + t)
+        extra_v.append(np.array([held[p] for p in person.tolist()], dtype=np.int64))
+        extra_c.append(cap)
+    return extra_r, extra_v, extra_c, limit_r, limit_v, limit_c, np.array(limit_ub, dtype=np.int64)
 
 
 def blocking_pairs(d: ModelData, chosen: np.ndarray) -> pd.DataFrame:
@@ -83,8 +161,28 @@ def blocking_pairs(d: ModelData, chosen: np.ndarray) -> pd.DataFrame:
         used = np.bincount(opp[placed], minlength=n_opps)
         worst = np.full(n_opps, np.iinfo(np.int64).max, dtype=np.int64)
         np.minimum.at(worst, opp[placed], points[placed])
-        person_wants = ranked_mask & (rank < got_rank[person]) & ~taken_any
+        placed_now = np.zeros(n_people, dtype=bool)
+        placed_now[person[placed]] = True
+        person_wants = ranked_mask & (rank < got_rank[person]) & ~taken_any & ~(_held_back(d, person[placed]) & ~placed_now)[person]
         opp_wants = (used[opp] < d.arrays.opp_capacity[opp]) | (worst[opp] < points)
         hits = np.flatnonzero(person_wants & opp_wants)
         found.append(pd.DataFrame({"person": person[hits], "opp": opp[hits], "period": t + 1}))
     return pd.concat(found, ignore_index=True)
+
+
+def _held_back(d: ModelData, away: np.ndarray) -> np.ndarray:
+    """Per person: their team is at its release limit, or a critical skill they hold is down to
+    the minimum, given the people `away` in this period."""
+    a = d.arrays
+    out = np.zeros(a.n_people, dtype=bool)
+    team_away = np.bincount(a.person_team[away], minlength=len(a.team_ids))
+    out |= team_away[a.person_team] >= a.team_allowance[a.person_team]
+    table = d.critical_table
+    if table is not None and not table.empty:
+        for _, r in table.iterrows():
+            if r.skill < 0:
+                continue
+            holds = (a.person_team == r.team) & (a.skills[:, r.skill] >= r.level)
+            if int(holds[away].sum()) >= r.may_leave:
+                out |= holds
+    return out

@@ -23,6 +23,14 @@ def test_stability_rule_removes_blocking_pairs():
     assert stable.blocking_pairs == 0 and ("a", "O1") in placed(stable)
 
 
+def test_a_person_held_back_by_their_teams_limit_does_not_block():
+    people = [person("a", preferences=("O",)), person("b", preferences=("O",))]
+    sc = scenario(people, [opportunity("O", capacity=2)],
+                  teams=[team("home", max_release_share=0.5), team("host")], stable=True)
+    plan = solve_plan(sc)
+    assert plan.status == "OPTIMAL" and len(plan.placements) == 1 and plan.blocking_pairs == 0
+
+
 def test_infeasible_pins_name_the_team_release_limit():
     sc = scenario([person("a"), person("b"), person("c"), person("d")], [opportunity("O", capacity=4)],
                   teams=[team("home", max_release_share=0.25), team("host")],
@@ -154,3 +162,24 @@ def test_time_limit_is_honoured_with_a_status():
     plan = solve_plan(sc, sc.policy.model_copy(update={"time_limit_s": 3.0, "workers": 1}))
     assert time.perf_counter() - started < 3.0 + 2.0
     assert plan.status in ("OPTIMAL", "FEASIBLE", "TIME_LIMIT_NO_PLAN")
+
+
+@pytest.mark.parametrize("people,seed,extra", [
+    (400, 11, {"stretch_levels": 1}),
+    (400, 12, {"periods": 3}),
+    (400, 13, {"stable": True}),
+    (400, 14, {"max_cross_organisation": 3, "periods": 2}),
+])
+def test_generated_plans_pass_the_independent_checker(tmp_path, people, seed, extra):
+    from planner.generate import generate_scenario
+    from planner.scenario_io import write_scenario_csv
+
+    sc = generate_scenario(people, seed)
+    sc = sc.model_copy(update={"policy": Policy(**{**FAST, **extra})})
+    write_scenario_csv(sc, tmp_path / "scenario")
+    plan = solve_plan(sc)
+    assert plan.status in ("OPTIMAL", "FEASIBLE") and plan.placements
+    if extra.get("stable"):
+        assert plan.blocking_pairs == 0
+    write_plan(plan, tmp_path / "plan")
+    assert check_plan(tmp_path / "scenario", tmp_path / "plan") == []
