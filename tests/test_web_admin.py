@@ -119,7 +119,7 @@ def test_person_export_is_their_data_as_json_and_audited(as_role, web2_engine):
     assert "attachment" in response.headers["Content-Disposition"]
     data = json.loads(response.get_data(as_text=True))
     assert data["person"]["person_id"] == "P002"
-    assert "placement_decisions" in data
+    assert "other_records" in data
     assert any(e.action == "person.export" and e.target == "person:P002" for e in list_audit(web2_engine))
 
 
@@ -138,7 +138,7 @@ def test_erasure_needs_the_id_typed_again(as_role, web2_engine):
 def test_erasure_removes_the_person_everywhere_with_audit_rows(as_role, web2_engine):
     from planner.domain import Placement, Plan
     from planner.store import export_person, get_person, list_audit, save_plan
-    from web.decisions import decide_placement, decisions_about
+    from web.decisions import decide_placement, decisions_for_plan
     from web.jobs import JobOutcome, JobPool
 
     plan = Plan(status="OPTIMAL", placements=[Placement(person_id="P002", opportunity_id="O-DASH"),
@@ -151,11 +151,13 @@ def test_erasure_removes_the_person_everywhere_with_audit_rows(as_role, web2_eng
                          actor="hr1", request={"pinned": [{"person_id": "P002", "opportunity_id": "O-DASH"}]},
                          time_limit_s=1)
     assert pool.wait(job_id, 10)
+    exported = json.loads(post(as_role("admin"), "/admin/people/P002/export").get_data(as_text=True))
+    assert {"placement_decisions", "solve_jobs"} <= set(exported["other_records"])
 
     page = post(as_role("admin"), "/admin/people/P002/delete", {"confirm": "P002"}, follow_redirects=True)
     assert "erased everywhere" in page.get_data(as_text=True)
     assert get_person(web2_engine, "P002") is None
-    assert decisions_about(web2_engine, "P002") == []
+    assert ("P002", "O-DASH") not in decisions_for_plan(web2_engine, stored.id)
     job = pool.get(job_id)
     assert "P002" not in json.dumps(job.request) and "P002" not in json.dumps(job.result)
     from planner.store import get_plan

@@ -190,7 +190,6 @@ def export_person(person_id: str):
     from planner.store import NotFound, record_audit
     from planner.store import export_person as store_export_person
     from planner.store._common import person_target
-    from web.decisions import decisions_about
 
     if _parse_or_back(EmptyForm) is None:
         return redirect(url_for("admin.people"))
@@ -199,7 +198,6 @@ def export_person(person_id: str):
         data = store_export_person(engine(), person_id)
     except NotFound:
         abort(404)
-    data["placement_decisions"] = decisions_about(engine(), person_id)
     record_audit(engine(), current_user().username, "person.export", person_target(person_id))
     response = Response(json.dumps(data, indent=2, default=str), mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="trellis-person-{_safe_name(person_id)}.json"'
@@ -209,11 +207,11 @@ def export_person(person_id: str):
 @bp.post("/people/<person_id>/delete")
 @roles_required("admin")
 def delete_person(person_id: str):
-    """Erase a person everywhere: the store's record, accounts and plan entries, and the
-    consoles' own tables (placement decisions, solve jobs). Needs the id typed again."""
+    """Erase a person everywhere, in one transaction (`planner.store.delete_person`): their
+    record, accounts, plan entries and the consoles' own rows (placement decisions, mentions in
+    solve jobs). Needs the id typed again."""
     from planner.store import NotFound
     from planner.store import delete_person as store_delete_person
-    from web import decisions, jobs
 
     form = _parse_or_back(EraseForm)
     if form is None:
@@ -222,23 +220,10 @@ def delete_person(person_id: str):
     if form.confirm != person_id:
         flash("Nothing was deleted: type the person's id exactly to confirm the erasure.", "error")
         return redirect(url_for("admin.people", q=person_id))
-    actor = current_user().username
-    removed: dict[str, int] = {}
     try:
-        removed = store_delete_person(engine(), person_id, actor=actor)
+        removed = store_delete_person(engine(), person_id, actor=current_user().username)
     except NotFound:
-        removed = {}
-    removed["placement_decisions"] = decisions.forget_person(engine(), person_id)
-    removed["solve_jobs"] = jobs.forget_person(engine(), person_id)
-    if not any(removed.values()):
         abort(404)
-    console_rows = removed["placement_decisions"] + removed["solve_jobs"]
-    if console_rows:
-        from planner.store import record_audit
-        from planner.store._common import person_target
-
-        record_audit(engine(), actor, "person.delete.console_data", person_target(person_id),
-                     f"placement_decisions={removed['placement_decisions']}, solve_jobs={removed['solve_jobs']}")
     scenario_changed()
     summary = ", ".join(f"{name.replace('_', ' ')}: {count}" for name, count in removed.items() if count)
     flash(f"Person {person_id} was erased everywhere ({summary}).", "success")

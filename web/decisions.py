@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, delete, select, update
+from sqlalchemy import Engine, select, update
 
 from planner.store._common import as_utc, person_target, utc_now, write_audit
 from web.console_tables import DECISIONS, placement_decisions
@@ -57,21 +57,3 @@ def decisions_for_plan(engine: Engine, plan_id: int) -> dict[tuple[str, str], De
                                   .where(placement_decisions.c.plan_id == plan_id)).all()
     return {(r.person_id, r.opportunity_id): Decision(r.plan_id, r.person_id, r.opportunity_id, r.decision,
                                                       r.decided_by, as_utc(r.decided_at)) for r in rows}
-
-
-def forget_person(engine: Engine, person_id: str) -> int:
-    """Erasure: remove every decision about a person; returns how many were removed."""
-    with engine.begin() as connection:
-        return connection.execute(delete(placement_decisions)
-                                  .where(placement_decisions.c.person_id == person_id)).rowcount
-
-
-
-def decisions_about(engine: Engine, person_id: str) -> list[dict]:
-    """Every decision about one person (for their data export), oldest first."""
-    with engine.connect() as connection:
-        rows = connection.execute(select(placement_decisions)
-                                  .where(placement_decisions.c.person_id == person_id)
-                                  .order_by(placement_decisions.c.id)).all()
-    return [{"plan_id": r.plan_id, "opportunity_id": r.opportunity_id, "decision": r.decision,
-             "decided_by": r.decided_by, "decided_at": as_utc(r.decided_at).isoformat()} for r in rows]

@@ -331,22 +331,6 @@ def failure_message(error: Exception) -> str:
     return f"The optimiser stopped with an internal error ({type(error).__name__}). Try again; if it repeats, tell an administrator."
 
 
-def forget_person(engine: Engine, person_id: str) -> int:
-    """Erasure: remove every mention of a person from stored jobs (pinned or forbidden moves in
-    requests, entries in results). Returns how many jobs were changed."""
-    from planner.store.people import _mentions, _without
-
-    changed = 0
-    with engine.begin() as connection:
-        for row in connection.execute(select(solve_jobs.c.id, solve_jobs.c.request, solve_jobs.c.result)).all():
-            if _mentions(row.request, person_id) or _mentions(row.result, person_id):
-                connection.execute(update(solve_jobs).where(solve_jobs.c.id == row.id).values(
-                    request=_without(row.request, person_id),
-                    result=None if row.result is None else _without(row.result, person_id)))
-                changed += 1
-    return changed
-
-
 def pool() -> JobPool:
     """The current app's job pool (created on first use, sized by `SOLVE_SLOTS`)."""
     app = current_app._get_current_object()
