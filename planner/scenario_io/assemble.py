@@ -209,12 +209,13 @@ def _draft_parts(collections: dict[str, Collection], items: dict[str, list]) -> 
 
 
 def locate_reference_problems(
-    found: list[Problem], collections: dict[str, Collection], items: dict[str, list], policy_label: str,
+    found: list[Problem], collections: dict[str, Collection], policy_label: str,
     already: set, policy_prefix: str = "",
 ) -> list[Problem]:
     """Duplicate ids and references to nothing, moved from item positions to the file, row and
     column a person sees."""
     problems = []
+    first_rows: dict[tuple[str, str], dict] = {}
     for problem in found:
         if problem.value in ("", None):
             continue  # the blank id is already reported as missing
@@ -228,20 +229,24 @@ def locate_reference_problems(
             continue  # the row's own error (e.g. an id with ':') says it already
         update = {"file": collection.label, "row": row, "column": column}
         if problem.message.startswith("duplicate id"):
-            update["message"] = f"duplicate id: {problem.value!r} is already used " + _first_use(
-                collection, items[kind], problem
-            )
+            key = (kind, problem.column)
+            if key not in first_rows:  # built once: a file pasted twice has a duplicate on every row
+                first_rows[key] = _first_uses(collection, problem.column)
+            update["message"] = f"duplicate id: {problem.value!r} is already used {first_rows[key].get(problem.value, 'earlier')}"
             update["suggestion"] = "each id must be unique within its file"
         problems.append(problem.model_copy(update=update))
     return problems
 
 
-def _first_use(collection: Collection, items: list, problem: Problem) -> str:
+def _first_uses(collection: Collection, column: str) -> dict[str, str]:
+    """Where each id of a column is first used, in words: `on row 2` or `by people[0]`."""
+    first: dict[str, str] = {}
     for index, record in enumerate(collection.records):
-        if record.get(problem.column) == problem.value:
+        value = record.get(column)
+        if isinstance(value, str) and value not in first:
             row, where = collection.where(index, None)
-            return f"on row {row}" if row is not None else f"by {where}"
-    return "earlier in the file"
+            first[value] = f"on row {row}" if row is not None else f"by {where}"
+    return first
 
 
 # ---------------------------------------------------------------------------------------------
@@ -376,12 +381,12 @@ def assemble(
         try:  # the Scenario checks its own references; relocate what it finds
             scenario = Scenario.model_validate({kind: tuple(found) for kind, found in items.items()} | {"policy": policy})
         except ScenarioError as error:
-            errors = locate_reference_problems(error.problems, collections, items, policy_label, set(), policy_prefix)
+            errors = locate_reference_problems(error.problems, collections, policy_label, set(), policy_prefix)
     else:  # check references over every row, the failed ones too, so one run reports everything
         already = {(p.file, p.row, p.column, p.value) for p in errors}
         draft = Scenario.model_construct(**_draft_parts(collections, items), policy=policy)
         errors += locate_reference_problems(
-            reference_problems(draft), collections, items, policy_label, already, policy_prefix
+            reference_problems(draft), collections, policy_label, already, policy_prefix
         )
     if errors or scenario is None:
         raise ScenarioError(_in_file_order(errors, collections))
