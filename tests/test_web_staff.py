@@ -196,6 +196,14 @@ def test_marketplace_explains_eligibility_in_plain_words(client, alice):
     assert "You can apply" in page
 
 
+def test_marketplace_lists_what_the_person_can_take_first(client, alice):
+    import re
+
+    order = re.findall(r'id="opp-(O\d+)"', client.get("/marketplace").get_data(as_text=True))
+    assert order[:3] == ["O1", "O3", "O4"]  # eligible, in file order
+    assert set(order[3:]) == {"O2", "O5", "O6"}
+
+
 @pytest.mark.parametrize("query", ["?page=0", "?kind=x&role=admin", "?eligible=yes"])
 def test_marketplace_refuses_a_malformed_filter(client, alice, query):
     assert client.get(f"/marketplace{query}").status_code == 400

@@ -348,6 +348,8 @@ def marketplace():
     ]
     if flt.eligible and person is not None:
         entries = [e for e in entries if not e.reasons]
+    # What the person can take comes first, then what is nearest (fewest reasons), else file order.
+    entries.sort(key=lambda e: len(e.reasons))
     pages = max(1, -(-len(entries) // PAGE_SIZE))
     page = min(flt.page, pages)
     shown = entries[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
