@@ -24,12 +24,14 @@ def explain_placements(d: ModelData, pair: np.ndarray, period: np.ndarray) -> li
     if len(pair) == 0:
         return []
     weights = d.policy.weights
-    rows = d.pairs.iloc[pair]
+    columns = ["person", "opp", "score", "rank"] + [term.key for term in TERMS]
+    records = d.pairs.iloc[pair][columns].to_dict("records")
+    person_ids, opp_ids = d.arrays.person_ids, d.arrays.opp_ids
     out = []
-    for (_, row), t in zip(rows.iterrows(), period.tolist()):
+    for row, t in zip(records, period.tolist()):
         out.append(Placement(
-            person_id=d.person_id(int(row["person"])), opportunity_id=d.opp_id(int(row["opp"])), period=int(t),
-            score=round(float(row["score"]), 4), explanation=breakdown_words(row, weights),
+            person_id=str(person_ids[int(row["person"])]), opportunity_id=str(opp_ids[int(row["opp"])]),
+            period=int(t), score=round(float(row["score"]), 4), explanation=breakdown_words(row, weights),
             breakdown={term.key: round(getattr(weights, term.key) * float(row[term.key]), 4) for term in TERMS},
         ))
     out.sort(key=lambda p: (p.period, p.person_id))
@@ -58,7 +60,9 @@ def unplaced_reasons(d: ModelData, pair: np.ndarray, period: np.ndarray) -> dict
     np.add.at(away_by_team, (period - 1, a.person_team[chosen_person]), 1)
     forbidden = set(d.forbidden_positions)
     needed_for = _needed_for_critical_skill(d, chosen_person, period)
-    ranked = prefs.groupby("person")["opp"].apply(list)
+    ranked: dict[int, list[int]] = {}
+    for p, o in zip(prefs["person"].tolist(), prefs["opp"].tolist()):  # already in rank order
+        ranked.setdefault(p, []).append(o)
     reasons: dict[str, str] = {}
     for p in wanting:
         person = s.people[p]
@@ -105,16 +109,17 @@ def _needed_for_critical_skill(d: ModelData, chosen_person: np.ndarray, period: 
     out: dict[int, str] = {}
     if crit is None or crit.empty:
         return out
-    for c, r in crit.iterrows():
+    for r in crit.itertuples():
         if r.skill < 0:
             continue
-        members = np.flatnonzero((a.person_team == r.team) & (a.skills[:, r.skill] >= r.level))
+        holds = (a.person_team == r.team) & (a.skills[:, r.skill] >= r.level)
+        members = np.flatnonzero(holds)
         if len(members) == 0:
             continue
-        away = np.isin(chosen_person, members)
+        away = holds[chosen_person]
         per_period = np.bincount(period[away] - 1, minlength=d.periods)
         if (per_period >= r.may_leave).all():
-            text = (f"critical skill kept: team {d.team_id(r.team)} must keep {r['count']} people with "
+            text = (f"critical skill kept: team {d.team_id(r.team)} must keep {r.count} people with "
                     f"{r.skill_id} at level {r.level}+, and this person is needed for that")
             for p in members.tolist():
                 out.setdefault(p, text)

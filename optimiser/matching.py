@@ -85,7 +85,7 @@ def solve_plan(scenario: Scenario, policy: Policy | None = None,
 
 def _reserve(data: ModelData) -> float:
     """Seconds kept back to write the plan up (explanations grow with the model)."""
-    return REPORT_RESERVE_S + 3e-6 * data.n_vars
+    return REPORT_RESERVE_S + 2e-6 * data.n_vars + 1e-4 * len(data.arrays.preferences)
 
 
 def _remaining(deadline: float) -> float:

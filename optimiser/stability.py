@@ -179,7 +179,7 @@ def _held_back(d: ModelData, away: np.ndarray) -> np.ndarray:
     out |= team_away[a.person_team] >= a.team_allowance[a.person_team]
     table = d.critical_table
     if table is not None and not table.empty:
-        for _, r in table.iterrows():
+        for r in table.itertuples():
             if r.skill < 0:
                 continue
             holds = (a.person_team == r.team) & (a.skills[:, r.skill] >= r.level)
