@@ -265,6 +265,30 @@ def test_a_scenario_the_database_rejects_part_way_leaves_the_previous_one_untouc
     assert database_dump(engine) == before
 
 
+def test_a_reader_sees_the_old_or_the_new_scenario_never_a_mixture(engine, monkeypatch):
+    store.save_scenario(engine, small_scenario(), actor="hr1")
+    loaded = []
+    real_insert = scenario_module.bulk_insert
+    in_the_middle = threading.Event()
+    may_finish = threading.Event()
+
+    def slow_insert(connection, table, rows):
+        real_insert(connection, table, rows)
+        if table.name == "people":
+            in_the_middle.set()
+            may_finish.wait(10)
+
+    monkeypatch.setattr(scenario_module, "bulk_insert", slow_insert)
+    writer = threading.Thread(target=store.save_scenario, args=(engine, small_scenario(extra_people=50)), kwargs={"actor": "hr1"})
+    writer.start()
+    assert in_the_middle.wait(10)
+    loaded.append(store.load_scenario(engine))  # while the import is half-written
+    may_finish.set()
+    writer.join(10)
+    loaded.append(store.load_scenario(engine))
+    assert [len(s.people) for s in loaded] == [4, 54]
+
+
 def test_the_revision_grows_with_every_change_to_the_scenario(engine):
     store.save_scenario(engine, small_scenario(), actor="hr1")
     first = store.scenario_revision(engine)

@@ -1,5 +1,5 @@
 """What only PostgreSQL shows: parallel workers isolated by schema, bulk COPY and its failures,
-snapshot reads during an import, and the throw-away server script itself. The whole store suite
+and the throw-away server script itself. The whole store suite
 (tests/test_store.py) runs on PostgreSQL too; these tests add what SQLite cannot exercise."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,6 @@ from sqlalchemy import text
 
 from planner import store
 from planner.domain import Person, Scenario
-from planner.store import scenario as scenario_module
 from planner.store.testing import database_dump, postgres_test_url, temporary_engine
 
 pytestmark = pytest.mark.postgres
@@ -85,30 +83,6 @@ def test_a_copy_refused_part_way_through_leaves_the_previous_scenario(engine):
         store.save_scenario(engine, sneaky, actor="hr1")
     assert "people" in str(refused.value)
     assert database_dump(engine) == before
-
-
-def test_a_reader_sees_the_old_or_the_new_scenario_never_a_mixture(engine, monkeypatch):
-    store.save_scenario(engine, scenario_of(0), actor="hr1")
-    loaded = []
-    real_insert = scenario_module.bulk_insert
-    in_the_middle = threading.Event()
-    may_finish = threading.Event()
-
-    def slow_insert(connection, table, rows):
-        real_insert(connection, table, rows)
-        if table.name == "people":
-            in_the_middle.set()
-            may_finish.wait(10)
-
-    monkeypatch.setattr(scenario_module, "bulk_insert", slow_insert)
-    writer = threading.Thread(target=store.save_scenario, args=(engine, scenario_of(50)), kwargs={"actor": "hr1"})
-    writer.start()
-    assert in_the_middle.wait(10)
-    loaded.append(store.load_scenario(engine))  # while the import is half-written
-    may_finish.set()
-    writer.join(10)
-    loaded.append(store.load_scenario(engine))
-    assert [len(s.people) for s in loaded] == [4, 54]
 
 
 @pytest.mark.skipif(not shutil.which("bash"), reason="needs bash")
