@@ -14,6 +14,7 @@ from typing import Callable
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
 from pydantic import Field
 
 from planner.domain import SKILL_LEVEL_NAMES, OpportunityKind, Person, Scenario, ScenarioError
@@ -106,8 +107,21 @@ def pathways(person_id: str):
         "staff/pathways.html", person=person, scenario=scenario, view=view,
         team=scenario.team_by_id[person.team_id], editable=may_edit_person(person),
         skill_name=skill_namer(scenario), level_words=level_words,
-        skill_catalogue=_skill_catalogue(scenario),
+        skill_options=skill_options(scenario),
     )
+
+
+def skill_options(scenario: Scenario, selected: frozenset[str] = frozenset()) -> Markup:
+    """The catalogue as <option>s, by name; rendered once per scenario (pages list every skill,
+    and escaping them on each request is most of a page's cost)."""
+    options: dict[str, str] = scenario._cache("skill_options", lambda: {
+        sid: f'<option value="{escape(sid)}">{escape(sname)}</option>' for sid, sname in _skill_catalogue(scenario)
+    })
+    if not selected:
+        return scenario._cache("skill_options_html", lambda: Markup("".join(options.values())))
+    return Markup("".join(
+        html.replace("<option ", "<option selected ", 1) if sid in selected else html for sid, html in options.items()
+    ))
 
 
 def _skill_catalogue(scenario: Scenario) -> list[tuple[str, str]]:
@@ -361,7 +375,7 @@ def marketplace():
     return render_template(
         "staff/marketplace.html", entries=shown, total=len(entries), page=page, pages=pages,
         flt=flt, person=person, kinds=KIND_LABELS, organisations=organisations,
-        skill_catalogue=_skill_catalogue(scenario), skill_name=skill_namer(scenario),
+        skill_options=skill_options(scenario, frozenset(flt.skill)), skill_name=skill_namer(scenario),
         level_words=level_words, query=query, max_preferences=MAX_PREFERENCES,
     )
 
