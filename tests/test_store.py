@@ -173,6 +173,13 @@ def test_database_url_comes_from_the_argument_then_the_environment(monkeypatch, 
     assert store.database_url("sqlite:///given.sqlite3") == "sqlite:///given.sqlite3"
 
 
+def test_a_plain_postgresql_url_uses_the_installed_psycopg_driver():
+    for url in ("postgresql://trellis@127.0.0.1/trellis", "postgres://trellis@127.0.0.1/trellis"):
+        engine = store.make_engine(url)
+        assert engine.url.drivername == "postgresql+psycopg"
+        engine.dispose()
+
+
 def test_sqlite_refuses_a_person_in_a_team_that_does_not_exist(tmp_path):
     engine = store.make_engine(f"sqlite:///{tmp_path}/fk.sqlite3")
     try:

@@ -42,7 +42,7 @@ def make_engine(url: str | None = None, **engine_options) -> Engine:
     SQLite: the file's folder is created; every connection enforces foreign keys, uses
     write-ahead logging (readers never block the writer) and waits up to 30 s for a lock; each
     transaction starts with an explicit BEGIN, so an import is all-or-nothing on SQLite too.
-    PostgreSQL: connections are checked before use (`pool_pre_ping`)."""
+    PostgreSQL: `postgresql://` URLs use psycopg 3; connections are checked before use."""
     parsed = make_url(database_url(url))
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
@@ -51,6 +51,9 @@ def make_engine(url: str | None = None, **engine_options) -> Engine:
         engine = create_engine(parsed, **engine_options)
         _configure_sqlite(engine)
         return engine
+    if parsed.drivername in ("postgresql", "postgres"):
+        # The driver Trellis installs; SQLAlchemy would otherwise look for psycopg2.
+        parsed = parsed.set(drivername="postgresql+psycopg")
     engine_options.setdefault("pool_pre_ping", True)
     return create_engine(parsed, **engine_options)
 
