@@ -17,8 +17,8 @@
       return {
         id: n.id, name: n.label, value: n.headcount,
         category: orgs.indexOf(n.organisation),
-        symbolSize: 12 + 30 * Math.sqrt(n.headcount / maxHead),
-        label: { show: data.nodes.length <= 40 }
+        symbolSize: (data.nodes.length > 12 ? 8 : 12) + (data.nodes.length > 12 ? 18 : 30) * Math.sqrt(n.headcount / maxHead),
+        label: { show: data.nodes.length <= 15 }
       };
     });
     var links = data.edges.filter(function (e) { return view === "after" || !e.from_plan; }).map(function (e) {
@@ -36,9 +36,15 @@
       tooltip: { formatter: function (p) { return p.dataType === "node" ? p.data.name + " (" + p.data.value + " people)" : ""; } },
       legend: { data: orgs, bottom: 0, type: "scroll" },
       series: [{
-        type: "graph", layout: "force", roam: true, draggable: true,
+        type: "graph", layout: "force", roam: true, draggable: true, zoom: data.nodes.length > 12 ? 0.85 : 1,
         categories: orgs.map(function (o) { return { name: o }; }),
-        force: { repulsion: data.nodes.length > 40 ? 120 : 600, edgeLength: data.nodes.length > 40 ? [30, 110] : [120, 220], gravity: 0.06, layoutAnimation: false },
+        // Spread a handful of teams out; pull a large organisation in so it stays in view.
+        force: {
+          repulsion: Math.max(100, Math.min(600, 6000 / data.nodes.length)),
+          edgeLength: data.nodes.length > 12 ? [40, 110] : [120, 220],
+          gravity: data.nodes.length > 12 ? 0.12 : 0.06,
+          layoutAnimation: false
+        },
         label: { position: "right", fontSize: 11, color: "#1b1f24" },
         emphasis: { focus: "adjacency" },
         data: nodes, links: links
@@ -50,22 +56,30 @@
     if (!sankey || !data.flows.length) { return; }
     // Each service appears once on the left (where people come from) and once on the right
     // (where they go), so flows both ways and within a service never form a cycle.
-    var names = {};
+    var services = [];
     var links = data.flows.map(function (f) {
-      var from = f.from_service + " \u2192", to = "\u2192 " + f.to_service;
-      names[from] = true; names[to] = true;
-      return { source: from, target: to, value: f.people };
+      [f.from_service, f.to_service].forEach(function (name) { if (services.indexOf(name) < 0) { services.push(name); } });
+      return { source: f.from_service + " \u2192", target: "\u2192 " + f.to_service, value: f.people };
     });
+    var nodes = [];
+    services.forEach(function (name, i) {
+      var colour = PALETTE[i % PALETTE.length];
+      nodes.push({ name: name + " \u2192", itemStyle: { color: colour } });
+      nodes.push({ name: "\u2192 " + name, itemStyle: { color: colour } });
+    });
+    var used = {};
+    links.forEach(function (l) { used[l.source] = true; used[l.target] = true; });
+    nodes = nodes.filter(function (n) { return used[n.name]; });
     sankey.setOption({
       animation: false,
       color: PALETTE,
       tooltip: { trigger: "item" },
       series: [{
-        type: "sankey", left: 8, right: 160, top: 12, bottom: 12, nodeGap: 10, draggable: false,
-        data: Object.keys(names).map(function (n) { return { name: n }; }),
+        type: "sankey", left: 8, right: 200, top: 12, bottom: 12, nodeGap: 10, draggable: false,
+        data: nodes,
         links: links,
         label: { color: "#1b1f24", fontSize: 12 },
-        lineStyle: { color: "gradient", opacity: 0.45 },
+        lineStyle: { color: "source", opacity: 0.4 },
         emphasis: { focus: "adjacency" }
       }]
     }, true);
