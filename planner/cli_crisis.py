@@ -27,7 +27,7 @@ def _progress_printer(enabled: bool):
             return
         text = f"[{event.seconds:6.2f}s] {event.stage}"
         if event.objective is not None:
-            text += f": {event.objective:g} units covered" + (" at this priority" if event.stage.startswith("CP-SAT") else "")
+            text += f": {event.objective:g} units covered" + (" at this priority" if event.stage.startswith("exact") else "")
             if event.bound is not None and event.bound != event.objective:
                 text += f" (bound {event.bound:g})"
         if event.message and not event.message.startswith("units covered"):
@@ -46,11 +46,9 @@ def _progress_printer(enabled: bool):
               help="A previous redeploy.csv: re-plan keeping as many of its redeployments as possible.")
 @click.option("--time-limit", "time_limit", type=click.FloatRange(min=0.1), default=None,
               help="Seconds the solve may take (default: policy.time_limit_s).")
-@click.option("--method", type=click.Choice(["auto", "cp-sat"]), default="auto", show_default=True,
-              help="auto: exact min-cost flow, CP-SAT when critical skills overlap; cp-sat: CP-SAT only.")
 @click.option("--progress/--no-progress", default=None,
               help="Show solver progress on stderr (default: when stderr is a terminal).")
-def redeploy_command(scenario_path: Path, out: Path, plan_date, baseline: Path | None, time_limit, method, progress):
+def redeploy_command(scenario_path: Path, out: Path, plan_date, baseline: Path | None, time_limit, progress):
     """Redeploy people in DIR (CSV folder, .xlsx or scenario.json) to cover crisis demand.
 
     Covers priority 1 demand as fully as possible, then priority 2 without losing any priority 1
@@ -84,7 +82,6 @@ def redeploy_command(scenario_path: Path, out: Path, plan_date, baseline: Path |
         baseline=previous,
         time_limit_s=time_limit if time_limit is not None else scenario.policy.time_limit_s,
         on_progress=_progress_printer(progress),
-        method=method,
     )
     csv_path, json_path = write_redeploy(result, out)
     for line in summary_lines(result):

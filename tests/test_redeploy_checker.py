@@ -401,7 +401,7 @@ def _overlapping_world(rng: random.Random, folder: Path) -> Path:
     return folder
 
 
-# Seeds whose network relaxation breaks an overlapping critical skill (the CP-SAT path decides).
+# Seeds whose network relaxation breaks an overlapping critical skill (the exact MIP decides).
 @pytest.mark.parametrize("seed", [2, 9, 10, 12, 18, 32])
 def test_overlapping_critical_skills_are_solved_exactly(seed, tmp_path):
     (tmp_path / "s").mkdir()
@@ -412,7 +412,7 @@ def test_overlapping_critical_skills_are_solved_exactly(seed, tmp_path):
     assert rule_violations(w, rows, plan_date) == []
     assert coverage(rows) == reference_optimum(w, plan_date)[0]
     assert summary["status"] == "OPTIMAL"
-    assert "CP-SAT" in summary["method"]
+    assert "MIP" in summary["method"]
 
 
 def test_checker_catches_a_broken_plan(generated, tmp_path):

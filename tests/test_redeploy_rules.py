@@ -96,7 +96,7 @@ def test_overlapping_critical_skills_are_kept_exactly():
     s = scenario([team("hub", critical=[("a", 1, 1), ("b", 1, 1)]), WARD], people, [need("ward", "x", count=4)])
     result = redeploy(s)
     assert sorted(moved(result)) == ["p2", "p3", "p4"]
-    assert result.status == "OPTIMAL" and "CP-SAT" in result.method
+    assert result.status == "OPTIMAL" and "MIP" in result.method
 
 
 # ---------------------------------------------------------------------------------------------

@@ -12,8 +12,8 @@ The network, from source to sink:
 Critical-skill holder sets nest inside their team's node only when they form a laminar family
 (any two are nested or disjoint); a set that overlaps another without nesting cannot be a node.
 Such sets are left out here (a relaxation) and checked afterwards: when the flow keeps them, the
-relaxation's optimum is feasible, hence optimal (`solver.py`); when it does not, the exact
-CP-SAT model (`exact.py`) decides.
+relaxation's optimum is feasible, hence optimal (`solver.py`); when it does not, the same network
+with those rows added is solved exactly as a MIP (`mip.py`).
 
 Why one weighted flow gives the lexicographic optimum. For any capacitated network the
 function "most units coverable in a set of demand lines" is submodular, so the vectors of units
@@ -278,7 +278,8 @@ def build_network(a: CrisisArrays, tree: ReleaseTree) -> Network:
     caps = [np.array(tree.caps, dtype=np.int64), a.group_size[eg],
             np.minimum(a.group_size[direct_group], a.line_count[direct_line]),
             a.group_size[in_group], a.line_count[out_line], a.line_count, np.array([units])]
-    costs = [np.zeros(len(tree.tails) + len(eg), dtype=np.int64), a.move_cost(direct_group, direct_line),
+    costs = [np.zeros(len(tree.tails), dtype=np.int64), np.zeros(len(eg), dtype=np.int64),
+             a.move_cost(direct_group, direct_line),
              np.full(len(in_group), keep_weight, dtype=np.int64), out_cost.astype(np.int64), -line_reward,
              np.zeros(1, dtype=np.int64)]
     return Network(tails, heads, caps, costs, (direct_group, direct_line), (in_group, in_hub), (out_hub, out_line),

@@ -7,8 +7,13 @@ Method (chosen by measurement, see README "Crisis redeployment benchmark"):
    the priority order; critical-skill holder sets that overlap without nesting are left out of
    the network (a relaxation).
 3. If the flow keeps every left-out critical skill, it is feasible for the full rules and optimal
-   for a relaxation, so it is the proven optimum. Otherwise the exact CP-SAT model on the groups
-   (`exact.py`) decides, priority by priority, warm-started from the repaired flow.
+   for a relaxation, so it is the proven optimum. Otherwise the same network with one extra row
+   per left-out critical skill is solved exactly as a MIP (`mip.py`, HiGHS), priority by priority;
+   if that runs out of time, the flow plan repaired to keep every critical skill is returned
+   (status FEASIBLE) when it covers more.
+
+`method="cp-sat"` instead solves the exact CP-SAT model on grouped (person, line) pairs
+(`exact.py`), warm-started from the baseline when re-planning: the measured alternative.
 
 Re-plan: with a baseline, keeping each previous redeployment is worth more than any skill-match
 or organisation preference and less than one unit of coverage, so the plan re-reaches the
@@ -29,6 +34,8 @@ from optimiser.redeploy.arrays import CrisisArrays, GroupMoves, build_arrays, ke
 from optimiser.redeploy.exact import solve_exact
 from optimiser.redeploy.explain import blocking_codes, holder_blocks, uncovered_reason
 from optimiser.redeploy.flow import build_release_tree, critical_skill_overuse, repair, solve_flow
+from optimiser.redeploy.mip import SOLVER as MIP_SOLVER
+from optimiser.redeploy.mip import solve_network_mip
 from optimiser.redeploy.results import (
     Assignment,
     BaselineChanges,
@@ -55,7 +62,9 @@ def redeploy(
 ) -> RedeployResult:
     """Redeploy people to cover crisis demand; see the module docstring for the method.
 
-    `method="cp-sat"` skips the flow and solves the exact CP-SAT model directly (for comparison)."""
+    `method="cp-sat"` skips the flow and solves the exact CP-SAT model directly: the measured
+    alternative (`bench/bench_redeploy.py --compare`); building that model in Python is not
+    bounded by `time_limit_s` and takes tens of seconds at 20,000 people."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
     start = time.perf_counter()
@@ -89,18 +98,20 @@ def _solve(a: CrisisArrays, scenario, previous, time_limit_s, start, method, rep
 
     def on_stage(name, seconds, value, bound):
         if name.startswith("priority"):
-            report(f"CP-SAT {name}", value, bound, message="units covered at this priority")
+            report(f"exact {name}", value, bound, message="units covered at this priority")
         else:
-            report(f"CP-SAT {name}", message=f"objective {value:g}, bound {bound:g}")
+            report(f"exact {name}", message=f"objective {value:g}, bound {bound:g}")
 
     if not a.group_eligible.any():
         return "OPTIMAL", "nothing to decide (nobody may cover any demand)", GroupMoves.empty(), [0] * len(a.priorities)
     if method == "auto":
+        tree = build_release_tree(a)
         try:
-            tree = build_release_tree(a)
             sol = solve_flow(a, tree)
         except OverflowError:
-            notes.append("too many demand units for exact flow weights: solved with CP-SAT")
+            notes.append("too many demand units for exact flow weights: solved as a MIP on the same network")
+            mip = solve_network_mip(a, tree, time_limit_s - (time.perf_counter() - start), on_stage)
+            return ("OPTIMAL" if mip.proven else "FEASIBLE"), f"{MIP_SOLVER} MIP on the flow network", mip.moves, mip.rank_bound
         else:
             covered = _covered_by_rank(a, sol.moves)
             report("min-cost flow", float(sum(covered)), float(sum(covered)))
@@ -112,10 +123,14 @@ def _solve(a: CrisisArrays, scenario, previous, time_limit_s, start, method, rep
                         "so its optimum is the proven optimum"
                     )
                 return "OPTIMAL", "min-cost flow (exact)", sol.moves, covered
-            notes.append(f"the network relaxation breaks {len(broken)} overlapping critical skills: solved exactly with CP-SAT")
-            hint = repair(a, sol.moves, sol.side)
-            ex = solve_exact(a, hint, time_limit_s - (time.perf_counter() - start), workers, seed, on_stage)
-            return ("OPTIMAL" if ex.proven else "FEASIBLE"), "min-cost flow relaxation + CP-SAT (exact)", ex.moves, ex.rank_bound
+            notes.append(f"the network relaxation breaks {len(broken)} overlapping critical skills: "
+                         "solved exactly as a MIP on the same network")
+            repaired = repair(a, sol.moves, sol.side)
+            mip = solve_network_mip(a, tree, time_limit_s - (time.perf_counter() - start), on_stage)
+            if not mip.proven and _covered_by_rank(a, mip.moves) < _covered_by_rank(a, repaired):
+                notes.append("the MIP ran out of time; the repaired flow plan (which obeys every rule) is kept")
+                return "FEASIBLE", "min-cost flow, repaired", repaired, [int(v) for v in covered]
+            return ("OPTIMAL" if mip.proven else "FEASIBLE"), f"min-cost flow relaxation + {MIP_SOLVER} MIP (exact)", mip.moves, mip.rank_bound
     hint = baseline_hint(a, previous) if previous else None
     ex = solve_exact(a, hint, time_limit_s - (time.perf_counter() - start), workers, seed, on_stage)
     return ("OPTIMAL" if ex.proven else "FEASIBLE"), "CP-SAT on grouped people", ex.moves, ex.rank_bound

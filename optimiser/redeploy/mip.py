@@ -1,0 +1,138 @@
+"""The exact model when critical skills overlap: the flow network plus side rows, as a MIP.
+
+When the network relaxation (`flow.py`) breaks a critical skill whose holders overlap another's
+without nesting, the same network (release tree, groups, skill hubs, lines) becomes a mixed-integer
+programme with one extra row per such critical skill (at most `may_leave` of its holders leave),
+solved with HiGHS through `pywraplp`, priority by priority: maximise the units of priority 1; fix
+them; maximise priority 2; ...; then (re-plan) keep the most previous redeployments, then the
+least skill surplus and fewest moves across employers. Each stage's optimum becomes a row of the
+next. The rows are the network's, so the LP relaxation is tight and stages solve fast; measured
+(5,000 people with overlapping critical skills in every normal team): about 8 s under load where
+CP-SAT on the grouped (person, line) model had proven only priority 1 after 60 s.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.linear_solver import pywraplp
+
+from optimiser.redeploy.arrays import CrisisArrays, GroupMoves
+from optimiser.redeploy.flow import SINK, SOURCE, ReleaseTree, build_network, split_hub_flows
+
+SOLVER = "HIGHS"
+
+# Blocks of the network's arc list (see flow.build_network).
+_TREE, _GROUPS, _DIRECT, _HUB_IN, _HUB_OUT, _LINES, _BYPASS = range(7)
+
+
+@dataclass
+class MipSolution:
+    moves: GroupMoves
+    proven: bool
+    rank_covered: list[int]
+    rank_bound: list[int]
+
+
+def solve_network_mip(a: CrisisArrays, tree: ReleaseTree, time_limit_s: float, on_stage=None) -> MipSolution:
+    """Solve stage by stage within `time_limit_s`; when a stage runs out of time, the plan found so
+    far is kept (it obeys every rule) with the bound proven for that stage.
+
+    HiGHS takes no starting plan through `pywraplp` (setting one crashes it), and measured faster
+    without one than SCIP with one; the caller keeps the repaired flow plan as the fallback."""
+    start = time.perf_counter()
+    net = build_network(a, tree)
+    sizes = [len(t) for t in net.tails]
+    offsets = np.cumsum([0] + sizes)
+    tails, heads, caps = (np.concatenate(x) for x in (net.tails, net.heads, net.caps))
+    solver = pywraplp.Solver.CreateSolver(SOLVER)
+    solver.SuppressOutput()
+    solver.SetSolverSpecificParametersAsString("output_flag=false")  # also silences HiGHS's banner
+    x = [solver.IntVar(0.0, float(c), "") for c in caps.tolist()]
+    units = a.total_units
+    rows: dict[int, pywraplp.Constraint] = {}
+    for node in np.unique(np.concatenate([tails, heads])).tolist():
+        supply = units if node == SOURCE else (-units if node == SINK else 0)
+        rows[node] = solver.Constraint(float(supply), float(supply))
+    for k, (t, h) in enumerate(zip(tails.tolist(), heads.tolist())):
+        rows[t].SetCoefficient(x[k], 1.0)
+        rows[h].SetCoefficient(x[k], -1.0)
+    eligible = np.nonzero(a.group_eligible)[0]
+    for c in tree.side:
+        holders = (a.group_team[eligible] == c.team) & ((a.group_critical_bits[eligible] >> c.bit) & 1 == 1)
+        row = solver.Constraint(0.0, float(c.may_leave))
+        for k in (offsets[_GROUPS] + np.nonzero(holders)[0]).tolist():
+            row.SetCoefficient(x[k], 1.0)
+
+    params = pywraplp.MPSolverParameters()
+    params.SetDoubleParam(pywraplp.MPSolverParameters.RELATIVE_MIP_GAP, 0.0)
+    current = None
+    proven = True
+    covered, bounds = [], []
+
+    def stage(weights: dict[int, float], maximise: bool, name: str):
+        nonlocal current, proven
+        objective = solver.Objective()
+        objective.Clear()
+        for k, w in weights.items():
+            objective.SetCoefficient(x[k], w)
+        objective.SetOptimizationDirection(maximise)
+        solver.SetTimeLimit(int(max(50, 1000 * (time_limit_s - (time.perf_counter() - start)))))
+        status = solver.Solve(params)
+        if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+            proven = False
+            return None, None
+        if status != pywraplp.Solver.OPTIMAL:
+            proven = False
+        current = np.rint([v.solution_value() for v in x]).astype(np.int64)
+        value = int(round(sum(w * current[k] for k, w in weights.items())))
+        if status == pywraplp.Solver.OPTIMAL:
+            bound = value
+        else:
+            bound = int(np.floor(objective.BestBound() + 1e-6)) if maximise else int(np.ceil(objective.BestBound() - 1e-6))
+        if on_stage:
+            on_stage(name, time.perf_counter() - start, value, bound)
+        return value, bound
+
+    line_arcs = offsets[_LINES] + np.arange(len(a.line_count))
+    for r, priority in enumerate(a.priorities):
+        arcs = line_arcs[a.line_rank == r].tolist()
+        if proven:
+            value, bound = stage({k: 1.0 for k in arcs}, True, f"priority {priority}")
+        else:
+            value = bound = None
+        if value is None:  # out of time: keep what the last plan covers at this priority
+            value = int(sum(current[k] for k in arcs)) if current is not None else 0
+            bound = int(a.line_count[a.line_rank == r].sum())
+        covered.append(value)
+        bounds.append(bound)
+        fix = solver.Constraint(float(value), float(value))
+        for k in arcs:
+            fix.SetCoefficient(x[k], 1.0)
+    direct = list(range(offsets[_DIRECT], offsets[_DIRECT + 1]))
+    if proven and a.has_baseline and direct:
+        value, _ = stage({k: 1.0 for k in direct}, True, "keep previous plan")
+        if value is not None:
+            fix = solver.Constraint(float(value), float(value))
+            for k in direct:
+                fix.SetCoefficient(x[k], 1.0)
+    move_costs = np.concatenate([net.costs[_DIRECT], net.costs[_HUB_OUT]])
+    move_arcs = np.concatenate([np.arange(offsets[_DIRECT], offsets[_DIRECT + 1]),
+                                np.arange(offsets[_HUB_OUT], offsets[_HUB_OUT + 1])])
+    if proven and move_costs.any():
+        stage({int(k): float(c) for k, c in zip(move_arcs.tolist(), move_costs.tolist()) if c}, False,
+              "skill match and organisation")
+    if current is None:
+        return MipSolution(GroupMoves.empty(), False, covered, bounds)
+    flows = current
+    groups, lines, amounts = split_hub_flows(
+        net.hub_in, flows[offsets[_HUB_IN]:offsets[_HUB_IN + 1]], net.hub_out, flows[offsets[_HUB_OUT]:offsets[_HUB_OUT + 1]]
+    )
+    moves = GroupMoves(
+        np.concatenate([net.direct[0], groups]).astype(np.int64),
+        np.concatenate([net.direct[1], lines]).astype(np.int64),
+        np.concatenate([flows[offsets[_DIRECT]:offsets[_DIRECT + 1]], amounts]).astype(np.int64),
+    ).nonzero()
+    return MipSolution(moves, proven, covered, bounds)
