@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -27,6 +28,18 @@ database_option = click.option(
 
 def _where(engine) -> str:
     return engine.url.render_as_string(hide_password=True)
+
+
+@contextmanager
+def _database_errors_explained(engine):
+    """A database that cannot be reached or used is a message, not a traceback."""
+    try:
+        yield
+    except SQLAlchemyError as error:
+        raise click.ClickException(
+            f"cannot use the database at {_where(engine)}: {getattr(error, 'orig', None) or error}") from None
+    finally:
+        engine.dispose()
 
 
 def _refuse(problems: list, what: str) -> None:
@@ -95,12 +108,10 @@ def export_scenario_command(out: Path, database_url: str | None) -> None:
     from planner.scenario_io import write_scenario_csv, write_scenario_json
 
     engine = store.make_engine(database_url)
-    try:
+    with _database_errors_explained(engine):
         if store.current_revision(engine) is None:
             raise click.ClickException(f"{_where(engine)} holds no Trellis data: run `trellis import` first.")
         scenario = store.load_scenario(engine)
-    finally:
-        engine.dispose()
     if scenario is None:
         raise click.ClickException(f"{_where(engine)} holds no scenario: run `trellis import` first.")
     if out.suffix.lower() == ".json":
@@ -121,11 +132,9 @@ def db_group() -> None:
 def db_upgrade_command(database_url: str | None) -> None:
     """Create or migrate the database schema to the newest revision (safe to repeat)."""
     engine = store.make_engine(database_url)
-    try:
+    with _database_errors_explained(engine):
         before = store.current_revision(engine)
         after = store.upgrade(engine)
-    finally:
-        engine.dispose()
     if before == after:
         click.echo(f"{_where(engine)} is already at revision {after}.")
     else:
@@ -137,13 +146,11 @@ def db_upgrade_command(database_url: str | None) -> None:
 def db_status_command(database_url: str | None) -> None:
     """Show the schema revision and what the stored scenario holds."""
     engine = store.make_engine(database_url)
-    try:
+    click.echo(f"database: {_where(engine)}")
+    with _database_errors_explained(engine):
         revision = store.current_revision(engine)
-        click.echo(f"database: {_where(engine)}")
         click.echo(f"schema revision: {revision or '(empty)'} (newest: {store.head_revision()})")
         info = store.scenario_info(engine) if revision else None
-    finally:
-        engine.dispose()
     if info is None:
         click.echo("scenario: none imported")
         return

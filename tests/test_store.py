@@ -664,3 +664,10 @@ def test_dumps_differ_when_the_database_differs(engine):
     with engine.begin() as connection:
         connection.execute(text("UPDATE people SET grade = grade + 1 WHERE person_id = 'P4'"))
     assert database_dump(engine) != before
+
+
+def test_an_unreachable_database_is_a_message_not_a_traceback():
+    result = CliRunner().invoke(main, ["db", "status", "--database-url", "postgresql://nobody@127.0.0.1:1/trellis"])
+    assert result.exit_code == 1
+    assert "cannot use the database at postgresql+psycopg://nobody@127.0.0.1:1/trellis" in result.output
+    assert "Traceback" not in result.output
