@@ -160,7 +160,7 @@ def bulk_insert(connection: Connection, table: Table, rows: list[tuple]) -> None
 def _read_table(connection: Connection, table: Table) -> list[dict[str, Any]]:
     """Every row of a scenario table in import order, as field dicts for the domain model."""
     preparer = connection.dialect.identifier_preparer
-    names = [c.name for c in table.columns if c.name != "position" or table is demand]
+    names = [c.name for c in table.columns if c.name != "position"]
     json_columns = [names.index(c.name) for c in table.columns if isinstance(c.type, JSON)]
     cursor = connection.connection.cursor()
     try:
@@ -176,9 +176,6 @@ def _read_table(connection: Connection, table: Table) -> list[dict[str, Any]]:
             if isinstance(row[index], (str, bytes)):
                 row[index] = pydantic_core.from_json(row[index])
         records.append(dict(zip(names, row)))
-    if table is demand:
-        for record in records:
-            del record["position"]
     return records
 
 
