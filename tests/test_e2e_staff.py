@@ -46,6 +46,13 @@ def test_staff_journey_from_sign_in_to_sign_out(page, live_server, artefacts, ac
     assert_accessible_basics(page)
     page.screenshot(path=str(artefacts / "e2e-1-my-pathways.png"), full_page=True)
 
+    # Aim for a role: the routes say which reach it.
+    page.get_by_label("Aim for", exact=True).select_option(label="Senior social worker, Children's Services")
+    page.get_by_role("button", name="Show routes").click()
+    expect(page.get_by_role("status").filter(has_text="Routes towards")).to_contain_text("Senior social worker")
+    expect(page.locator(".route-title").filter(has_text="reaches the target").first).to_be_visible()
+    page.screenshot(path=str(artefacts / "e2e-1b-my-pathways-target.png"), full_page=True)
+
     # The marketplace, filtered to what develops or asks for GIS.
     page.get_by_role("link", name="Opportunities", exact=True).click()
     page.get_by_label("Skill (asked for or developed)").select_option(label="GIS mapping")

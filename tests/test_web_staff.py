@@ -239,3 +239,15 @@ def test_a_person_ranks_at_most_ten_opportunities():
         add_interest(ranked, "O99")
     assert add_interest(ranked[:3], "O99") == ["O0", "O1", "O2", "O99"]
     assert add_interest(ranked[:3], "O1") == ["O0", "O1", "O2"]
+
+
+def test_pathways_can_aim_for_a_chosen_role(client, alice):
+    page = client.get("/people/P1/pathways?target=O4").get_data(as_text=True)
+    assert "Routes towards <strong>Senior social worker</strong>" in page
+    assert "reaches the target" in page
+    assert '<option value="O4" selected>' in page
+
+
+@pytest.mark.parametrize("query", ["?target=O404", "?target=O4&role=admin"])
+def test_pathways_refuse_an_unknown_target(client, alice, query):
+    assert client.get(f"/people/P1/pathways{query}").status_code == 400

@@ -34,6 +34,7 @@ class StepView:
 class PathwayView:
     steps: list[StepView]
     aspirations_percent: int
+    target_reached: bool | None = None
 
 
 @dataclass
@@ -94,9 +95,10 @@ def pathway_graph(scenario: Scenario, person: Person, columns: list[KindColumn])
     return {"nodes": nodes, "edges": edges, "lanes": lanes}
 
 
-def pathway_page(scenario: Scenario, index, person: Person) -> PathwayPage:
-    """The person's pathways of each kind, ready to render (at most three of each, three steps)."""
-    result = index.pathways_for_person(person, max_steps=MAX_STEPS, per_kind=PATHWAYS_PER_KIND)
+def pathway_page(scenario: Scenario, index, person: Person, target: str | None = None) -> PathwayPage:
+    """The person's pathways of each kind, ready to render (at most three of each, three steps),
+    aimed at `target` (an opportunity id, usually a role) when given, else at their aspirations."""
+    result = index.pathways_for_person(person, target=target or None, max_steps=MAX_STEPS, per_kind=PATHWAYS_PER_KIND)
     columns = []
     for kind, (title, blurb) in KIND_TITLES.items():
         column = KindColumn(kind=kind, title=title, blurb=blurb)
@@ -104,6 +106,7 @@ def pathway_page(scenario: Scenario, index, person: Person) -> PathwayPage:
             column.pathways.append(PathwayView(
                 steps=[_step_view(scenario, s) for s in pathway.steps],
                 aspirations_percent=round(pathway.aspirations_reached * 100),
+                target_reached=pathway.target_reached,
             ))
         columns.append(column)
     return PathwayPage(columns=columns, unreachable=list(result.unreachable), graph=pathway_graph(scenario, person, columns))

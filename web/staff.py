@@ -100,11 +100,22 @@ def my_pathways():
 def pathways(person_id: str):
     person = get_person_for(current_user(), person_id)
     scenario = _scenario_or_404()
+    try:
+        query = parse_form(PathwaysQuery, request.args)
+    except FormRejected:
+        abort(400, description="The target is not valid; choose one from the list.")
+    target = scenario.opportunity_by_id.get(query.target) if query.target else None
+    if query.target and target is None:
+        abort(400, description="That opportunity is no longer offered; choose another target.")
     from web.pathway_view import pathway_page
 
-    view = derived(("pathway_page", person.person_id), lambda: pathway_page(scenario, pathway_index(), person))
+    view = derived(
+        ("pathway_page", person.person_id, query.target),
+        lambda: pathway_page(scenario, pathway_index(), person, target=query.target or None),
+    )
     return render_template(
-        "staff/pathways.html", person=person, scenario=scenario, view=view,
+        "staff/pathways.html", person=person, scenario=scenario, view=view, target=target,
+        target_options=_role_options(scenario),
         team=scenario.team_by_id[person.team_id], editable=may_edit_person(person),
         skill_name=skill_namer(scenario), level_words=level_words,
         skill_options=skill_options(scenario),
@@ -131,6 +142,21 @@ def _skill_catalogue(scenario: Scenario) -> list[tuple[str, str]]:
         "skill_catalogue",
         lambda: sorted(((s, name(s)) for s in scenario.skill_ids()), key=lambda pair: pair[1].lower()),
     )
+
+
+class PathwaysQuery(FormModel):
+    """What My pathways aims at: an opportunity (usually a role), or the person's aspirations."""
+
+    target: str = Field(default="", max_length=200)
+
+
+def _role_options(scenario: Scenario) -> list[tuple[str, str]]:
+    """Roles a person can aim for, by title: (id, "title, host team")."""
+    return scenario._cache("role_options", lambda: sorted(
+        ((o.opportunity_id, f"{o.title}, {scenario.team_by_id[o.host_team_id].name}")
+         for o in scenario.opportunities if o.kind == OpportunityKind.role),
+        key=lambda pair: pair[1].lower(),
+    ))
 
 
 class ProfileForm(FormModel):
