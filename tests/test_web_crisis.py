@@ -177,3 +177,27 @@ def test_an_emergency_planner_lands_on_the_console(loaded):
 
     response = sign_in(loaded.test_client(), "emergency").get("/")
     assert response.status_code == 302 and "/crisis" in response.headers["Location"]
+
+
+def test_when_every_slot_is_busy_a_redeployment_is_told_so(as_role, loaded):
+    import threading
+
+    from web.jobs import JobOutcome
+
+    client = as_role("emergency")
+    client.get("/crisis/")  # creates the app's pool
+    pool = loaded.extensions["trellis_jobs"]
+    release = threading.Event()
+
+    def blocked(progress):
+        release.wait(20)
+        return JobOutcome({})
+
+    held = [pool.submit("redeploy", blocked, actor="other", request={}, time_limit_s=20) for _ in range(pool.slots)]
+    try:
+        page = post(client, "/crisis/redeploy", follow_redirects=True).get_data(as_text=True)
+        assert "solve slots are busy" in page
+    finally:
+        release.set()
+        for job_id in held:
+            pool.wait(job_id, 20)

@@ -215,3 +215,19 @@ def test_a_50_mb_upload_gets_413_a_clear_message_and_leaves_nothing_behind(as_ro
     assert "larger than 16 MB" in page and "Nothing was saved" in page
     assert dump(web2_engine) == before
     assert list(spool.iterdir()) == []
+
+
+def test_a_canary_name_in_an_upload_never_reaches_the_logs(as_role, csv_files, caplog):
+    import logging
+
+    canary = "Zebedee Canarysmith"
+    files = edit(csv_files, "people.csv", "Person 3,", f"{canary},")
+    bad = edit(files, "people.csv", "python:", "pyhton:")
+    client = as_role("hr")
+    with caplog.at_level(logging.DEBUG):
+        assert upload(client, bad).status_code == 422
+        page = upload(client, files).get_data(as_text=True)
+        token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+        post(client, "/hr/import/commit", {"token": token})
+    assert caplog.records
+    assert all(canary not in record.getMessage() for record in caplog.records)
