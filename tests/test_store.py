@@ -6,11 +6,13 @@ again on PostgreSQL, each in its own throw-away schema so parallel workers never
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import sqlite3
 import threading
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -572,6 +574,15 @@ def test_trellis_import_stores_a_csv_folder(engine, tmp_path):
     assert store.load_scenario(engine) == small_scenario()
 
 
+def sqlite_file_hashes(engine) -> dict[str, str]:
+    """SHA-256 of the SQLite database file and its write-ahead log ({} on PostgreSQL)."""
+    if engine.dialect.name != "sqlite":
+        return {}
+    path = Path(engine.url.database)
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in (path, path.with_name(path.name + "-wal")) if p.exists()}
+
+
 def broken_copy(tmp_path):
     """The small scenario's CSV folder with three mistakes in two files."""
     folder = tmp_path / "broken"
@@ -587,6 +598,7 @@ def broken_copy(tmp_path):
 def test_a_failing_import_lists_every_problem_exits_2_and_leaves_the_database_as_it_was(engine, tmp_path):
     store.save_scenario(engine, small_scenario(), actor="hr1")
     before = database_dump(engine)
+    files_before = sqlite_file_hashes(engine)
     result = run("import", str(broken_copy(tmp_path)), "--database-url", engine_url(engine))
     assert result.exit_code == 2
     assert "T-dtaa" in result.output and "did you mean 'T-data'" in result.output
@@ -594,6 +606,7 @@ def test_a_failing_import_lists_every_problem_exits_2_and_leaves_the_database_as
     assert "teams.csv" in result.output and "max_release_share" in result.output
     assert "Nothing was imported" in result.output
     assert database_dump(engine) == before
+    assert sqlite_file_hashes(engine) == files_before  # not a byte of the SQLite files changed
 
 
 def test_a_database_failure_during_import_exits_2_and_leaves_the_database_as_it_was(engine, tmp_path, monkeypatch):
