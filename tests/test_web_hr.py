@@ -502,3 +502,12 @@ def test_xlsx_export_never_holds_a_formula():
     cells = [c for row in book["Sheet"].iter_rows() for c in row]
     assert all(c.data_type != "f" for c in cells)
     assert [c.value for c in cells] == ["a", "b", "'=1+1", 3, "'@x", "'-y"]
+
+
+def test_the_policy_form_starts_from_the_newest_run(as_role, loaded):
+    client = as_role("hr")
+    assert 'name="stretch_levels" min="0" max="4" value="0"' in client.get("/hr/").get_data(as_text=True)
+    run_plan(client, loaded, stretch_levels=2, w_network=7)
+    page = client.get("/hr/").get_data(as_text=True)
+    assert 'name="stretch_levels" min="0" max="4" value="2"' in page
+    assert 'name="w_network" min="0" max="100" step="0.5" value="7.0"' in page

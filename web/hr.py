@@ -291,6 +291,21 @@ def _scenario_or_none() -> Scenario | None:
     return current_scenario()
 
 
+def form_policy(scenario: Scenario | None) -> Policy:
+    """What the policy form starts from: the newest run's choices, else the scenario's policy."""
+    from planner.store import latest_plan
+
+    if scenario is None:
+        return Policy()
+    latest = latest_plan(engine(), "matching")
+    if latest is not None and latest.policy:
+        try:
+            return Policy.model_validate(latest.policy)
+        except ValidationError:
+            pass
+    return scenario.policy
+
+
 @bp.get("/")
 @roles_required(*PLAN_ROLES)
 def index():
@@ -299,8 +314,7 @@ def index():
 
     scenario = _scenario_or_none()
     return render_template(
-        "hr/index.html", scenario=scenario, info=_scenario_info(),
-        policy=scenario.policy if scenario else Policy(),
+        "hr/index.html", scenario=scenario, info=_scenario_info(), policy=form_policy(scenario),
         jobs=pool().recent(("matching", "whatif"), limit=10), plans=list_plans(engine(), "matching"),
         slots=pool().slots, max_seconds=MAX_SOLVE_SECONDS, busy=None,
     )
@@ -312,8 +326,7 @@ def _busy_response(message: str):
 
     scenario = _scenario_or_none()
     response = Response(render_template(
-        "hr/index.html", scenario=scenario, info=_scenario_info(),
-        policy=scenario.policy if scenario else Policy(),
+        "hr/index.html", scenario=scenario, info=_scenario_info(), policy=form_policy(scenario),
         jobs=pool().recent(("matching", "whatif"), limit=10), plans=list_plans(engine(), "matching"),
         slots=pool().slots, max_seconds=MAX_SOLVE_SECONDS, busy=message), status=503)
     response.headers["Retry-After"] = "15"
