@@ -7,9 +7,10 @@ How a plan is made (chosen by measurement, see README "Matching benchmark"):
 3. Small models and `stable: true` go straight to CP-SAT with the greedy plan as hint.
 4. Larger models: the LP relaxation (GLOP) gives the upper bound and an LP-rounded plan (nearly
    always within 0.1% of the bound). Reduced-cost fixing then drops every pair that provably cannot
-   be in a plan better than the rounded one (LP bound - |reduced cost| < rounded objective); CP-SAT
-   solves the remaining small model from the rounded hint. When it proves that model optimal, the
-   plan is optimal for the whole scenario.
+   be in a plan better than the rounded one (LP bound - |reduced cost| < rounded objective); the
+   MIP solver HiGHS solves the remaining small model (measured: on a 2,000-person reduced model of
+   842 pairs HiGHS proved the optimum in under a second where CP-SAT stalled 0.02% short for 16 s).
+   When it proves that model optimal, the plan is optimal for the whole scenario.
 5. An infeasible model is solved again with one CP-SAT assumption per rule instance, and the
    instances in the infeasible core are reported by name.
 
@@ -27,7 +28,7 @@ import pandas as pd
 
 from optimiser.explain import explain_placements, unplaced_reasons
 from optimiser.greedy import greedy_plan
-from optimiser.lp_bound import lp_bound, lp_rounded_order
+from optimiser.lp_bound import lp_bound, lp_rounded_order, solve_linear
 from optimiser.model import Progress, build_model, model_data, solve
 from optimiser.objective import TERMS
 from optimiser.rules import ModelData, Rows, build_rows
@@ -172,20 +173,26 @@ def _optimise(data: ModelData, rows: dict[str, Rows], deadline: float, emit, sta
                       pairs=data.pairs.iloc[kept].reset_index(drop=True), critical_table=data.critical_table)
     to_full = (np.arange(data.periods)[:, None] * data.n_pairs + kept[None, :]).ravel()
     small_rows = build_rows(small)
-    hint = with_counts(small, small_rows, incumbent[1][to_full])
-    result = _cp_sat(small, deadline, emit, "lp + reduced-cost fixing + cp-sat", hint, bound_cap=lp.bound)
-    chosen = np.zeros(data.n_vars, np.int8)
-    if result.status in ("OPTIMAL", "FEASIBLE"):
-        chosen[to_full] = result.chosen[: small.n_vars]
-        value = _value(data, chosen)
-        if value < incumbent[0]:
-            chosen, value = incumbent[1], incumbent[0]
+    mip = solve_linear(small, small_rows, "highs", max(0.1, _remaining(deadline)), integral=True)
+    stats["reduced_mip_status"] = mip.status
+    chosen = incumbent[1]
+    value = incumbent[0]
+    if mip.values is not None:
+        candidate = np.zeros(data.n_vars, np.int8)
+        candidate[to_full] = np.rint(mip.values[: small.n_vars]).astype(np.int8)
+        if _satisfies(data, rows, candidate) and _value(data, candidate) >= value:
+            chosen, value = candidate, _value(data, candidate)
+    if mip.status == "OPTIMAL" and value >= (mip.objective or 0) - 1e-6:
         # The reduced model's optimum is the whole model's: every dropped pair is worse than it.
-        bound = value if result.status == "OPTIMAL" else min(lp.bound, max(result.bound or lp.bound, value))
-        return _Outcome(result.status, chosen, value, bound, result.method, [])
-    if incumbent[0] > 0:
-        return _Outcome("FEASIBLE", incumbent[1], incumbent[0], lp.bound, "lp-rounded", [])
-    return result
+        emit(Progress(0, value, value, "highs mip (reduced model)"))
+        return _Outcome("OPTIMAL", chosen, value, value, "lp + reduced-cost fixing + highs mip", [])
+    bound = lp.bound
+    if mip.bound is not None:
+        bound = min(bound, max(mip.bound, value))
+    emit(Progress(0, value, bound, "highs mip (reduced model)"))
+    if value <= 0:
+        return _Outcome("TIME_LIMIT_NO_PLAN", chosen, None, bound, "lp + reduced-cost fixing + highs mip", [])
+    return _Outcome("FEASIBLE", chosen, value, bound, "lp + reduced-cost fixing + highs mip", [])
 
 
 def _cp_sat(data: ModelData, deadline: float, emit, method: str,
