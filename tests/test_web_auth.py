@@ -64,6 +64,13 @@ def test_repeated_failures_are_throttled_even_with_the_right_password(app, auth,
     assert LOGIN_THROTTLED_MESSAGE in response.get_data(as_text=True)
 
 
+def test_many_names_from_one_address_are_throttled_too(app, auth):
+    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 3
+    for i in range(3):
+        assert auth.login(f"guess-{i}", password="wrong-password").status_code == 401
+    assert auth.login("alice").status_code == 429
+
+
 def test_the_account_is_locked_in_the_store_after_repeated_failures(app, auth):
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         auth.login("alice", password="wrong-password")

@@ -138,8 +138,9 @@ def load_user_for_session(uid: int, session_version) -> CurrentUser | None:
 
 
 class LoginThrottle:
-    """After `max_failures` failed sign-ins within `window_s`, for one account name or from one
-    client address, further attempts are refused until the window has passed. Kept in memory,
+    """After too many failed sign-ins within `window_s`, for one account name (5) or from one
+    client address (50: people behind one proxy share it), further attempts are refused until
+    the window has passed. Kept in memory,
     so it treats unknown and known account names alike and costs no database write."""
 
     def __init__(self) -> None:
@@ -152,10 +153,11 @@ class LoginThrottle:
             times.popleft()
         return times
 
-    def blocked(self, keys: list[str], max_failures: int, window_s: float) -> bool:
+    def blocked(self, limits: dict[str, int], window_s: float) -> bool:
+        """Is any key (with its own limit) at its limit of failures within the window?"""
         now = time.monotonic()
         with self._lock:
-            return any(len(self._recent(k, now, window_s)) >= max_failures for k in keys)
+            return any(len(self._recent(k, now, window_s)) >= limit for k, limit in limits.items())
 
     def failed(self, keys: list[str]) -> None:
         now = time.monotonic()
@@ -231,9 +233,11 @@ def login():
         return render_template("auth/login.html", error=LOGIN_FAILED_MESSAGE, next=""), 400
     form = form.model_copy(update={"username": form.username.strip()})
     cfg = current_app.config
-    keys = [f"name:{form.username.lower()}", f"addr:{request.remote_addr}"]
+    limits = {f"name:{form.username.lower()}": cfg["LOGIN_MAX_FAILURES"],
+              f"addr:{request.remote_addr}": cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"]}
+    keys = list(limits)
     throttle = _throttle()
-    if throttle.blocked(keys, cfg["LOGIN_MAX_FAILURES"], cfg["LOGIN_WINDOW_S"]):
+    if throttle.blocked(limits, cfg["LOGIN_WINDOW_S"]):
         log.warning("sign-in throttled")
         return render_template("auth/login.html", error=LOGIN_THROTTLED_MESSAGE, username=form.username, next=form.next), 429
     account = _verify(form.username, form.password)
@@ -245,7 +249,7 @@ def login():
         throttle.failed(keys)
         log.info("sign-in failed")
         return render_template("auth/login.html", error=LOGIN_FAILED_MESSAGE, username=form.username, next=form.next), 401
-    throttle.succeeded(keys)
+    throttle.succeeded(keys[:1])  # the name's count only: a success elsewhere must not reset the address's
     user, version = account
     start_session(user, version)
     log.info("signed in: account=%s role=%s", user.id, user.role)

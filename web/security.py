@@ -99,6 +99,7 @@ def configure(app: Flask, config: dict[str, Any]) -> None:
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session, which times out itself
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
         LOGIN_MAX_FAILURES=5,
+        LOGIN_MAX_FAILURES_PER_ADDRESS=50,
         LOGIN_WINDOW_S=15 * 60,
         PRODUCTION=os.environ.get("TRELLIS_ENV", "").lower() == "production",
         DEBUG=os.environ.get("FLASK_DEBUG", "").lower() in ("1", "true", "yes", "on"),
