@@ -71,6 +71,16 @@ def test_many_names_from_one_address_are_throttled_too(app, auth):
     assert auth.login("alice").status_code == 429
 
 
+def test_a_success_does_not_reset_the_address_count(app, auth):
+    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 3
+    for i in range(2):
+        auth.login(f"guess-{i}", password="wrong-password")
+    assert auth.login("alice").status_code == 302
+    auth.logout()
+    auth.login("guess-2", password="wrong-password")
+    assert auth.login("alice").status_code == 429
+
+
 def test_the_account_is_locked_in_the_store_after_repeated_failures(app, auth):
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         auth.login("alice", password="wrong-password")
