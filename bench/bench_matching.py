@@ -65,7 +65,7 @@ def run_once(people: int, seed: int, time_limit: float, workers: int, compare: b
     greedy = greedy_plan(data, rows)
     out["greedy_s"] = time.perf_counter() - t
     out["greedy"] = float((built.points * greedy).sum())
-    lp = lp_bound(data, rows, time_limit_s=300)
+    lp = lp_bound(data, rows, time_limit_s=120)
     out["lp_s"] = lp.seconds + lp.build_seconds
     out["lp"] = lp.bound
     out["prep_cpu_s"] = time.process_time() - cpu
