@@ -92,9 +92,12 @@ def _padded(levels_per_item: list[dict[str, int]], skill_index: dict[str, int]):
 
 def scenario_arrays(scenario: Scenario) -> ScenarioArrays:
     """Convert the scenario once; cost is linear in the size of the input files."""
-    cached = scenario._lookup_cache.get("optimiser.arrays")
-    if cached is not None:
-        return cached
+    # Keyed by the identity of the collections: a model_copy that swaps people or opportunities
+    # shares the private cache, and must not reuse arrays built for the old ones.
+    key = ("optimiser.arrays", id(scenario.people), id(scenario.opportunities), id(scenario.teams))
+    cached = scenario._lookup_cache.get(key)
+    if cached is not None and cached[0] is scenario.people and cached[1] is scenario.opportunities:
+        return cached[2]
     # Scenario.skill_ids() yields (skill, file, row, column) tuples when there is no catalogue.
     named = {entry[0] if isinstance(entry, tuple) else entry for entry in scenario.skill_ids()}
     skill_ids = sorted(named)
@@ -170,7 +173,7 @@ def scenario_arrays(scenario: Scenario) -> ScenarioArrays:
         organisations=list(organisations),
         preferences=preferences,
     )
-    scenario._lookup_cache["optimiser.arrays"] = arrays
+    scenario._lookup_cache[key] = (scenario.people, scenario.opportunities, arrays)
     return arrays
 
 
