@@ -21,8 +21,9 @@ rules, and `apply_step` is the one place they are written down in code):
 3. Profession, `must_practise` and availability never change along a pathway.
 4. Eligibility at each step uses the skills, grade and team reached so far, and the scenario's
    `policy.stretch_levels`.
-5. Every step makes progress: it raises a skill, raises the grade (a role), or is the target. So no
-   opportunity is ever taken twice. Opportunities with no places (capacity 0) are not offered.
+5. Every step changes something: it raises a skill, or it is a `role` (a permanent move to
+   another team, perhaps at a higher grade: a lateral move can open the old team's
+   opportunities), or it is the target. No opportunity is taken twice. Opportunities with no places (capacity 0) are not offered.
 6. A `ladder` step is a `role` of the person's own profession whose `grade_max` is above their
    grade at that step. An opportunity's profession is its `profession` column, or, when that is
    blank, the most common profession in its host team (ties: alphabetical first).
@@ -513,9 +514,12 @@ class PathwayIndex:
 
     # -- measuring states (vectorised over many states at once) ----------------------------
 
-    def _goal_scores(self, search: _Search, skills: np.ndarray, grades: np.ndarray, taken: np.ndarray) -> np.ndarray:
+    def _goal_scores(
+        self, search: _Search, skills: np.ndarray, grades: np.ndarray, teams: np.ndarray, taken: np.ndarray
+    ) -> np.ndarray:
         """Per state: 2.0 when a target opportunity was taken; otherwise the share of the goal's
-        gap closed (skills, and grade for a target with a minimum grade); 1.0 = skill goals met."""
+        gap closed (skills; for a target, also its minimum grade and leaving its host team);
+        1.0 = skill goals met."""
         goal, s0 = search.goal, search.start.skills
         g = goal.levels
         closed = (np.minimum(skills, g) - np.minimum(s0, g)).sum(axis=1).astype(float)
@@ -523,6 +527,9 @@ class PathwayIndex:
         if goal.grade_needed is not None and search.start.grade < goal.grade_needed:
             gap += goal.grade_needed - search.start.grade
             closed += np.minimum(grades, goal.grade_needed) - search.start.grade
+        if goal.target is not None and self._host[goal.target] == search.start.team:
+            gap += 1
+            closed += teams != search.start.team
         if gap == 0:
             share = np.full(len(skills), 0.0 if goal.empty else 1.0)
         else:
@@ -574,24 +581,30 @@ class PathwayIndex:
             table[:, level] = np.bincount(search.helper_cols, weights=closed, minlength=k)
         return table[np.arange(k), after].sum(axis=1)
 
-    def _moves(self, search: _Search, state: _State, kind: PathwayKind) -> list[int]:
-        """The most promising progressing, eligible moves from a state, best first."""
+    def _moves(self, search: _Search, state: _State, kind: PathwayKind, taken: tuple[int, ...] = ()) -> list[int]:
+        """The most promising eligible moves from a state that change something, best first."""
         s = state.skills
-        candidates = np.flatnonzero(self._eligible(search, state))
+        mask = self._eligible(search, state)
+        mask[list(taken)] = False
+        candidates = np.flatnonzero(mask)
         promotion = self.is_role[candidates] & (self.role_grade[candidates] > state.grade)
         if kind == "ladder":
             keep = promotion & (self.effective_profession[candidates] == search.profession_code)
             candidates, promotion = candidates[keep], promotion[keep]
         after = np.maximum(self.develops[candidates], s)
         growth = (after - s).sum(axis=1)
+        leaves = np.zeros(len(candidates), dtype=bool)
+        if search.goal.target is not None and self._host[search.goal.target] == state.team:
+            leaves = self.is_role[candidates]  # out of the target's team, so it becomes a move
         if kind != "ladder":
-            keep = (growth > 0) | promotion
+            keep = (growth > 0) | self.is_role[candidates]
             if search.goal.target is not None:
                 keep |= candidates == search.goal.target
             candidates, promotion, after, growth = candidates[keep], promotion[keep], after[keep], growth[keep]
+            leaves = leaves[keep]
         if len(candidates) == 0:
             return []
-        goal_gain = self._closed_towards(search.goal.levels, s, after)
+        goal_gain = self._closed_towards(search.goal.levels, s, after) + leaves
         asp_gain = self._closed_towards(search.aspirations.levels, s, after)
         grade_gain = np.where(promotion, self.role_grade[candidates] - state.grade, 0)
         if search.goal.grade_needed is not None:
@@ -627,7 +640,8 @@ class PathwayIndex:
         """Indices of `states`, best first, by the kind's ranking (see the module docstring)."""
         skills = np.stack([st.skills for st in states])
         grades = np.array([st.grade for st in states])
-        goal = np.round(self._goal_scores(search, skills, grades, np.array(taken)), 9)
+        teams = np.array([st.team for st in states])
+        goal = np.round(self._goal_scores(search, skills, grades, teams, np.array(taken)), 9)
         asp = np.round(self._gap_share(search.aspirations, search.start.skills, skills), 9)
         growth = skills.sum(axis=1)
         if steps is None:  # choosing the beam: prefer states nearer the goal's prerequisites too
@@ -648,20 +662,20 @@ class PathwayIndex:
         from the root is a valid route; networkx gives the fewest-steps route to each state."""
         graph = nx.DiGraph()
         root = self._key(search.start)
-        graph.add_node(root, state=search.start, target=False)
+        graph.add_node(root, state=search.start, target=False, route=())
         frontier = [root]
         for _ in range(max_steps):
             children: dict[tuple, _State] = {}
             for key in frontier:
-                state = graph.nodes[key]["state"]
-                for i in self._moves(search, state, kind):
+                state, route = graph.nodes[key]["state"], graph.nodes[key]["route"]
+                for i in self._moves(search, state, kind, route):
                     child = self._after(state, i)
                     hit_target = search.goal.target == i
                     ckey = self._key(child, hit_target)
                     if ckey == key:
                         continue
                     if ckey not in graph:
-                        graph.add_node(ckey, state=child, target=hit_target)
+                        graph.add_node(ckey, state=child, target=hit_target, route=(*route, i))
                         if not hit_target:
                             children[ckey] = child
                     graph.add_edge(key, ckey, opp=i)
@@ -671,7 +685,8 @@ class PathwayIndex:
             states = [children[k] for k in keys]
             if kind == "networked" and search.goal.target is None and not search.goal.empty:
                 # A route that meets its skill goals is complete: do not extend it.
-                done = self._goal_scores(search, np.stack([s.skills for s in states]), np.zeros(len(states)), np.zeros(len(states), bool)) >= 1.0
+                none = np.zeros(len(states))
+                done = self._goal_scores(search, np.stack([s.skills for s in states]), none, none, none.astype(bool)) >= 1.0
                 keys = [k for k, d in zip(keys, done) if not d]
                 states = [children[k] for k in keys]
                 if not keys:
@@ -679,10 +694,14 @@ class PathwayIndex:
             order = self._order(search, kind, states, [False] * len(states))
             frontier = [keys[j] for j in order[: self.beam_width]]
         paths = nx.single_source_shortest_path(graph, root)
-        ends = [key for key in paths if key != root]
+        ends, routes = [], []
+        for key, path in paths.items():
+            route = [graph.edges[u, v]["opp"] for u, v in zip(path, path[1:])]
+            if route and len(set(route)) == len(route):  # never the same opportunity twice
+                ends.append(key)
+                routes.append(route)
         if not ends:
             return []
-        routes = [[graph.edges[u, v]["opp"] for u, v in zip(paths[key], paths[key][1:])] for key in ends]
         order = self._order(
             search,
             kind,

@@ -114,8 +114,8 @@ def replay_violations(
                 new_team = o.host_team_id
                 if o.grade_max is not None:
                     new_grade = max(grade, o.grade_max)
-            if new_skills == skills and new_grade == grade and o.opportunity_id != target_opp:
-                problems.append(f"{at}: makes no progress")
+            if (new_skills, new_grade, new_team) == (skills, grade, team) and o.opportunity_id != target_opp:
+                problems.append(f"{at}: changes nothing")
             skills, grade, team = new_skills, new_grade, new_team
             if step["skills_after"] != skills:
                 problems.append(f"{at}: skills_after {step['skills_after']} != replayed {skills}")
@@ -211,3 +211,52 @@ def random_scenario(seed: int, people: int = 40, teams: int = 8, opportunities: 
         opportunities=tuple(opp_list),
         policy={"stretch_levels": stretch},
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Exhaustive search (small scenarios only): can a target be reached at all within K moves?
+# ---------------------------------------------------------------------------------------------
+
+
+def _eligible(person: Person, o: Opportunity, skills: dict, grade: int, team: str, stretch: int) -> bool:
+    if not person.available or o.host_team_id == team or o.capacity <= 0:
+        return False
+    if any(skills.get(s, 0) < lv - stretch for s, lv in o.required_skills.items()):
+        return False
+    if o.grade_min is not None and grade < o.grade_min:
+        return False
+    if o.grade_max is not None and grade > o.grade_max:
+        return False
+    if person.must_practise > 0 and o.profession != person.profession and o.fte > 1 - person.must_practise + 1e-9:
+        return False
+    return True
+
+
+def fewest_moves_to(scenario: Scenario, person: Person, target_id: str, max_steps: int) -> int | None:
+    """Breadth-first over every eligible sequence (any move, progressing or not): the fewest
+    moves after which `target_id` is taken, or None if it cannot be within `max_steps`."""
+    stretch = scenario.policy.stretch_levels
+    frontier = {(tuple(sorted(person.skills.items())), person.grade, person.team_id)}
+    seen = set(frontier)
+    for depth in range(1, max_steps + 1):
+        following = set()
+        for skills_items, grade, team in frontier:
+            skills = dict(skills_items)
+            for o in scenario.opportunities:
+                if not _eligible(person, o, skills, grade, team, stretch):
+                    continue
+                if o.opportunity_id == target_id:
+                    return depth
+                new_skills = dict(skills)
+                for s, lv in o.development_skills.items():
+                    new_skills[s] = max(new_skills.get(s, 0), lv)
+                new_grade, new_team = grade, team
+                if o.kind.value == "role":
+                    new_team = o.host_team_id
+                    new_grade = max(grade, o.grade_max) if o.grade_max is not None else grade
+                key = (tuple(sorted(new_skills.items())), new_grade, new_team)
+                if key not in seen:
+                    seen.add(key)
+                    following.add(key)
+        frontier = following
+    return None

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from pathway_checker import random_scenario, replay_violations
+from pathway_checker import fewest_moves_to, random_scenario, replay_violations
 
 from planner.pathways import PathwayIndex
 
@@ -103,3 +103,20 @@ def test_checker_catches_a_false_target_claim(sound):
     broken = copy.deepcopy(document)
     broken["pathways"][0]["target_reached"] = not broken["pathways"][0]["target_reached"]
     assert any("target_reached" in v for v in replay_violations(scenario, broken, target="gis:4"))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_target_that_can_be_reached_is_found(seed):
+    """Against an exhaustive search on small scenarios: whenever some sequence of up to 3 eligible
+    moves ends on the target, a networked pathway reaches it too."""
+    scenario = random_scenario(100 + seed, people=20, opportunities=30, stretch=seed % 2)
+    index = PathwayIndex(scenario)
+    reachable = 0
+    for person in scenario.people:
+        for target in [o.opportunity_id for o in scenario.opportunities[:10]]:
+            if fewest_moves_to(scenario, person, target, 3) is None:
+                continue
+            reachable += 1
+            result = index.pathways_for(person.person_id, target=target, max_steps=3)
+            assert any(p.target_reached for p in result.of_kind("networked")), (person.person_id, target)
+    assert reachable > 20
