@@ -363,3 +363,21 @@ def test_no_demand_gives_an_empty_optimal_plan():
     s = scenario([team("library", status="paused")], [person("p", "library", nursing=3)], [])
     result = redeploy(s)
     assert result.status == "OPTIMAL" and result.assignments == [] and result.uncovered == []
+
+
+def test_repaired_relaxation_keeps_every_critical_skill():
+    """When the network relaxation breaks an overlapping critical skill, withdrawing the least
+    urgent moves gives a plan that keeps it (the fallback when the exact MIP runs out of time)."""
+    from optimiser.redeploy.arrays import build_arrays
+    from optimiser.redeploy.flow import build_release_tree, critical_skill_overuse, repair, solve_flow
+
+    people = [person("p1", "hub", a=1, b=1, x=1), person("p2", "hub", a=1, x=5), person("p3", "hub", b=1, x=1),
+              person("p4", "hub", x=1)]
+    s = scenario([team("hub", critical=[("a", 1, 1), ("b", 1, 1)]), WARD], people, [need("ward", "x", count=4)])
+    a = build_arrays(s, PLAN_DATE, None)
+    tree = build_release_tree(a)
+    relaxed = solve_flow(a, tree)
+    assert any(critical_skill_overuse(a, relaxed.moves, c) for c in tree.side)
+    fixed = repair(a, relaxed.moves, tree.side)
+    assert not any(critical_skill_overuse(a, fixed, c) for c in a.critical)
+    assert int(fixed.count.sum()) == int(relaxed.moves.count.sum()) - 1

@@ -32,6 +32,7 @@ _TREE, _GROUPS, _DIRECT, _HUB_IN, _HUB_OUT, _LINES, _BYPASS = range(7)
 class MipSolution:
     moves: GroupMoves
     proven: bool
+    coverage_proven: bool  # every priority's units proven optimal (later stages may have timed out)
     rank_covered: list[int]
     rank_bound: list[int]
 
@@ -111,6 +112,7 @@ def solve_network_mip(a: CrisisArrays, tree: ReleaseTree, time_limit_s: float, o
         fix = solver.Constraint(float(value), float(value))
         for k in arcs:
             fix.SetCoefficient(x[k], 1.0)
+    coverage_proven = proven
     direct = list(range(offsets[_DIRECT], offsets[_DIRECT + 1]))
     if proven and a.has_baseline and direct:
         value, _ = stage({k: 1.0 for k in direct}, True, "keep previous plan")
@@ -125,7 +127,7 @@ def solve_network_mip(a: CrisisArrays, tree: ReleaseTree, time_limit_s: float, o
         stage({int(k): float(c) for k, c in zip(move_arcs.tolist(), move_costs.tolist()) if c}, False,
               "skill match and organisation")
     if current is None:
-        return MipSolution(GroupMoves.empty(), False, covered, bounds)
+        return MipSolution(GroupMoves.empty(), False, False, covered, bounds)
     flows = current
     groups, lines, amounts = split_hub_flows(
         net.hub_in, flows[offsets[_HUB_IN]:offsets[_HUB_IN + 1]], net.hub_out, flows[offsets[_HUB_OUT]:offsets[_HUB_OUT + 1]]
@@ -135,4 +137,4 @@ def solve_network_mip(a: CrisisArrays, tree: ReleaseTree, time_limit_s: float, o
         np.concatenate([net.direct[1], lines]).astype(np.int64),
         np.concatenate([flows[offsets[_DIRECT]:offsets[_DIRECT + 1]], amounts]).astype(np.int64),
     ).nonzero()
-    return MipSolution(moves, proven, covered, bounds)
+    return MipSolution(moves, proven, coverage_proven, covered, bounds)

@@ -130,6 +130,9 @@ def _solve(a: CrisisArrays, scenario, previous, time_limit_s, start, method, rep
             if not mip.proven and _covered_by_rank(a, mip.moves) < _covered_by_rank(a, repaired):
                 notes.append("the MIP ran out of time; the repaired flow plan (which obeys every rule) is kept")
                 return "FEASIBLE", "min-cost flow, repaired", repaired, [int(v) for v in covered]
+            if mip.coverage_proven and not mip.proven:
+                notes.append("coverage is the proven lexicographic optimum; the later stages (keeping the previous "
+                             "plan, skill match, organisation) stopped at the time limit")
             return ("OPTIMAL" if mip.proven else "FEASIBLE"), f"min-cost flow relaxation + {MIP_SOLVER} MIP (exact)", mip.moves, mip.rank_bound
     hint = baseline_hint(a, previous) if previous else None
     ex = solve_exact(a, hint, time_limit_s - (time.perf_counter() - start), workers, seed, on_stage)
