@@ -454,7 +454,7 @@ class PathwayIndex:
         pathways: list[Pathway] = []
         if person.available and self.n:
             for kind in KINDS:
-                chosen = self._diverse(self._routes(search, kind, max_steps), per_kind)
+                chosen = self._diverse(self._routes(search, kind, max_steps), per_kind, kind)
                 pathways += [self._pathway(search, kind, r) for r in chosen]
         unreachable += self._target_not_reached(search, pathways, max_steps)
         if person.available and not any(p.kind == "ladder" for p in pathways):
@@ -636,8 +636,9 @@ class PathwayIndex:
         return (state.skills.tobytes(), state.grade, state.team, target_taken)
 
     def _order(self, search: _Search, kind: PathwayKind, states: list[_State], taken: list[bool],
-               steps: np.ndarray | None = None, crossing: np.ndarray | None = None) -> np.ndarray:
-        """Indices of `states`, best first, by the kind's ranking (see the module docstring)."""
+               steps: np.ndarray | None = None, crossing: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Indices of `states`, best first, by the kind's ranking (see the module docstring),
+        and each state's goal score."""
         skills = np.stack([st.skills for st in states])
         grades = np.array([st.grade for st in states])
         teams = np.array([st.team for st in states])
@@ -654,9 +655,9 @@ class PathwayIndex:
             keys = (-steps, growth, asp, goal)
         else:
             keys = (growth, asp, -steps, grades, goal)
-        return np.lexsort(tuple(-np.asarray(k) for k in keys))
+        return np.lexsort(tuple(-np.asarray(k) for k in keys)), goal
 
-    def _routes(self, search: _Search, kind: PathwayKind, max_steps: int) -> list[list[int]]:
+    def _routes(self, search: _Search, kind: PathwayKind, max_steps: int) -> list[tuple[list[int], float]]:
         """Beam search over states kept in a networkx DiGraph; returns routes (opportunity
         indices), best first. Every edge is an eligible move from its source state, so every path
         from the root is a valid route; networkx gives the fewest-steps route to each state."""
@@ -691,7 +692,7 @@ class PathwayIndex:
                 states = [children[k] for k in keys]
                 if not keys:
                     break
-            order = self._order(search, kind, states, [False] * len(states))
+            order, _ = self._order(search, kind, states, [False] * len(states))
             frontier = [keys[j] for j in order[: self.beam_width]]
         paths = nx.single_source_shortest_path(graph, root)
         ends, routes = [], []
@@ -702,7 +703,7 @@ class PathwayIndex:
                 routes.append(route)
         if not ends:
             return []
-        order = self._order(
+        order, goal = self._order(
             search,
             kind,
             [graph.nodes[key]["state"] for key in ends],
@@ -710,7 +711,7 @@ class PathwayIndex:
             steps=np.array([len(r) for r in routes]),
             crossing=np.array([self._route_crossings(search, r) for r in routes]),
         )
-        return [routes[j] for j in order]
+        return [(routes[j], float(goal[j])) for j in order]
 
     def _route_crossings(self, search: _Search, route: list[int]) -> int:
         """How many profession and organisation boundaries a route crosses."""
@@ -724,23 +725,28 @@ class PathwayIndex:
         return count
 
     @staticmethod
-    def _diverse(routes: list[list[int]], limit: int) -> list[list[int]]:
+    def _diverse(routes: list[tuple[list[int], float]], limit: int, kind: PathwayKind) -> list[list[int]]:
         """Best routes first, skipping one that shares half its moves with a route already chosen,
         or reuses an opportunity already in two chosen routes (so the list is not one route ten
-        ways). Each kind is chosen on its own: the same route may appear under two kinds."""
-        chosen: list[list[int]] = []
+        ways), and, for networked routes, one that only adds moves to a chosen route without
+        getting nearer the goal. Each kind is chosen on its own: a route may appear under two."""
+        chosen: list[tuple[set[int], float]] = []
+        result: list[list[int]] = []
         uses: Counter = Counter()
-        for route in routes:
-            if len(chosen) >= limit:
+        for route, goal in routes:
+            if len(result) >= limit:
                 break
             moves = set(route)
             if any(uses[i] >= 2 for i in moves):
                 continue
-            if any(len(moves & set(c)) * 2 >= len(moves | set(c)) for c in chosen):
+            if any(len(moves & c) * 2 >= len(moves | c) for c, _ in chosen):
                 continue
-            chosen.append(route)
+            if kind == "networked" and any(c < moves and g >= goal for c, g in chosen):
+                continue
+            chosen.append((moves, goal))
+            result.append(route)
             uses.update(moves)
-        return chosen
+        return result
 
     # -- building the answer ---------------------------------------------------------------
 
@@ -815,7 +821,8 @@ class PathwayIndex:
             parts.append(f"moves you into {host.name}{grade}")
         if "profession" in crosses:
             parts.append(f"takes you into {opportunity_profession(o, self.team_professions)} work")
-        text = f"This {what} in {where} " + (_join(parts, ", and ") if parts else "adds experience")
+        plain = len(parts) == 2 and "," not in parts[0] and " and " not in parts[0]
+        text = f"This {what} in {where} " + (_join(parts, " and " if plain else ", and ") if parts else "adds experience")
         if target is not None and target.opportunity_id == o.opportunity_id:
             text += "; this is your target"
         return text

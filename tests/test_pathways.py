@@ -139,7 +139,7 @@ def test_each_step_says_what_it_develops_and_what_it_crosses(index):
     assert first.team_id == "DH"
     assert first.crosses == ["team", "profession", "organisation"]
     assert first.explanation == (
-        "This secondment in Data Hub (NHS Trust) develops data-analysis to 2 (working), and takes you into data work"
+        "This secondment in Data Hub (NHS Trust) develops data-analysis to 2 (working) and takes you into data work"
     )
 
 
@@ -311,3 +311,9 @@ def test_no_ladder_route_names_what_stands_before_the_nearest_promotion():
         "no promotion within social-work is open to you within 3 moves; the nearest, SENIOR (Senior social worker): "
         "you are one level short in casework (have 2, need 3)"
     )
+
+
+def test_a_networked_route_that_only_adds_moves_without_getting_nearer_is_dropped(index):
+    networked = routes(index.pathways_for("P1", target="data-analysis:2"), "networked")
+    assert networked[0] == ["DATA1"]
+    assert not any(set(r) > {"DATA1"} for r in networked[1:])
