@@ -126,6 +126,8 @@ def test_the_run_page_survives_a_reload_and_reports_progress(as_role, loaded):
     assert data["status"] == "finished" and data["done"] is True
     assert data["next"] == f"/hr/plans/{job.plan_id}"
     assert data["progress"] and {"seconds", "objective", "bound"} <= set(data["progress"][-1])
+    final = data["progress"][-1]
+    assert final["objective"] == final["bound"] == job.result["objective"]  # OPTIMAL: the bound met it
     page = client.get(f"/hr/jobs/{job.id}").get_data(as_text=True)
     assert "finished" in page and "Open the plan" in page
     other = sign_in(loaded.test_client(), "hr")
@@ -481,6 +483,8 @@ def test_progress_of_several_solves_is_one_timeline():
     for seconds, objective in [(0.1, 1), (0.5, 2), (0.2, 5), (0.4, 6)]:
         recorder(type("Event", (), {"seconds": seconds, "objective": objective, "bound": None})())
     assert [p["seconds"] for p in recorder.points()] == [0.1, 0.5, 0.7, 0.9]
+    recorder.final(0.3, 7, 7)  # reported after the last event, on the second solve's clock
+    assert recorder.points()[-1] == {"seconds": 0.9, "objective": 7.0, "bound": 7.0}
 
 
 @pytest.mark.parametrize("value,expected", [

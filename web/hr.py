@@ -373,6 +373,9 @@ def matching_work(db, scenario: Scenario, policy: Policy, actor: str, carry_from
         from web.jobs import retry_when_locked
 
         plan = solve_plan(scenario, policy, on_progress=progress)
+        # The solver reports improvements as they happen; its last word (e.g. the bound closing
+        # on the objective when optimality is proven) comes with the plan, so draw it too.
+        progress.final(plan.solve_seconds, plan.objective, plan.best_bound)
         stored = retry_when_locked(lambda: save_plan(db, "matching", plan, created_by=actor, policy=policy))
         if carry_from is not None:
             carry_over_accepted(db, carry_from, stored.id, plan, actor)

@@ -141,6 +141,15 @@ class ProgressRecorder:
                 self._points = self._points[:1] + self._points[2::2] + self._points[-1:]
             self._dirty = True
 
+    def final(self, seconds: float | None, objective: float | None, bound: float | None) -> None:
+        """The solver's last word, drawn at the end of the timeline (never as a new solve)."""
+        with self._lock:
+            last = self._points[-1]["seconds"] if self._points else None
+            known = [v for v in (_number(seconds), last) if v is not None]
+            end = max(known) if known else None
+            self._points.append({"seconds": end, "objective": _number(objective), "bound": _number(bound)})
+            self._dirty = True
+
     def take_if_changed(self) -> list[dict[str, Any]] | None:
         with self._lock:
             if not self._dirty:
