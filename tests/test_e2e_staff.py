@@ -115,4 +115,11 @@ def test_pages_fit_a_phone_and_work_by_keyboard(page, live_server, artefacts, ac
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"the marketplace scrolls sideways by {overflow}px on a phone"
     page.screenshot(path=str(artefacts / "e2e-7-phone-marketplace.png"), full_page=True)
+    page.get_by_role("button", name="I'm interested in Data analysis secondment").click()
+    expect(page.locator(".flash--success")).to_contain_text("ranked 1")
+    page.goto(f"{live_server}/me/record")
+    expect(page.get_by_role("table")).to_contain_text("Data analysis secondment")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"My record scrolls sideways by {overflow}px on a phone"
+    page.screenshot(path=str(artefacts / "e2e-8-phone-my-record.png"), full_page=True)
     assert page.console_errors == []
