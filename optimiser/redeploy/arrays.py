@@ -212,9 +212,11 @@ def build_arrays(scenario: Scenario, plan_date: date, baseline: list[Assignment]
         baseline_team[i] = t
         baseline_skill[i] = skill_index.get(a.skill, -1)
 
-    releases = team_status != 2
+    releases = np.array([rules.team_releases_anyone(t) for t in teams], dtype=bool)
     movable_now = releases[person_team] & available & ~resting
-    may_stay = (baseline_team >= 0) & releases[person_team] & available & resting
+    may_stay = np.zeros(n, dtype=bool)
+    for i in np.nonzero((baseline_team >= 0) & resting)[0].tolist():
+        may_stay[i] = rules.may_stay_on(teams[person_team[i]].status, bool(available[i]))
     movable = movable_now | may_stay
     restricted = may_stay
 

@@ -56,7 +56,6 @@ class ReleaseTree:
     caps: list[int]
     next_node: int
     side: list[CriticalConstraint]  # critical skills that overlap without nesting: checked afterwards
-    active: list[CriticalConstraint]  # critical skills that can bind (others are implied by the team limit)
 
 
 def eligible_groups(a: CrisisArrays) -> np.ndarray:
@@ -77,7 +76,6 @@ def build_release_tree(a: CrisisArrays) -> ReleaseTree:
     tails, heads, caps = [], [], []
     node = 2
     side: list[CriticalConstraint] = []
-    active: list[CriticalConstraint] = []
     elig = eligible_groups(a)
     groups_of_team: dict[int, list[int]] = {}
     for g in np.nonzero(elig)[0].tolist():
@@ -100,7 +98,6 @@ def build_release_tree(a: CrisisArrays) -> ReleaseTree:
             holders = frozenset(g for g in groups if a.group_critical_bits[g] >> c.bit & 1)
             supply = int(a.group_size[list(holders)].sum()) if holders else 0
             if critical_skill_can_bind(a, c, supply):
-                active.append(c)
                 sets.append((holders, c))
         sets.sort(key=lambda sc: (-len(sc[0]), sc[1].bit))
         for holders, c in sets:
@@ -115,7 +112,7 @@ def build_release_tree(a: CrisisArrays) -> ReleaseTree:
             node += 1
         for g in groups:
             group_parent[g] = _smallest_enclosing(placed, lambda p: g in p)[1]
-    return ReleaseTree(group_parent, tails, heads, caps, node, side, active)
+    return ReleaseTree(group_parent, tails, heads, caps, node, side)
 
 
 def _smallest_enclosing(placed, encloses):
@@ -130,7 +127,6 @@ class FlowSolution:
     moves: GroupMoves
     objective: int
     side: list[CriticalConstraint]
-    active: list[CriticalConstraint]
 
 
 def lexicographic_weights(a: CrisisArrays) -> tuple[int, np.ndarray]:
@@ -321,7 +317,7 @@ def solve_flow(a: CrisisArrays, tree: ReleaseTree) -> FlowSolution:
         np.concatenate([net.direct[1], lines]).astype(np.int64),
         np.concatenate([direct_flow, amounts]).astype(np.int64),
     ).nonzero()
-    return FlowSolution(moves, int(smcf.optimal_cost()), tree.side, tree.active)
+    return FlowSolution(moves, int(smcf.optimal_cost()), tree.side)
 
 
 def split_hub_flows(hub_in, in_flow, hub_out, out_flow):
