@@ -515,3 +515,21 @@ def test_the_policy_form_starts_from_the_newest_run(as_role, loaded):
     page = client.get("/hr/").get_data(as_text=True)
     assert 'name="stretch_levels" min="0" max="4" value="2"' in page
     assert 'name="w_network" min="0" max="100" step="0.5" value="7.0"' in page
+
+
+@pytest.mark.slow
+def test_a_large_scenario_run_returns_within_its_time_limit_plus_two_seconds(as_role, loaded, web2_engine):
+    from planner.generate import generate_scenario
+    from planner.store import save_scenario
+
+    save_scenario(web2_engine, generate_scenario(4000, seed=5), actor="test")
+    client = as_role("hr")
+    started = time.monotonic()
+    job_id = start_run(client, time_limit_s=3)
+    pool = loaded.extensions["trellis_jobs"]
+    assert pool.wait(job_id, 3 + 2)
+    assert time.monotonic() - started < 3 + 2
+    job = pool.get(job_id)
+    assert job.status == "finished", job.error
+    assert job.result["status"] in ("OPTIMAL", "FEASIBLE") and job.result["placements"] > 0
+    assert job.result["objective"] is not None and job.result["best_bound"] is not None
