@@ -297,7 +297,7 @@ class Scenario(_Model):
         """Every skill named anywhere in the scenario (or the catalogue, when given)."""
         if self.skills:
             return {s.skill_id for s in self.skills}
-        return set(named_skills(self))
+        return {skill for skill, _file, _index, _column in named_skills(self)}
 
 
 def release_allowance(team: Team, headcount: int) -> int:
