@@ -415,6 +415,30 @@ def test_overlapping_critical_skills_are_solved_exactly(seed, tmp_path):
     assert "MIP" in summary["method"]
 
 
+@pytest.mark.parametrize("seed", [2, 9])
+def test_replan_with_overlapping_critical_skills_is_exact_and_keeps_the_most(seed, tmp_path):
+    """Re-plan (every demand line one more) where the exact MIP decides, warm-started."""
+    (tmp_path / "s").mkdir()
+    folder = _overlapping_world(random.Random(seed), tmp_path / "s")
+    first_rows, _ = _plan(folder, tmp_path / "first")
+    demand = _rows(folder / "demand.csv")
+    for line in demand:
+        line["count"] = str(int(line["count"]) + 1)
+    with (folder / "demand.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(demand[0].keys()))
+        writer.writeheader()
+        writer.writerows(demand)
+    rows, summary = _plan(folder, tmp_path / "second", "--baseline", str(tmp_path / "first" / "redeploy.csv"))
+    w = read_world(folder)
+    plan_date = date(2027, 1, 11)
+    baseline = {r["person_id"]: r["to_team_id"] for r in first_rows}
+    assert rule_violations(w, rows, plan_date, baseline) == []
+    best, kept = reference_optimum(w, plan_date, baseline)
+    assert coverage(rows) == best
+    assert sum(1 for r in rows if baseline.get(r["person_id"]) == r["to_team_id"]) == kept
+    assert summary["status"] == "OPTIMAL" and "MIP" in summary["method"]
+
+
 def test_checker_catches_a_broken_plan(generated, tmp_path):
     """The checker is not a rubber stamp: a plan that moves a critical team's person is refused."""
     folder = generated[0]

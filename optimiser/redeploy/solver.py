@@ -8,9 +8,10 @@ Method (chosen by measurement, see README "Crisis redeployment benchmark"):
    the network (a relaxation).
 3. If the flow keeps every left-out critical skill, it is feasible for the full rules and optimal
    for a relaxation, so it is the proven optimum. Otherwise the same network with one extra row
-   per left-out critical skill is solved exactly as a MIP (`mip.py`, HiGHS), priority by priority;
-   if that runs out of time, the flow plan repaired to keep every critical skill is returned
-   (status FEASIBLE) when it covers more.
+   per left-out critical skill is solved exactly as a MIP (`mip.py`), priority by priority: HiGHS
+   for a first plan, SCIP warm-started from the repaired flow plan for a re-plan. If that runs out
+   of time, the flow plan repaired to keep every critical skill is returned (status FEASIBLE) when
+   it covers more.
 
 `method="cp-sat"` instead solves the exact CP-SAT model on grouped (person, line) pairs
 (`exact.py`), warm-started from the baseline when re-planning: the measured alternative.
@@ -35,6 +36,7 @@ from optimiser.redeploy.exact import solve_exact
 from optimiser.redeploy.explain import blocking_codes, holder_blocks, uncovered_reason
 from optimiser.redeploy.flow import build_release_tree, critical_skill_overuse, repair, solve_flow
 from optimiser.redeploy.mip import SOLVER as MIP_SOLVER
+from optimiser.redeploy.mip import WARM_SOLVER as WARM_MIP_SOLVER
 from optimiser.redeploy.mip import solve_network_mip
 from optimiser.redeploy.results import (
     Assignment,
@@ -126,14 +128,16 @@ def _solve(a: CrisisArrays, scenario, previous, time_limit_s, start, method, rep
             notes.append(f"the network relaxation breaks {len(broken)} overlapping critical skills: "
                          "solved exactly as a MIP on the same network")
             repaired = repair(a, sol.moves, sol.side)
-            mip = solve_network_mip(a, tree, time_limit_s - (time.perf_counter() - start), on_stage)
+            # Re-plan: warm start from the previous plan as carried through the flow and repaired.
+            mip = solve_network_mip(a, tree, time_limit_s - (time.perf_counter() - start), on_stage,
+                                    hint=repaired if a.has_baseline else None)
             if not mip.proven and _covered_by_rank(a, mip.moves) < _covered_by_rank(a, repaired):
                 notes.append("the MIP ran out of time; the repaired flow plan (which obeys every rule) is kept")
                 return "FEASIBLE", "min-cost flow, repaired", repaired, [int(v) for v in covered]
             if mip.coverage_proven and not mip.proven:
                 notes.append("coverage is the proven lexicographic optimum; the later stages (keeping the previous "
                              "plan, skill match, organisation) stopped at the time limit")
-            return ("OPTIMAL" if mip.proven else "FEASIBLE"), f"min-cost flow relaxation + {MIP_SOLVER} MIP (exact)", mip.moves, mip.rank_bound
+            return ("OPTIMAL" if mip.proven else "FEASIBLE"), f"min-cost flow relaxation + {WARM_MIP_SOLVER if a.has_baseline else MIP_SOLVER} MIP (exact)", mip.moves, mip.rank_bound
     hint = baseline_hint(a, previous) if previous else None
     ex = solve_exact(a, hint, time_limit_s - (time.perf_counter() - start), workers, seed, on_stage)
     return ("OPTIMAL" if ex.proven else "FEASIBLE"), "CP-SAT on grouped people", ex.moves, ex.rank_bound
