@@ -660,3 +660,22 @@ def test_a_hundred_thousand_people_read_in_a_few_seconds(tmp_path):
     assert result.counts["people.csv"] == 100_000 and result.counts["opportunities.csv"] == 12_500
     # A few seconds on an idle 2-core machine; the bound leaves room for a busy CI runner.
     assert seconds < 30, f"reading 100,000 people took {seconds:.1f} s"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    column=st.sampled_from(["skills", "preferences", "critical_skills", "available", "start"]),
+    cells=st.lists(st.text(alphabet="ab é;:\t\n3-", max_size=12).map(str.strip), max_size=8),
+)
+def test_the_fast_column_parser_agrees_with_the_careful_cell_parser(column, cells):
+    """Big files are parsed a column at a time; every cell must come out as the one-cell parser says."""
+    from planner.scenario_io.cells import parse_cell, parse_column
+
+    values, complaints = parse_column(column, cells)
+    for index, cell in enumerate(cells):
+        if not cell:
+            assert values[index] == "" and index not in complaints
+            continue
+        value, found = parse_cell(column, cell)
+        assert complaints.get(index, []) == found
+        assert values[index] == ("" if found and column in ("available", "start") else value)

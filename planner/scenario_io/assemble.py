@@ -74,11 +74,12 @@ def collection_from_table(table: RawTable) -> tuple[Collection, list[Problem]]:
         keys.append(column)
         values_by_column.append(cells)
     # A blank cell is left out of the record: optional columns take their default, required ones
-    # are reported as missing.
-    records = [
-        {key: value for key, value in zip(keys, values) if value != ""}
-        for values in zip(*values_by_column)
-    ] if keys else [{} for _ in table.rows]
+    # are reported as missing. Records are built whole, then the (few) blank cells removed.
+    records = [dict(zip(keys, values)) for values in zip(*values_by_column)] if keys else [{} for _ in table.rows]
+    for key, values in zip(keys, values_by_column):
+        if "" in values:  # blank cells are always "" here; parsed values (dicts, flags) never equal it
+            for index in [i for i, value in enumerate(values) if value == ""]:
+                del records[index][key]
     return Collection(table.layout, table.label, records, list(table.row_numbers)), problems
 
 

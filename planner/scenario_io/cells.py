@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from itertools import islice
 from enum import Enum
 
 from planner.domain import CriticalSkill
 
-from .layout import CRITICAL_SKILL_COLUMNS, DATE_COLUMNS, ID_LIST_COLUMNS, SKILL_LEVEL_COLUMNS, YES_NO_COLUMNS
+from .layout import (
+    CRITICAL_SKILL_COLUMNS, DATE_COLUMNS, ID_LIST_COLUMNS, LIST_COLUMNS, SKILL_LEVEL_COLUMNS, YES_NO_COLUMNS,
+)
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -28,13 +31,7 @@ def parse_skill_levels(cell: str) -> tuple[dict[str, str], list[tuple[str, str]]
 
     Levels stay text here; the domain model checks they are whole numbers 1..5. Returns the
     mapping and a list of (item, complaint) for items that are not `skill:level`."""
-    try:  # the usual, well-formed cell, in one pass; anything unusual takes the careful way below
-        levels = dict(item.split(":") for item in cell.split(";"))
-        if len(levels) == cell.count(";") + 1 and "" not in levels and all(levels.values()) and " " not in cell and cell.isprintable():
-            return levels, []
-    except ValueError:
-        pass
-    levels = {}
+    levels: dict[str, str] = {}
     complaints: list[tuple[str, str]] = []
     for item in _items(cell):
         parts = item.split(":")
@@ -51,10 +48,6 @@ def parse_skill_levels(cell: str) -> tuple[dict[str, str], list[tuple[str, str]]
 
 def parse_id_list(cell: str) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
     """`opp-1;opp-7` -> ("opp-1", "opp-7"), ranked as written."""
-    if ":" not in cell and " " not in cell and ";;" not in cell and cell.isprintable() and not (
-        cell.startswith(";") or cell.endswith(";")
-    ):
-        return tuple(cell.split(";")), []
     ids = []
     complaints: list[tuple[str, str]] = []
     for item in _items(cell):
@@ -147,54 +140,85 @@ def format_cell(value) -> str:
 
 _YES_NO = {"yes": True, "y": True, "true": True, "1": True, "no": False, "n": False, "false": False, "0": False}
 
-
-def _well_formed_levels(cell: str) -> dict[str, str] | None:
-    """The common case of a skill-level cell, checked with a few scans of the string: plain
-    `skill:level` items, no spaces, no empty parts, no skill twice. None = look closer."""
-    if " " in cell or ":;" in cell or ";:" in cell or cell[0] == ":" or cell[-1] == ":" or not cell.isprintable():
-        return None
-    try:
-        levels = dict(item.split(":") for item in cell.split(";"))
-    except ValueError:  # an item without ':' or with two of them
-        return None
-    return levels if len(levels) == cell.count(";") + 1 else None
+def _plain(cell: str) -> bool:
+    """No spaces or other blanks anywhere, so no item needs trimming (the careful parser trims)."""
+    return " " not in cell and cell.isprintable()
 
 
-def _well_formed_ids(cell: str) -> tuple[str, ...] | None:
-    if ":" in cell or " " in cell or ";;" in cell or cell[0] == ";" or cell[-1] == ";" or not cell.isprintable():
-        return None
-    return tuple(cell.split(";"))
+def _plain_level_cells(cells) -> list:
+    """Skill-level cells that are plainly `skill:level;...`, parsed all at once: the cells are
+    joined and split in one go and cut back into one mapping per cell. None marks a cell the
+    careful parser must look at: blank, with spaces, malformed, or naming a skill twice."""
+    values: list = [None] * len(cells)
+    # n items of `skill:level` hold n colons and n-1 semicolons: 2n parts, so the cells stay aligned.
+    plain = [
+        i for i, cell in enumerate(cells)
+        if cell and cell.count(":") == cell.count(";") + 1 and " " not in cell and cell.isprintable()
+    ]
+    plain_cells = [cells[i] for i in plain]
+    joined = ";".join(plain_cells)
+    parts = joined.replace(":", ";").split(";")
+    skills, levels = parts[0::2], parts[1::2]
+    # Every item is exactly `skill:level` when pairing the parts back gives the items again
+    # (an item with two colons and one with none would pass the count but not this).
+    if "" in parts or list(map(":".join, zip(skills, levels))) != joined.split(";"):
+        return _plain_level_cells_one_by_one(cells, plain, values)
+    pairs = zip(skills, levels)
+    for i, cell in zip(plain, plain_cells):
+        items = cell.count(";") + 1
+        mapping = dict(islice(pairs, items))
+        if len(mapping) == items:
+            values[i] = mapping
+    return values
+
+
+def _plain_level_cells_one_by_one(cells, plain: list[int], values: list) -> list:
+    for i in plain:
+        cell = cells[i]
+        parts = cell.replace(":", ";").split(";")
+        skills, levels = parts[0::2], parts[1::2]
+        if "" in parts or ";".join(map(":".join, zip(skills, levels))) != cell:
+            continue
+        mapping = dict(zip(skills, levels))
+        if len(mapping) == len(skills):
+            values[i] = mapping
+    return values
+
+
+def _plain_id_cells(cells) -> list:
+    values: list = [None] * len(cells)
+    for i, cell in enumerate(cells):
+        if cell and ":" not in cell and _plain(cell):
+            ids = cell.split(";")
+            if "" not in ids:
+                values[i] = tuple(ids)
+    return values
 
 
 def parse_column(column: str, cells) -> tuple[list, dict[int, list[tuple[str, str]]]]:
     """`parse_cell` over a whole column, fast for the well-formed cells that make up nearly all of
     a real export. Blank cells stay "" (the caller leaves them out of the record); cells with
     complaints become "" too unless they are list cells, whose good items are kept."""
-    values: list = []
+    if column in SKILL_LEVEL_COLUMNS:
+        values = _plain_level_cells(cells)
+    elif column in ID_LIST_COLUMNS:
+        values = _plain_id_cells(cells)
+    elif column in YES_NO_COLUMNS:
+        values = [_YES_NO.get(cell.lower()) for cell in cells]
+    else:
+        values = [None] * len(cells)
+    list_cell = column in LIST_COLUMNS
     complaints: dict[int, list[tuple[str, str]]] = {}
-    fast = {
-        **dict.fromkeys(SKILL_LEVEL_COLUMNS, _well_formed_levels),
-        **dict.fromkeys(ID_LIST_COLUMNS, _well_formed_ids),
-    }.get(column)
-    append = values.append
     for index, cell in enumerate(cells):
-        if not cell:
-            append("")
+        if values[index] is not None:
             continue
-        if fast is not None:
-            value = fast(cell)
-            if value is not None:
-                append(value)
-                continue
-        elif column in YES_NO_COLUMNS:
-            flag = _YES_NO.get(cell.lower())
-            if flag is not None:
-                append(flag)
-                continue
+        if not cell:
+            values[index] = ""
+            continue
         value, found = parse_cell(column, cell)
         if found:
             complaints[index] = found
-            if fast is None:
+            if not list_cell:
                 value = ""
-        append(value)
+        values[index] = value
     return values, complaints

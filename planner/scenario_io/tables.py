@@ -69,6 +69,10 @@ def decode_text(label: str, data: bytes) -> tuple[str | None, list[Problem]]:
 def _records(label: str, text: str) -> tuple[list[list[str]], list[Problem]]:
     """Every CSV record of the text; a record may span several lines when a quoted cell holds a
     line break, so the record's position (not the line) is its spreadsheet row."""
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), strict=True)), []
+    except csv.Error:
+        pass  # read again record by record to say where
     records: list[list[str]] = []
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
@@ -147,7 +151,11 @@ def table_from_records(
     table = RawTable(layout=layout, label=label, columns=columns)
     width = len(header)
     for offset, record in enumerate(records[header_at + 1 :], start=1):
-        if not any(cell.strip() for cell in record):
+        if len(record) == width and "".join(record).strip():  # the usual row: nothing to look at
+            table.rows.append(record)
+            table.row_numbers.append(header_row + offset)
+            continue
+        if not "".join(record).strip():
             continue  # blank lines and rows of empty cells, common at the end of exports
         row = header_row + offset
         if len(record) > width:
@@ -160,7 +168,7 @@ def table_from_records(
                 ))
                 continue
             record = record[:width]
-        elif len(record) < width:
+        else:
             record = record + [""] * (width - len(record))
         table.rows.append(record)
         table.row_numbers.append(row)
