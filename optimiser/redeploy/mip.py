@@ -3,12 +3,12 @@
 When the network relaxation (`flow.py`) breaks a critical skill whose holders overlap another's
 without nesting, the same network (release tree, groups, skill hubs, lines) becomes a mixed-integer
 programme with one extra row per such critical skill (at most `may_leave` of its holders leave),
-solved with HiGHS through `pywraplp`, priority by priority: maximise the units of priority 1; fix
-them; maximise priority 2; ...; then (re-plan) keep the most previous redeployments, then the
-least skill surplus and fewest moves across employers. Each stage's optimum becomes a row of the
-next. The rows are the network's, so the LP relaxation is tight and stages solve fast; measured
-(5,000 people with overlapping critical skills in every normal team): about 8 s under load where
-CP-SAT on the grouped (person, line) model had proven only priority 1 after 60 s.
+solved through `pywraplp` priority by priority: maximise the units of priority 1; fix them;
+maximise priority 2; ...; then (re-plan) keep the most previous redeployments, then the least skill
+surplus and fewest moves across employers. Each stage's optimum becomes a row of the next. The
+rows are the network's, so the LP relaxation is tight and stages solve fast; measured (5,000
+people with overlapping critical skills in every normal team): about 8 s under load, where CP-SAT
+on the grouped (person, line) model had proven only priority 1 after 60 s.
 """
 
 from __future__ import annotations
