@@ -39,16 +39,22 @@ class MipSolution:
 
 
 def solve_network_mip(
-    a: CrisisArrays, tree: ReleaseTree, time_limit_s: float, on_stage=None, hint: GroupMoves | None = None
+    a: CrisisArrays, tree: ReleaseTree, time_limit_s: float, on_stage=None,
+    start_plan: GroupMoves | None = None, relaxed_coverage: list[int] | None = None, warm: bool = False,
 ) -> MipSolution:
     """Solve stage by stage within `time_limit_s`; when a stage runs out of time, the plan found so
     far is kept (it obeys every rule) with the bound proven for that stage.
 
-    Without a starting plan HiGHS solves it (measured fastest cold). With one (a re-plan: the
-    previous plan carried through the flow and repaired to keep every critical skill) SCIP starts
-    from it, stage after stage: measured on a re-plan, warm SCIP about as fast as cold HiGHS and
-    a third faster than cold SCIP."""
-    solver_name = SOLVER if hint is None else WARM_SOLVER
+    `start_plan` is a plan that obeys every rule (the repaired flow plan) and `relaxed_coverage`
+    the relaxation's units per priority. While every more urgent priority sits at the relaxation's
+    value, the relaxation's value bounds this one: a start plan that reaches it proves the stage
+    without solving it.
+
+    A first plan is solved by HiGHS (measured fastest cold). With `warm` (a re-plan: the start plan
+    is the previous plan carried through the flow and repaired) SCIP starts from it, stage after
+    stage: measured on a re-plan, warm SCIP about as fast as cold HiGHS and a third faster than
+    cold SCIP; HiGHS takes no starting plan through `pywraplp` (setting one crashes it)."""
+    solver_name = WARM_SOLVER if warm and start_plan is not None else SOLVER
     start = time.perf_counter()
     net = build_network(a, tree)
     sizes = [len(t) for t in net.tails]
@@ -76,7 +82,8 @@ def solve_network_mip(
 
     params = pywraplp.MPSolverParameters()
     params.SetDoubleParam(pywraplp.MPSolverParameters.RELATIVE_MIP_GAP, 0.0)
-    current = _hint_flows(a, net, offsets, hint) if hint is not None else None
+    current = _plan_flows(a, net, offsets, start_plan) if start_plan is not None else None
+    at_relaxed_bound = relaxed_coverage is not None and current is not None
     proven = True
     covered, bounds = [], []
 
@@ -109,7 +116,13 @@ def solve_network_mip(
     line_arcs = offsets[_LINES] + np.arange(len(a.line_count))
     for r, priority in enumerate(a.priorities):
         arcs = line_arcs[a.line_rank == r].tolist()
-        if proven:
+        start_value = int(sum(current[k] for k in arcs)) if current is not None else None
+        at_relaxed_bound = at_relaxed_bound and start_value == relaxed_coverage[r]
+        if at_relaxed_bound:
+            value = bound = start_value
+            if on_stage:
+                on_stage(f"priority {priority}", time.perf_counter() - start, value, bound)
+        elif proven:
             value, bound = stage({k: 1.0 for k in arcs}, True, f"priority {priority}")
         else:
             value = bound = None
@@ -149,7 +162,7 @@ def solve_network_mip(
     return MipSolution(moves, proven, coverage_proven, covered, bounds)
 
 
-def _hint_flows(a: CrisisArrays, net, offsets, hint: GroupMoves) -> np.ndarray:
+def _plan_flows(a: CrisisArrays, net, offsets, plan: GroupMoves) -> np.ndarray:
     """Arc flows of a plan on groups (which obeys every rule): kept moves on their direct arcs,
     others through the hub that joins the group to the line; then up the release tree."""
     flows = np.zeros(offsets[-1], dtype=np.int64)
@@ -162,7 +175,7 @@ def _hint_flows(a: CrisisArrays, net, offsets, hint: GroupMoves) -> np.ndarray:
     tails = np.concatenate(net.tails)
     tree_arc_of_head = {int(h): k for k, h in enumerate(heads[:offsets[_GROUPS]].tolist())}
     group_arc = {int(g): offsets[_GROUPS] + k for k, g in enumerate(np.nonzero(a.group_eligible)[0].tolist())}
-    for g, li, n in zip(hint.group.tolist(), hint.line.tolist(), hint.count.tolist()):
+    for g, li, n in zip(plan.group.tolist(), plan.line.tolist(), plan.count.tolist()):
         path = None
         if (g, li) in direct_index and a.group_baseline_team[g] == a.line_team[li]:
             path = [direct_index[g, li]]

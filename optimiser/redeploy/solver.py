@@ -130,7 +130,7 @@ def _solve(a: CrisisArrays, scenario, previous, time_limit_s, start, method, rep
             repaired = repair(a, sol.moves, sol.side)
             # Re-plan: warm start from the previous plan as carried through the flow and repaired.
             mip = solve_network_mip(a, tree, time_limit_s - (time.perf_counter() - start), on_stage,
-                                    hint=repaired if a.has_baseline else None)
+                                    start_plan=repaired, relaxed_coverage=covered, warm=a.has_baseline)
             if not mip.proven and _covered_by_rank(a, mip.moves) < _covered_by_rank(a, repaired):
                 notes.append("the MIP ran out of time; the repaired flow plan (which obeys every rule) is kept")
                 return "FEASIBLE", "min-cost flow, repaired", repaired, [int(v) for v in covered]
