@@ -3,8 +3,10 @@
 How a plan is made (chosen by measurement, see README "Matching benchmark"):
 
 1. Candidate pairs and every rule's rows, from arrays (`candidates`, `rules`).
-2. A greedy plan (best score first): the baseline, and a plan to fall back on.
-3. Small models and `stable: true` go straight to CP-SAT with the greedy plan as hint.
+2. Small models and `stable: true` go straight to CP-SAT with a greedy plan (best score first)
+   as hint.
+3. Larger models skip the greedy plan unless the LP relaxation does not finish in time (it gets
+   LP_TIME_SHARE of the time; the greedy plan is then the fallback).
 4. Larger models: the LP relaxation (GLOP) gives the upper bound and an LP-rounded plan (nearly
    always within 0.1% of the bound). Reduced-cost fixing then drops every pair that provably cannot
    be in a plan better than the rounded one (LP bound - |reduced cost| < rounded objective); the
@@ -116,7 +118,8 @@ def _value(data: ModelData, chosen: np.ndarray) -> float:
     return float((np.tile(data.pairs["points"].to_numpy(), data.periods) * chosen[: data.n_vars]).sum())
 
 
-def _optimise(data: ModelData, rows: dict[str, Rows], deadline: float, emit, stats: dict) -> _Outcome:
+def _greedy(data: ModelData, rows: dict[str, Rows], deadline: float, emit, stats: dict):
+    """The greedy plan, its value and whether it meets every rule."""
     t0 = time.perf_counter()
     greedy = greedy_plan(data, rows, deadline=deadline)
     greedy_value = _value(data, greedy)
@@ -125,24 +128,32 @@ def _optimise(data: ModelData, rows: dict[str, Rows], deadline: float, emit, sta
     stats["greedy_seconds"] = round(time.perf_counter() - t0, 3)
     if greedy_ok:
         emit(Progress(0, greedy_value, None, "greedy"))
+    return greedy, greedy_value, greedy_ok
+
+
+def _optimise(data: ModelData, rows: dict[str, Rows], deadline: float, emit, stats: dict) -> _Outcome:
     policy = data.policy
     if data.n_vars == 0:
-        return _Outcome("OPTIMAL", greedy, 0.0, 0.0, "no candidate pairs", [])
-    if greedy_ok and not policy.stable and _remaining(deadline) < CP_SAT_BUILD_S_PER_VAR * data.n_vars + 0.2:
-        return _Outcome("FEASIBLE", greedy, greedy_value, None, "greedy (no time left to optimise)", [])
+        return _Outcome("OPTIMAL", np.zeros(0, np.int8), 0.0, 0.0, "no candidate pairs", [])
     if policy.stable or data.n_vars <= DIRECT_CP_SAT_UP_TO:
+        greedy, greedy_value, greedy_ok = _greedy(data, rows, deadline, emit, stats)
+        if greedy_ok and not policy.stable and _remaining(deadline) < CP_SAT_BUILD_S_PER_VAR * data.n_vars + 0.2:
+            return _Outcome("FEASIBLE", greedy, greedy_value, None, "greedy (no time left to optimise)", [])
         result = _cp_sat(data, deadline, emit, "cp-sat",
                          with_counts(data, rows, greedy) if greedy_ok else None)
         if result.status not in ("OPTIMAL", "FEASIBLE", "INFEASIBLE") and greedy_ok and not policy.stable:
             return _Outcome("FEASIBLE", greedy, greedy_value, result.bound, "greedy (CP-SAT found no better plan in time)", [])
         return result
 
+    # The LP route: the greedy plan is only the fallback, so the LP gets the time first and the
+    # greedy plan the rest (1 - LP_TIME_SHARE) if the LP does not finish.
     lp = lp_bound(data, rows, max(0.1, _remaining(deadline) * LP_TIME_SHARE))
     stats["lp_seconds"] = round(lp.seconds + lp.build_seconds, 3)
     stats["lp_status"] = lp.status
     if lp.status == "INFEASIBLE":
         return _cp_sat(data, deadline, emit, "cp-sat", None)
     if lp.status != "OPTIMAL" or lp.reduced_costs is None:
+        greedy, greedy_value, greedy_ok = _greedy(data, rows, deadline, emit, stats)
         status = "FEASIBLE" if greedy_ok else "TIME_LIMIT_NO_PLAN"
         return _Outcome(status, greedy if greedy_ok else greedy * 0, greedy_value if greedy_ok else None,
                         None, "greedy (LP relaxation did not finish in time)", [])
@@ -150,9 +161,10 @@ def _optimise(data: ModelData, rows: dict[str, Rows], deadline: float, emit, sta
     points = np.tile(data.pairs["points"].to_numpy(), data.periods)
     # Rounding is one linear pass; it runs even when the deadline is near, the LP is worth it.
     rounded = greedy_plan(data, rows, order=lp_rounded_order(lp.values, points))
-    incumbent = max(((greedy_value, greedy), (_value(data, rounded), rounded)), key=lambda c: c[0])
-    if not _satisfies(data, rows, incumbent[1]):
-        incumbent = (0.0, np.zeros(data.n_vars, np.int8))
+    incumbent = (_value(data, rounded), rounded)
+    if not _satisfies(data, rows, rounded):
+        greedy, greedy_value, greedy_ok = _greedy(data, rows, deadline, emit, stats)
+        incumbent = (greedy_value, greedy) if greedy_ok else (0.0, np.zeros(data.n_vars, np.int8))
     else:
         emit(Progress(0, incumbent[0], lp.bound, "lp-rounded"))
     stats["lp_rounded_objective"] = _value(data, rounded)
@@ -168,7 +180,7 @@ def _optimise(data: ModelData, rows: dict[str, Rows], deadline: float, emit, sta
     kept = np.flatnonzero(keep_pair)
     stats["pairs_after_reduced_cost_fixing"] = int(len(kept))
     if _remaining(deadline) < CP_SAT_BUILD_S_PER_VAR * len(kept) * data.periods + 0.2:
-        return _Outcome("FEASIBLE", incumbent[1], incumbent[0], lp.bound, "lp + rounding (no time left for CP-SAT)", [])
+        return _Outcome("FEASIBLE", incumbent[1], incumbent[0], lp.bound, "lp + rounding (no time left for the exact step)", [])
     small = ModelData(scenario=data.scenario, arrays=data.arrays, policy=data.policy, periods=data.periods,
                       pairs=data.pairs.iloc[kept].reset_index(drop=True), critical_table=data.critical_table)
     to_full = (np.arange(data.periods)[:, None] * data.n_pairs + kept[None, :]).ravel()
