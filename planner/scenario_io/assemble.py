@@ -19,7 +19,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from planner.domain import FILE_OF, Policy, Problem, Scenario, ScenarioError, did_you_mean, reference_problems
 
 from .cells import parse_column
-from .layout import LIST_COLUMNS, TABLE_BY_KIND, TABLES, VERBATIM_COLUMNS, TableLayout
+from .layout import PARSED_COLUMNS, TABLE_BY_KIND, TABLES, VERBATIM_COLUMNS, TableLayout
 from .messages import plain_words
 from .tables import RawTable
 
@@ -69,7 +69,7 @@ def collection_from_table(table: RawTable) -> tuple[Collection, list[Problem]]:
         cells = by_position[position] if by_position else ()
         if column not in VERBATIM_COLUMNS:
             cells = [cell.strip() for cell in cells]
-        if column in LIST_COLUMNS or column in _PARSED:
+        if column in PARSED_COLUMNS:
             cells = _parse_column(table, column, cells, problems)
         keys.append(column)
         values_by_column.append(cells)
@@ -91,9 +91,6 @@ def _parse_column(table: RawTable, column: str, cells, problems: list[Problem]) 
                 Problem(file=table.label, row=table.row_numbers[index], column=column, value=item, message=complaint)
             )
     return values
-
-
-_PARSED = frozenset({"available", "last_redeployed", "start", "end"})
 
 
 @lru_cache(maxsize=None)

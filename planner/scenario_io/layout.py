@@ -31,11 +31,6 @@ class TableLayout:
     def required_columns(self) -> list[str]:
         return [name for name, field in self.model.model_fields.items() if field.is_required()]
 
-    @property
-    def id_column(self) -> str | None:
-        first = self.columns[0]
-        return first if first.endswith("_id") and self.kind != "demand" else None
-
 
 # Order matters: it is the order files are read, written and reported in.
 TABLES: tuple[TableLayout, ...] = (
@@ -59,6 +54,7 @@ CRITICAL_SKILL_COLUMNS = frozenset({"critical_skills"})
 YES_NO_COLUMNS = frozenset({"available"})
 DATE_COLUMNS = frozenset({"last_redeployed", "start", "end"})
 LIST_COLUMNS = SKILL_LEVEL_COLUMNS | ID_LIST_COLUMNS | CRITICAL_SKILL_COLUMNS
+PARSED_COLUMNS = LIST_COLUMNS | YES_NO_COLUMNS | DATE_COLUMNS  # the cells `cells.parse_column` reads
 
 # Free text is kept exactly as written; every other cell has surrounding spaces removed,
 # because HR exports often pad codes and numbers.

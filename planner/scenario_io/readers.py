@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from planner.domain import Problem, ScenarioError, did_you_mean
 
 from .assemble import Collection, ReadResult, assemble, collection_from_table
-from .layout import POLICY_FILE, SCENARIO_JSON, TABLE_BY_FILE, TABLE_BY_KIND, TABLES
+from .layout import POLICY_FILE, TABLE_BY_FILE, TABLE_BY_KIND, TABLES
 from .tables import decode_text, excel_cell_text, table_from_csv, table_from_records
 
 POLICY_SHEETS = ("policy", "policy.json")
