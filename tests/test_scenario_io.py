@@ -324,6 +324,10 @@ FILE_PROBLEMS = [
      "not valid CSV"),
     ("stray quote", lambda f: f.update({"skills.csv": b'skill_id,name\npython,"Py"thon\n'}), ("skills.csv", 2, None),
      "not valid CSV"),
+    ("semicolons between columns", lambda f: f.update({"teams.csv": f["teams.csv"].replace(b",", b";")}),
+     ("teams.csv", 1, None), "separated by semicolons"),
+    ("tabs between columns", lambda f: f.update({"skills.csv": f["skills.csv"].replace(b",", b"\t")}),
+     ("skills.csv", 1, None), "separated by tabs"),
 ]
 
 

@@ -111,6 +111,13 @@ def table_from_records(
         )]
     header_row = first_row + header_at
     header = records[header_at]
+    other_separator = _other_separator(header, layout)
+    if other_separator:
+        return None, [Problem(
+            file=label, row=header_row, value=header[0][:60],
+            message=f"columns are separated by {other_separator}, not by commas",
+            suggestion="save it with 'Save As > CSV UTF-8 (Comma delimited)'",
+        )]
     known = set(layout.columns)
     columns: list[str | None] = []
     seen: dict[str, int] = {}
@@ -173,6 +180,17 @@ def table_from_records(
         table.rows.append(record)
         table.row_numbers.append(row)
     return table, problems
+
+
+def _other_separator(header: list[str], layout: TableLayout) -> str | None:
+    """Spreadsheets set to a European locale write `;` between columns, some exports a tab."""
+    if len(header) != 1:
+        return None
+    for separator, words in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
+        names = {normalise_header(name) for name in header[0].split(separator)}
+        if len(names & set(layout.columns)) >= 2:
+            return words
+    return None
 
 
 def _renamed_column_hint(missing: str, unknown: list[str]) -> str | None:
