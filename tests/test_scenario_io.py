@@ -374,6 +374,14 @@ def test_an_upload_mixing_a_workbook_and_csv_files_is_refused(tmp_path):
     assert any("not a mix" in p.message for p in problems_of(files))
 
 
+def test_a_scenario_json_upload_does_not_silently_drop_a_separate_policy_json():
+    files = {"scenario.json": read_scenario(SMALL).scenario.model_dump_json().encode(),
+             "policy.json": b'{"stretch_levels": 2}'}
+    assert ("policy.json", None, None) in located(problems_of(files))
+    del files["policy.json"]
+    assert read_scenario_files(files).scenario.policy.stretch_levels == 1
+
+
 def test_a_workbook_upload_with_a_separate_policy_json(tmp_path):
     scenario = read_scenario(SMALL).scenario
     write_scenario_xlsx(scenario.model_copy(update={"policy": Policy()}), tmp_path / "s.xlsx")

@@ -122,6 +122,10 @@ def _read_scenario_files(files: dict[str, bytes]) -> ReadResult:
             file=", ".join(books + jsons + csvs),
             message="upload either CSV files, or one .xlsx workbook, or one scenario.json, not a mix",
         ))
+    if jsons and policy:
+        problems.append(Problem(
+            file=policy[0], message="scenario.json carries its own policy; upload it without a separate policy.json",
+        ))
     if problems:
         raise ScenarioError(problems)
     if books:
