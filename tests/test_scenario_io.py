@@ -368,6 +368,11 @@ def test_uploaded_file_names_ignore_case_and_unknown_csv_files_are_refused_with_
     assert problem.suggestion == "did you mean 'people.csv'?"
 
 
+def test_two_files_whose_names_differ_only_in_case_are_refused():
+    files = small_files() | {"People.csv": b"person_id\n"}
+    assert ("People.csv", None, None) in located(problems_of(files))
+
+
 def test_an_upload_mixing_a_workbook_and_csv_files_is_refused(tmp_path):
     write_scenario_xlsx(read_scenario(SMALL).scenario, tmp_path / "s.xlsx")
     files = small_files() | {"s.xlsx": (tmp_path / "s.xlsx").read_bytes()}

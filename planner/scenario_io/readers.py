@@ -147,8 +147,13 @@ def read_csv_files(files: dict[str, bytes]) -> ReadResult:
     problems: list[Problem] = []
     collections: dict[str, Collection] = {}
     policy_data = None
+    seen: dict[str, str] = {}
     for name, data in files.items():
         lower = name.lower()
+        if lower in seen:
+            problems.append(Problem(file=name, message=f"is the same file as {seen[lower]} (names ignore case); keep one"))
+            continue
+        seen[lower] = name
         if lower == POLICY_FILE:
             policy_data, policy_problems = read_policy_json(name, data)
             problems += policy_problems
