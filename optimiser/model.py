@@ -46,7 +46,7 @@ class BuiltModel:
 # Measured: 50,000 generated people have 6.7 million eligible pairs; a person is placed at most
 # once per period, so pairs far down their own list almost never matter.
 PRUNE_FROM_PAIRS = 1_500_000
-PAIRS_KEPT_PER_PERSON = 12
+PAIRS_KEPT_PER_PERSON = 6
 
 
 def keep_best_pairs(scored: pd.DataFrame, per_person: int, must_keep: np.ndarray | None = None) -> pd.DataFrame:
