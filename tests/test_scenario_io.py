@@ -133,6 +133,13 @@ def test_blank_lines_and_rows_of_empty_cells_are_skipped_and_rows_keep_their_num
     assert [(p.row, p.column) for p in problems] == [(7, "grade")]  # rows 4 and 5 are the blank ones
 
 
+def test_a_line_break_inside_a_quoted_name_does_not_shift_the_rows_after_it():
+    files = with_edit("people.csv", "Aisha Khan", '"Aisha\nKhan"')
+    files["people.csv"] = files["people.csv"].replace(b"p003,", b"p:3,")
+    found = located(problems_of(files))
+    assert list(found) == [("people.csv", 4, "person_id")]
+
+
 def test_skills_and_demand_files_are_optional_and_so_is_opportunities_with_a_warning():
     files = small_files()
     for name in ("skills.csv", "demand.csv", "opportunities.csv", "policy.json"):
