@@ -346,6 +346,15 @@ def _workbook_bytes() -> bytes:
     return buffer.getvalue()
 
 
+def test_a_file_that_cannot_be_read_is_reported_alone_not_as_every_reference_to_it():
+    files = small_files()
+    files["teams.csv"] = files["teams.csv"].decode().encode("utf-16")
+    files["opportunities.csv"] = b"\x00\x01binary"
+    assert [p.file for p in problems_of(files)] == ["teams.csv", "opportunities.csv"]
+    del files["teams.csv"]
+    assert [p.file for p in problems_of(files)] == ["teams.csv", "opportunities.csv"]
+
+
 @pytest.mark.parametrize("break_it, where, words", [pytest.param(*c[1:], id=c[0]) for c in FILE_PROBLEMS])
 def test_a_file_that_cannot_be_read_is_named_with_the_reason(break_it, where, words):
     files = small_files()

@@ -24,6 +24,8 @@ from .messages import plain_words
 from .tables import RawTable
 
 KIND_OF_FILE = {file: kind for kind, file in FILE_OF.items()}
+# How `reference_problems` names what a reference points to ("unknown team 'x'").
+REFERENCE_NOUN = {"skills": "skill", "teams": "team", "people": "person", "opportunities": "opportunity", "demand": "demand"}
 
 
 @dataclass
@@ -349,9 +351,13 @@ def assemble(
     problems: list[Problem] | None = None,
     missing=None,
     policy_prefix: str = "",
+    unreadable: frozenset[str] | set[str] = frozenset(),
 ) -> ReadResult:
     """Validate every collection, check references, and build the Scenario or raise ScenarioError
-    with every problem found (errors first, in file order; warnings are returned, not raised)."""
+    with every problem found (errors first, in file order; warnings are returned, not raised).
+
+    `unreadable` names the tables whose file was given but could not be read at all: references
+    into them are not reported (each would be a false "unknown team"), the file's own problem is."""
     problems = list(problems or [])
     missing = missing or _missing_file
     for layout in TABLES:
@@ -383,9 +389,14 @@ def assemble(
     else:  # check references over every row, the failed ones too, so one run reports everything
         already = {(p.file, p.row, p.column, p.value) for p in errors}
         draft = Scenario.model_construct(**_draft_parts(collections, items), policy=policy)
-        errors += locate_reference_problems(
-            reference_problems(draft), collections, policy_label, already, policy_prefix
-        )
+        unchecked = set(unreadable) | {t.kind for t in TABLES if t.required_file and t.kind not in collections}
+        errors += [
+            problem
+            for problem in locate_reference_problems(
+                reference_problems(draft), collections, policy_label, already, policy_prefix
+            )
+            if not any(problem.message.startswith(f"unknown {REFERENCE_NOUN[kind]} ") for kind in unchecked)
+        ]
     if errors or scenario is None:
         raise ScenarioError(_in_file_order(errors, collections))
 
@@ -407,5 +418,6 @@ def _missing_file(layout: TableLayout) -> Problem:
 
 def _in_file_order(problems: list[Problem], collections: dict[str, Collection]) -> list[Problem]:
     """Problems sorted by file (in the contract's order), then row, so a person can work down them."""
-    order = {c.label: i for i, c in enumerate(collections[k] for k in (t.kind for t in TABLES) if k in collections)}
+    order = {t.file: i for i, t in enumerate(TABLES)}
+    order.update({c.label: order[c.layout.file] for c in collections.values()})
     return sorted(problems, key=lambda p: (order.get(p.file, len(order)), p.row if p.row is not None else 0))

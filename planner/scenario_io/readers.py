@@ -148,6 +148,7 @@ def read_csv_files(files: dict[str, bytes]) -> ReadResult:
     collections: dict[str, Collection] = {}
     policy_data = None
     seen: dict[str, str] = {}
+    unreadable: set[str] = set()
     for name, data in files.items():
         lower = name.lower()
         if lower in seen:
@@ -161,11 +162,13 @@ def read_csv_files(files: dict[str, bytes]) -> ReadResult:
         layout = TABLE_BY_FILE[lower]
         table, table_problems = table_from_csv(layout, name, data)
         problems += table_problems
-        if table is not None:
+        if table is None:
+            unreadable.add(layout.kind)
+        else:
             collection, cell_problems = collection_from_table(table)
             problems += cell_problems
             collections[layout.kind] = collection
-    result = assemble(collections, policy_data, POLICY_FILE, problems)
+    result = assemble(collections, policy_data, POLICY_FILE, problems, unreadable=unreadable)
     _warn_no_opportunities(result, collections, "opportunities.csv")
     return result
 
@@ -230,6 +233,7 @@ def _sheet_records(name: str, sheet) -> tuple[list[list[str]] | None, list[Probl
 def _read_book(name, book, policy_bytes) -> ReadResult:
     problems: list[Problem] = []
     collections: dict[str, Collection] = {}
+    unreadable: set[str] = set()
     policy_data = None
     policy_label = POLICY_FILE
     for sheet in book.worksheets:
@@ -252,11 +256,13 @@ def _read_book(name, book, policy_bytes) -> ReadResult:
             continue
         records, sheet_problems = _sheet_records(name, sheet)
         problems += sheet_problems
-        if records is None:
-            continue
-        table, table_problems = table_from_records(TABLE_BY_KIND[kind], label, records, first_row=1)
+        table, table_problems = (
+            table_from_records(TABLE_BY_KIND[kind], label, records, first_row=1) if records is not None else (None, [])
+        )
         problems += table_problems
-        if table is not None:
+        if table is None:
+            unreadable.add(kind)
+        else:
             collection, cell_problems = collection_from_table(table)
             problems += cell_problems
             collections[kind] = collection
@@ -272,6 +278,7 @@ def _read_book(name, book, policy_bytes) -> ReadResult:
             file=f"{name}, sheet {layout.kind}", message="is required but missing: add a sheet of that name",
             suggestion="its columns are " + ", ".join(layout.columns),
         ),
+        unreadable=unreadable,
     )
     _warn_no_opportunities(result, collections, f"{name}, sheet opportunities")
     return result
@@ -309,6 +316,7 @@ def read_scenario_json(name: str, data: bytes) -> ReadResult:
         raise ScenarioError([Problem(file=name, message="must be a JSON object with teams, people, ...")])
     known = [t.kind for t in TABLES] + ["policy"]
     collections: dict[str, Collection] = {}
+    unreadable: set[str] = set()
     for key, value in document.items():
         if key not in known:
             problems.append(Problem(
@@ -319,10 +327,12 @@ def read_scenario_json(name: str, data: bytes) -> ReadResult:
             continue
         if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
             problems.append(Problem(file=name, column=key, message="must be a list of objects"))
+            unreadable.add(key)
             continue
         collections[key] = Collection(TABLE_BY_KIND[key], name, list(value), rows=None)
     return assemble(
         collections, document.get("policy"), name, problems,
         missing=lambda layout: Problem(file=name, column=layout.kind, message="is required but missing"),
         policy_prefix="policy.",
+        unreadable=unreadable,
     )
