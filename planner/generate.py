@@ -51,6 +51,8 @@ PLAN_DATE = date(2027, 1, 11)  # crisis plan date: a flooded, flu-heavy January 
 OPPORTUNITIES_FROM = date(2027, 2, 1)  # the development programme starts here
 SHORT_TEAM_SHARE = 1 / 18  # teams that already lack one of their critical skills
 PRACTICE_FRIENDLY_SHARE = 0.15  # of secondments and projects: part time, for those who must practise
+MODEL_EXPONENT = 0.5  # secondments, development moves and shadowing: the square root of each group
+MODELLED_KINDS = ("secondment", "development_move", "shadowing")  # modelled on someone who could take them
 
 _SKILL_INDEX = {s: i for i, s in enumerate(place.SKILL_IDS)}
 _PROFESSIONS = tuple(place.PROFESSIONS)
@@ -358,7 +360,8 @@ class OpportunityDraw:
 
 
 # How each kind of opportunity is shaped: required skills (how many, levels), working time,
-# capacity, length in months (None = permanent), whether it practises its profession.
+# capacity, length in months (None = permanent), whether it practises its profession. Roles are
+# shaped by `draw_promotion_roles`; only their length (permanent) is read from here.
 _KIND_SHAPE = {
     "role": dict(required=(2, 2), levels=(3, 4), fte=((1.0, 0.85), (0.6, 0.15)), capacity=(1, 1),
                  months=None, practises=1.0),
@@ -378,21 +381,39 @@ _U = {name: i for i, name in enumerate((
     "primary", "mix", "order", "order2", "order3", "n_required", "level", "level2", "level3",
     "delivery", "delivery_skill", "cross_growth", "growth_skill", "fte", "capacity", "practises",
     "grade", "grade_floor", "title", "project_name", "practice", "practice_title", "practice_fte",
+    "grown", "model_host",
 ))}
 
 
 def draw_opportunities(teams: TeamDraw, staff: PeopleDraw, rng: np.random.Generator) -> OpportunityDraw:
-    """About one opportunity per 7.5 people, hosted by teams in proportion to their size."""
+    """About one opportunity per 7.5 people. Roles are promotions modelled on people below the top
+    of their profession (`draw_promotion_roles`); secondments, development moves and shadowing
+    are modelled on someone too (`shape_opportunity`), and hosted where the model's profession
+    works; projects and practice-friendly secondments are hosted by teams in proportion to their
+    size."""
     n = max(1, round(staff.count / PEOPLE_PER_OPPORTUNITY))
     host = rng.choice(teams.count, size=n, p=teams.sizes / teams.sizes.sum())
     kind_names = [k for k, _ in place.OPPORTUNITY_KINDS]
     kind_p = np.array([s for _, s in place.OPPORTUNITY_KINDS])
     kinds = [kind_names[i] for i in rng.choice(len(kind_names), size=n, p=kind_p / kind_p.sum())]
-    uniforms = rng.random((n, len(_U))).tolist()  # every choice about one opportunity reads its own column
-    shaped = [
-        shape_opportunity(kind, teams.kinds[t], teams.names[t], u)
-        for kind, t, u in zip(kinds, host.tolist(), uniforms)
+    uniform_table = rng.random((n, len(_U)))  # every choice about one opportunity reads its own column
+    model = rng.choice(staff.count, size=n, p=_model_weights(staff, MODEL_EXPONENT))
+    modelled = np.array([k in MODELLED_KINDS for k in kinds], dtype=bool)
+    modelled &= ~((np.array(kinds) == "secondment") & (uniform_table[:, _U["practice"]] < PRACTICE_FRIENDLY_SHARE))
+    host[modelled] = _hosts_elsewhere(model[modelled], uniform_table[modelled, _U["model_host"]], teams, staff)
+    uniforms = uniform_table.tolist()
+    shaped: list[dict] = [
+        {} if kind == "role" else
+        shape_opportunity(kind, teams.kinds[t], teams.names[t], u,
+                          ModelPerson(_PROFESSIONS[staff.profession[m]], int(staff.grade[m]), staff.levels[m])
+                          if is_modelled else None)
+        for kind, t, u, m, is_modelled in zip(kinds, host.tolist(), uniforms, model.tolist(), modelled.tolist())
     ]
+    roles = np.array([i for i, kind in enumerate(kinds) if kind == "role"], dtype=int)
+    role_hosts, role_shapes = draw_promotion_roles(len(roles), teams, staff, rng)
+    host[roles] = role_hosts
+    for i, shape in zip(roles.tolist(), role_shapes):
+        shaped[i] = shape
 
     def table(field: str, width: int, blank: int, dtype) -> np.ndarray:
         out = np.full((n, width), blank, dtype=dtype)
@@ -425,34 +446,160 @@ def draw_opportunities(teams: TeamDraw, staff: PeopleDraw, rng: np.random.Genera
     )
 
 
+def draw_promotion_roles(count: int, teams: TeamDraw, staff: PeopleDraw, rng: np.random.Generator):
+    """Permanent posts one grade up: each role is modelled on someone below the top of their
+    profession, as a service advertises the next post up for the people it grows. The post is in
+    that profession, hosted by another team of the same employer where the profession works
+    (another employer's when there is none), open to its own grade and the two below it; its
+    top grade (`grade_max`) is one above the person's. It asks for the most common skill of the
+    profession the person holds, at their level (2 or 3); posts above the lowest third of the
+    profession's ladder also ask for the next skill they hold, a level below theirs (at least 2),
+    and develop people management. So colleagues one or two grades down can apply now, or after
+    a development move. Each post develops its first skill one level further. Titles follow the
+    profession's ladder (`LADDER_TITLES`): Senior Social Worker, Band 7 Ward Sister, Detective
+    Sergeant...
+
+    Returns the host team of each role and its shape (as `shape_opportunity` gives)."""
+    if count == 0:
+        return np.zeros(0, dtype=int), []
+    below_top = np.flatnonzero(staff.grade_position < 1)
+    if len(below_top) == 0:
+        below_top = np.arange(staff.count)
+    model = below_top[rng.integers(0, len(below_top), size=count)]
+    u = rng.random((count, 2))
+    hosts = _hosts_elsewhere(model, u[:, 0], teams, staff)
+    org_of_team = [kind.organisation for kind in teams.kinds]
+    shapes = []
+    for person, host, u_fte in zip(model.tolist(), hosts.tolist(), u[:, 1].tolist()):
+        prof_key = _PROFESSIONS[staff.profession[person]]
+        prof = place.PROFESSIONS[prof_key]
+        org = place.ORGANISATIONS[org_of_team[host]]
+        low = max(prof.grade_low, org.grade_min)
+        high = max(low + 1, min(prof.grade_high, org.grade_max))
+        grade_max = int(min(high, max(low + 1, staff.grade[person] + 1)))
+        grade_min = max(low, grade_max - 2)
+        skills, shares = _COMMON_SKILLS[prof_key]
+        held = sorted((-share, s) for s, share in zip(skills, shares) if staff.levels[person, _SKILL_INDEX[s]] > 0)[:2]
+        required_skill = [_SKILL_INDEX[s] for _, s in held] or [_SKILL_INDEX[skills[0]]]
+        senior = (grade_max - prof.grade_low) / max(1, prof.grade_high - prof.grade_low) > 0.34
+        if not senior:
+            required_skill = required_skill[:1]
+        levels = [min(3, max(2, int(staff.levels[person, s]))) for s in required_skill]
+        required_level = levels[:1] + [max(2, lv - 1) for lv in levels[1:]]
+        developed = {required_skill[0]: min(5, required_level[0] + 1)}
+        if senior:
+            developed.setdefault(_SKILL_INDEX["people-management"], 3)
+        title = place.LADDER_TITLES[prof_key][min(grade_max - prof.grade_low, len(place.LADDER_TITLES[prof_key])) - 1]
+        shapes.append(dict(
+            title=f"{title}, {teams.names[host]}", profession=_PROFESSION_INDEX[prof_key],
+            fte=1.0 if u_fte < 0.85 else 0.6, capacity=1, grade_min=grade_min, grade_max=grade_max,
+            required_skill=required_skill, required_level=required_level,
+            developed_skill=list(developed), developed_level=list(developed.values()),
+        ))
+    return hosts, shapes
+
+
+def _model_weights(staff: PeopleDraw, exponent: float = 1.0) -> np.ndarray:
+    """How likely each person is to be the model for an opportunity: every profession and grade
+    (a cell) gets openings in proportion to its headcount to the power `exponent` (1: as many
+    people, as many openings; 0: every cell the same), so small professions and senior grades
+    are not left without and the large groups are not flooded."""
+    cell = staff.profession.astype(np.int64) * 100 + staff.grade
+    _, index, headcount = np.unique(cell, return_inverse=True, return_counts=True)
+    weights = headcount[index].astype(float) ** (exponent - 1.0)
+    return weights / weights.sum()
+
+
+def _hosts_elsewhere(model: np.ndarray, u: np.ndarray, teams: TeamDraw, staff: PeopleDraw) -> np.ndarray:
+    """For each model person, a team other than their own: one where their profession works, of
+    their own employer when there is one, else of another; when their profession works in their
+    team alone, another team of their employer (a finance business partner in a service team).
+    Chosen in proportion to how many of the profession (or people) the team has."""
+    sizes = teams.sizes.astype(float)
+    org_of_team = np.array([_ORGANISATIONS.index(k.organisation) for k in teams.kinds])
+    share = np.zeros((teams.count, len(_PROFESSIONS)))
+    for t, kind in enumerate(teams.kinds):
+        for prof_key, w in kind.mix:
+            share[t, _PROFESSION_INDEX[prof_key]] = w * sizes[t]
+    hosts = np.empty(len(model), dtype=int)
+    candidates: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] = {}
+    for i, (person, x) in enumerate(zip(model.tolist(), u.tolist())):
+        prof, home = int(staff.profession[person]), int(staff.team[person])
+        org = int(org_of_team[home])
+        # only whether home is the profession's sole team matters, so most people share a key
+        key = (prof, org, home if (share[:, prof] > 0).sum() <= 1 or
+               ((share[:, prof] > 0) & (org_of_team == org)).sum() <= 1 else -1)
+        if key not in candidates:
+            for weights in (share[:, prof] * (org_of_team == org), share[:, prof], sizes * (org_of_team == org), sizes):
+                weights = weights.copy()
+                if key[2] >= 0:
+                    weights[home] = 0.0
+                if (weights > 0).any():
+                    break
+            teams_with = np.flatnonzero(weights > 0)
+            candidates[key] = (teams_with, np.cumsum(weights[teams_with]))
+        teams_with, cumulative = candidates[key]
+        pick = min(int(np.searchsorted(cumulative, x * cumulative[-1], side="right")), len(teams_with) - 1)
+        if teams_with[pick] == home:  # a shared key: step to the next team
+            pick = (pick + 1) % len(teams_with)
+        hosts[i] = teams_with[pick]
+    return hosts
+
+
 def _pick(cumulative: list[float], u: float) -> int:
     return min(bisect.bisect_right(cumulative, u * cumulative[-1]), len(cumulative) - 1)
 
 
-def shape_opportunity(kind: str, team_kind: place.TeamKind, team_name: str, u: list[float]) -> dict:
-    """One opportunity in a team of `team_kind`: it practises the team's main profession (or
-    another in its mix), asks for one or two of that profession's usual skills (roles at higher
-    levels; most projects swap one for a delivery skill, to draw people across professions), develops
-    a further skill of the profession and often a cross-cutting one, and roles, development moves
-    and shadowing carry grade bounds. Some secondments and projects are practice-friendly
-    instead (see `practice_friendly_opportunity`)."""
+@dataclass(frozen=True)
+class ModelPerson:
+    """The person an opportunity is modelled on: their profession, grade and skill levels."""
+
+    profession: str
+    grade: int
+    levels: np.ndarray  # level per skill of the catalogue, 0 = not held
+
+
+def shape_opportunity(kind: str, team_kind: place.TeamKind, team_name: str, u: list[float],
+                      model: ModelPerson | None = None) -> dict:
+    """One opportunity other than a role (see `draw_promotion_roles`) in a team of `team_kind`:
+    it practises the team's main profession (or another in its mix), asks for one or two of that
+    profession's usual skills (most projects swap one for a delivery skill, to draw people across
+    professions), develops a further skill of the profession and often a cross-cutting one, and
+    development moves and shadowing carry grade bounds. Some secondments and projects are practice-friendly
+    instead (see `practice_friendly_opportunity`).
+
+    Secondments, development moves and shadowing are modelled on someone (`model`), so every
+    profession, small ones too, has openings its people can take: the opportunity practises the
+    model's profession, asks only for skills the model holds and at most at their level, is open
+    to a band around their grade (from one grade below; up to one above), and develops a skill
+    of the profession they hold below level 3."""
     if kind in ("secondment", "project") and u[_U["practice"]] < PRACTICE_FRIENDLY_SHARE:
         return practice_friendly_opportunity(kind, team_name, u)
     shape = _KIND_SHAPE[kind]
     mix = team_kind.mix
-    if u[_U["primary"]] < 0.6:
+    if model is not None:
+        prof_key = model.profession
+    elif u[_U["primary"]] < 0.6:
         prof_key = mix[0][0]
     else:
         prof_key = mix[_pick(_MIX_CUMULATIVE[team_kind.key], u[_U["mix"]])][0]
     prof = place.PROFESSIONS[prof_key]
-    skills, shares = _COMMON_SKILLS[prof_key]
+    skills, shares = all_skills, _ = _COMMON_SKILLS[prof_key]
+    if model is not None:
+        held = [k for k, s in enumerate(skills) if model.levels[_SKILL_INDEX[s]] > 0]
+        if held:
+            skills, shares = [skills[k] for k in held], [shares[k] for k in held]
 
     order = _weighted_order(shares, u[_U["order"]:_U["order"] + _MAX_REQUIRED])
     low_req, high_req = shape["required"]
     n_req = min(len(order), low_req + int(u[_U["n_required"]] * (high_req - low_req + 1)))
+    if model is not None and kind != "shadowing":
+        n_req = min(len(order), 2)  # two of the model's skills: the move builds on what they do
     low_lvl, high_lvl = shape["levels"]
     required_skill = [_SKILL_INDEX[skills[order[k]]] for k in range(n_req)]
     required_level = [low_lvl + int(u[_U["level"] + k] * (high_lvl - low_lvl + 1)) for k in range(n_req)]
+    if model is not None:
+        required_level = [max(1, min(lv, int(model.levels[s]))) for s, lv in zip(required_skill, required_level)]
     if kind == "project" and u[_U["delivery"]] < 0.6:
         required_skill[0] = _SKILL_INDEX[place.DEVELOPMENT_SKILLS[int(u[_U["delivery_skill"]] * 4)]]
         required_level[0] = 3
@@ -460,6 +607,10 @@ def shape_opportunity(kind: str, team_kind: place.TeamKind, team_name: str, u: l
     developed: list[tuple[int, int]] = []
     if kind != "project":
         grown = skills[order[min(n_req, len(order) - 1)]]
+        if model is not None:
+            fresh = [s for s in all_skills if model.levels[_SKILL_INDEX[s]] < 3
+                     and _SKILL_INDEX[s] not in required_skill] or list(all_skills)
+            grown = fresh[int(u[_U["grown"]] * len(fresh))]
         developed.append((_SKILL_INDEX[grown], 2 if kind == "shadowing" else 3))
     if kind not in ("project", "shadowing"):
         developed.append((required_skill[0], min(5, required_level[0] + 1)))
@@ -478,13 +629,17 @@ def shape_opportunity(kind: str, team_kind: place.TeamKind, team_name: str, u: l
     low = max(prof.grade_low, org.grade_min)
     high = max(low, min(prof.grade_high, org.grade_max))
     at_grade = low + int(u[_U["grade"]] * (high - low + 1))
+    if model is not None:  # open to the model's grade: at it, or one above for moves and shadowing
+        step_up = int(kind != "secondment" and u[_U["grade"]] < 0.5)
+        at_grade = min(high, max(low, model.grade + step_up))
     grade_min = grade_max = -1
-    if kind == "role":
-        grade_min, grade_max = max(low, at_grade - 1), at_grade
-    elif kind in ("development_move", "shadowing"):
+    if kind in ("development_move", "shadowing"):
         grade_max = at_grade
     elif kind == "secondment" and u[_U["grade_floor"]] < 0.5:
         grade_min = max(1, at_grade - 2)
+    if model is not None:  # for the model's grade band: from one grade below theirs
+        grade_min = max(low, min(model.grade, high) - 1)
+        grade_max = at_grade if kind != "secondment" else min(high, at_grade + 1)
 
     return dict(
         title=_title(kind, prof, team_name, u[_U["title"]], u[_U["project_name"]]),
@@ -536,8 +691,6 @@ def _weighted_order(weights: list[float], u: list[float]) -> list[int]:
 
 def _title(kind: str, prof: place.Profession, team_name: str, u_title: float, u_project: float) -> str:
     job = prof.titles[int(u_title * len(prof.titles))]
-    if kind == "role":
-        return f"{job}, {team_name}"
     if kind == "secondment":
         return f"Secondment: {job}, {team_name}"
     if kind == "development_move":

@@ -270,6 +270,50 @@ PROFESSIONS: dict[str, Profession] = {
     )
 }
 
+# Permanent posts (role profiles) a profession promotes into: the title of the post whose top
+# grade is each grade above the bottom of the profession's range, from grade_low + 1 upwards
+# (on the shared scale: NHS bands 5, 6, 7 are grades 5, 6, 7 and 8a-8d are 8-11; police ranks
+# 3 constable, 4 sergeant, 5 inspector).
+LADDER_TITLES: dict[str, tuple[str, ...]] = {
+    "social-work": ("Senior Social Worker", "Advanced Practitioner", "Team Manager (Social Work)",
+                    "Service Manager (Social Work)", "Head of Service (Social Work)"),
+    "social-care": ("Senior Care and Support Worker", "Reablement Coordinator", "Senior Care Coordinator",
+                    "Care Services Manager"),
+    "planning": ("Planning Officer", "Senior Planning Officer", "Principal Planner", "Planning Team Leader",
+                 "Development Manager", "Head of Planning"),
+    "housing": ("Housing Options Officer", "Senior Housing Officer", "Homelessness Prevention Lead",
+                "Housing Options Team Manager", "Head of Housing Options"),
+    "finance": ("Finance Officer", "Senior Finance Officer", "Accountant", "Management Accountant",
+                "Senior Management Accountant", "Finance Business Partner", "Finance Manager", "Head of Finance"),
+    "hr": ("HR Officer", "Senior HR Officer", "HR Advisor", "Senior HR Advisor", "HR Business Partner",
+           "Senior HR Business Partner", "HR Manager", "Head of HR and Organisational Development"),
+    "data": ("Data Analyst", "Senior Data Analyst", "Lead Data Analyst", "Principal Data Scientist",
+             "Data and Insight Manager", "Head of Data and Insight"),
+    "digital": ("Developer", "Senior Developer", "Lead Developer", "Principal Service Designer",
+                "Digital Delivery Manager", "Head of Digital"),
+    "comms": ("Communications Officer", "Senior Communications Officer", "Communications Lead",
+              "Communications Manager", "Communications and Engagement Manager",
+              "Head of Communications and Engagement"),
+    "community-development": ("Community Development Worker", "Senior Community Development Worker",
+                              "Community Development Coordinator", "Partnerships Manager", "Head of Communities"),
+    "public-health": ("Public Health Officer", "Public Health Practitioner", "Senior Public Health Practitioner",
+                      "Public Health Specialist", "Consultant in Public Health", "Deputy Director of Public Health"),
+    "nursing": ("Band 6 Senior Staff Nurse", "Band 7 Ward Sister / Charge Nurse", "Band 8a Matron",
+                "Band 8b Lead Nurse"),
+    "allied-health": ("Band 6 Senior Occupational Therapist", "Band 7 Therapy Team Lead",
+                      "Band 8a Clinical Lead Therapist"),
+    "healthcare-support": ("Band 3 Senior Healthcare Assistant", "Band 4 Nursing Associate"),
+    "policing": ("Police Constable", "Police Sergeant", "Police Inspector", "Chief Inspector", "Superintendent"),
+    "investigation": ("Detective Sergeant", "Detective Inspector", "Detective Chief Inspector",
+                      "Detective Superintendent", "Detective Chief Superintendent"),
+    "contact-and-control": ("Senior Call Handler", "Control Room Supervisor", "Control Room Manager"),
+    "business-support": ("Business Support Officer", "Senior Business Support Officer",
+                         "Business Support Team Leader", "Business Support Manager"),
+    "project-management": ("Project Manager", "Senior Project Manager", "Programme Manager",
+                           "Senior Programme Manager", "Head of Transformation"),
+    "advice-work": ("Advice Worker", "Senior Advice Worker", "Advice Team Leader", "Advice Service Manager"),
+}
+
 # Skills anyone may hold whatever their profession: (skill, share of people, typical level).
 # people-management and coaching grow with grade (see planner.generate).
 CROSS_CUTTING_SKILLS: tuple[tuple[str, float, float], ...] = (
@@ -483,8 +527,8 @@ LOCALITIES: tuple[str, ...] = (
 
 # (kind, share of opportunities)
 OPPORTUNITY_KINDS: tuple[tuple[str, float], ...] = (
-    ("secondment", 0.30), ("project", 0.24), ("development_move", 0.20),
-    ("shadowing", 0.14), ("role", 0.12),
+    ("secondment", 0.22), ("project", 0.22), ("development_move", 0.14),
+    ("shadowing", 0.08), ("role", 0.34),
 )
 
 PROJECT_NAMES: tuple[str, ...] = (
