@@ -238,6 +238,59 @@ def test_release_limits_vary(medium):
 
 
 # ---------------------------------------------------------------------------------------------
+# Roles one grade up, and openings for every profession
+# ---------------------------------------------------------------------------------------------
+
+
+def _promotions_open_to(person, scenario):
+    return [
+        o for o in scenario.opportunities
+        if o.kind.value == "role" and o.profession == person.profession
+        and o.grade_max is not None and o.grade_max > person.grade
+        and not eligibility_reasons(person, o, scenario)
+    ]
+
+
+def test_roles_are_posts_of_a_profession_one_grade_up_with_its_ladder_titles(medium):
+    roles = [o for o in medium.opportunities if o.kind.value == "role"]
+    assert 0.2 <= len(roles) / len(medium.opportunities) <= 0.45
+    titles = {t for ladder in place.LADDER_TITLES.values() for t in ladder}
+    for o in roles:
+        assert o.profession in place.PROFESSIONS
+        assert o.grade_min is not None and o.grade_min < o.grade_max <= o.grade_min + 2
+        assert o.title.split(", ")[0] in titles
+        assert o.end is None
+    headcount = Counter(p.profession for p in medium.people)
+    assert {k for k, n in headcount.items() if n >= 100} <= {o.profession for o in roles}
+
+
+def test_a_good_share_of_people_below_the_top_can_be_promoted_in_their_profession_now(sample):
+    top = {}
+    for p in sample.people:
+        top[p.profession] = max(top.get(p.profession, 0), p.grade)
+    below = [p for p in sample.people if p.grade < top[p.profession] and p.available]
+    promotable = [p for p in below if _promotions_open_to(p, sample)]
+    assert len(promotable) / len(below) >= 0.25
+
+
+def test_most_people_can_take_at_least_one_opportunity_and_every_profession_has_openings(sample):
+    able = [p for p in sample.people if any(not eligibility_reasons(p, o, sample) for o in sample.opportunities)]
+    assert len(able) / len(sample.people) >= 0.55
+    professions = Counter(p.profession for p in sample.people)
+    served = {p.profession for p in able}
+    assert {k for k, n in professions.items() if n >= 10} <= served
+
+
+def test_a_profession_working_in_one_team_only_gets_roles_hosted_elsewhere(sample):
+    homes = {}
+    for p in sample.people:
+        homes.setdefault(p.profession, set()).add(p.team_id)
+    for o in sample.opportunities:
+        if o.kind.value == "role" and homes[o.profession] == {o.host_team_id}:
+            raise AssertionError(f"{o.title} is hosted in the only team of its profession")
+
+
+# ---------------------------------------------------------------------------------------------
 # Eligible pairs (contract rules 1-4)
 # ---------------------------------------------------------------------------------------------
 
