@@ -98,9 +98,7 @@ def scenario_arrays(scenario: Scenario) -> ScenarioArrays:
     cached = scenario._lookup_cache.get(key)
     if cached is not None and cached[0] is scenario.people and cached[1] is scenario.opportunities:
         return cached[2]
-    # Scenario.skill_ids() yields (skill, file, row, column) tuples when there is no catalogue.
-    named = {entry[0] if isinstance(entry, tuple) else entry for entry in scenario.skill_ids()}
-    skill_ids = sorted(named)
+    skill_ids = sorted(scenario.skill_ids())
     skill_index = {s: i for i, s in enumerate(skill_ids)}
     teams = scenario.teams
     team_index = {t.team_id: i for i, t in enumerate(teams)}

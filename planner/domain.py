@@ -264,6 +264,12 @@ class Scenario(_Model):
             raise ScenarioError(problems)
         return self
 
+    def model_copy(self, *, update=None, deep: bool = False) -> "Scenario":
+        """A copy never shares lookup caches with its original: `update` may swap collections."""
+        copied = super().model_copy(update=update, deep=deep)
+        copied._lookup_cache = {}
+        return copied
+
     # Lookups are cached on the instance: the model is frozen, so they never go stale.
     def _cache(self, key: str, build):
         cache = self._lookup_cache

@@ -70,7 +70,6 @@ from planner.domain import (
     Person,
     Scenario,
     did_you_mean,
-    named_skills,
 )
 from planner.eligibility import Voice, eligibility_reasons, grade_within_bounds, practice_time_kept
 
@@ -170,7 +169,7 @@ def parse_target(target: str | Mapping[str, int] | Target | None, scenario: Scen
                     f"cannot read target goal {part!r}: write skill:level, e.g. data-analysis:3"
                 )
             items.append((match.group(1), int(match.group(2))))
-    known = known_skills(scenario)
+    known = scenario.skill_ids()
     goals: dict[str, int] = {}
     for skill, level in items:
         if not 1 <= int(level) <= 5:
@@ -187,13 +186,6 @@ def parse_target(target: str | Mapping[str, int] | Target | None, scenario: Scen
 # ---------------------------------------------------------------------------------------------
 # The rules a pathway follows (shared by search and explanation)
 # ---------------------------------------------------------------------------------------------
-
-
-def known_skills(scenario: Scenario) -> set[str]:
-    """The skill catalogue when given, else every skill named anywhere in the scenario."""
-    if scenario.skills:
-        return {s.skill_id for s in scenario.skills}
-    return {skill for skill, *_ in named_skills(scenario)}
 
 
 def role_grade_after(opportunity: Opportunity, grade: int) -> int:
@@ -318,7 +310,7 @@ class PathwayIndex:
         self.teams = list(scenario.teams)
         self.team_index = {t.team_id: i for i, t in enumerate(self.teams)}
 
-        self.skills = sorted(known_skills(scenario) | {s for o in opps for s in (*o.required_skills, *o.development_skills)})
+        self.skills = sorted(scenario.skill_ids() | {s for o in opps for s in (*o.required_skills, *o.development_skills)})
         self.skill_index = {s: i for i, s in enumerate(self.skills)}
         n, k = len(opps), len(self.skills)
         self.n = n
