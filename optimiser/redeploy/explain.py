@@ -69,14 +69,14 @@ def holder_blocks(
     return int(own.sum()), int(others.sum()), {k: int(c) for k, c in zip(_CODES, counts.tolist()) if c}
 
 
-def uncovered_reason(skill: str, level: int, team_id: str, own: int, others: int, counts: dict[str, int]) -> str:
-    """One sentence a planner can act on."""
+def uncovered_reason(skill: str, level: int, team: str, own: int, others: int, counts: dict[str, int]) -> str:
+    """One sentence a planner can act on; `team` is the demand team as a planner knows it (its name)."""
     what = f"{skill} at level {level} ({SKILL_LEVEL_NAMES.get(level, level)}) or above"
     if own == 0 and others == 0:
         return f"nobody holds {what}"
     if others == 0:
-        return f"the only holders of {what} are in {team_id} itself ({own}); demand counts additional people"
+        return f"the only holders of {what} are in {team} itself ({own}); demand counts additional people"
     parts = [f"{counts[k]} {REASONS[k]}" for k in REASONS if counts.get(k)]
     if len(parts) == 1:
-        return f"holders of {what} exist ({others} outside {team_id} not already covering it) but all are {REASONS[next(k for k in REASONS if counts.get(k))]}"
-    return f"holders of {what} exist ({others} outside {team_id} not already covering it) but none is free: " + ", ".join(parts)
+        return f"holders of {what} exist ({others} outside {team} not already covering it) but all are {REASONS[next(k for k in REASONS if counts.get(k))]}"
+    return f"holders of {what} exist ({others} outside {team} not already covering it) but none is free: " + ", ".join(parts)

@@ -258,7 +258,8 @@ def _result(a, scenario, previous, moves, status, method_used, rank_bound, start
             uncovered.append(UncoveredDemand(
                 team_id=demand.team_id, skill=demand.skill, level=demand.level, priority=demand.priority,
                 units=int(a.line_count[li] - line_covered[li]),
-                reason=uncovered_reason(demand.skill, demand.level, demand.team_id, own, others, counts),
+                reason=uncovered_reason(demand.skill, demand.level, scenario.team_by_id[demand.team_id].name,
+                                        own, others, counts),
                 holders={"in_demand_team": own, **counts},
             ))
         uncovered.sort(key=lambda u: (u.priority, u.team_id, u.skill, u.level))
