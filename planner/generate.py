@@ -52,6 +52,7 @@ OPPORTUNITIES_FROM = date(2027, 2, 1)  # the development programme starts here
 SHORT_TEAM_SHARE = 1 / 18  # teams that already lack one of their critical skills
 PRACTICE_FRIENDLY_SHARE = 0.15  # of secondments and projects: part time, for those who must practise
 MODEL_EXPONENT = 0.5  # secondments, development moves and shadowing: the square root of each group
+ROLE_MODEL_EXPONENT = 0.9  # roles: larger groups get more posts, a little less than in proportion
 MODELLED_KINDS = ("secondment", "development_move", "shadowing")  # modelled on someone who could take them
 
 _SKILL_INDEX = {s: i for i, s in enumerate(place.SKILL_IDS)}
@@ -448,7 +449,9 @@ def draw_opportunities(teams: TeamDraw, staff: PeopleDraw, rng: np.random.Genera
 
 def draw_promotion_roles(count: int, teams: TeamDraw, staff: PeopleDraw, rng: np.random.Generator):
     """Permanent posts one grade up: each role is modelled on someone below the top of their
-    profession, as a service advertises the next post up for the people it grows. The post is in
+    profession (each profession and grade getting posts a little less than in proportion to its
+    headcount, `ROLE_MODEL_EXPONENT`), as a service advertises the next post up for the people
+    it grows. The post is in
     that profession, hosted by another team of the same employer where the profession works
     (another employer's when there is none), open to its own grade and the two below it; its
     top grade (`grade_max`) is one above the person's. It asks for the most common skill of the
@@ -465,7 +468,8 @@ def draw_promotion_roles(count: int, teams: TeamDraw, staff: PeopleDraw, rng: np
     below_top = np.flatnonzero(staff.grade_position < 1)
     if len(below_top) == 0:
         below_top = np.arange(staff.count)
-    model = below_top[rng.integers(0, len(below_top), size=count)]
+    weights = _model_weights(staff, ROLE_MODEL_EXPONENT)[below_top]
+    model = below_top[rng.choice(len(below_top), size=count, p=weights / weights.sum())]
     u = rng.random((count, 2))
     hosts = _hosts_elsewhere(model, u[:, 0], teams, staff)
     org_of_team = [kind.organisation for kind in teams.kinds]
