@@ -62,10 +62,15 @@ SECURITY_HEADERS = {
 
 class SessionCookieSecureOverHttps(SecureCookieSessionInterface):
     """Session cookies are marked Secure whenever the request came over https (or always, when
-    SESSION_COOKIE_SECURE is set), so one deployment works behind TLS and on loopback."""
+    SESSION_COOKIE_SECURE is set), so one deployment works behind TLS and on loopback.
+
+    waitress speaks plain http, so https ends at a reverse proxy: a request the proxy marks
+    `X-Forwarded-Proto: https` came over https too. Trusting that header can only add the
+    Secure flag, never remove it, so a forged header harms no one but its sender."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
-        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+        forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure or forwarded == "https"
 
 
 def instance_secret_key(instance_path: str) -> str:
