@@ -255,6 +255,31 @@ def test_a_person_sees_why_a_placement_was_proposed_in_their_own_data(app, clien
     assert "Bilal's own reason" not in text
 
 
+def test_my_record_shows_what_the_latest_plan_proposes_and_why_and_that_a_planner_decides(app, client, auth):
+    from planner.domain import Placement, Plan
+    from planner.store import approve_plan, save_plan
+
+    engine = app.extensions["trellis_engine"]
+    why = "develops gis from 1 to 2; ranked first in their preferences"
+    plan = Plan(status="OPTIMAL", placements=[
+        Placement(person_id="P1", opportunity_id="O3", explanation=why),
+        Placement(person_id="P2", opportunity_id="O2", explanation="Bilal's own reason")],
+        unplaced={"P4": "no opportunity they asked for had room"})
+    stored = save_plan(engine, "matching", plan, created_by="hana")
+    auth.login("alice")
+    page = client.get("/me/record", follow_redirects=True).get_data(as_text=True).replace("&#39;", "'")
+    assert "Introduction to GIS shadowing" in page and why in page
+    assert "nothing changes until a planner accepts it" in page
+    assert "Bilal's own reason" not in page and "GIS mapping project" not in page
+    approve_plan(engine, stored.id, "hana")
+    assert "approved by a planner" in client.get("/people/P1/record").get_data(as_text=True)
+    auth.logout()
+    auth.login("hana")
+    page = client.get("/people/P4/record").get_data(as_text=True)
+    assert "not placed: no opportunity they asked for had room" in page
+    assert "Introduction to GIS shadowing" not in page
+
+
 # ---------------------------------------------------------------------------------------------
 # plan.csv is safe to open
 # ---------------------------------------------------------------------------------------------

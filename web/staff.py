@@ -240,7 +240,40 @@ def record(person_id: str):
         preferences=preferences, editable=may_edit_person(person), kind_labels=KIND_LABELS,
         skill_name=skill_namer(scenario), level_words=level_words,
         host_team=lambda o: scenario.team_by_id[o.host_team_id],
+        proposal=proposal_for(person.person_id, scenario),
     )
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What the newest matching plan says about one person: the moves it proposes (title,
+    period, the planner's reasons) or why they were not placed, and whether a planner has
+    approved the plan yet."""
+
+    version: int
+    status: str
+    approved_by: str | None
+    moves: tuple[tuple[str, int, str], ...]
+    not_placed_because: str | None
+
+
+def proposal_for(person_id: str, scenario: Scenario) -> Proposal | None:
+    """Humans decide, and the person can see why: the newest matching plan's moves for them,
+    each with the reasons the planner gave, or the reason they were left out. None when no
+    plan mentions them."""
+    from planner.store import latest_plan
+
+    stored = latest_plan(engine(), "matching")
+    result = (stored.result or {}) if stored else {}
+    moves = tuple(
+        (getattr(scenario.opportunity_by_id.get(p["opportunity_id"]), "title", p["opportunity_id"]),
+         int(p.get("period") or 1), str(p.get("explanation") or ""))
+        for p in result.get("placements", []) if p.get("person_id") == person_id
+    )
+    reason = (result.get("unplaced") or {}).get(person_id)
+    if stored is None or (not moves and not reason):
+        return None
+    return Proposal(stored.version, stored.status, stored.approved_by, moves, reason)
 
 
 @bp.get("/people/<person_id>/export.json")
