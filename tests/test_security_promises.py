@@ -217,6 +217,55 @@ def test_a_canary_name_stays_out_of_logs_and_audit_rows_from_upload_to_erasure(a
 
 
 # ---------------------------------------------------------------------------------------------
+# When every solve slot is busy, each way of starting a solve is told so, and nothing queues
+# ---------------------------------------------------------------------------------------------
+
+POLICY_FORM = {"stretch_levels": 0, "periods": 1, "time_limit_s": 3, "fairness_bands": "", "fairness_min_share": 0,
+               "max_cross_organisation": "", "w_skill_fit": 3, "w_development": 4, "w_preference": 5,
+               "w_network": 2, "w_diversity": 1}
+
+
+@pytest.mark.parametrize("role, path, form", [
+    ("hr", "/hr/plan/run", POLICY_FORM),
+    ("hr", "/hr/whatif", {"change": "relax", "skill": "python", "opportunity_id": "O-LOCAL"}),
+    ("emergency", "/crisis/redeploy", {}),
+])
+def test_when_every_slot_is_busy_each_solve_is_told_so_and_nothing_queues(as_role, loaded, web2_engine, role, path, form):
+    import threading
+
+    from planner.domain import Plan
+    from planner.store import save_plan
+    from web.jobs import JobOutcome
+
+    if path == "/hr/whatif":
+        form = {**form, "plan_id": save_plan(web2_engine, "matching", Plan(status="OPTIMAL"), created_by="hr1").id}
+    client = as_role(role)
+    client.get("/hr/" if role == "hr" else "/crisis/")  # creates the app's pool
+    pool = loaded.extensions["trellis_jobs"]
+    release = threading.Event()
+
+    def blocked(progress):
+        release.wait(20)
+        return JobOutcome({"status": "OPTIMAL"})
+
+    held = [pool.submit("matching", blocked, actor="other", request={}, time_limit_s=20) for _ in range(pool.slots)]
+    try:
+        jobs_before = [job.id for job in pool.recent(limit=1000)]
+        response = console_post(client, path, form)
+        page = client.get(response.headers["Location"]).get_data(as_text=True) if response.status_code == 302 \
+            else response.get_data(as_text=True)
+        assert response.status_code in (302, 503)
+        if response.status_code == 503:
+            assert response.headers["Retry-After"]
+        assert "solve slots are busy" in page
+        assert [job.id for job in pool.recent(limit=1000)] == jobs_before  # refused, not queued
+    finally:
+        release.set()
+        for job_id in held:
+            pool.wait(job_id, 20)
+
+
+# ---------------------------------------------------------------------------------------------
 # Erasure ends the person's sessions too
 # ---------------------------------------------------------------------------------------------
 
