@@ -2,7 +2,7 @@
 solve time, placements, blocking pairs, conflicts, reasons for people left out), as the contract
 (`docs/scenario-format.md`, section plan.csv) says.
 
-CSV cells that a spreadsheet would read as a formula (starting with = + - @) are escaped with a
+CSV cells that a spreadsheet would read as a formula are escaped (planner.spreadsheet_safety) with a
 leading apostrophe; `read_plan` removes it again.
 """
 
@@ -13,20 +13,13 @@ import json
 from pathlib import Path
 
 from planner.domain import Placement, Plan
+from planner.spreadsheet_safety import escape_formula, unescape_formula
 
 PLAN_CSV = "plan.csv"
 PLAN_JSON = "plan.json"
 CSV_COLUMNS = ("person_id", "opportunity_id", "period", "score", "explanation")
-_FORMULA_START = ("=", "+", "-", "@")
-
-
 def _safe_cell(value) -> str:
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def _unsafe_cell(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
+    return escape_formula(str(value))
 
 
 def write_plan(plan: Plan, folder: str | Path) -> tuple[Path, Path]:
@@ -57,8 +50,8 @@ def read_plan(folder: str | Path) -> Plan:
     with csv_path.open(newline="", encoding="utf-8-sig") as f:
         for row in csv.DictReader(f):
             placements.append(Placement(
-                person_id=_unsafe_cell(row["person_id"]), opportunity_id=_unsafe_cell(row["opportunity_id"]),
+                person_id=unescape_formula(row["person_id"]), opportunity_id=unescape_formula(row["opportunity_id"]),
                 period=int(row.get("period") or 1), score=float(row.get("score") or 0),
-                explanation=_unsafe_cell(row.get("explanation", "")),
+                explanation=unescape_formula(row.get("explanation", "")),
             ))
     return Plan(status="UNKNOWN", placements=placements)

@@ -17,22 +17,12 @@ from pydantic import ValidationError
 
 from optimiser.redeploy.results import Assignment, RedeployResult
 from planner.domain import Problem, ScenarioError
+from planner.spreadsheet_safety import escape_formula, unescape_formula
 
 CSV_NAME = "redeploy.csv"
 JSON_NAME = "redeploy.json"
 COLUMNS = ("person_id", "from_team_id", "to_team_id", "skill", "priority")
 
-# A cell a spreadsheet would run as a formula gets a leading apostrophe (as in web/exports.py,
-# which the planner package may not import); reading strips it again.
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _escape(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_TRIGGERS) else text
-
-
-def _unescape(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_TRIGGERS) else text
 
 
 def redeploy_csv_text(result: RedeployResult) -> str:
@@ -40,7 +30,7 @@ def redeploy_csv_text(result: RedeployResult) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for a in result.assignments:
-        writer.writerow([_escape(a.person_id), _escape(a.from_team_id), _escape(a.to_team_id), _escape(a.skill), a.priority])
+        writer.writerow([escape_formula(a.person_id), escape_formula(a.from_team_id), escape_formula(a.to_team_id), escape_formula(a.skill), a.priority])
     return out.getvalue()
 
 
@@ -79,7 +69,7 @@ def read_redeploy_csv(path: str | Path) -> list[Assignment]:
     assignments: list[Assignment] = []
     seen: dict[str, int] = {}
     for row_number, row in enumerate(reader, start=2):
-        values = {c: _unescape((row.get(c) or "").strip()) for c in COLUMNS}
+        values = {c: unescape_formula((row.get(c) or "").strip()) for c in COLUMNS}
         try:
             assignment = Assignment(**values)
         except ValidationError as error:

@@ -15,7 +15,8 @@ from collections.abc import Iterable, Sequence
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+from planner.spreadsheet_safety import escape_formula
+
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -28,10 +29,7 @@ def escape_cell(value: object) -> object:
         return ""
     if isinstance(value, (bool, int, float)):
         return value
-    text = str(value)
-    if text.startswith(FORMULA_TRIGGERS):
-        return "'" + text
-    return text
+    return escape_formula(str(value))
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
