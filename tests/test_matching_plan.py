@@ -183,3 +183,20 @@ def test_generated_plans_pass_the_independent_checker(tmp_path, people, seed, ex
         assert plan.blocking_pairs == 0
     write_plan(plan, tmp_path / "plan")
     assert check_plan(tmp_path / "scenario", tmp_path / "plan") == []
+
+
+def test_a_time_limit_too_short_for_the_lp_still_returns_the_greedy_plan(tmp_path):
+    """However short the limit, a large model answers with a plan that keeps every rule, not an
+    empty one: the greedy plan is made before the LP relaxation gets the rest of the time."""
+    from planner.generate import generate_scenario
+    from planner.scenario_io import write_scenario_csv
+
+    sc = generate_scenario(3000, 5)
+    started = time.perf_counter()
+    plan = solve_plan(sc, sc.policy.model_copy(update={"time_limit_s": 0.2, "workers": 1}))
+    assert time.perf_counter() - started < 0.2 + 2.0
+    assert plan.status in ("OPTIMAL", "FEASIBLE")
+    assert len(plan.placements) > 100
+    write_scenario_csv(sc, tmp_path / "scenario")
+    write_plan(plan, tmp_path / "plan")
+    assert check_plan(tmp_path / "scenario", tmp_path / "plan") == []
