@@ -14,6 +14,25 @@ def main() -> None:
     """Trellis: plan networked and developmental progression across public services."""
 
 
+EXIT_PROBLEMS = 2
+
+
+def load_scenario_or_exit(path):
+    """Read a scenario for a command; on problems print every one (file, row, column) and exit 2."""
+    import sys
+
+    from planner.domain import ScenarioError
+    from planner.scenario_io import read_scenario
+
+    try:
+        return read_scenario(path).scenario
+    except ScenarioError as error:
+        for problem in error.problems:
+            click.echo(f"  {problem.describe()}", err=True)
+        click.echo(f"{path}: {len(error.problems)} problem(s) in the scenario; fix them and try again.", err=True)
+        sys.exit(EXIT_PROBLEMS)
+
+
 # Each module decorates its commands onto `main` when imported.
 COMMAND_MODULES: list[str] = [
     "planner.cli_generate",

@@ -8,28 +8,14 @@ from pathlib import Path
 
 import click
 
-from planner.cli import main
-from planner.domain import ScenarioError
+from planner.cli import EXIT_PROBLEMS, load_scenario_or_exit, main
 
-EXIT_PROBLEMS = 2
 
 KIND_HEADINGS = {
     "networked": "Networked: across teams, professions and organisations",
     "developmental": "Developmental: the most skill growth, whatever the grade",
     "ladder": "Ladder: promotions within your own profession (for comparison)",
 }
-
-
-def _load(path: Path):
-    from planner.scenario_io import read_scenario
-
-    try:
-        return read_scenario(path).scenario
-    except ScenarioError as error:
-        for problem in error.problems:
-            click.echo(f"  {problem.describe()}", err=True)
-        click.echo(f"{path}: {len(error.problems)} problem(s) in the scenario; fix them and try again.", err=True)
-        sys.exit(EXIT_PROBLEMS)
 
 
 def _fail(message: str) -> None:
@@ -52,7 +38,7 @@ def pathways_command(scenario_dir: Path, person_id: str, target: str | None, max
     up to --max-steps moves, each step one they are eligible for with the skills gained so far."""
     from planner.pathways import PathwayIndex, PathwayInputError
 
-    scenario = _load(scenario_dir)
+    scenario = load_scenario_or_exit(scenario_dir)
     try:
         result = PathwayIndex(scenario).pathways_for(person_id, target=target, max_steps=max_steps)
     except PathwayInputError as error:
@@ -101,7 +87,7 @@ def network_command(scenario_dir: Path, plan_path: Path | None, as_json: bool) -
     between teams and bridges, before and (with --plan) after a plan."""
     from planner.network import PlanFileError, organisation_network, read_plan_placements
 
-    scenario = _load(scenario_dir)
+    scenario = load_scenario_or_exit(scenario_dir)
     placements = None
     if plan_path is not None:
         try:

@@ -8,23 +8,9 @@ from pathlib import Path
 
 import click
 
-from planner.cli import main
-from planner.domain import ScenarioError
+from planner.cli import EXIT_PROBLEMS, load_scenario_or_exit, main
 
 EXIT_INFEASIBLE = 1
-EXIT_PROBLEMS = 2
-
-
-def _load(path: Path):
-    from planner.scenario_io import read_scenario
-
-    try:
-        return read_scenario(path).scenario
-    except ScenarioError as error:
-        for problem in error.problems:
-            click.echo(f"  {problem.describe()}", err=True)
-        click.echo(f"{path}: {len(error.problems)} problem(s) in the scenario; fix them and try again.", err=True)
-        sys.exit(EXIT_PROBLEMS)
 
 
 def _policy(scenario, time_limit, periods, workers, seed):
@@ -74,7 +60,7 @@ def plan_command(scenario_dir, out_dir, time_limit, periods, workers, seed, prog
     from optimiser.matching import solve_plan
     from planner.plan_io import write_plan
 
-    scenario = _load(scenario_dir)
+    scenario = load_scenario_or_exit(scenario_dir)
     policy = _policy(scenario, time_limit, periods, workers, seed)
     show = progress if progress is not None else sys.stderr.isatty()
     plan = solve_plan(scenario, policy, on_progress=_progress_printer(show))
@@ -139,7 +125,7 @@ def whatif_command(scenario_dir, relax, stretch, time_limit, workers, seed):
 
     if not relax and stretch is None:
         raise click.UsageError("give --relax OPP:SKILL and/or --stretch N")
-    scenario = _load(scenario_dir)
+    scenario = load_scenario_or_exit(scenario_dir)
     policy = _policy(scenario, time_limit, None, workers, seed)
     try:
         result = what_if(scenario, [_relax_pair(r) for r in relax], stretch, policy)
