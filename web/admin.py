@@ -14,7 +14,15 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from pydantic import Field
 
 from web.data_access import current_scenario, engine, scenario_changed
-from web.security import FormModel, FormRejected, current_user, may_see_person, parse_form, roles_required
+from web.security import (
+    FormModel,
+    FormRejected,
+    current_user,
+    log_refusal,
+    may_see_person,
+    parse_form,
+    roles_required,
+)
 
 log = logging.getLogger("trellis.web.admin")
 
@@ -233,6 +241,7 @@ def delete_person(person_id: str):
 def _refuse_unless_may_see(person_id: str) -> None:
     user = current_user()
     if user is None or not may_see_person(user, person_id):
+        log_refusal("may not see this person's data", 403)
         abort(403)
 
 
