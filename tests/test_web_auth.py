@@ -194,3 +194,11 @@ def test_demo_loads_the_sample_and_prints_fresh_random_passwords(tmp_path, scena
     staff = store.get_user_by_name(engine, "demo-staff")
     assert staff.role == "staff" and staff.person_id in {p.person_id for p in scenario.people}
     engine.dispose()
+
+
+def test_a_head_request_for_the_sign_in_page_is_not_a_failed_sign_in(client):
+    """Link checkers and monitors send HEAD; it must neither answer 401 nor count towards the
+    address's throttle."""
+    for _ in range(60):
+        assert client.head("/login").status_code == 200
+    assert client.get("/login").status_code == 200

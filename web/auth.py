@@ -225,7 +225,7 @@ def home():
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return render_template("auth/login.html", next=request.args.get("next", ""))
     try:
         form = parse_form(LoginForm)
