@@ -299,6 +299,11 @@ class Scenario(_Model):
 
         return self._cache("headcount", build)
 
+    @property
+    def skill_name_by_id(self) -> dict[str, str]:
+        """Display names from the skills catalogue (empty without one)."""
+        return self._cache("skill_names", lambda: {s.skill_id: s.name for s in self.skills})
+
     def skill_ids(self) -> set[str]:
         """Every skill named anywhere in the scenario (or the catalogue, when given)."""
         if self.skills:

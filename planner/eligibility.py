@@ -99,14 +99,16 @@ def not_own_team(team_id: str, opportunity: Opportunity, voice: Voice) -> list[s
 
 
 def required_skills_held(
-    skills: Mapping[str, int], opportunity: Opportunity, stretch_levels: int, voice: Voice
+    skills: Mapping[str, int], opportunity: Opportunity, stretch_levels: int, voice: Voice,
+    skill_names: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Rule 2: for every required skill, the person's level is at least the required level minus
     the stretch the plan allows (a stretch of 1 lets someone one level short take it on)."""
     reasons = []
-    for skill, required in sorted(opportunity.required_skills.items()):
+    for skill_id, required in sorted(opportunity.required_skills.items()):
+        skill = (skill_names or {}).get(skill_id, skill_id)
         needed = max(0, required - stretch_levels)
-        have = skills.get(skill, 0)
+        have = skills.get(skill_id, 0)
         if have >= needed:
             continue
         allowance = (
@@ -164,15 +166,16 @@ def eligibility_reasons(
 
     `skills`, `grade` and `team_id` replace the person's own when given (a pathway's later steps
     use the skills, grade and team reached so far). `subject` is "you" for sentences addressed to
-    the person, or a name / "this person" for third-person explanations. `scenario` is accepted so
-    callers can pass it uniformly; the four rules need nothing else from it.
+    the person, or a name / "this person" for third-person explanations. `scenario`, when given,
+    lends the skills catalogue's names ("GIS mapping" rather than `gis`).
     """
     voice = Voice(subject)
     held = person.skills if skills is None else skills
     reasons: list[str] = []
     reasons += open_to_a_move(person, voice)
     reasons += not_own_team(person.team_id if team_id is None else team_id, opportunity, voice)
-    reasons += required_skills_held(held, opportunity, stretch_levels, voice)
+    skill_names = scenario.skill_name_by_id if scenario is not None else None
+    reasons += required_skills_held(held, opportunity, stretch_levels, voice, skill_names)
     reasons += grade_within_bounds(person.grade if grade is None else grade, opportunity, voice)
     reasons += practice_time_kept(person, opportunity, voice)
     return [voice.capitalised(r) for r in reasons]

@@ -60,7 +60,7 @@ def test_staff_journey_from_sign_in_to_sign_out(page, live_server, artefacts, ac
     expect(page).to_have_url(re.compile(r"skill=gis"))
     expect(page.get_by_role("status").filter(has_text="opportunities")).to_contain_text("2 opportunities")
     project = page.locator("#opp-O2")
-    expect(project).to_contain_text("You do not have gis yet (this needs level 2)")
+    expect(project).to_contain_text("You do not have GIS mapping yet (this needs level 2)")
     expect(project).to_contain_text("These moves develop GIS mapping")
     assert_accessible_basics(page)
     page.screenshot(path=str(artefacts / "e2e-2-marketplace-filtered.png"), full_page=True)

@@ -190,8 +190,8 @@ def test_marketplace_filters(client, alice, query, expected):
 
 def test_marketplace_explains_eligibility_in_plain_words(client, alice):
     page = client.get("/marketplace").get_data(as_text=True)
-    assert "You are one level short in data-analysis" in page  # O5 asks for 3, Alice holds 2
-    assert "You do not have gis yet (this needs level 2)" in page  # O2
+    assert "You are one level short in Data analysis" in page  # O5 asks for 3, Alice holds 2
+    assert "You do not have GIS mapping yet (this needs level 2)" in page  # O2
     assert "These moves develop GIS mapping: <a" in page
     assert "You can apply" in page
 
