@@ -794,14 +794,14 @@ class PathwayIndex:
         crosses: list[Crossing],
         target: Target | None,
     ) -> str:
-        """e.g. "This secondment in Data Team (Northshire NHS Trust) develops data-analysis to 3"."""
+        """e.g. "This secondment in Data Team (Northshire NHS Trust) develops Data analysis to 3"."""
         host = self.scenario.team_by_id[o.host_team_id]
         what = {"development_move": "development move"}.get(o.kind.value, o.kind.value)
         where = host.name
         if "organisation" in crosses:
             where += f" ({host.organisation})"
         raised = [
-            f"{s} to {lv} ({SKILL_LEVEL_NAMES.get(lv, lv)})"
+            f"{self.scenario.skill_name_by_id.get(s, s)} to {lv} ({SKILL_LEVEL_NAMES.get(lv, lv)})"
             for s, lv in sorted(after.items())
             if lv > before.get(s, 0)
         ]

@@ -32,8 +32,8 @@ def test_my_pathways_shows_three_kinds_side_by_side_with_explained_steps(client,
     page = client.get("/people/P1/pathways").get_data(as_text=True)
     for heading in ("Networked", "Developmental", "The ladder"):
         assert f">{heading}</h3>" in page
-    assert "This shadowing in Mapping Unit (Northshire NHS Trust) develops gis to 2" in page
-    assert "This secondment in Data Team develops data-analysis to 3" in page
+    assert "This shadowing in Mapping Unit (Northshire NHS Trust) develops GIS mapping to 2" in page
+    assert "This secondment in Data Team develops Data analysis to 3" in page
     assert "Senior social worker" in page  # the ladder: a social-work role a grade up
 
 
