@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from sqlalchemy import Engine
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, url_for
 from pydantic import Field, ValidationError
-from sqlalchemy import Engine, delete, insert, update
 
 # Imported with the app, not on the first redeployment, so a run's time is the solver's time.
 from optimiser.redeploy import RedeployResult, redeploy
 from planner.domain import Demand, Scenario, ScenarioError, TeamStatus
+from planner.store import replace_demand, set_team_status
 from web.data_access import current_scenario, engine, scenario_changed
 from web.security import FormModel, FormRejected, current_user, may_see_person, parse_form, roles_required
 
@@ -34,50 +34,6 @@ NAV = [("crisis.index", "Crisis console", ("emergency",))]
 
 CRISIS_ROLES = ("emergency",)
 DEFAULT_TIME_LIMIT_S = 10.0
-
-
-# ---------------------------------------------------------------------------------------------
-# Changing the stored scenario: team status and demand
-# ---------------------------------------------------------------------------------------------
-
-
-def set_team_status(db: Engine, team_id: str, status: TeamStatus, *, actor: str) -> bool:
-    """Mark a team normal, paused or critical; False when there is no such team."""
-    from planner.store._common import write_audit
-    from planner.store.scenario import bump_revision
-    from planner.store.tables import teams
-
-    with db.begin() as connection:
-        changed = connection.execute(update(teams).where(teams.c.team_id == team_id)
-                                     .values(status=status.value)).rowcount
-        if not changed:
-            return False
-        bump_revision(connection)
-        write_audit(connection, actor, "team.status", f"team:{team_id}", f"status={status.value}")
-    return True
-
-
-def replace_demand(db: Engine, scenario: Scenario, demand: list[Demand], *, actor: str, detail: str) -> None:
-    """Store a new list of demand lines, checked against the scenario like an import (every
-    team must exist; every skill must be in the catalogue when there is one). Raises
-    ScenarioError listing every problem; nothing is written then."""
-    from planner.store._common import write_audit
-    from planner.store.scenario import bump_revision
-    from planner.store.tables import demand as demand_table
-
-    Scenario.model_validate({**_shallow(scenario), "demand": demand})
-    with db.begin() as connection:
-        connection.execute(delete(demand_table))
-        if demand:
-            connection.execute(insert(demand_table), [{"position": i, **item.model_dump()}
-                                                      for i, item in enumerate(demand)])
-        bump_revision(connection)
-        write_audit(connection, actor, "demand.update", "demand", detail)
-
-
-def _shallow(scenario: Scenario) -> dict[str, Any]:
-    """The scenario's fields as they are (validated objects), for a re-check with one changed."""
-    return {name: getattr(scenario, name) for name in type(scenario).model_fields}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -38,10 +38,12 @@ from planner.store.plans import (
 from planner.store.scenario import (
     load_policy,
     load_scenario,
+    replace_demand,
     save_scenario,
     scenario_counts,
     scenario_info,
     scenario_revision,
+    set_team_status,
 )
 from planner.store.tables import PLAN_KINDS, ROLES, metadata
 from planner.store.users import (
@@ -69,5 +71,6 @@ __all__ = [
     "list_people", "list_plans", "list_users", "load_policy", "load_scenario", "make_engine",
     "metadata", "record_audit", "record_failed_login", "record_successful_login", "reject_plan",
     "save_plan", "save_scenario", "scenario_counts", "scenario_info", "scenario_revision",
+    "replace_demand", "set_team_status",
     "set_password_hash", "set_role", "update_person", "upgrade", "users_for_person", "write_transaction",
 ]

@@ -17,7 +17,7 @@ import pydantic_core
 from sqlalchemy import JSON, Connection, Date, Engine, Table, delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
-from planner.domain import Demand, Opportunity, Person, Policy, Scenario, Skill, Team
+from planner.domain import Demand, Opportunity, Person, Policy, Scenario, Skill, Team, TeamStatus
 from planner.store._common import as_utc, utc_now, write_audit
 from planner.store.engine import write_transaction
 from planner.store.tables import (
@@ -295,3 +295,36 @@ def scenario_info(engine: Engine) -> dict[str, Any] | None:
     return {"revision": row.revision, "imported_at": as_utc(row.imported_at),
             "imported_by": row.imported_by, "updated_at": as_utc(row.updated_at),
             "counts": scenario_counts(engine)}
+
+
+# --------------------------------------------------------------------------------------------
+# Crisis edits: a team's status and the demand lines
+# --------------------------------------------------------------------------------------------
+
+
+def set_team_status(engine: Engine, team_id: str, status: TeamStatus, *, actor: str) -> bool:
+    """Mark a team normal, paused or critical (audited); False when there is no such team."""
+    with write_transaction(engine) as connection:
+        changed = connection.execute(update(teams).where(teams.c.team_id == team_id)
+                                     .values(status=status.value)).rowcount
+        if not changed:
+            return False
+        bump_revision(connection)
+        write_audit(connection, actor, "team.status", f"team:{team_id}", f"status={status.value}")
+    return True
+
+
+def replace_demand(engine: Engine, scenario: Scenario, new_demand: list[Demand], *, actor: str,
+                   detail: str) -> None:
+    """Store a new list of demand lines, checked against the scenario like an import (every
+    team must exist; every skill must be in the catalogue when there is one). Raises
+    ScenarioError listing every problem; nothing is written then."""
+    fields = {name: getattr(scenario, name) for name in type(scenario).model_fields}
+    Scenario.model_validate({**fields, "demand": new_demand})
+    with write_transaction(engine) as connection:
+        connection.execute(delete(demand))
+        if new_demand:
+            connection.execute(insert(demand), [{"position": i, **item.model_dump()}
+                                                for i, item in enumerate(new_demand)])
+        bump_revision(connection)
+        write_audit(connection, actor, "demand.update", "demand", detail)
