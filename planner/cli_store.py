@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from planner import store
 from planner.cli import main
 from planner.domain import ScenarioError
-from planner.store.scenario import without_cycle_collection
+from planner.bulk_work import without_cycle_collection
 
 EXIT_PROBLEMS = 2
 WARNINGS_SHOWN = 20

@@ -220,9 +220,8 @@ def auth(client) -> AuthActions:
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def live_server(app):
-    """The app served over HTTP on a free loopback port, in a background thread."""
+def serve_in_thread(app):
+    """Serve `app` over HTTP on a free loopback port in a background thread; yields its URL."""
     from werkzeug.serving import make_server
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -231,6 +230,12 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over HTTP on a free loopback port, in a background thread."""
+    yield from serve_in_thread(app)
 
 
 @pytest.fixture(scope="session")

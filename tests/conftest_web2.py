@@ -185,16 +185,9 @@ def as_role(loaded):
 @pytest.fixture
 def web2_live_server(loaded):
     """The consoles' app (small scenario, one account per role) over HTTP on loopback."""
-    import threading
+    from conftest import serve_in_thread
 
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, loaded, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    yield from serve_in_thread(loaded)
 
 
 def browser_sign_in(page, base_url: str, role: str) -> None:

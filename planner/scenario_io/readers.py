@@ -4,12 +4,11 @@ and `assemble` checks them all the same way."""
 
 from __future__ import annotations
 
-import gc
 import io
 import json
-from contextlib import contextmanager
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from planner.bulk_work import without_cycle_collection
 from planner.domain import Problem, ScenarioError, did_you_mean
 
 from .assemble import Collection, ReadResult, assemble, collection_from_table
@@ -20,26 +19,12 @@ POLICY_SHEETS = ("policy", "policy.json")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
 
-@contextmanager
-def bulk_reading():
-    """Pause Python's cycle collector while a file's rows become objects: a hundred thousand
-    people make millions of objects and none of them form cycles, so the collector's repeated
-    passes only cost time (a third of the whole read). Restored afterwards, even on error."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def read_scenario(path: str | Path) -> ReadResult:
     """Read a scenario from a CSV folder, an .xlsx workbook or a scenario.json file.
 
     Raises ScenarioError listing every problem (file, spreadsheet row, column, value, what is
     wrong, and a suggestion when one is obvious)."""
-    with bulk_reading():
+    with without_cycle_collection():
         return _read_scenario(Path(path))
 
 
@@ -84,7 +69,7 @@ def read_scenario_files(files: dict[str, bytes]) -> ReadResult:
     """Read an upload: several CSV files, or one .xlsx workbook, or one scenario.json, plus an
     optional policy.json. File names are matched without regard to case; names with a folder part
     are refused, other unknown names are reported as errors so nothing is silently dropped."""
-    with bulk_reading():
+    with without_cycle_collection():
         return _read_scenario_files(files)
 
 

@@ -8,8 +8,6 @@ seconds, not minutes.
 
 from __future__ import annotations
 
-import gc
-from contextlib import contextmanager
 from datetime import date
 from typing import Any, Callable
 
@@ -17,6 +15,7 @@ import pydantic_core
 from sqlalchemy import JSON, Connection, Date, Engine, Table, delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 
+from planner.bulk_work import without_cycle_collection
 from planner.domain import Demand, Opportunity, Person, Policy, Scenario, Skill, Team, TeamStatus
 from planner.store._common import as_utc, utc_now, write_audit
 from planner.store.engine import write_transaction
@@ -177,19 +176,6 @@ def _read_table(connection: Connection, table: Table) -> list[dict[str, Any]]:
                 row[index] = pydantic_core.from_json(row[index])
         records.append(dict(zip(names, row)))
     return records
-
-
-@contextmanager
-def without_cycle_collection():
-    """Bulk work creates hundreds of thousands of objects and no reference cycles; the cycle
-    collector would re-scan them all many times over (doubling an import's time)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _empty_scenario_tables(connection: Connection) -> None:
