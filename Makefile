@@ -1,10 +1,11 @@
 # Trellis: `make run` installs everything and starts the web app on the bundled sample data;
-# `make test` installs everything (system packages too, when missing) and runs every test.
+# `make test` installs everything (system packages too, when missing) and runs every test;
+# `make check` is the fast loop: lint and every test that needs no browser, PostgreSQL or time.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install assets run test bench
+.PHONY: install assets run test check bench
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -23,6 +24,10 @@ run: install
 test: install
 	bash scripts/install-test-system-deps.sh
 	bash scripts/with-postgres.sh $(VENV)/bin/python -m pytest -n 2 -q
+
+check: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -n 2 -q -m "not browser and not postgres and not slow"
 
 bench: install
 	$(PY) -m bench.run_all

@@ -277,3 +277,19 @@ def artefacts() -> Path:
     """Folder for screenshots and other test artefacts (git-ignored)."""
     ARTEFACTS.mkdir(exist_ok=True)
     return ARTEFACTS
+
+
+
+# ---------------------------------------------------------------------------------------------
+# Markers from what a test needs, so `make check` (-m "not browser and not postgres and not slow")
+# never starts Chromium, whoever forgot to mark a test.
+# ---------------------------------------------------------------------------------------------
+
+_FIXTURE_MARKERS = {"browser": "browser", "page": "browser"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for fixture, marker in _FIXTURE_MARKERS.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(getattr(pytest.mark, marker))
