@@ -19,7 +19,7 @@ import pandas as pd
 from planner.domain import Policy, Scenario, release_allowance
 
 # Opportunity blocks are sized so one block's mask (opportunities x people) stays near this many
-# cells: large enough for numpy to be efficient, small enough to keep memory flat at 50,000 people.
+# cells: large enough for numpy to be efficient, small enough to keep memory flat on large scenarios.
 _BLOCK_CELLS = 4_000_000
 
 

@@ -77,7 +77,7 @@ def solve_linear(d: ModelData, rows: dict[str, Rows], solver: str = "glop", time
     engine = mb.Solver(solver)
     engine.set_time_limit_in_seconds(max(0.05, time_limit_s))
     if solver == "glop":
-        # Measured on the 10,000-person model: dual simplex 8 s, primal 44 s (loaded machine).
+        # Dual simplex is several times faster than primal here (measured: bench/README.md).
         engine.set_solver_specific_parameters("use_dual_simplex: true")
     if solver == "highs":
         engine.set_solver_specific_parameters("output_flag=false")  # no banner on the console

@@ -1,19 +1,18 @@
 """Matching people to opportunities: the public entry points `solve_plan` and `what_if`.
 
-How a plan is made (chosen by measurement, see README "Matching benchmark"):
+How a plan is made (chosen by measurement, see bench/README.md "Matching optimiser"):
 
 1. Candidate pairs and every rule's rows, from arrays (`candidates`, `rules`).
 2. Small models and `stable: true` go straight to CP-SAT with a greedy plan (best score first)
    as hint.
-3. Larger models make the greedy plan first (one linear pass, 0.2 s at 10,000 people), so a
+3. Larger models make the greedy plan first (one linear pass), so a
    plan with every rule kept is in hand however short the time limit; it is returned when the
    LP relaxation does not finish in time.
 4. Larger models: the LP relaxation (GLOP) gives the upper bound and an LP-rounded plan (nearly
    always within 0.1% of the bound). Reduced-cost fixing then drops every pair that provably cannot
    be in a plan better than the rounded one (LP bound - |reduced cost| < rounded objective); the
-   MIP solver SCIP solves the remaining small model (measured: on a 2,000-person reduced model of
-   about 1,000 pairs SCIP and HiGHS proved the optimum in about a second where CP-SAT stalled
-   0.02% short for 16 s; HiGHS ignored its time limit on a larger reduced model, SCIP did not).
+   MIP solver SCIP solves the remaining small model (chosen over CP-SAT, which stalls short of the
+   bound, and HiGHS, which overran its time limit; figures in bench/README.md).
    When it proves that model optimal, the plan is optimal for the whole scenario.
 5. An infeasible model is solved again with one CP-SAT assumption per rule instance, and the
    instances in the infeasible core are reported by name.
@@ -40,7 +39,7 @@ from optimiser.stability import blocking_pairs
 from planner.domain import Opportunity, Placement, Plan, Policy, Scenario
 
 # Below this many placement variables CP-SAT alone proves optimality quickly; above it the LP
-# route wins (measured: 2,000 people, 8,700 variables: CP-SAT alone 0.02% from the bound after 30 s).
+# route wins (measured: bench/README.md, "Design figures").
 DIRECT_CP_SAT_UP_TO = 5_000
 # Measured cost of writing one variable and its rows into a CP-SAT model (loaded 2-core machine).
 CP_SAT_BUILD_S_PER_VAR = 1.5e-5

@@ -41,9 +41,9 @@ class BuiltModel:
         return self.data.n_vars
 
 
-# Beyond this many candidate pairs (about 50,000 people), each person keeps only their best
+# Beyond this many candidate pairs (the largest scenarios), each person keeps only their best
 # PAIRS_KEPT_PER_PERSON pairs by score, plus every pair they ranked or HR pinned or forbade.
-# Measured: 50,000 generated people have 6.7 million eligible pairs; a person is placed at most
+# Sizes measured are in bench/README.md. A person is placed at most
 # once per period, so pairs far down their own list almost never matter.
 PRUNE_FROM_PAIRS = 1_500_000
 PAIRS_KEPT_PER_PERSON = 6
@@ -205,8 +205,8 @@ def solve(built: BuiltModel, time_limit_s: float, workers: int = 2, seed: int = 
     if light_presolve is None:
         light_presolve = built.n_vars > _LIGHT_PRESOLVE_FROM
     if light_presolve:
-        # Measured: on 250k variables, full presolve (probing, symmetry) used the whole time limit
-        # of a loaded 2-core machine before search began; the model is already tight, so skip them.
+        # Measured (bench/README.md): on large models full presolve (probing, symmetry) used the whole
+        # time limit before search began; the model is already tight, so skip them.
         p.cp_model_presolve = False
         p.symmetry_level = 0
     events: list[Progress] = []

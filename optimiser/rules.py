@@ -320,7 +320,7 @@ def fairness_floor(d: ModelData) -> Rows:
 
     Written with one count per band (and one for everyone outside the bands) per period, so no
     row spans every placement: each placement appears in its band's count only (a sparse model
-    whose LP relaxation solves ten times faster than with one dense row per band)."""
+    whose LP relaxation solves much faster than with one dense row per band)."""
     fair = d.policy.fairness
     share = int(round(fair.min_share * FAIRNESS_SCALE))
     if share <= 0 or not fair.bands or d.n_pairs == 0:

@@ -9,8 +9,8 @@ from contextlib import contextmanager
 @contextmanager
 def without_cycle_collection():
     """Pause Python's cycle collector during bulk work: a hundred thousand people make millions
-    of objects and no reference cycles, so the collector's repeated passes only cost time (a third
-    of a read, nearly half an import). Restored afterwards, even on error."""
+    of objects and no reference cycles, so the collector's repeated passes only cost time (see
+    bench/README.md). Restored afterwards, even on error."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

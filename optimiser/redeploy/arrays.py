@@ -4,7 +4,7 @@ Two people are interchangeable for a redeployment when they share their team (he
 organisation and release limit), their levels in every demanded skill, which of their team's
 critical skills they hold, and where the previous plan put them. The solver decides how many of
 each group go to each demand line; which members go is then a free, deterministic choice. At
-20,000 people this folds the model to a fraction of its person-level size.
+scale this folds the model to a fraction of its person-level size.
 
 Every decision about who may move and who may cover what is taken by `rules.py`; this module only
 turns those decisions into arrays, one vectorised pass per family.

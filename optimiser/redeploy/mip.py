@@ -6,9 +6,8 @@ programme with one extra row per such critical skill (at most `may_leave` of its
 solved through `pywraplp` priority by priority: maximise the units of priority 1; fix them;
 maximise priority 2; ...; then (re-plan) keep the most previous redeployments, then the least skill
 surplus and fewest moves across employers. Each stage's optimum becomes a row of the next. The
-rows are the network's, so the LP relaxation is tight and stages solve fast; measured (5,000
-people with overlapping critical skills in every normal team): about 8 s under load, where CP-SAT
-on the grouped (person, line) model had proven only priority 1 after 60 s.
+rows are the network's, so the LP relaxation is tight and stages solve fast (measured against
+CP-SAT on the grouped (person, line) model: bench/README.md, "Crisis redeployment").
 """
 
 from __future__ import annotations
@@ -52,7 +51,7 @@ def solve_network_mip(
 
     A first plan is solved by HiGHS (measured fastest cold). With `warm` (a re-plan: the start plan
     is the previous plan carried through the flow and repaired) SCIP starts from it, stage after
-    stage: measured on a re-plan, warm SCIP about as fast as cold HiGHS and a third faster than
+    stage: measured on a re-plan, warm SCIP about as fast as cold HiGHS and faster than
     cold SCIP; HiGHS takes no starting plan through `pywraplp` (setting one crashes it)."""
     solver_name = WARM_SOLVER if warm and start_plan is not None else SOLVER
     start = time.perf_counter()

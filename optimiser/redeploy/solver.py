@@ -1,6 +1,6 @@
 """Solve a crisis redeployment: the lexicographic optimum of coverage by priority, proven.
 
-Method (chosen by measurement, see README "Crisis redeployment benchmark"):
+Method (chosen by measurement, see bench/README.md "Crisis redeployment"):
 
 1. Fold people into groups of interchangeable people (`arrays.py`).
 2. Solve the redeployment as one exact min-cost flow (`flow.py`), whose weights provably keep
@@ -66,7 +66,7 @@ def redeploy(
 
     `method="cp-sat"` skips the flow and solves the exact CP-SAT model directly: the measured
     alternative (`bench/bench_redeploy.py --compare`); building that model in Python is not
-    bounded by `time_limit_s` and takes tens of seconds at 20,000 people."""
+    bounded by `time_limit_s` and is slow on large crises (bench/README.md)."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
     start = time.perf_counter()

@@ -2,8 +2,8 @@
 
 An import replaces everything HR brought (skills, teams, people, opportunities, crisis demand,
 policy) at once: either the new scenario is stored completely or the old one stays untouched.
-Rows are written in bulk straight through the driver (executemany on SQLite; COPY on PostgreSQL), so 100,000 people take
-seconds, not minutes.
+Rows are written in bulk straight through the driver (executemany on SQLite; COPY on PostgreSQL)
+(figures: bench/README.md).
 """
 
 from __future__ import annotations

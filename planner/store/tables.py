@@ -3,8 +3,8 @@
 Migration `0001` creates exactly these tables (a test compares the migrated database with this
 metadata). List-valued fields of the scenario (skills, aspirations, preferences, critical skills,
 required and development skills) are JSON columns: they are always read and written with their
-row, never queried on their own, and one JSON cell per person imports several times faster than
-a child table with a row per skill (see README, "Import benchmark").
+row, never queried on their own, and one JSON cell per person imports faster than
+a child table with a row per skill (see bench/README.md, "Import of 100,000 people").
 
 `position` columns keep each collection in the order it was imported, so a stored scenario
 reads back exactly as it came in.
