@@ -90,9 +90,9 @@ def read_esco_skills(path: Path, release: str | None = None) -> EscoImport:
             problems += _row_problems(label, chunk)
         parts.append(pd.DataFrame({
             "skill_id": [skill_id_from_uri(u, n) for u, n in zip(chunk[URI], chunk[LABEL])],
-            "name": chunk[LABEL].str.strip(),
+            "name": chunk[LABEL],
             "category": [esco_category(t, r) for t, r in zip(chunk[SKILL_TYPE], chunk[REUSE_LEVEL])],
-            "concept_uri": chunk[URI].str.strip(),
+            "concept_uri": chunk[URI],
             "alt_labels": chunk[ALT_LABELS].map(joined_alt_labels),
             ROW: chunk[ROW],
         }))
@@ -111,10 +111,10 @@ def read_esco_skills(path: Path, release: str | None = None) -> EscoImport:
 
 
 def _row_problems(label: str, chunk: pd.DataFrame) -> list[Problem]:
-    problems = cell_problems(label, chunk, chunk[LABEL].str.strip().eq(""), LABEL, "is empty: every skill needs a name")
-    unusable = chunk[URI].str.strip().eq("") & chunk[LABEL].map(skill_slug).eq("")
+    problems = cell_problems(label, chunk, chunk[LABEL].eq(""), LABEL, "is empty: every skill needs a name")
+    unusable = chunk[URI].eq("") & chunk[LABEL].map(skill_slug).eq("")
     problems += cell_problems(label, chunk, unusable, URI, "is empty, and the label gives no id either")
-    concept = chunk[CONCEPT_TYPE].str.strip()
+    concept = chunk[CONCEPT_TYPE]
     problems += cell_problems(
         label, chunk, ~concept.isin(["", SKILL_CONCEPT]), CONCEPT_TYPE, "is not a skill",
         suggestion="give ESCO's skills_en.csv or a skills collection, not occupations or skill groups",

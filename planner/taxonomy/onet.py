@@ -76,7 +76,7 @@ def trusted_ratings(rows: pd.DataFrame) -> pd.DataFrame:
     """O*NET flags a rating it does not trust (Recommend Suppress = Y: too few answers or too much
     disagreement) and a skill it found not relevant to the occupation (Not Relevant = Y); both
     ratings are dropped, so such a skill never enters a profile."""
-    untrusted = rows[SUPPRESS].str.strip().str.upper().eq("Y") | rows[NOT_RELEVANT].str.strip().str.upper().eq("Y")
+    untrusted = rows[SUPPRESS].isin(["Y", "y"]) | rows[NOT_RELEVANT].isin(["Y", "y"])
     return rows[~untrusted]
 
 
@@ -109,14 +109,11 @@ def read_onet_skills(path: Path, release: str | None = None) -> OnetImport:
         for optional in (SUPPRESS, NOT_RELEVANT):
             if optional not in chunk:
                 chunk[optional] = ""
-        chunk[VALUE] = chunk[VALUE].str.strip()
         chunk["value"] = pd.to_numeric(chunk[VALUE], errors="coerce")
         if len(problems) < MOST_PROBLEMS:
             problems += _row_problems(label, chunk)
         parts.append(chunk[[SOC, TITLE, ELEMENT, ELEMENT_NAME, SCALE, "value", SUPPRESS, NOT_RELEVANT, ROW]])
     rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*SKILLS_TABLE.required, ROW])
-    for column in (SOC, ELEMENT, SCALE):
-        rows[column] = rows[column].str.strip()
     if not problems:
         problems += _duplicate_ratings(label, rows)
     if not problems and rows.empty:
@@ -132,8 +129,8 @@ def _row_problems(label: str, chunk: pd.DataFrame) -> list[Problem]:
     """Every cell that cannot be what the Skills table holds, in one vectorised pass per rule."""
     problems: list[Problem] = []
     for column in (SOC, TITLE, ELEMENT, ELEMENT_NAME):
-        problems += cell_problems(label, chunk, chunk[column].str.strip().eq(""), column, "is empty")
-    scale = chunk[SCALE].str.strip()
+        problems += cell_problems(label, chunk, chunk[column].eq(""), column, "is empty")
+    scale = chunk[SCALE]
     problems += cell_problems(
         label, chunk, ~scale.isin(list(SCALE_RANGES)), SCALE,
         "is not a scale of the Skills table", suggestion="the Skills table rates IM (importance) and LV (level)",
@@ -144,8 +141,8 @@ def _row_problems(label: str, chunk: pd.DataFrame) -> list[Problem]:
         outside = scale.eq(scale_id) & ~chunk["value"].between(low, high)
         outside &= chunk["value"].notna()
         problems += cell_problems(label, chunk, outside, VALUE, f"is outside the {scale_id} scale ({low:g} to {high:g})")
-    elements = chunk[ELEMENT].str.strip()
-    not_skills = elements.ne("") & elements.map(lambda e: skill_category(e) is None)
+    elements = chunk[ELEMENT]
+    not_skills = elements.ne("") & ~elements.str.startswith(tuple(SKILL_AREAS))
     problems += cell_problems(
         label, chunk, not_skills, ELEMENT, "is not a skill (skills are elements 2.A.x and 2.B.x)",
         suggestion="is this another O*NET table (Knowledge, Abilities...)? give Skills.txt or Skills.xlsx",
@@ -171,7 +168,7 @@ def _skills(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "element": elements[ELEMENT].to_numpy(),
         "skill_id": [skill_slug(name) for name in elements[ELEMENT_NAME]],
-        "name": elements[ELEMENT_NAME].str.strip().to_numpy(),
+        "name": elements[ELEMENT_NAME].to_numpy(),
         "category": [skill_category(e) for e in elements[ELEMENT]],
     })
 
@@ -194,6 +191,6 @@ def _profiles(rows: pd.DataFrame, skills: pd.DataFrame) -> pd.DataFrame:
     cells = rated.groupby(SOC, sort=False)["item"].agg(";".join)
     return pd.DataFrame({
         "soc_code": occupations[SOC].to_numpy(),
-        "title": occupations[TITLE].str.strip().to_numpy(),
+        "title": occupations[TITLE].to_numpy(),
         "skills": occupations[SOC].map(cells).fillna("").to_numpy(),
     })

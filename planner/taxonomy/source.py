@@ -1,7 +1,7 @@
 """Reading a public taxonomy table as its publisher ships it (tab-delimited text, CSV, or an
 Excel sheet) in chunks of rows, so a full release streams through in bounded memory.
 
-Every chunk is a pandas DataFrame of text cells under the published column names, plus a `row`
+Every chunk is a pandas DataFrame of text cells (trimmed) under the published column names, plus a `row`
 column holding the row number a spreadsheet shows (header = row 1), so every later problem can
 name the file, the row and the column. Nothing here knows what a skill or an occupation is.
 """
@@ -9,12 +9,14 @@ name the file, the row and the column. Nothing here knows what a skill or an occ
 from __future__ import annotations
 
 import csv
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
+from openpyxl.utils.exceptions import InvalidFileException
 
 from planner.domain import Problem
 from planner.scenario_io.tables import excel_cell_text
@@ -84,8 +86,8 @@ def _text_chunks(path: Path, table: PublishedTable) -> Iterator[pd.DataFrame]:
     # as ESCO's labels do), so row numbers match a spreadsheet, and a row with a cell too many
     # is reported rather than silently shifted into an index column.
     label = str(path)
-    with path.open(encoding="utf-8-sig", newline="") as text:
-        records = csv.reader(text, delimiter=table.delimiter, strict=True)
+    with path.open("rb") as binary:
+        records = csv.reader(_decoded_lines(binary), delimiter=table.delimiter, strict=True)
         reached = [0]  # the last row read, for problems the reader itself raises
         try:
             header: list[str] | None = None
@@ -110,6 +112,13 @@ def _text_chunks(path: Path, table: PublishedTable) -> Iterator[pd.DataFrame]:
             )]) from None
 
 
+def _decoded_lines(binary) -> Iterator[str]:
+    """The file's lines as text, decoded one by one so a byte that is not UTF-8 is caught on the
+    row it is in (a text stream decodes ahead, thousands of rows early)."""
+    for number, line in enumerate(binary):
+        yield line.decode("utf-8-sig" if number == 0 else "utf-8")
+
+
 def _numbered(records, before: int, reached: list[int] | None = None) -> Iterator[tuple[int, list[str]]]:
     """Each record with its spreadsheet row number, counting from the row `before` it; `reached`
     (when given) always holds the last number handed out."""
@@ -123,8 +132,9 @@ def _workbook_chunks(path: Path, table: PublishedTable) -> Iterator[pd.DataFrame
     label = str(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged or foreign zip
-        raise TaxonomyError([Problem(file=label, message=f"is not a readable .xlsx workbook ({type(error).__name__})",
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
+        # a damaged workbook, or another kind of zip file (.docx, .odt...)
+        raise TaxonomyError([Problem(file=label, message="is a zip file but not a readable .xlsx workbook",
                                      suggestion="give the workbook as published")]) from None
     try:
         sheet = book.worksheets[0]
@@ -181,15 +191,13 @@ def _refuse_other_separator(label: str, row: int, header: list[str], table: Publ
 
 
 def _chunked(label: str, rows: Iterator[tuple[int, list[str]]], columns: dict[str, int], width: int) -> Iterator[pd.DataFrame]:
-    """DataFrames of at most CHUNK_ROWS rows; blank rows skipped, short rows padded."""
+    """DataFrames of at most CHUNK_ROWS rows; cells trimmed, blank rows skipped, short rows padded."""
     names = list(columns)
     picks = list(columns.values())
     cells: list[list[str]] = []
     numbers: list[int] = []
     for number, record in rows:
         if len(record) != width:
-            if not any(cell.strip() for cell in record):
-                continue
             surplus = [cell for cell in record[width:] if cell.strip()]
             if surplus:
                 raise TaxonomyError([Problem(
@@ -198,9 +206,10 @@ def _chunked(label: str, rows: Iterator[tuple[int, list[str]]], columns: dict[st
                     suggestion="is a separator missing from the header, or one too many in this row?",
                 )])
             record = record[:width] + [""] * (width - len(record))
-        elif not any(cell.strip() for cell in record):
-            continue
-        cells.append([record[p] for p in picks])
+        picked = [record[p].strip() for p in picks]
+        if not any(picked):
+            continue  # blank lines, common at the end of exports
+        cells.append(picked)
         numbers.append(number)
         if len(cells) >= CHUNK_ROWS:
             yield _frame(cells, names, numbers)
