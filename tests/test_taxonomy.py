@@ -424,3 +424,21 @@ def test_a_zip_that_is_not_a_workbook_is_refused_in_one_line(tmp_path):
     assert result.exit_code == 2
     assert result.stderr == f"{tmp_path / 'Skills.xlsx'}: is a zip file but not a readable .xlsx workbook; give the workbook as published\n"
     assert not (tmp_path / "out").exists()
+
+
+def test_a_hand_edited_profiles_file_with_a_bad_level_is_refused_with_its_row(tmp_path):
+    trellis("taxonomy", "onet", ONET, "--out", tmp_path)
+    profiles = tmp_path / "occupation_profiles.csv"
+    profiles.write_text(profiles.read_text().replace("systems-evaluation:2", "systems-evaluation:6"))
+    result = trellis("taxonomy", "profile", tmp_path, "Mathematicians")
+    assert result.exit_code == 2
+    assert result.stderr == f"{profiles}, row 4, column skills: levels are whole numbers 1 to 5 (value '6')\n"
+
+
+def test_two_onet_skills_whose_names_give_the_same_id_are_refused(tmp_path):
+    lines = [line.replace("\tActive Listening\t", "\tReading-Comprehension\t") for line in onet_lines()]
+    result = trellis("taxonomy", "onet", write_lines(tmp_path / "Skills.txt", lines), "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.stderr == (f"{tmp_path / 'Skills.txt'}, column skill_id: two skills would share this id: "
+                             "'Reading Comprehension' and 'Reading-Comprehension' (value 'reading-comprehension')\n")
+    assert not (tmp_path / "out").exists()

@@ -47,6 +47,13 @@ def skills_csv(skills: pd.DataFrame, label: str) -> str:
             file=label, column=column, value=str(records[index].get(column, ""))[:60],
             message=f"gives a skill the scenario format cannot hold: {detail['msg']}",
         )]) from None
+    repeated = skills.loc[skills["skill_id"].duplicated(), "skill_id"]
+    if not repeated.empty:
+        names = skills.loc[skills["skill_id"] == repeated.iloc[0], "name"].tolist()
+        raise TaxonomyError([Problem(
+            file=label, column="skill_id", value=repeated.iloc[0],
+            message="two skills would share this id: " + " and ".join(repr(n) for n in names[:2]),
+        )])
     return csv_text(columns, [[str(record[c]) for c in columns] for record in records])
 
 

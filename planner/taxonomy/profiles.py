@@ -50,7 +50,7 @@ def read_occupation_profiles(folder: Path) -> list[OccupationProfile]:
                 value=complaints[0][0] if complaints else bad[0],
                 message=complaints[0][1] if complaints else "levels are whole numbers 1 to 5",
             )])
-        profiles.append(OccupationProfile(soc_code=row["soc_code"].strip(), title=row["title"].strip(),
+        profiles.append(OccupationProfile(soc_code=(row["soc_code"] or "").strip(), title=(row["title"] or "").strip(),
                                           skills={skill: int(level) for skill, level in levels.items()}))
     return profiles
 
