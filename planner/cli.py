@@ -42,6 +42,7 @@ COMMAND_MODULES: list[str] = [
     "planner.cli_crisis",
     "planner.cli_pathways",
     "planner.cli_plan",
+    "planner.cli_taxonomy",
 ]
 
 for _module in COMMAND_MODULES:

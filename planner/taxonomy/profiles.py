@@ -1,0 +1,85 @@
+"""Occupation profiles (occupation_profiles.csv, written by the O*NET import) as required skills
+for an opportunity: HR names an occupation and gets the `skill:level;...` cell to paste into
+opportunities.csv `required_skills`."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from planner.domain import Problem
+from planner.scenario_io.cells import format_cell, parse_skill_levels
+
+from .source import TaxonomyError
+
+PROFILES_FILE = "occupation_profiles.csv"
+PROFILE_COLUMNS = ("soc_code", "title", "skills")
+
+
+@dataclass(frozen=True)
+class OccupationProfile:
+    soc_code: str
+    title: str
+    skills: dict[str, int]
+
+
+class UnknownOccupation(LookupError):
+    """No occupation has that SOC code or title."""
+
+
+def read_occupation_profiles(folder: Path) -> list[OccupationProfile]:
+    """The profiles of an import folder; TaxonomyError names the file, row and column of a problem."""
+    path = folder / PROFILES_FILE
+    label = str(path)
+    if not path.is_file():
+        raise TaxonomyError([Problem(file=label, message="does not exist",
+                                     suggestion="run `trellis taxonomy onet FILE --out DIR` first")])
+    with path.open(encoding="utf-8-sig", newline="") as text:
+        rows = list(csv.DictReader(text))
+    if not rows or any(column not in rows[0] for column in PROFILE_COLUMNS):
+        raise TaxonomyError([Problem(file=label, row=1, message="needs the columns " + ", ".join(PROFILE_COLUMNS))])
+    profiles = []
+    for number, row in enumerate(rows, start=2):
+        levels, complaints = parse_skill_levels(row["skills"] or "")
+        bad = [level for level in levels.values() if level not in {"1", "2", "3", "4", "5"}]
+        if complaints or bad:
+            raise TaxonomyError([Problem(
+                file=label, row=number, column="skills",
+                value=complaints[0][0] if complaints else bad[0],
+                message=complaints[0][1] if complaints else "levels are whole numbers 1 to 5",
+            )])
+        profiles.append(OccupationProfile(soc_code=(row["soc_code"] or "").strip(), title=(row["title"] or "").strip(),
+                                          skills={skill: int(level) for skill, level in levels.items()}))
+    return profiles
+
+
+def find_occupation(profiles: list[OccupationProfile], soc_code_or_title: str) -> OccupationProfile:
+    """The occupation with that O*NET-SOC code (29-1141.00, or 29-1141 when only one occupation
+    has it) or that title, in any case."""
+    wanted = " ".join(soc_code_or_title.split())
+    for profile in profiles:
+        if profile.soc_code == wanted or profile.title.casefold() == wanted.casefold():
+            return profile
+    family = [p for p in profiles if p.soc_code.split(".")[0] == wanted]
+    if len(family) == 1:
+        return family[0]
+    if family:
+        raise UnknownOccupation(f"{wanted!r} is the SOC code of {len(family)} occupations: "
+                                + ", ".join(f"{p.soc_code} {p.title}" for p in family[:5]))
+    by_title = {p.title.casefold(): p.title for p in profiles}
+    close = difflib.get_close_matches(wanted.casefold(), list(by_title), n=1, cutoff=0.6)
+    hint = f"; did you mean {by_title[close[0]]!r}?" if close else ""
+    raise UnknownOccupation(f"no occupation has the SOC code or title {wanted!r}{hint}")
+
+
+def profile_requirements(profiles: list[OccupationProfile], soc_code_or_title: str) -> dict[str, int]:
+    """The skills an opportunity modelled on this occupation requires, and at which level (the
+    occupation's skills of importance 3 or more, in O*NET's order)."""
+    return dict(find_occupation(profiles, soc_code_or_title).skills)
+
+
+def requirements_cell(requirements: dict[str, int]) -> str:
+    """Requirements as an opportunities.csv `required_skills` cell: `skill:level;...`."""
+    return format_cell(requirements)
