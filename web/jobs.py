@@ -28,7 +28,8 @@ from flask import current_app
 from sqlalchemy import Engine, and_, func, insert, or_, select, update
 
 from planner.store._common import as_utc, utc_now
-from web.console_tables import JOB_KINDS, solve_jobs
+from planner.services.work import JobOutcome, retry_when_locked  # noqa: F401 - part of this module's API
+from planner.store.console_tables import JOB_KINDS, solve_jobs
 
 log = logging.getLogger("trellis.web.jobs")
 
@@ -40,14 +41,6 @@ MAX_PROGRESS_POINTS = 400
 
 class SlotsBusy(RuntimeError):
     """Every solve slot is taken; the request should be tried again when one finishes."""
-
-
-@dataclass(frozen=True)
-class JobOutcome:
-    """What a finished job hands back: a JSON-ready summary and, when it saved one, its plan."""
-
-    result: dict[str, Any]
-    plan_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -312,23 +305,6 @@ class JobPool:
                 time.sleep(0.2)
             return False
         return done.wait(timeout)
-
-
-def retry_when_locked(action: Callable[[], Any], attempts: int = 8, pause_s: float = 0.05) -> Any:
-    """Run a store write again when SQLite reports "database is locked". A transaction that
-    reads before it writes (saving a plan reads the newest version first) fails at once, without
-    waiting, if another connection wrote in between; a fresh attempt succeeds. PostgreSQL never
-    raises this, so there it runs once."""
-    from sqlalchemy.exc import OperationalError
-
-    for attempt in range(attempts):
-        try:
-            return action()
-        except OperationalError as error:
-            if "locked" not in str(error.orig) or attempt == attempts - 1:
-                raise
-            time.sleep(pause_s * (attempt + 1))
-    raise AssertionError("unreachable")
 
 
 def failure_message(error: Exception) -> str:
