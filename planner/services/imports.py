@@ -91,6 +91,11 @@ class ImportStaging:
             self._items[item.token] = item
             return item
 
+    def __len__(self) -> int:
+        with self._lock:
+            self._expire()
+            return len(self._items)
+
     def peek(self, token: str, uploader: Uploader) -> StagedImport:
         """The upload `token` names, if `uploader` may commit it; else `UploadNotWaiting` (or
         `UploadFromAnotherSession` when the same account made it elsewhere)."""
