@@ -13,8 +13,14 @@ from sqlalchemy import Engine
 
 from planner.domain import Policy, Scenario
 from planner.services.plans import proposed_pairs
-from planner.store import StoredPlan, approve_plan, get_plan
-from planner.store.decisions import Decision, decide_placement, decisions_for_plan
+from planner.store import StoredPlan, get_plan
+from planner.store.decisions import (
+    Decision,
+    PlanNotApproved,
+    approve_plan_by_rule,
+    decide_placement,
+    decisions_for_plan,
+)
 
 DECISION_WORDS = ("accepted", "rejected")
 
@@ -70,18 +76,15 @@ def approve_matching_plan(engine: Engine, plan_id: int, approver: str) -> Stored
     """Approve a draft matching plan in the approver's name, only when every placement is
     accepted (`approval_problem`); refused with `DecisionRefused` otherwise, and nothing changes.
 
-    Decisions cannot change once a version is approved (`decide_placement` refuses on a plan
-    that is not a draft), so the rule checked here stays true of the approved version."""
+    The rule is checked inside the approving transaction, with the plan locked, and decisions
+    cannot change once a version is approved, so it stays true of the approved version."""
     stored = get_plan(engine, plan_id)
     if stored.kind != "matching":
         raise DecisionRefused(f"Plan {plan_id} is not a matching plan.")
-    problem = approval_problem(proposed_pairs(stored), decisions_for_plan(engine, plan_id))
-    if problem:
-        raise DecisionRefused(f"Version {stored.version} was not approved: {problem}")
     try:
-        return approve_plan(engine, plan_id, approver)
-    except ValueError as error:
-        raise DecisionRefused(str(error)) from error
+        return approve_plan_by_rule(engine, plan_id, approver, approval_problem)
+    except PlanNotApproved as refused:
+        raise DecisionRefused(f"Version {stored.version} was not approved: {refused}") from refused
 
 
 def rerun_policy(base: Policy, decisions: Mapping[tuple[str, str], Decision], scenario: Scenario) -> Policy:

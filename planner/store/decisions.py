@@ -3,17 +3,24 @@
 The optimiser only proposes. A placement becomes accepted (or rejected) only when a named person
 says so; each decision is one row here and one row in the audit trail, written together. A re-run
 of the plan pins the accepted placements and forbids the rejected ones.
+
+Deciding and approving both lock the plan's row first (SQLite: the write lock; PostgreSQL: the
+row), so an approval checks its rule against decisions no one can change until it commits. The
+rule itself ("every placement accepted") is the planning services' (`planner.services.decisions`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, select, update
 
 from planner.store._common import NotFound, as_utc, person_target, utc_now, write_audit
 from planner.store.console_tables import DECISIONS, placement_decisions
+from planner.store.engine import write_transaction
+from planner.store.plans import StoredPlan, get_plan
 from planner.store.tables import plans
 
 
@@ -37,10 +44,8 @@ def decide_placement(engine: Engine, plan_id: int, person_id: str, opportunity_i
     if not decided_by or not decided_by.strip():
         raise ValueError("a placement is accepted or rejected only by a named person")
     now = utc_now()
-    with engine.begin() as connection:
-        status = connection.execute(select(plans.c.status).where(plans.c.id == plan_id)).scalar()
-        if status is None:
-            raise NotFound(f"no plan {plan_id}")
+    with write_transaction(engine) as connection:
+        status = _locked_plan(connection, plan_id).status
         if status != "draft":
             raise ValueError(f"plan {plan_id} is already {status}; decisions are taken on a draft only")
         key = ((placement_decisions.c.plan_id == plan_id)
@@ -60,7 +65,48 @@ def decide_placement(engine: Engine, plan_id: int, person_id: str, opportunity_i
 def decisions_for_plan(engine: Engine, plan_id: int) -> dict[tuple[str, str], Decision]:
     """The decisions taken on a plan's placements, keyed by (person_id, opportunity_id)."""
     with engine.connect() as connection:
-        rows = connection.execute(select(placement_decisions)
-                                  .where(placement_decisions.c.plan_id == plan_id)).all()
+        return _decisions(connection, plan_id)
+
+
+Pair = tuple[str, str]
+ApprovalRule = Callable[[set[Pair], Mapping[Pair, Decision]], "str | None"]
+
+
+class PlanNotApproved(ValueError):
+    """The approval was refused; the message says why in plain words and nothing changed."""
+
+
+def approve_plan_by_rule(engine: Engine, plan_id: int, approver: str, rule: ApprovalRule) -> StoredPlan:
+    """Approve a draft plan in `approver`'s name, in one transaction with the plan locked, only
+    when `rule(proposed placements, decisions)` finds no problem (its text is the refusal)."""
+    if not approver or not approver.strip():
+        raise PlanNotApproved("a plan is approved only by a named person")
+    with write_transaction(engine) as connection:
+        row = _locked_plan(connection, plan_id)
+        if row.status != "draft":
+            raise PlanNotApproved(f"plan {plan_id} is already {row.status}; only a draft can be approved")
+        proposed = {(p["person_id"], p["opportunity_id"]) for p in (row.result or {}).get("placements", [])}
+        problem = rule(proposed, _decisions(connection, plan_id))
+        if problem:
+            raise PlanNotApproved(problem)
+        connection.execute(update(plans).where(plans.c.id == plan_id).values(
+            status="approved", approved_by=approver, approved_at=utc_now()))
+        write_audit(connection, approver, "plan.approve", f"plan:{plan_id}")
+    return get_plan(engine, plan_id)
+
+
+def _locked_plan(connection: Connection, plan_id: int):
+    """The plan's row, locked until the transaction ends (PostgreSQL; SQLite's write
+    transaction already holds the database's write lock)."""
+    row = connection.execute(select(plans.c.status, plans.c.result).where(plans.c.id == plan_id)
+                             .with_for_update()).first()
+    if row is None:
+        raise NotFound(f"no plan {plan_id}")
+    return row
+
+
+def _decisions(connection: Connection, plan_id: int) -> dict[tuple[str, str], Decision]:
+    rows = connection.execute(select(placement_decisions)
+                              .where(placement_decisions.c.plan_id == plan_id)).all()
     return {(r.person_id, r.opportunity_id): Decision(r.plan_id, r.person_id, r.opportunity_id, r.decision,
                                                       r.decided_by, as_utc(r.decided_at)) for r in rows}
