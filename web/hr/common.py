@@ -1,17 +1,14 @@
-"""What the HR console's views share: the stored records they open (404 when missing), the
-names the signed-in planner may see, the planning page (also when every solve slot is busy)
-and downloads."""
+"""What the HR console's views share: the stored records they open (404 when missing) and the
+planning page (also when every solve slot is busy)."""
 
 from __future__ import annotations
 
 from flask import Response, abort, render_template
 
-from planner.domain import Scenario
 from planner.services.plans import MAX_SOLVE_SECONDS, starting_policy
 from planner.store import NotFound, StoredPlan, get_plan, list_plans, scenario_info
 from web.data_access import current_scenario, engine
 from web.jobs import Job, pool
-from web.security import current_user, may_see_person
 
 PLAN_JOB_KINDS = ("matching", "whatif")
 
@@ -38,20 +35,6 @@ def job_or_404(job_id: int, kinds: tuple[str, ...]) -> Job:
     return job
 
 
-def name_for_reader(scenario: Scenario | None):
-    """A function giving a person's name for the signed-in planner, or their id when they are
-    no longer in the scenario (or the account may not see them)."""
-    user = current_user()
-
-    def name_of(person_id: str) -> str:
-        if scenario is None or user is None or not may_see_person(user, person_id):
-            return person_id
-        person = scenario.person_by_id.get(person_id)
-        return person.name if person is not None else person_id
-
-    return name_of
-
-
 def planning_page(busy: str | None = None) -> Response:
     """The planning page: the policy form, recent runs and plan versions. With `busy`, the
     message that every solve slot is taken (503, try again shortly)."""
@@ -62,10 +45,4 @@ def planning_page(busy: str | None = None) -> Response:
         slots=pool().slots, max_seconds=MAX_SOLVE_SECONDS, busy=busy), status=503 if busy else 200)
     if busy:
         response.headers["Retry-After"] = "15"
-    return response
-
-
-def download(data: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

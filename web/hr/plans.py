@@ -19,17 +19,11 @@ from planner.services.plans import (
 )
 from planner.store import list_plans
 from web.data_access import current_scenario, engine
-from web.exports import CSV_MIMETYPE, XLSX_MIMETYPE, csv_bytes, xlsx_bytes
+from web.exports import CSV_MIMETYPE, XLSX_MIMETYPE, csv_bytes, download, xlsx_bytes
 from web.hr import PLAN_ROLES, PolicyForm, bp
-from web.hr.common import (
-    PLAN_JOB_KINDS,
-    download,
-    job_or_404,
-    name_for_reader,
-    plan_or_404,
-    planning_page,
-)
+from web.hr.common import PLAN_JOB_KINDS, job_or_404, plan_or_404, planning_page
 from web.jobs import Job, SlotsBusy, pool
+from web.reader_names import name_for_reader
 from web.security import FormRejected, current_user, parse_form, roles_required
 
 

@@ -18,8 +18,9 @@ from planner.services.whatif import (
 from planner.store import list_plans
 from web.data_access import current_scenario, engine
 from web.hr import PLAN_ROLES, WhatIfForm, bp
-from web.hr.common import job_or_404, name_for_reader, plan_or_404, planning_page
+from web.hr.common import job_or_404, plan_or_404, planning_page
 from web.jobs import SlotsBusy, pool
+from web.reader_names import name_for_reader
 from web.security import FormRejected, current_user, parse_form, roles_required
 
 
