@@ -9,6 +9,7 @@ from conftest_web2 import small_scenario
 
 from planner.domain import Placement, Plan, Scenario
 from planner.store import StoredPlan, make_engine, save_plan, save_scenario, upgrade
+from planner.store.testing import postgres_test_url, temporary_engine
 
 
 @pytest.fixture
@@ -16,14 +17,24 @@ def scenario() -> Scenario:
     return small_scenario()
 
 
-@pytest.fixture
-def store(tmp_path, scenario):
-    """A migrated store (accounts not needed) with the small scenario imported."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'services.sqlite3'}")
-    upgrade(engine)
-    save_scenario(engine, scenario, actor="test")
-    yield engine
-    engine.dispose()
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path, scenario):
+    """A migrated store (accounts not needed) with the small scenario imported, on SQLite and,
+    when a server is given (`scripts/with-postgres.sh`), on PostgreSQL."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'services.sqlite3'}")
+        upgrade(engine)
+        save_scenario(engine, scenario, actor="test")
+        yield engine
+        engine.dispose()
+        return
+    url = postgres_test_url()
+    if url is None:
+        pytest.skip("PostgreSQL tests need TRELLIS_TEST_POSTGRES_URL: run through scripts/with-postgres.sh")
+    with temporary_engine(url) as engine:
+        upgrade(engine)
+        save_scenario(engine, scenario, actor="test")
+        yield engine
 
 
 def saved_plan(engine, pairs: list[tuple[str, str]], created_by: str = "hr1") -> StoredPlan:
