@@ -27,9 +27,11 @@ from typing import Any, Callable
 from flask import current_app
 from sqlalchemy import Engine, and_, func, insert, or_, select, update
 
-from planner.store._common import as_utc, utc_now
+from planner.domain import ScenarioError
 from planner.services.work import JobOutcome, retry_when_locked  # noqa: F401 - part of this module's API
+from planner.store._common import as_utc, utc_now
 from planner.store.console_tables import JOB_KINDS, solve_jobs
+from web.data_access import engine as app_engine
 
 log = logging.getLogger("trellis.web.jobs")
 
@@ -309,8 +311,6 @@ class JobPool:
 
 def failure_message(error: Exception) -> str:
     """What the planner is told when a job fails: actionable when we know why, generic else."""
-    from planner.domain import ScenarioError
-
     if isinstance(error, ScenarioError):
         return f"The scenario has {len(error.problems)} problem(s); fix them on the import page and run again."
     return f"The optimiser stopped with an internal error ({type(error).__name__}). Try again; if it repeats, tell an administrator."
@@ -324,9 +324,7 @@ def pool() -> JobPool:
         with _POOL_LOCK:
             existing = app.extensions.get("trellis_jobs")
             if existing is None:
-                from web.data_access import engine
-
-                existing = JobPool(engine(), slots=int(app.config.get("SOLVE_SLOTS", DEFAULT_SLOTS)))
+                existing = JobPool(app_engine(), slots=int(app.config.get("SOLVE_SLOTS", DEFAULT_SLOTS)))
                 app.extensions["trellis_jobs"] = existing
     return existing
 
