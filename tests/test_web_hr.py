@@ -237,7 +237,7 @@ def test_a_job_whose_process_died_shows_as_interrupted_and_frees_its_slot(as_rol
     from sqlalchemy import insert
 
     from planner.store._common import utc_now
-    from web.console_tables import solve_jobs
+    from planner.store.console_tables import solve_jobs
 
     old = utc_now() - timedelta(minutes=5)
     with web2_engine.begin() as connection:
@@ -404,7 +404,7 @@ def test_migration_0002_creates_exactly_the_console_tables(web2_engine):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from web.console_tables import metadata
+    from planner.store.console_tables import metadata
 
     mine = {"solve_jobs", "placement_decisions"}
 

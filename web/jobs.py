@@ -27,8 +27,11 @@ from typing import Any, Callable
 from flask import current_app
 from sqlalchemy import Engine, and_, func, insert, or_, select, update
 
+from planner.domain import ScenarioError
+from planner.services.work import JobOutcome, retry_when_locked  # noqa: F401 - part of this module's API
 from planner.store._common import as_utc, utc_now
-from web.console_tables import JOB_KINDS, solve_jobs
+from planner.store.console_tables import JOB_KINDS, solve_jobs
+from web.data_access import engine as app_engine
 
 log = logging.getLogger("trellis.web.jobs")
 
@@ -40,14 +43,6 @@ MAX_PROGRESS_POINTS = 400
 
 class SlotsBusy(RuntimeError):
     """Every solve slot is taken; the request should be tried again when one finishes."""
-
-
-@dataclass(frozen=True)
-class JobOutcome:
-    """What a finished job hands back: a JSON-ready summary and, when it saved one, its plan."""
-
-    result: dict[str, Any]
-    plan_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -314,27 +309,8 @@ class JobPool:
         return done.wait(timeout)
 
 
-def retry_when_locked(action: Callable[[], Any], attempts: int = 8, pause_s: float = 0.05) -> Any:
-    """Run a store write again when SQLite reports "database is locked". A transaction that
-    reads before it writes (saving a plan reads the newest version first) fails at once, without
-    waiting, if another connection wrote in between; a fresh attempt succeeds. PostgreSQL never
-    raises this, so there it runs once."""
-    from sqlalchemy.exc import OperationalError
-
-    for attempt in range(attempts):
-        try:
-            return action()
-        except OperationalError as error:
-            if "locked" not in str(error.orig) or attempt == attempts - 1:
-                raise
-            time.sleep(pause_s * (attempt + 1))
-    raise AssertionError("unreachable")
-
-
 def failure_message(error: Exception) -> str:
     """What the planner is told when a job fails: actionable when we know why, generic else."""
-    from planner.domain import ScenarioError
-
     if isinstance(error, ScenarioError):
         return f"The scenario has {len(error.problems)} problem(s); fix them on the import page and run again."
     return f"The optimiser stopped with an internal error ({type(error).__name__}). Try again; if it repeats, tell an administrator."
@@ -348,9 +324,7 @@ def pool() -> JobPool:
         with _POOL_LOCK:
             existing = app.extensions.get("trellis_jobs")
             if existing is None:
-                from web.data_access import engine
-
-                existing = JobPool(engine(), slots=int(app.config.get("SOLVE_SLOTS", DEFAULT_SLOTS)))
+                existing = JobPool(app_engine(), slots=int(app.config.get("SOLVE_SLOTS", DEFAULT_SLOTS)))
                 app.extensions["trellis_jobs"] = existing
     return existing
 
