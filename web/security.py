@@ -9,6 +9,13 @@
 - Security headers on every response (error pages too), CSRF on every form (Flask-WTF), a
   generic error page, refusals logged without content, and inbound form models that forbid
   unexpected fields (no mass assignment).
+- Values from the request: `same_site_path` is the one rule for redirecting to a value the
+  request carried (no open redirect); `<int:...>` routes, `int_param` and form models refuse
+  numbers the store cannot hold (404/400, never a 500).
+- Every download (a response sent as an attachment) is audited; a person's full export goes
+  only to them or an admin (`may_export_person`).
+
+`web.auth` builds on this module; this module never imports `web.auth`.
 """
 
 from __future__ import annotations
