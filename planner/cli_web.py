@@ -23,31 +23,52 @@ database_option = click.option(
 )
 
 
-def _serve(database_url: str | None, host: str, port: int, threads: int) -> None:
-    """Start the app under waitress (a production WSGI server), in production mode."""
+def _serve(database_url: str | None, host: str, port: int, threads: int, trusted_proxy: str | None = None) -> None:
+    """Start the app under waitress (a production WSGI server), in production mode, believing
+    X-Forwarded-* headers only from the `trusted_proxy` addresses (comma-separated)."""
+    # Imported here so `trellis --help` and the planning commands do not load Flask and waitress.
     import logging
 
-    import waitress
-
     from web import create_app
+    from web.serving import TrustedProxyError, make_server, trusted_proxy_addresses
 
+    try:
+        proxies = trusted_proxy_addresses(trusted_proxy)
+    except TrustedProxyError as error:
+        click.echo(f"Not started: {error}.", err=True)
+        sys.exit(EXIT_PROBLEMS)
     # Sign-ins, sign-outs and refusals are logged by account number, never by name.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     engine = store.make_engine(database_url)
     store.upgrade(engine)
     app = create_app({"PRODUCTION": True, "ENGINE": engine})
-    click.echo(f"Trellis is serving on http://{host}:{port}/ (press Ctrl+C to stop)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="trellis", _quiet=True)
+    server = make_server(app, host, port, threads, proxies)
+    behind = f"; forwarded headers trusted from {', '.join(proxies)}" if proxies else ""
+    click.echo(f"Trellis is serving on http://{host}:{port}/{behind} (press Ctrl+C to stop)")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
+trusted_proxy_option = click.option(
+    "--trusted-proxy", envvar="TRELLIS_TRUSTED_PROXY", default=None, show_envvar=True,
+    help="Comma-separated IP addresses of the TLS-terminating proxy in front of this server; "
+         "X-Forwarded-For/Proto/Host are believed from these addresses only (default: none).",
+)
 
 
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@trusted_proxy_option
 @database_option
-def serve_command(host: str, port: int, threads: int, database_url: str | None) -> None:
+def serve_command(host: str, port: int, threads: int, trusted_proxy: str | None, database_url: str | None) -> None:
     """Serve the web app with waitress. Upgrades the database schema first (safe to repeat)."""
-    _serve(database_url, host, port, threads)
+    _serve(database_url, host, port, threads, trusted_proxy)
 
 
 @main.group("users")

@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from planner import store
 from planner.cli import main
-from web.auth import LOGIN_FAILED_MESSAGE, LOGIN_THROTTLED_MESSAGE, AccountError, create_account, safe_next
+from web.auth import LOGIN_FAILED_MESSAGE, LOGIN_THROTTLED_MESSAGE, AccountError, create_account
+from web.security import same_site_path as safe_next
 
 # ---------------------------------------------------------------------------------------------
 # Signing in and out

@@ -10,7 +10,10 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
+
+from web import security
+from web.data_access import init_data_access
 
 # Modules that expose `bp` (a flask.Blueprint). Order matters only for URL clashes.
 BLUEPRINT_MODULES: list[str] = [
@@ -25,10 +28,10 @@ BLUEPRINT_MODULES: list[str] = [
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: configuration (instance folder, environment, `config`), security, store,
-    blueprints. Refuses to start in production with a weak secret key or debug on."""
-    from web import security
-    from web.data_access import init_data_access
+    blueprints. Refuses to start in production with a weak secret key or debug on.
 
+    `security.configure` comes first: it also replaces the `int` route converter with one that
+    refuses ids the store cannot hold, and routes bind their converters when registered."""
     app = Flask(__name__, instance_relative_config=True)
     security.configure(app, config or {})
     init_data_access(app)
@@ -45,11 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _template_context() -> dict[str, Any]:
     """What every template sees: the signed-in account and the navigation for its role."""
-    from flask import current_app
-
-    from web.security import current_user
-
-    user = current_user()
+    user = security.current_user()
     nav = []
     if user is not None:
         nav = [

@@ -55,9 +55,17 @@ def _user_from_row(row) -> User:
                 session_version=row.session_version)
 
 
+class StaffNeedsPerson(ValueError):
+    """A staff account must be linked to a person (its pages show that person's data); the
+    store refuses to make a staff account of an unlinked one, or to unlink a staff account.
+    (Creating one is checked by `web.auth.create_account`, which every front end uses.)"""
+
+
 def _check_role(role: str) -> None:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+
+
 
 
 def create_user(engine: Engine, username: str, password_hash: str, role: str, *,
@@ -107,10 +115,17 @@ def list_users(engine: Engine, role: str | None = None) -> list[User]:
 
 
 def _change(engine: Engine, user_id: int, actor: str | None, action: str, detail: str = "",
-            **values) -> User:
+            only_if=None, refusal: Exception | None = None, **values) -> User:
+    """Update one account and audit it in one transaction. `only_if` (a condition on the row)
+    makes the update conditional, checked atomically; when the account exists but fails it,
+    `refusal` is raised."""
     with write_transaction(engine) as connection:
-        done = connection.execute(update(users).where(users.c.id == user_id).values(**values))
+        query = update(users).where(users.c.id == user_id)
+        done = connection.execute((query if only_if is None else query.where(only_if)).values(**values))
         if done.rowcount == 0:
+            exists = connection.execute(select(users.c.id).where(users.c.id == user_id)).first()
+            if exists is not None and refusal is not None:
+                raise refusal
             raise NotFound(f"no user {user_id}")
         if actor is not None:
             write_audit(connection, actor, action, f"user:{user_id}", detail)
@@ -126,13 +141,19 @@ def set_password_hash(engine: Engine, user_id: int, password_hash: str, *, actor
 def set_role(engine: Engine, user_id: int, role: str, *, actor: str) -> User:
     """Change an account's role; signs the user out everywhere so the new role applies at once."""
     _check_role(role)
-    return _change(engine, user_id, actor, "user.role", f"role={role}", role=role,
-                   session_version=users.c.session_version + 1)
+    linked = users.c.person_id.is_not(None) if role == "staff" else None
+    return _change(engine, user_id, actor, "user.role", f"role={role}", only_if=linked,
+                   refusal=StaffNeedsPerson("a staff account must be linked to a person; link one first"),
+                   role=role, session_version=users.c.session_version + 1)
 
 
 def link_person(engine: Engine, user_id: int, person_id: str | None, *, actor: str) -> User:
-    """Link an account to the person whose data it may see (None unlinks)."""
-    return _change(engine, user_id, actor, "user.link", "", person_id=person_id)
+    """Link an account to the person whose data it may see (None unlinks, except a staff
+    account's: it must stay linked)."""
+    not_staff = users.c.role != "staff" if not person_id else None
+    return _change(engine, user_id, actor, "user.link", "", only_if=not_staff,
+                   refusal=StaffNeedsPerson("a staff account must stay linked to a person"),
+                   person_id=person_id)
 
 
 def bump_session_version(engine: Engine, user_id: int) -> int:
