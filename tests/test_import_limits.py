@@ -10,12 +10,18 @@ import zipfile
 
 import pytest
 from click.testing import CliRunner
-
-from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
+from conftest_web2 import *
 from conftest_web2 import csrf_token, small_scenario
+
 from planner.cli import main
 from planner.domain import ScenarioError
-from planner.scenario_io import read_scenario, read_scenario_files, scenario_xlsx, write_scenario_csv, write_scenario_json
+from planner.scenario_io import (
+    read_scenario,
+    read_scenario_files,
+    scenario_xlsx,
+    write_scenario_csv,
+    write_scenario_json,
+)
 from planner.scenario_io.limits import ImportLimits
 
 BOMB_SHEET_MB = 64
@@ -183,7 +189,7 @@ def test_deeply_nested_scenario_and_policy_json_are_refused_naming_the_limit(tmp
 def test_json_without_nan_or_infinity(tmp_path, constant):
     folder = tmp_path / "csv"
     write_scenario_csv(small_scenario(), folder)
-    (folder / "policy.json").write_text('{"time_limit_s": %s}' % constant)
+    (folder / "policy.json").write_text(f'{{"time_limit_s": {constant}}}')
     error, _ = _refused(lambda: read_scenario(folder))
     assert error.problems[0].file == "policy.json" and "NaN and Infinity" in error.problems[0].message
 

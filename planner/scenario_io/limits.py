@@ -49,7 +49,7 @@ class ImportLimits:
     max_json_depth: int = DEFAULT_MAX_JSON_DEPTH
 
     @classmethod
-    def from_environment(cls) -> "ImportLimits":
+    def from_environment(cls) -> ImportLimits:
         return cls(
             max_rows=_setting("TRELLIS_MAX_ROWS", DEFAULT_MAX_ROWS),
             max_cells=_setting("TRELLIS_MAX_CELLS", DEFAULT_MAX_CELLS),

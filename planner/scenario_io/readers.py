@@ -14,7 +14,13 @@ from planner.domain import Problem, ScenarioError, did_you_mean
 from .assemble import Collection, ReadResult, assemble, collection_from_table
 from .layout import POLICY_FILE, TABLE_BY_FILE, TABLE_BY_KIND, TABLES
 from .limits import (
-    ImportLimits, current_limits, file_too_large, json_depth_exceeds, too_deep, too_many_cells, too_many_rows,
+    ImportLimits,
+    current_limits,
+    file_too_large,
+    json_depth_exceeds,
+    too_deep,
+    too_many_cells,
+    too_many_rows,
     workbook_size_problems,
 )
 from .tables import decode_text, excel_cell_text, table_from_csv, table_from_records
@@ -309,7 +315,7 @@ def _read_book(name, book, policy_bytes, budget: _CellBudget) -> ReadResult:
     for sheet in book.worksheets:
         title = sheet.title.strip().lower()
         label = f"{name}, sheet {sheet.title}"
-        kind = title[:-4] if title.endswith(".csv") else title
+        kind = title.removesuffix(".csv")
         if kind in POLICY_SHEETS:
             policy_label = label
             policy_data, policy_problems = _policy_from_sheet(name, sheet, budget)
