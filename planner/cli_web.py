@@ -12,6 +12,7 @@ import click
 
 from planner import store
 from planner.cli import main
+from planner.cli_numbers import PORT, whole
 
 EXIT_PROBLEMS = 2
 DEFAULT_SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
@@ -42,8 +43,8 @@ def _serve(database_url: str | None, host: str, port: int, threads: int) -> None
 
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@click.option("--port", default=5000, show_default=True, type=PORT, help="Port to listen on.")
+@click.option("--threads", default=8, show_default=True, type=whole(1, 64), help="Worker threads.")
 @database_option
 def serve_command(host: str, port: int, threads: int, database_url: str | None) -> None:
     """Serve the web app with waitress. Upgrades the database schema first (safe to repeat)."""
@@ -155,7 +156,7 @@ def prepare_demo(engine, sample: Path) -> tuple[dict[str, str], bool]:
 
 @main.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--port", default=5000, show_default=True, type=PORT)
 @click.option("--sample", type=click.Path(exists=True, path_type=Path), default=DEFAULT_SAMPLE,
               show_default="data/sample", help="Scenario imported when the store is empty.")
 @click.option("--no-serve", is_flag=True, help="Prepare the data and accounts, then exit.")

@@ -279,9 +279,10 @@ def get_person_for(user: CurrentUser | None, person_id: str):
 
 
 class FormModel(BaseModel):
-    """Base of inbound form models: unknown fields (e.g. `role=admin`) are refused."""
+    """Base of inbound form models: unknown fields (e.g. `role=admin`) are refused, and so are
+    `nan`, `inf` and `-inf` in a number field (each numeric field also carries its own range)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 M = TypeVar("M", bound=FormModel)
