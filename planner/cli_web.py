@@ -62,8 +62,9 @@ def users_group() -> None:
 @click.option("--person", "person_id", default=None, help="The person a staff account is linked to (required for staff).")
 @database_option
 def users_add(name: str, role: str, person_id: str | None, database_url: str | None) -> None:
-    """Add account NAME. The password is read from standard input (one line; at least 8
-    characters), so it never appears in the shell history or the process list."""
+    """Add account NAME. The password is read from standard input (one line; at least 12
+    characters, not a common or easily guessed one; long passphrases welcome), so it never
+    appears in the shell history or the process list."""
     from web.auth import AccountError, create_account
 
     password = sys.stdin.readline().rstrip("\r\n")
