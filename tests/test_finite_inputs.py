@@ -202,3 +202,33 @@ def test_a_huge_audit_page_number_is_not_a_server_error(as_role):
     client = as_role("admin")
     for page in (str(10**30), "nan", "-5"):
         assert client.get(f"/admin/audit?page={page}").status_code == 200
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers in the scenario files
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("file, column, value", [
+    ("people.csv", "grade", str(10**23)),
+    ("people.csv", "grade", "-99999"),
+    ("people.csv", "fte", "nan"),
+    ("opportunities.csv", "capacity", str(10**23)),
+    ("opportunities.csv", "grade_min", str(10**23)),
+    ("teams.csv", "min_staff", str(10**23)),
+    ("teams.csv", "max_release_share", "inf"),
+])
+def test_huge_or_non_finite_numbers_in_scenario_files_are_problems_not_crashes(tmp_path, file, column, value):
+    import csv
+
+    folder = tmp_path / "scenario"
+    folder.mkdir()
+    for source in SAMPLE.iterdir():
+        (folder / source.name).write_bytes(source.read_bytes())
+    rows = list(csv.reader((folder / file).open(newline="")))
+    rows[1][rows[0].index(column)] = value
+    with (folder / file).open("w", newline="") as out:
+        csv.writer(out).writerows(rows)
+    result = CliRunner().invoke(main, ["plan", str(folder), "--out", str(tmp_path / "out"), "--time-limit", "5"])
+    assert result.exit_code == 2, result.output
+    assert f"{file}, row 2, column {column}:" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
