@@ -234,3 +234,18 @@ def test_the_web_import_refuses_a_zip_bomb_with_422_in_under_a_second(as_role, w
     page = response.get_data(as_text=True)
     assert "bomb.xlsx" in page and "zip bomb" in page and "TRELLIS_MAX_COMPRESSION_RATIO" in page
     assert database_dump(web2_engine) == before
+
+
+def test_an_oversized_workbook_file_is_refused_before_it_is_read(tmp_path):
+    path = tmp_path / "big.xlsx"
+    path.write_bytes(scenario_xlsx(small_scenario()))
+    error, _ = _refused(lambda: read_scenario(path, ImportLimits(max_workbook_bytes=1_000)))
+    assert "(TRELLIS_MAX_WORKBOOK_MB)" in error.problems[0].message
+
+
+def test_other_files_in_the_folder_are_neither_read_nor_size_checked(tmp_path):
+    folder = tmp_path / "scenario"
+    write_scenario_csv(small_scenario(), folder)
+    (folder / "notes.csv").write_bytes(b"x" * 5_000)
+    result = read_scenario(folder, ImportLimits(max_file_bytes=4_000))
+    assert any(w.file == "notes.csv" and "ignored" in w.message for w in result.warnings)

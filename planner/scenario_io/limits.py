@@ -86,15 +86,17 @@ def _megabytes(size: int) -> str:
     return f"{size / MB:,.1f} MB" if size < 10 * MB else f"{size // MB:,} MB"
 
 
-def file_too_large(label: str, size: int, limits: ImportLimits) -> Problem | None:
-    """A CSV or JSON scenario file is at most TRELLIS_MAX_FILE_MB (default 512 MB), checked
-    before it is read, so a ten-million-row file is refused without loading it."""
-    if size <= limits.max_file_bytes:
+def file_too_large(label: str, size: int, limits: ImportLimits, *, workbook: bool = False) -> Problem | None:
+    """A CSV or JSON scenario file is at most TRELLIS_MAX_FILE_MB (default 512 MB), a workbook
+    file at most TRELLIS_MAX_WORKBOOK_MB (default 1024 MB); checked before the file is read, so a
+    ten-million-row file is refused without loading it."""
+    cap, setting = (limits.max_workbook_bytes, "TRELLIS_MAX_WORKBOOK_MB") if workbook else (
+        limits.max_file_bytes, "TRELLIS_MAX_FILE_MB")
+    if size <= cap:
         return None
     return Problem(
-        file=label, message=f"is {_megabytes(size)}, more than the import limit of {_megabytes(limits.max_file_bytes)} "
-        "(TRELLIS_MAX_FILE_MB)",
-        suggestion="split the scenario, or raise TRELLIS_MAX_FILE_MB if this size is expected",
+        file=label, message=f"is {_megabytes(size)}, more than the import limit of {_megabytes(cap)} ({setting})",
+        suggestion=f"split the scenario, or raise {setting} if this size is expected",
     )
 
 

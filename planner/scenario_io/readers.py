@@ -44,7 +44,8 @@ def _read_scenario(path: Path, limits: ImportLimits) -> ReadResult:
     if not path.exists():
         raise ScenarioError([Problem(file=str(path), message="does not exist")])
     if path.suffix.lower() in XLSX_SUFFIXES:
-        return read_workbook(path.name, path.read_bytes(), limits=limits)
+        # A workbook's compressed size is below its uncompressed one, so the same cap applies to both.
+        return read_workbook(path.name, _read_bounded(path, path.name, limits, workbook=True), limits=limits)
     if path.suffix.lower() == ".json":
         return read_scenario_json(path.name, _read_bounded(path, path.name, limits), limits)
     if path.suffix.lower() == ".csv":
@@ -58,9 +59,9 @@ def _read_scenario(path: Path, limits: ImportLimits) -> ReadResult:
     )])
 
 
-def _read_bounded(path: Path, label: str, limits: ImportLimits) -> bytes:
+def _read_bounded(path: Path, label: str, limits: ImportLimits, *, workbook: bool = False) -> bytes:
     """The file's bytes, refused before reading when it is larger than the file-size limit."""
-    problem = file_too_large(label, path.stat().st_size, limits)
+    problem = file_too_large(label, path.stat().st_size, limits, workbook=workbook)
     if problem is not None:
         raise ScenarioError([problem])
     return path.read_bytes()
@@ -70,12 +71,12 @@ def read_csv_folder(folder: Path, limits: ImportLimits | None = None) -> ReadRes
     """Every scenario file found in the folder; other CSV files are mentioned and ignored."""
     limits = limits or current_limits()
     entries = [e for e in sorted(folder.iterdir()) if e.is_file() and e.suffix.lower() in (".csv", ".json")]
-    too_large = [p for p in (file_too_large(e.name, e.stat().st_size, limits) for e in entries) if p is not None]
+    wanted = [e for e in entries if e.name.lower() in TABLE_BY_FILE or e.name.lower() == POLICY_FILE]
+    extras = [e.name for e in entries if e not in wanted]
+    too_large = [p for p in (file_too_large(e.name, e.stat().st_size, limits) for e in wanted) if p is not None]
     if too_large:
         raise ScenarioError(too_large)
-    files = {entry.name: entry.read_bytes() for entry in entries}
-    extras = [n for n in files if n.lower() not in TABLE_BY_FILE and n.lower() != POLICY_FILE]
-    result = read_csv_files({n: b for n, b in files.items() if n not in extras}, limits)
+    result = read_csv_files({entry.name: entry.read_bytes() for entry in wanted}, limits)
     for name in extras:
         if name.lower().endswith(".csv"):
             result.warnings.append(Problem(
