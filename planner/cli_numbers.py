@@ -43,7 +43,9 @@ class Bounded(click.ParamType):
         self.name = "integer" if whole else "float"
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
-        return f"{'INTEGER' if self.whole else 'FLOAT'} RANGE {self.low:g}-{self.high:g}"
+        if self.whole:
+            return f"INTEGER {int(self.low)}..{int(self.high)}"
+        return f"NUMBER {self.low:g}..{self.high:g}"
 
     def convert(self, value, param, ctx):
         number = self._number(value)

@@ -8,15 +8,15 @@ import secrets
 
 import pytest
 from click.testing import CliRunner
-
-from conftest_web2 import *  # noqa: F403 - fixtures of the planning consoles
+from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
 from conftest_web2 import post
+
 from planner import store
 from planner.cli import main
 from planner.passwords import MAX_PASSWORD_LENGTH, common_passwords, password_problem
 
 # The outside tester's three, and their cousins: longer common ones, patterns, the account name.
-LONG_COMMON = sorted(p for p in common_passwords() if len(p) >= 12)[0]
+LONG_COMMON = min(p for p in common_passwords() if len(p) >= 12)
 WEAK = [
     ("password", "at least 12 characters"),
     ("12345678", "at least 12 characters"),
