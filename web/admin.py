@@ -35,7 +35,6 @@ NAV = [
 ]
 
 AUDIT_PAGE_SIZE = 50
-MAX_AUDIT_PAGE = 1_000_000
 PERSON_SEARCH_LIMIT = 25
 
 
@@ -158,8 +157,7 @@ def audit():
     from planner.store import list_audit
 
     filters = {key: (request.args.get(key) or "").strip()[:300] or None for key in ("actor", "action", "target")}
-    # A page number past the last page shows an empty page; one too large for the database is capped.
-    page = min(max(1, request.args.get("page", 1, type=int) or 1), MAX_AUDIT_PAGE)
+    page = max(1, request.args.get("page", 1, type=int) or 1)
     rows = list_audit(engine(), limit=AUDIT_PAGE_SIZE + 1, offset=(page - 1) * AUDIT_PAGE_SIZE, **filters)
     return render_template("admin/audit.html", rows=rows[:AUDIT_PAGE_SIZE], filters=filters, page=page,
                            filter_args={k: v for k, v in filters.items() if v},
