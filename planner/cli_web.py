@@ -12,6 +12,7 @@ import click
 
 from planner import store
 from planner.cli import main
+from planner.cli_numbers import PORT, whole
 
 EXIT_PROBLEMS = 2
 DEFAULT_SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
@@ -62,8 +63,8 @@ trusted_proxy_option = click.option(
 
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@click.option("--port", default=5000, show_default=True, type=PORT, help="Port to listen on.")
+@click.option("--threads", default=8, show_default=True, type=whole(1, 64), help="Worker threads.")
 @trusted_proxy_option
 @database_option
 def serve_command(host: str, port: int, threads: int, trusted_proxy: str | None, database_url: str | None) -> None:
@@ -82,8 +83,9 @@ def users_group() -> None:
 @click.option("--person", "person_id", default=None, help="The person a staff account is linked to (required for staff).")
 @database_option
 def users_add(name: str, role: str, person_id: str | None, database_url: str | None) -> None:
-    """Add account NAME. The password is read from standard input (one line; at least 8
-    characters), so it never appears in the shell history or the process list."""
+    """Add account NAME. The password is read from standard input (one line; at least 12
+    characters, not a common or easily guessed one; long passphrases welcome), so it never
+    appears in the shell history or the process list."""
     from web.auth import AccountError, create_account
 
     password = sys.stdin.readline().rstrip("\r\n")
@@ -176,7 +178,7 @@ def prepare_demo(engine, sample: Path) -> tuple[dict[str, str], bool]:
 
 @main.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--port", default=5000, show_default=True, type=PORT)
 @click.option("--sample", type=click.Path(exists=True, path_type=Path), default=DEFAULT_SAMPLE,
               show_default="data/sample", help="Scenario imported when the store is empty.")
 @click.option("--no-serve", is_flag=True, help="Prepare the data and accounts, then exit.")

@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from pydantic import ConfigDict, Field
 
+from planner.passwords import MAX_PASSWORD_LENGTH, password_problem
 from planner.store import NotFound, get_person
 from planner.store.users import (
     UsernameTaken,
@@ -52,8 +53,6 @@ bp = Blueprint("auth", __name__)
 
 NAV: list[tuple[str, str, tuple[str, ...]]] = []
 
-MIN_PASSWORD_LENGTH = 8
-MAX_PASSWORD_LENGTH = 1024
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,149}$")
 LOGIN_FAILED_MESSAGE = "That account name and password do not match."
 LOGIN_THROTTLED_MESSAGE = "Too many failed attempts. Wait a few minutes, then try again."
@@ -70,15 +69,6 @@ class AccountError(ValueError):
 # ---------------------------------------------------------------------------------------------
 # Rules on accounts
 # ---------------------------------------------------------------------------------------------
-
-
-def password_problem(password: str) -> str | None:
-    """A password has at least 8 characters; long passphrases are welcome (up to 1024)."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"the password needs at least {MIN_PASSWORD_LENGTH} characters"
-    if len(password) > MAX_PASSWORD_LENGTH:
-        return f"the password may have at most {MAX_PASSWORD_LENGTH} characters"
-    return None
 
 
 def username_problem(username: str) -> str | None:
@@ -115,7 +105,7 @@ def person_link_problem(db, person_id: str | None) -> str | None:
 
 def create_account(db, username: str, password: str, role: str, person_id: str | None = None, actor: str = "cli") -> int:
     """Add an account (raises AccountError naming the rule it breaks); returns its id."""
-    for problem in (username_problem(username), password_problem(password), role_problem(role, person_id)):
+    for problem in (username_problem(username), password_problem(password, username), role_problem(role, person_id)):
         if problem:
             raise AccountError(problem)
     try:

@@ -72,8 +72,9 @@ SECURITY_HEADERS = {
 # browser that saw it keeps to https for a year, so a later plain-http link cannot strip TLS.
 STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 
-# Row ids in the store are 64-bit signed integers; anything outside 1..LARGEST_ID names no row.
-LARGEST_ID = 2**63 - 1
+# Row ids are INTEGER columns, 32-bit signed on PostgreSQL; anything outside 1..LARGEST_ID names
+# no row, and passing it to PostgreSQL would fail with an out-of-range error instead of 404.
+LARGEST_ID = 2**31 - 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -94,7 +95,7 @@ class SessionCookieSecureOverHttps(SecureCookieSessionInterface):
 
 
 class StoreIdConverter(IntegerConverter):
-    """`<int:...>` in a route takes only ids the store can hold (1 to 2**63-1); a longer number
+    """`<int:...>` in a route takes only ids the store can hold (1 to 2**31-1); a longer number
     names no row, so the route answers 404 instead of overflowing the database driver."""
 
     def __init__(self, url_map, *args, **kwargs) -> None:
@@ -346,7 +347,7 @@ def same_site_path(target: str) -> str | None:
 
 def int_param(name: str, default: int | None = None) -> int | None:
     """A whole-number query parameter (a page, a plan id): absent or blank gives `default`;
-    anything else that is not a number from 1 to 2**63-1 is a bad request (400) naming it."""
+    anything else that is not a number from 1 to LARGEST_ID is a bad request (400) naming it."""
     raw = (request.args.get(name) or "").strip()
     if not raw:
         return default
@@ -361,14 +362,15 @@ def int_param(name: str, default: int | None = None) -> int | None:
 
 
 class FormModel(BaseModel):
-    """Base of inbound form models: unknown fields (e.g. `role=admin`) are refused."""
+    """Base of inbound form models: unknown fields (e.g. `role=admin`) are refused, and so are
+    `nan`, `inf` and `-inf` in a number field (each numeric field also carries its own range)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
     @field_validator("*", mode="after")
     @classmethod
     def numbers_fit_the_store(cls, value: Any) -> Any:
-        """A number in a form (an id, a count) fits a 64-bit store column; a longer one is refused
+        """A number in a form (an id, a count) fits a store column; a longer one is refused
         as a bad form rather than overflowing the database driver."""
         if isinstance(value, int) and not isinstance(value, bool) and not -LARGEST_ID - 1 <= value <= LARGEST_ID:
             raise ValueError(f"the number must be between {-LARGEST_ID - 1} and {LARGEST_ID}")

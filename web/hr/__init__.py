@@ -60,7 +60,7 @@ class EmptyForm(FormModel):
 
 
 class WhatIfForm(FormModel):
-    plan_id: int = Field(ge=1)
+    plan_id: int = Field(ge=1, le=2**31 - 1)  # ids are 32-bit integers in PostgreSQL
     change: str = Field(pattern=r"^(stretch|relax)$")
     stretch_levels: int = Field(default=1, ge=0, le=4)
     skill: str = Field(default="", max_length=200)
