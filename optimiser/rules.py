@@ -19,6 +19,7 @@ import pandas as pd
 
 from optimiser.candidates import ScenarioArrays
 from planner.domain import Policy, Scenario
+from planner.staffing import critical_skill_may_leave
 
 # Fairness rows compare integer shares: a band's placements x FAIRNESS_SCALE >= share x all.
 FAIRNESS_SCALE = 1000
@@ -211,9 +212,9 @@ def opportunity_capacity(d: ModelData) -> Rows:
     return _rows(row, var, coef, 0 * cap, cap, key, lambda o: f"capacity of opportunity {d.opp_id(o)}")
 
 
-def team_release_limit(d: ModelData) -> Rows:
+def team_release_limit_rows(d: ModelData) -> Rows:
     """At any time, a team releases at most floor(max_release_share x headcount) people, and never
-    so many that fewer than min_staff stay."""
+    so many that fewer than min_staff stay (`planner.staffing.release_allowance`)."""
     team = d.arrays.person_team[d.pairs["person"].to_numpy()]
     row, var, coef, key, _ = _grouped(d, team)
     allowance = d.arrays.team_allowance[key]
@@ -235,7 +236,7 @@ def critical_skills_table(a: ScenarioArrays, teams) -> pd.DataFrame:
         members = a.person_team == r.team
         holders.append(int((a.skills[members, r.skill] >= r.level).sum()) if r.skill >= 0 else 0)
     table["holders"] = np.array(holders, dtype=np.int64)
-    table["may_leave"] = np.maximum(0, table["holders"] - table["count"])
+    table["may_leave"] = critical_skill_may_leave(table["holders"].to_numpy(), table["count"].to_numpy())
     return table
 
 
@@ -385,7 +386,7 @@ HARD_RULES: tuple[Rule, ...] = (
          one_placement_per_person_per_period.__doc__, one_placement_per_person_per_period),
     Rule("no_repeat", "nobody repeats an opportunity", no_repeated_opportunity.__doc__, no_repeated_opportunity),
     Rule("capacity", "opportunity capacity", opportunity_capacity.__doc__, opportunity_capacity),
-    Rule("release_limit", "team release limit", team_release_limit.__doc__, team_release_limit),
+    Rule("release_limit", "team release limit", team_release_limit_rows.__doc__, team_release_limit_rows),
     Rule("critical_skills", "critical skills kept", critical_skills_kept.__doc__, critical_skills_kept),
     Rule("pinned", "pinned placements", pinned_placements.__doc__, pinned_placements),
     Rule("forbidden", "forbidden placements", forbidden_pairs.__doc__, forbidden_pairs),

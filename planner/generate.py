@@ -26,6 +26,14 @@ from datetime import date, timedelta
 import numpy as np
 
 from planner import sample_place as place
+from planner.eligibility import (
+    OPEN_GRADE,
+    eligibility_arrays,
+    eligibility_mask,
+    grade_within_bounds_mask,
+    not_own_team_mask,
+    practice_time_kept_mask,
+)
 from planner.domain import (
     CriticalSkill,
     Demand,
@@ -61,6 +69,7 @@ _PROFESSION_INDEX = {p: i for i, p in enumerate(_PROFESSIONS)}
 _ORGANISATIONS = tuple(place.ORGANISATIONS)
 _MAX_REQUIRED = 3
 _MAX_DEVELOPED = 3
+_COUNT_BLOCK_CELLS = 4_000_000  # people x opportunities per block when counting eligible pairs
 
 
 def generate_scenario(people: int, seed: int, crisis: bool = False) -> Scenario:
@@ -775,14 +784,12 @@ def draw_preferences(staff: PeopleDraw, opps: OpportunityDraw, rng: np.random.Ge
         gap = np.where(skill >= 0, np.maximum(0, need - have), 0)
         short += gap
         widest = np.maximum(widest, gap)
-    g = staff.grade[:, None]
-    grade_ok = ((opps.grade_min[candidates] < 0) | (g >= opps.grade_min[candidates])) & (
-        (opps.grade_max[candidates] < 0) | (g <= opps.grade_max[candidates])
-    )
-    practise_ok = (opps.fte[candidates] <= 1 - staff.must_practise[:, None] + 1e-9) | (
-        opps.profession[candidates] == staff.profession[:, None]
-    )
-    elsewhere = opps.host[candidates] != staff.team[:, None]
+    grade_min = np.where(opps.grade_min < 0, -OPEN_GRADE, opps.grade_min.astype(np.int64))
+    grade_max = np.where(opps.grade_max < 0, OPEN_GRADE, opps.grade_max.astype(np.int64))
+    grade_ok = grade_within_bounds_mask(staff.grade[:, None], grade_min[candidates], grade_max[candidates])
+    practise_ok = practice_time_kept_mask(staff.must_practise[:, None], staff.profession[:, None],
+                                          opps.fte[candidates], opps.profession[candidates])
+    elsewhere = not_own_team_mask(staff.team[:, None], opps.host[candidates])
     grows = np.zeros(candidates.shape, dtype=bool)
     for k in range(_MAX_DEVELOPED):
         skill = opps.developed_skill[candidates, k]
@@ -1051,32 +1058,17 @@ def _opportunity_models(opps: OpportunityDraw, teams: TeamDraw) -> tuple[Opportu
 
 
 def eligible_pair_count(scenario: Scenario, stretch_levels: int = 0) -> int:
-    """How many (person, opportunity) pairs pass the contract's eligibility rules 1-4: the
-    person is available and not in the host team, holds every required skill (less the stretch),
-    is within the grade bounds, and keeps their practice time (or it is their own profession).
+    """How many (person, opportunity) pairs pass the contract's eligibility rules 1-4
+    (`planner.eligibility.eligibility_mask`), to calibrate the generator.
 
-    Counted one opportunity at a time over arrays of all people, to calibrate the generator."""
-    people = scenario.people
-    skill_index = {s: i for i, s in enumerate(sorted(scenario.skill_ids()))}
-    team_index = {t.team_id: i for i, t in enumerate(scenario.teams)}
-    levels = np.zeros((len(people), len(skill_index)), dtype=np.int8)
-    for i, p in enumerate(people):
-        for s, lv in p.skills.items():
-            levels[i, skill_index[s]] = lv
-    available = np.array([p.available for p in people], dtype=bool)
-    team = np.array([team_index[p.team_id] for p in people])
-    grade = np.array([p.grade for p in people])
-    room = 1.0 - np.array([p.must_practise for p in people]) + 1e-9
-    profession = np.array([p.profession for p in people], dtype=object)
-    total = 0
-    for o in scenario.opportunities:
-        ok = available & (team != team_index[o.host_team_id])
-        for s, lv in o.required_skills.items():
-            ok &= levels[:, skill_index[s]] >= lv - stretch_levels
-        if o.grade_min is not None:
-            ok &= grade >= o.grade_min
-        if o.grade_max is not None:
-            ok &= grade <= o.grade_max
-        ok &= (o.fte <= room) | (profession == o.profession)
-        total += int(ok.sum())
-    return total
+    Counted a block of people at a time, so memory stays flat at 50,000 people."""
+    people, opportunities = eligibility_arrays(scenario)
+    rows = len(people.grade)
+    if rows == 0 or len(opportunities.fte) == 0:
+        return 0
+    block = max(1, _COUNT_BLOCK_CELLS // len(opportunities.fte))
+    return sum(
+        int(eligibility_mask(people.take(np.arange(start, min(rows, start + block))), opportunities,
+                             stretch_levels).sum())
+        for start in range(0, rows, block)
+    )

@@ -71,7 +71,19 @@ from planner.domain import (
     Scenario,
     did_you_mean,
 )
-from planner.eligibility import Voice, eligibility_reasons, grade_within_bounds, practice_time_kept
+from planner.eligibility import (
+    OPEN_GRADE,
+    Voice,
+    eligibility_reasons,
+    grade_within_bounds,
+    grade_within_bounds_mask,
+    not_own_team_mask,
+    open_to_a_move_mask,
+    padded_levels,
+    practice_time_kept,
+    practice_time_kept_mask,
+    required_skills_held_mask,
+)
 
 PathwayKind = Literal["networked", "developmental", "ladder"]
 Crossing = Literal["team", "profession", "organisation"]
@@ -81,7 +93,6 @@ MAX_STEPS_LIMIT = 6
 DEFAULT_PER_KIND = 5
 BEAM_WIDTH = 10
 MOVES_PER_STATE = 8
-EPSILON = 1e-9
 
 
 # ---------------------------------------------------------------------------------------------
@@ -324,12 +335,11 @@ class PathwayIndex:
                 self.required[i, self.skill_index[sk]] = max(0, lv - self.stretch)
             for sk, lv in o.development_skills.items():
                 self.develops[i, self.skill_index[sk]] = lv
-        self.req_opp, self.req_col = np.nonzero(self.required)
-        self.req_need = self.required[self.req_opp, self.req_col]
         self.dev_opp, self.dev_col = np.nonzero(self.develops)
         self.dev_lv = self.develops[self.dev_opp, self.dev_col]
+        self.required_skill, self.required_level = padded_levels([o.required_skills for o in opps], self.skill_index)
 
-        big = np.iinfo(np.int32).max
+        big = OPEN_GRADE
         self.grade_min = np.array([o.grade_min if o.grade_min is not None else -big for o in opps], dtype=np.int64)
         self.grade_max = np.array([o.grade_max if o.grade_max is not None else big for o in opps], dtype=np.int64)
         self.fte = np.array([o.fte for o in opps], dtype=float)
@@ -469,11 +479,8 @@ class PathwayIndex:
     def _search_context(self, person: Person, target: Target | None) -> _Search:
         start = _State(self._vector(person.skills), person.grade, self.team_index[person.team_id])
         prof = self.profession_codes.get(person.profession, -2)
-        if person.must_practise > 0:
-            practise_ok = (self.fte <= 1.0 - person.must_practise + EPSILON) | (self.own_profession == prof)
-        else:
-            practise_ok = np.ones(self.n, dtype=bool)
-        static = self.offered & practise_ok & person.available
+        practise_ok = practice_time_kept_mask(person.must_practise, prof, self.fte, self.own_profession)
+        static = self.offered & practise_ok & open_to_a_move_mask(person.available)
         aspirations = self._skill_goal(person.aspirations, person.skills)
         if target is None:
             goal = aspirations
@@ -548,12 +555,12 @@ class PathwayIndex:
     # -- the search ------------------------------------------------------------------------
 
     def _eligible(self, search: _Search, state: _State) -> np.ndarray:
-        """Rules 1-4 for every opportunity at once, from this state."""
-        mask = search.static_mask & (self.host != state.team)
-        mask &= (self.grade_min <= state.grade) & (state.grade <= self.grade_max)
-        short = self.req_need > state.skills[self.req_col]
-        if short.any():
-            mask &= np.bincount(self.req_opp[short], minlength=self.n) == 0
+        """Rules 1-4 for every opportunity at once, from this state (`planner.eligibility`)."""
+        mask = search.static_mask & not_own_team_mask(state.team, self.host)
+        mask &= grade_within_bounds_mask(state.grade, self.grade_min, self.grade_max)
+        mask &= required_skills_held_mask(
+            state.skills[None, :], self.required_skill, self.required_level, self.stretch
+        )[0]
         return mask
 
     @staticmethod

@@ -194,7 +194,7 @@ def build_arrays(scenario: Scenario, plan_date: date, baseline: list[Assignment]
             critical.append(
                 CriticalConstraint(
                     team=ti, skill=crit.skill, level=crit.level, count=crit.count, holders=len(holder_idx),
-                    may_leave=rules.critical_skill_may_leave(crit, len(holder_idx)), bit=bit,
+                    may_leave=rules.critical_skill_may_leave(len(holder_idx), crit.count), bit=bit,
                 )
             )
 
