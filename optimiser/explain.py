@@ -14,9 +14,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from optimiser.model_data import ModelData
 from optimiser.objective import TERMS, breakdown_words
-from optimiser.rules import ModelData
 from planner.domain import Placement
+from planner.eligibility import eligibility_reasons
 
 
 def explain_placements(d: ModelData, pair: np.ndarray, period: np.ndarray) -> list[Placement]:
@@ -40,8 +41,6 @@ def explain_placements(d: ModelData, pair: np.ndarray, period: np.ndarray) -> li
 
 def unplaced_reasons(d: ModelData, pair: np.ndarray, period: np.ndarray) -> dict[str, str]:
     """person_id -> main reason, for every person with preferences who got no placement."""
-    from planner.eligibility import eligibility_reasons
-
     a = d.arrays
     s = d.scenario
     prefs = a.preferences

@@ -15,7 +15,8 @@ import time
 
 import numpy as np
 
-from optimiser.rules import FAIRNESS_SCALE, ModelData, Rows
+from optimiser.model_data import ModelData, Rows
+from optimiser.rules import FAIRNESS_SCALE
 
 # Rules whose rows are all "sum of 0/1 variables <= limit" (packing rows).
 PACKING_RULES = ("one_placement", "no_repeat", "capacity", "release_limit", "critical_skills",

@@ -38,6 +38,7 @@ from optimiser.objective import TERMS
 from optimiser.rules import ModelData, Rows, build_rows
 from optimiser.stability import blocking_pairs
 from planner.domain import Opportunity, Placement, Plan, Policy, Scenario
+from planner.eligibility import eligibility_reasons
 
 # Below this many placement variables CP-SAT alone proves optimality quickly; above it the LP
 # route wins (measured: 2,000 people, 8,700 variables: CP-SAT alone 0.02% from the bound after 30 s).
@@ -100,8 +101,6 @@ def _remaining(deadline: float) -> float:
 
 def _ineligible_pins(data: ModelData) -> _Outcome | None:
     """Pinned placements that break eligibility are conflicts before any solving."""
-    from planner.eligibility import eligibility_reasons
-
     s = data.scenario
     conflicts = []
     for p, o in data.pinned_positions:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from optimiser.rules import ModelData, Rows
+from optimiser.model_data import ModelData, Rows
 
 
 def stability_rows(d: ModelData) -> Rows:

@@ -18,8 +18,8 @@ from datetime import date
 import numpy as np
 
 from optimiser.redeploy import rules
-from optimiser.redeploy.results import Assignment
 from planner.domain import Scenario, TeamStatus
+from planner.redeploy_results import Assignment
 
 # Secondary costs of one move, below coverage and (when re-planning) keeping the previous plan.
 SURPLUS_LEVEL_COST = 1  # each level held above the demanded level: keep experts for harder needs

@@ -38,7 +38,8 @@ from optimiser.redeploy.flow import build_release_tree, critical_skill_overuse, 
 from optimiser.redeploy.mip import SOLVER as MIP_SOLVER
 from optimiser.redeploy.mip import WARM_SOLVER as WARM_MIP_SOLVER
 from optimiser.redeploy.mip import solve_network_mip
-from optimiser.redeploy.results import (
+from planner.domain import Scenario
+from planner.redeploy_results import (
     Assignment,
     BaselineChanges,
     PriorityCoverage,
@@ -49,7 +50,6 @@ from optimiser.redeploy.results import (
     TeamCoverage,
     UncoveredDemand,
 )
-from planner.domain import Scenario
 
 METHODS = ("auto", "cp-sat")
 

@@ -188,6 +188,7 @@ def _not_json(label: str, error: Exception) -> Problem:
 def read_workbook(name: str, data: bytes, policy_bytes: bytes | None = None) -> ReadResult:
     """An .xlsx workbook with one sheet per file: `people` or `people.csv`, and so on. Rows are
     numbered as Excel shows them. A `policy` sheet holds `key,value` rows (value as JSON)."""
+    # openpyxl is imported on first use: CSV and JSON reading (every start-up) never needs it.
     from openpyxl import load_workbook
 
     try:
