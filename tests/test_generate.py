@@ -448,3 +448,30 @@ def test_practice_friendly_opportunities_fit_people_who_must_keep_practising():
             s for key in ("social-work", "planning") for s, _, _ in place.PROFESSIONS[key].skills
         }
         assert {place.SKILL_IDS[s] for s in o["required_skill"]} <= held_by_practising
+
+
+def test_the_catalogue_ships_inside_the_built_package(tmp_path):
+    """`trellis generate` must work from an installed copy: the catalogue's data files are package
+    data. Build the packages as setuptools would install them, then generate from that copy alone."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    built = tmp_path / "built"
+    subprocess.run(
+        [sys.executable, "-c", "import sys; from setuptools import setup; "
+         f"sys.argv = ['setup.py', '-q', 'egg_info', '--egg-base', {str(tmp_path)!r}, "
+         f"'build_py', '--build-lib', {str(built)!r}]; setup()"],
+        cwd=root, check=True, capture_output=True, timeout=120,
+    )
+    assert sorted(p.name for p in (built / "planner" / "catalogue").glob("*.json")) == [
+        "names.json", "opportunities.json", "organisations.json", "professions.json", "skills.json", "teams.json"]
+    result = subprocess.run(
+        [sys.executable, "-c", "import planner; from planner.generate import generate_scenario; "
+         "print(planner.__file__); print(len(generate_scenario(40, 3).people))"],
+        cwd=tmp_path, env={"PYTHONPATH": str(built), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    module_file, people = result.stdout.split()
+    assert Path(module_file).is_relative_to(built) and people == "40"
