@@ -429,7 +429,7 @@ def test_cli_explains_a_wrong_call(tmp_path, args, message):
 def test_team_sizes_are_trimmed_to_the_workforce_and_never_below_eight(sizes, people):
     import numpy as np
 
-    from planner.generate import _trim_to
+    from planner.generate.teams import _trim_to
 
     trimmed = _trim_to(np.array(sizes), people)
     assert trimmed.sum() == people
@@ -437,7 +437,7 @@ def test_team_sizes_are_trimmed_to_the_workforce_and_never_below_eight(sizes, pe
 
 
 def test_practice_friendly_opportunities_fit_people_who_must_keep_practising():
-    from planner.generate import _U, practice_friendly_opportunity
+    from planner.generate.opportunities import _U, practice_friendly_opportunity
 
     for i in range(len(place.PRACTICE_FRIENDLY)):
         u = [0.5] * len(_U)
