@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pytest
 
 from matching_helpers import opportunity, person, scenario, team
+from optimiser.candidates import scenario_arrays
+from optimiser.model_data import critical_skills_table
+from optimiser.redeploy.arrays import build_arrays
 from planner.domain import CriticalSkill, Demand, FairnessFloor, Person, PersonOpportunity, Policy, Scenario, Team
-from rule_verifier import Redeployment, broken_matching_rules, broken_crisis_rules
+from planner.generate import generate_scenario
+from rule_verifier import Redeployment, broken_crisis_rules, broken_matching_rules
 
 # ---------------------------------------------------------------------------------------------
 # Matching
@@ -186,3 +191,19 @@ def test_critical_skills_kept_in_a_crisis_alone():
     assert broken_crisis_rules(s, cover("a", "b"), PLAN_DATE) == {}
     three = crisis_scenario(s.people, [CARE_IN_WARD.model_copy(update={"count": 3})], teams)
     assert set(broken_crisis_rules(three, cover("a", "b", "c"), PLAN_DATE)) == {"critical_skills_kept"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Matching and crisis share one release limit and one critical-skill rule (planner.staffing)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_matching_and_crisis_read_the_same_release_limit_and_critical_skill_rule():
+    calm = generate_scenario(300, 5)  # every team normal: both modes apply both rules in full
+    matching = scenario_arrays(calm)
+    crisis_arrays = build_arrays(calm, PLAN_DATE, None)
+    np.testing.assert_array_equal(matching.team_allowance, crisis_arrays.team_limit)
+    table = critical_skills_table(matching, calm.teams)
+    matching_may_leave = {(int(r.team), r.skill_id, int(r.level)): int(r.may_leave) for r in table.itertuples()}
+    crisis_may_leave = {(c.team, c.skill, c.level): c.may_leave for c in crisis_arrays.critical}
+    assert matching_may_leave == crisis_may_leave and len(crisis_may_leave) > 10
