@@ -181,23 +181,32 @@ def not_own_team_mask(person_team: np.ndarray, host_team: np.ndarray) -> np.ndar
     return np.asarray(person_team) != np.asarray(host_team)
 
 
-def required_skills_held_mask(
-    skills: np.ndarray, required_skill: np.ndarray, required_level: np.ndarray, stretch_levels: int
-) -> np.ndarray:
-    """Rule 2, vectorised: for every required skill, the person's level is at least the required
-    level minus the stretch.
+@dataclass(frozen=True)
+class SkillNeeds:
+    """Rule 2's thresholds, prepared once: for each requirement slot, the skill column and the
+    level a person needs after the stretch (slot-major, so each slot is one contiguous row)."""
 
-    `skills` is (people x skills) levels, 0 = not held; `required_skill` and `required_level` are
-    (opportunities x slots), a slot with level 0 is unused. Returns (people x opportunities)."""
+    skill_by_slot: np.ndarray  # slots x opportunities: skill column
+    needed_by_slot: np.ndarray  # slots x opportunities: level needed, 0 = nothing needed
+
+    @classmethod
+    def of(cls, required_skill: np.ndarray, required_level: np.ndarray, stretch_levels: int) -> SkillNeeds:
+        """From (opportunities x slots) skill columns and required levels (0 = unused slot): each
+        need is the required level minus the stretch, never below 0. Slots nobody needs are dropped."""
+        needed = np.maximum(0, required_level.astype(np.int16) - stretch_levels).T
+        used = needed.any(axis=1)
+        return cls(np.ascontiguousarray(required_skill.T[used]), np.ascontiguousarray(needed[used]))
+
+
+def required_skills_held_mask(skills: np.ndarray, needs: SkillNeeds) -> np.ndarray:
+    """Rule 2, vectorised: for every required skill, the person's level is at least the required
+    level minus the stretch (`SkillNeeds.of`).
+
+    `skills` is (people x skills) levels, 0 = not held. Returns (people x opportunities)."""
     skills = np.asarray(skills)
-    mask = np.ones((skills.shape[0], required_level.shape[0]), dtype=bool)
-    for slot in range(required_level.shape[1]):
-        levels = required_level[:, slot].astype(np.int16)
-        if not levels.any():
-            continue  # a slot no opportunity uses (also: a scenario without skills)
-        needed = np.maximum(0, levels - stretch_levels)
-        needed[levels == 0] = 0  # an unused slot is always met
-        mask &= skills[:, required_skill[:, slot]] >= needed[None, :]
+    mask = np.ones((skills.shape[0], needs.needed_by_slot.shape[1]), dtype=bool)
+    for skill_column, needed in zip(needs.skill_by_slot, needs.needed_by_slot):
+        mask &= skills[:, skill_column] >= needed
     return mask
 
 
@@ -260,8 +269,8 @@ def eligibility_mask(people: PeopleArrays, opportunities: OpportunityArrays, str
     if (people.must_practise > 0).any():
         mask &= practice_time_kept_mask(people.must_practise[:, None], people.profession[:, None],
                                         opportunities.fte[None, :], opportunities.profession[None, :])
-    mask &= required_skills_held_mask(people.skills, opportunities.required_skill,
-                                      opportunities.required_level, stretch_levels)
+    needs = SkillNeeds.of(opportunities.required_skill, opportunities.required_level, stretch_levels)
+    mask &= required_skills_held_mask(people.skills, needs)
     return mask
 
 

@@ -17,6 +17,7 @@ from planner.domain import (
 )
 from planner.eligibility import (
     OPEN_GRADE,
+    SkillNeeds,
     grade_within_bounds_mask,
     not_own_team_mask,
     open_to_a_move_mask,
@@ -86,7 +87,9 @@ class PathwayIndex(PathwayExplanations):
                 self.develops[i, self.skill_index[sk]] = lv
         self.dev_opp, self.dev_col = np.nonzero(self.develops)
         self.dev_lv = self.develops[self.dev_opp, self.dev_col]
-        self.required_skill, self.required_level = padded_levels([o.required_skills for o in opps], self.skill_index)
+        self.skill_needs = SkillNeeds.of(
+            *padded_levels([o.required_skills for o in opps], self.skill_index), self.stretch
+        )
 
         big = OPEN_GRADE
         self.grade_min = np.array([o.grade_min if o.grade_min is not None else -big for o in opps], dtype=np.int64)
@@ -307,9 +310,7 @@ class PathwayIndex(PathwayExplanations):
         """Rules 1-4 for every opportunity at once, from this state (`planner.eligibility`)."""
         mask = search.static_mask & not_own_team_mask(state.team, self.host)
         mask &= grade_within_bounds_mask(state.grade, self.grade_min, self.grade_max)
-        mask &= required_skills_held_mask(
-            state.skills[None, :], self.required_skill, self.required_level, self.stretch
-        )[0]
+        mask &= required_skills_held_mask(state.skills[None, :], self.skill_needs)[0]
         return mask
 
     @staticmethod
