@@ -12,6 +12,10 @@ from planner.cli import main
 from planner.cli_numbers import SECONDS
 from planner.domain import ScenarioError
 
+# Slow imports (the redeployment solver, OR-Tools) happen inside the commands that use them:
+# `trellis` imports every command module at start-up (COMMAND_MODULES), and deferring them
+# keeps `trellis --help` and the other commands quick to start.
+
 EXIT_PROBLEMS = 2
 
 

@@ -11,6 +11,10 @@ import click
 from planner.cli import EXIT_PROBLEMS, load_scenario_or_exit, main
 from planner.cli_numbers import whole
 
+# Slow imports (the pathway search and networkx) happen inside the commands that use them:
+# `trellis` imports every command module at start-up (COMMAND_MODULES), and deferring them
+# keeps `trellis --help` and the other commands quick to start.
+
 
 KIND_HEADINGS = {
     "networked": "Networked: across teams, professions and organisations",

@@ -11,6 +11,10 @@ import click
 from planner.cli import EXIT_PROBLEMS, load_scenario_or_exit, main
 from planner.cli_numbers import SECONDS, SEED, WORKERS, whole
 
+# Slow imports (the matching solver, OR-Tools) happen inside the commands that use them:
+# `trellis` imports every command module at start-up (COMMAND_MODULES), and deferring them
+# keeps `trellis --help` and the other commands quick to start.
+
 EXIT_INFEASIBLE = 1
 
 

@@ -17,6 +17,10 @@ from planner.cli import main
 from planner.domain import ScenarioError
 from planner.bulk_work import without_cycle_collection
 
+# Slow imports (scenario reading and writing, with pandas) happen inside the commands that use them:
+# `trellis` imports every command module at start-up (COMMAND_MODULES), and deferring them
+# keeps `trellis --help` and the other commands quick to start.
+
 EXIT_PROBLEMS = 2
 WARNINGS_SHOWN = 20
 

@@ -14,6 +14,10 @@ from planner import store
 from planner.cli import main
 from planner.cli_numbers import PORT, whole
 
+# Slow imports (the Flask app, waitress, password hashing) happen inside the commands that use them:
+# `trellis` imports every command module at start-up (COMMAND_MODULES), and deferring them
+# keeps `trellis --help` and the other commands quick to start.
+
 EXIT_PROBLEMS = 2
 DEFAULT_SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 DEMO_ROLES = ("staff", "hr", "emergency", "admin")

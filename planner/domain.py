@@ -331,15 +331,6 @@ class Scenario(_Model):
         return {skill for skill, _file, _index, _column in named_skills(self)}
 
 
-def release_allowance(team: Team, headcount: int) -> int:
-    """How many of a team's people may be away at once: floor(share x headcount), and never so
-    many that fewer than `min_staff` stay. The stricter of the two wins."""
-    by_share = int(team.max_release_share * headcount + 1e-9)
-    if team.min_staff is not None:
-        by_share = min(by_share, max(0, headcount - team.min_staff))
-    return max(0, by_share)
-
-
 def named_skills(scenario: Scenario):
     """Yield (skill, file, index, column) for every place a skill is named."""
     for i, t in enumerate(scenario.teams):

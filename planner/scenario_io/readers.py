@@ -238,6 +238,7 @@ def read_workbook(
     numbered as Excel shows them. A `policy` sheet holds `key,value` rows (value as JSON).
 
     The zip directory is checked against the import limits before anything is decompressed."""
+    # openpyxl is imported on first use: CSV and JSON reading (every start-up) never needs it.
     from openpyxl import load_workbook
 
     limits = limits or current_limits()
