@@ -681,6 +681,6 @@ def test_dumps_differ_when_the_database_differs(engine):
 
 def test_an_unreachable_database_is_a_message_not_a_traceback():
     result = CliRunner().invoke(main, ["db", "status", "--database-url", "postgresql://nobody@127.0.0.1:1/trellis"])
-    assert result.exit_code == 1
-    assert "cannot use the database at postgresql+psycopg://nobody@127.0.0.1:1/trellis" in result.output
+    assert result.exit_code == 2
+    assert "cannot connect to the store postgresql://nobody@127.0.0.1:1/trellis" in result.output
     assert "Traceback" not in result.output

@@ -28,10 +28,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     blueprints. Refuses to start in production with a weak secret key or debug on."""
     from web import security
     from web.data_access import init_data_access
+    from web.jobs import recover_jobs_at_start
 
     app = Flask(__name__, instance_relative_config=True)
     security.configure(app, config or {})
     init_data_access(app)
+    recover_jobs_at_start(app)
     nav: list[tuple[str, str, tuple[str, ...]]] = []
     for name in BLUEPRINT_MODULES:
         module = importlib.import_module(name)
