@@ -57,8 +57,10 @@ def open_store(url: str | None = None, *, writable: bool = True, migrate: bool =
     usual 30 s, so concurrent writers queue while the server runs."""
     url = database_url(url)
     name = store_name(url)
+    # An in-memory database lives as long as its engine: check and hand out the same one.
+    in_memory = make_url(url).get_backend_name() == "sqlite" and make_url(url).database in (None, "", ":memory:")
     try:
-        probe = _probe_engine(url)
+        probe = make_engine(url) if in_memory else _probe_engine(url)
     except OSError as error:
         raise StoreUnavailable(
             f"cannot create the folder of the store {name}: {_sentence(error)} "
@@ -79,8 +81,9 @@ def open_store(url: str | None = None, *, writable: bool = True, migrate: bool =
             f"cannot bring the schema of the store {name} up to date: {_sentence(error)} "
             "Is it a store of a newer Trellis? Upgrade Trellis or restore a backup.") from None
     finally:
-        probe.dispose()
-    return make_engine(url)
+        if not in_memory:
+            probe.dispose()
+    return probe if in_memory else make_engine(url)
 
 
 def _probe_engine(url: str) -> Engine:
