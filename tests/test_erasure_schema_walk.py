@@ -27,6 +27,7 @@ from web.console_tables import metadata as console_metadata
 
 SUBJECT = "P001"
 SUBJECT_NAME = "Zoë Quill-Ngata"  # a distinctive name, with a letter JSON escapes on SQLite
+NAMESAKE = "P002"  # another person of the same name: their record is theirs, not a mention
 POLICY_FORM = {"stretch_levels": 0, "periods": 1, "time_limit_s": 3, "fairness_bands": "", "fairness_min_share": 0,
                "max_cross_organisation": "", "w_skill_fit": 3, "w_development": 4, "w_preference": 5,
                "w_network": 2, "w_diversity": 1}
@@ -49,7 +50,9 @@ def the_scenario(pin_to: str):
     """The consoles' scenario with the subject renamed, preferring O-TEST, pinned to `pin_to`."""
     scenario = small_scenario()
     people = tuple(p.model_copy(update={"name": SUBJECT_NAME, "preferences": ("O-TEST",)})
-                   if p.person_id == SUBJECT else p for p in scenario.people)
+                   if p.person_id == SUBJECT else
+                   p.model_copy(update={"name": SUBJECT_NAME}) if p.person_id == NAMESAKE else p
+                   for p in scenario.people)
     policy = scenario.policy.model_copy(update={"pinned": (PersonOpportunity(person_id=SUBJECT, opportunity_id=pin_to),)})
     return scenario.model_copy(update={"people": people, "policy": policy})
 
@@ -143,6 +146,10 @@ def naming(account_id: int, username: str):
     return names
 
 
+def a_namesakes_own_name(table, row, text: str) -> bool:
+    return table.name == "people" and row["person_id"] != SUBJECT and text == SUBJECT_NAME
+
+
 def cells_naming(engine, names) -> list[tuple[str, str, dict, str]]:
     """(table, column, row, text) for every text, in every column of every table, naming them."""
     found = []
@@ -151,7 +158,7 @@ def cells_naming(engine, names) -> list[tuple[str, str, dict, str]]:
             for row in connection.execute(select(table)).mappings():
                 for column in table.columns:
                     for text in leaves(row[column.name]):
-                        if names(text):
+                        if names(text) and not a_namesakes_own_name(table, row, text):
                             found.append((table.name, column.name, dict(row), text))
     return found
 
@@ -172,6 +179,7 @@ def test_the_export_holds_every_value_in_the_store_that_names_the_person(rich_en
     assert any(t == "audit_log" and text == f"user:{account.id}" for t, _c, _r, text in found)
 
     exported = store.export_person(rich_engine, SUBJECT)
+    assert NAMESAKE not in json.dumps(exported)  # nothing of the namesake's
     in_export = set(leaves(json.loads(json.dumps(exported, default=str))))
     missing = [(table, column, text) for table, column, _row, text in found if text not in in_export]
     assert missing == []
@@ -193,6 +201,7 @@ def test_after_erasure_nothing_in_any_table_names_the_person(rich_engine):
               if not (table == "audit_log" and row["action"] == "person.delete")]
     assert others == []
 
+    assert store.get_person(rich_engine, NAMESAKE).name == SUBJECT_NAME  # the namesake keeps theirs
     # What stays is still useful and pseudonymous: the audit trail keeps the person's own edits
     # under `deleted-user:N`, and the infeasible plan still says which rule failed.
     actors = {entry.actor for entry in store.list_audit(rich_engine, limit=1000)}

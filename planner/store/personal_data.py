@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterator
 
 from sqlalchemy import JSON, Connection, MetaData, String, Table, Text, select
@@ -48,7 +49,8 @@ class Subject:
     def usernames(self) -> tuple[str, ...]:
         return tuple(username for _, username in self.accounts)
 
-    def _patterns(self) -> list[tuple[re.Pattern, str]]:
+    @cached_property
+    def _replacements(self) -> tuple[tuple[re.Pattern, str], ...]:
         """What names them in text, and what each becomes when they are erased."""
         patterns = [(_word(self.person_id), self.pseudonym)]
         if self.name and self.name.strip():
@@ -56,20 +58,22 @@ class Subject:
         for number, _ in self.accounts:
             # `deleted-user:N` is already the pseudonym: the lookbehind leaves it alone.
             patterns.append((re.compile(rf"(?<![\w-])user:{number}(?!\d)"), f"deleted-user:{number}"))
-        return patterns
+        return tuple(patterns)
+
+    @cached_property
+    def _any_mention(self) -> re.Pattern:
+        return re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in self._replacements))
 
     def mentions_in_text(self, text: str) -> bool:
         """Does this text name the person (id, full name, account number, or exactly a username)?"""
-        if text in self.usernames:
-            return True
-        return any(pattern.search(text) for pattern, _ in self._patterns())
+        return text in self.usernames or self._any_mention.search(text) is not None
 
     def erased_text(self, text: str) -> str:
         """The text with every mention of the person replaced by its pseudonym."""
         for number, username in self.accounts:
             if text == username:
                 return f"deleted-user:{number}"
-        for pattern, replacement in self._patterns():
+        for pattern, replacement in self._replacements:
             text = pattern.sub(replacement, text)
         return text
 
@@ -155,14 +159,24 @@ class Mention:
     columns: list[str]
 
 
+def is_a_record_of_people(table: Table) -> bool:
+    """A table with one row per person, keyed by `person_id` (the people of the scenario)."""
+    return [c.name for c in table.primary_key.columns] == ["person_id"]
+
+
 def walk_store(connection: Connection, subject: Subject, tables: list[Table] | None = None) -> Iterator[Mention]:
-    """Every row of every table (or of `tables`) with a cell that names the person."""
+    """Every row of every table (or of `tables`) with a cell that names the person. In a table
+    of people's records only their own row is about them: a namesake's record is the
+    namesake's, not a mention of this person."""
     for table in tables if tables is not None else every_table(connection):
         columns = text_columns(table)
         if not columns:
             continue
         key = list(table.primary_key.columns) or list(table.columns)
-        for row in connection.execute(select(table)).mappings():
+        query = select(table)
+        if is_a_record_of_people(table):
+            query = query.where(table.c.person_id == subject.person_id)
+        for row in connection.execute(query).mappings():
             named = [c.name for c in columns if row[c.name] is not None and _cell_mentions(subject, row[c.name])]
             person_column = "person_id" in table.c and row["person_id"] == subject.person_id
             if named or person_column:
