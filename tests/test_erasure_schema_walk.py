@@ -23,6 +23,8 @@ from conftest_web2 import PASSWORD, ROLE_ACCOUNTS, post, sign_in, small_scenario
 from planner import store
 from planner.domain import PersonOpportunity
 from planner.store.testing import postgres_test_url, temporary_engine
+from web import create_app
+from web.auth import create_account
 from web.console_tables import metadata as console_metadata
 
 SUBJECT = "P001"
@@ -70,9 +72,6 @@ def run_job(client, app, path: str, data: dict | None = None):
 
 def build_rich_store(engine):
     """Every kind of row that can name the subject, made the way the app makes it."""
-    from web import create_app
-    from web.auth import create_account
-
     for role, username in ROLE_ACCOUNTS.items():
         create_account(engine, username, PASSWORD, role, person_id=SUBJECT if role == "staff" else None,
                        actor="admin1")

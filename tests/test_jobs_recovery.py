@@ -16,6 +16,7 @@ from sqlalchemy import insert, select
 from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
 from conftest_web2 import sign_in
 from planner.store._common import utc_now
+from web import create_app
 from web.console_tables import solve_jobs
 from web.jobs import INTERRUPTED_MESSAGE, STALE_AFTER_S, recover_jobs_at_start
 
@@ -37,8 +38,6 @@ def stored(engine, job_id: int):
 
 
 def test_starting_the_app_marks_a_killed_servers_job_interrupted_and_leaves_a_live_one(web2_engine):
-    from web import create_app
-
     killed = add_running_job(web2_engine, heartbeat_age_s=STALE_AFTER_S * 10)
     alive = add_running_job(web2_engine, heartbeat_age_s=0.5)
     app = create_app({"TESTING": True, "ENGINE": web2_engine, "SECRET_KEY": "x" * 40})
@@ -79,8 +78,6 @@ def test_a_running_server_marks_a_job_interrupted_once_its_heartbeat_goes_stale(
 
 def test_starting_the_app_on_a_store_without_job_table_changes_nothing(tmp_path):
     """An empty store (no migration yet) starts as before: there is no job to recover."""
-    from web import create_app
-
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/new.sqlite3",
                       "SECRET_KEY": "x" * 40})
     assert app.extensions["trellis_engine"] is not None

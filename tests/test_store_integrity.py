@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from conftest import small_scenario
 from planner import store
-from planner.scenario_io import write_scenario_csv
+from planner.cli import main
+from planner.scenario_io import read_scenario, write_scenario_csv
 from planner.store.opening import START_LOCK_WAIT_S
 from planner.store.testing import postgres_test_url
 
@@ -82,8 +85,6 @@ def real_store(tmp_path) -> Path:
     """A real store file: the sample data imported (600 people), written back from the WAL."""
     path = tmp_path / "store" / "trellis.sqlite3"
     engine = store.open_store(sqlite_url(path))
-    from planner.scenario_io import read_scenario
-
     store.save_scenario(engine, read_scenario(Path(__file__).parent.parent / "data" / "sample").scenario,
                         actor="test")
     with engine.connect() as connection:
@@ -123,8 +124,6 @@ def test_a_store_with_damaged_pages_is_refused_not_served(tmp_path, real_store, 
 def test_a_store_whose_damage_only_the_integrity_check_sees_is_refused(tmp_path, real_store):
     """A damaged index, not a damaged header: the file opens and queries work, but quick_check
     reports it, so the server never starts on it."""
-    import sqlite3
-
     connection = sqlite3.connect(real_store)
     [root] = connection.execute("SELECT rootpage FROM sqlite_master WHERE name = 'ix_people_team_id'").fetchone()
     connection.close()
@@ -213,8 +212,6 @@ def test_a_postgresql_server_refusing_the_account_is_one_line(tmp_path, command)
     url = postgres_test_url()
     if url is None:
         pytest.skip("PostgreSQL tests need TRELLIS_TEST_POSTGRES_URL: run through scripts/with-postgres.sh")
-    from sqlalchemy.engine import make_url
-
     refused = make_url(url).set(username="no_such_role", password="wrong-password")
     line = assert_refused(*trellis(tmp_path, command, refused.render_as_string(hide_password=False)))
     assert "refused" in line and "no_such_role" in line and "wrong-password" not in line
@@ -222,8 +219,6 @@ def test_a_postgresql_server_refusing_the_account_is_one_line(tmp_path, command)
 
 def test_every_store_command_of_the_cli_is_covered_here():
     """A new command that opens the store must be added to COMMANDS (and so to these tests)."""
-    from planner.cli import main
-
     listed = set()
     for name, command in main.commands.items():
         subcommands = getattr(command, "commands", None)
