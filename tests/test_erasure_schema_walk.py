@@ -25,7 +25,7 @@ from planner.domain import PersonOpportunity
 from planner.store.testing import postgres_test_url, temporary_engine
 from web import create_app
 from web.auth import create_account
-from web.console_tables import metadata as console_metadata
+from web.jobs import solve_jobs
 
 SUBJECT = "P001"
 SUBJECT_NAME = "Zoë Quill-Ngata"  # a distinctive name, with a letter JSON escapes on SQLite
@@ -112,6 +112,7 @@ def build_rich_store(engine):
 def schema_tables(engine) -> list:
     """Every table of the schema's metadata; fails when the database holds a table neither
     metadata describes (a future table must be described, and is then walked here)."""
+    console_metadata = solve_jobs.metadata  # the consoles' tables (jobs, decisions)
     tables = {**store.metadata.tables, **{n: t for n, t in console_metadata.tables.items() if n != "plans"}}
     database = MetaData()
     database.reflect(engine)

@@ -17,8 +17,7 @@ from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consol
 from conftest_web2 import sign_in
 from planner.store._common import utc_now
 from web import create_app
-from web.console_tables import solve_jobs
-from web.jobs import INTERRUPTED_MESSAGE, STALE_AFTER_S, recover_jobs_at_start
+from web.jobs import INTERRUPTED_MESSAGE, STALE_AFTER_S, recover_jobs_at_start, solve_jobs
 
 
 def add_running_job(engine, heartbeat_age_s: float) -> int:
