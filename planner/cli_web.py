@@ -13,6 +13,7 @@ import click
 from planner import store
 from planner.cli import main
 from planner.cli_numbers import PORT, whole
+from planner.cli_store import open_store_or_exit
 
 # Slow imports (the Flask app, waitress, password hashing) happen inside the commands that use them:
 # `trellis` imports every command module at start-up (COMMAND_MODULES), and deferring them
@@ -44,8 +45,7 @@ def _serve(database_url: str | None, host: str, port: int, threads: int, trusted
         sys.exit(EXIT_PROBLEMS)
     # Sign-ins, sign-outs and refusals are logged by account number, never by name.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    engine = store.make_engine(database_url)
-    store.upgrade(engine)
+    engine = open_store_or_exit(database_url)
     app = create_app({"PRODUCTION": True, "ENGINE": engine})
     server = make_server(app, host, port, threads, proxies)
     behind = f"; forwarded headers trusted from {', '.join(proxies)}" if proxies else ""
@@ -93,8 +93,7 @@ def users_add(name: str, role: str, person_id: str | None, database_url: str | N
     from web.auth import AccountError, create_account
 
     password = sys.stdin.readline().rstrip("\r\n")
-    engine = store.make_engine(database_url)
-    store.upgrade(engine)
+    engine = open_store_or_exit(database_url)
     if person_id is not None and store.get_person(engine, person_id) is None:
         click.echo(f"No person {person_id!r} in the stored scenario; import it first or check the id.", err=True)
         sys.exit(EXIT_PROBLEMS)
@@ -112,8 +111,7 @@ def users_list(database_url: str | None) -> None:
     """List accounts: name, role, linked person."""
     from web.auth import list_accounts
 
-    engine = store.make_engine(database_url)
-    store.upgrade(engine)
+    engine = open_store_or_exit(database_url)
     accounts = list_accounts(engine)
     if not accounts:
         click.echo("No accounts yet. Add one with: trellis users add NAME --role admin")
@@ -130,8 +128,7 @@ def users_remove(name: str, database_url: str | None) -> None:
     """Remove account NAME (its sessions end at once)."""
     from web.auth import AccountError, remove_account
 
-    engine = store.make_engine(database_url)
-    store.upgrade(engine)
+    engine = open_store_or_exit(database_url)
     try:
         remove_account(engine, name, actor="cli")
     except AccountError as error:
@@ -192,7 +189,7 @@ def demo_command(host: str, port: int, sample: Path, no_serve: bool, database_ur
     fresh random password printed once, and serve the app."""
     from planner.domain import ScenarioError
 
-    engine = store.make_engine(database_url)
+    engine = open_store_or_exit(database_url)
     try:
         passwords, imported = prepare_demo(engine, sample)
     except ScenarioError as error:

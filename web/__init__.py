@@ -14,6 +14,7 @@ from flask import Flask, current_app
 
 from web import security
 from web.data_access import init_data_access
+from web.jobs import recover_jobs_at_start
 
 # Modules that expose `bp` (a flask.Blueprint). Order matters only for URL clashes.
 BLUEPRINT_MODULES: list[str] = [
@@ -35,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     security.configure(app, config or {})
     init_data_access(app)
+    recover_jobs_at_start(app)
     nav: list[tuple[str, str, tuple[str, ...]]] = []
     for name in BLUEPRINT_MODULES:
         module = importlib.import_module(name)
