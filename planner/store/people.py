@@ -12,6 +12,7 @@ from planner.domain import Person, Problem, ScenarioError, did_you_mean
 from planner.store._common import NotFound, as_utc, person_target, write_audit
 from planner.store.audit import audit_entry_from_row
 from planner.store.engine import write_transaction
+from planner.store.notifications import messages_for_accounts
 from planner.store.scenario import bump_revision, person_from_row, person_row
 from planner.store.tables import audit_log, opportunities, people, plans, scenario_meta, skills, teams, users
 from planner.store.users import _user_from_row
@@ -162,8 +163,9 @@ def _other_tables(connection: Connection) -> list[Table]:
     or a JSON column."""
     reflected = MetaData()
     reflected.reflect(connection, only=lambda name, _meta: name not in _HANDLED_TABLES)
-    return [table for _name, table in sorted(reflected.tables.items())
-            if "person_id" in table.c or any(isinstance(c.type, JSON) for c in table.columns)]
+    # Reflection also brings in the tables a foreign key points at (users, plans): skip those.
+    return [table for name, table in sorted(reflected.tables.items()) if name not in _HANDLED_TABLES
+            and ("person_id" in table.c or any(isinstance(c.type, JSON) for c in table.columns))]
 
 
 def _json_columns(table: Table) -> list:
@@ -228,7 +230,8 @@ def export_person(engine: Engine, person_id: str) -> dict[str, Any]:
     """Everything the store holds about one person, as JSON-ready data: their record (with
     their team), their pinned or forbidden moves, their user accounts (without password
     hashes), each stored plan's entries about them, rows of later tables about them (e.g.
-    decisions on their placements), and the audit rows about them or made by their accounts.
+    decisions on their placements, messages about them), the messages in their accounts'
+    inboxes, and the audit rows about them or made by their accounts.
 
     Raises NotFound when the store holds neither a record nor an account for them."""
     with engine.connect() as connection:
@@ -251,6 +254,7 @@ def export_person(engine: Engine, person_id: str) -> dict[str, Any]:
         ]
         policy = connection.execute(select(scenario_meta.c.policy)).scalar() or {}
         other_records = _other_records(connection, person_id)
+        inbox = [m.as_dict() for m in messages_for_accounts(connection, [a.id for a in accounts])]
         usernames = [a.username for a in accounts]
         audit_rows = connection.execute(
             select(audit_log).where((audit_log.c.target == person_target(person_id))
@@ -265,6 +269,7 @@ def export_person(engine: Engine, person_id: str) -> dict[str, Any]:
         "user_accounts": [_user_from_row(a).public_dict() for a in accounts],
         "plans": plan_entries,
         "other_records": other_records,
+        "notifications": inbox,
         "audit": [audit_entry_from_row(a).as_dict() for a in audit_rows],
     }
 
