@@ -15,8 +15,8 @@ fails loudly in the tests instead of reaching an inbox or a mailbox.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from sqlalchemy import Connection, Engine, select
 

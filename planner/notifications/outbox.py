@@ -15,6 +15,7 @@ notifications by id only.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import smtplib
@@ -275,10 +276,8 @@ class EmailOutbox:
             except Exception as error:  # reconnecting failed: the rest keep their claim and wait
                 log.warning("email pass stopped early: %s", email_error_text(error))
             finally:
-                try:
+                with contextlib.suppress(Exception):  # the server already went away; nothing to tidy
                     server.quit()
-                except Exception:  # the server already went away; nothing to tidy
-                    pass
             return SendReport(sent=sent, failed=failed, skipped=skipped)
 
     # -- in the background --------------------------------------------------------------------
