@@ -4,9 +4,11 @@ their recipient, exported with the person and gone with their account."""
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import inspect, select
 
 from planner import store
+from planner.cli import main
 from planner.store import notifications as inbox_store
 from planner.store.tables import notifications
 
@@ -167,3 +169,35 @@ def test_an_account_email_is_optional_checked_exported_and_audited_without_the_a
     assert rows and "example.org" not in f"{rows[0].detail} {rows[0].target}"
     store.users.set_email(engine, alice, None, actor="tests")
     assert store.get_user(engine, alice).email is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line: an account's email address
+# ---------------------------------------------------------------------------------------------
+
+
+def test_users_add_email_and_users_email_set_and_remove_the_address(database_url, engine):
+    runner = CliRunner()
+    db = ["--database-url", database_url]
+    added = runner.invoke(main, ["users", "add", "casey", "--role", "staff", "--person", "P3",
+                                 "--email", "casey@example.org", *db], input="a-good-password\n")
+    assert added.exit_code == 0, added.output
+    assert store.get_user_by_name(engine, "casey").email == "casey@example.org"
+    changed = runner.invoke(main, ["users", "email", "alice", "alice@example.org", *db])
+    assert changed.exit_code == 0 and store.get_user_by_name(engine, "alice").email == "alice@example.org"
+    removed = runner.invoke(main, ["users", "email", "alice", *db])
+    assert removed.exit_code == 0 and store.get_user_by_name(engine, "alice").email is None
+
+
+@pytest.mark.parametrize("args, stdin, message", [
+    (["users", "add", "dee", "--role", "hr", "--email", "dee@example"], "a-good-password\n", "is not an email address"),
+    (["users", "add", "dee", "--role", "hr", "--email", "a@x.org,b@y.org"], "a-good-password\n", "is not an email address"),
+    (["users", "email", "alice", "not-an-address"], "", "is not an email address"),
+    (["users", "email", "nobody", "n@example.org"], "", "no account named 'nobody'"),
+])
+def test_a_bad_email_address_on_the_command_line_is_one_line_exit_2_and_changes_nothing(database_url, engine,
+                                                                                        args, stdin, message):
+    result = CliRunner().invoke(main, [*args, "--database-url", database_url], input=stdin)
+    assert result.exit_code == 2 and message in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
+    assert store.get_user_by_name(engine, "dee") is None and store.get_user_by_name(engine, "alice").email is None
