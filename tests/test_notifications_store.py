@@ -11,13 +11,29 @@ from planner import store
 from planner.cli import main
 from planner.store import notifications as inbox_store
 from planner.store.tables import notifications
+from planner.store.testing import postgres_test_url, temporary_engine
+from tests.conftest import ACCOUNTS, small_scenario
 
 
-@pytest.fixture
-def engine(database_url):
-    engine = store.make_engine(database_url)
-    yield engine
-    engine.dispose()
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request, database_url):
+    """The test store (small scenario, one account per role) on SQLite and, under
+    scripts/with-postgres.sh, on PostgreSQL in a throw-away schema."""
+    if request.param == "sqlite":
+        engine = store.make_engine(database_url)
+        yield engine
+        engine.dispose()
+        return
+    url = postgres_test_url()
+    if url is None:
+        pytest.skip("PostgreSQL tests need TRELLIS_TEST_POSTGRES_URL: run through scripts/with-postgres.sh")
+    with temporary_engine(url) as engine:
+        store.upgrade(engine)
+        store.save_scenario(engine, small_scenario(), actor="tests")
+        for account in ACCOUNTS.values():
+            store.create_user(engine, account.username, "not-a-real-hash", account.role,
+                              person_id=account.person_id, actor="tests")
+        yield engine
 
 
 def account_id(engine, username: str) -> int:
@@ -176,9 +192,9 @@ def test_an_account_email_is_optional_checked_exported_and_audited_without_the_a
 # ---------------------------------------------------------------------------------------------
 
 
-def test_users_add_email_and_users_email_set_and_remove_the_address(database_url, engine):
+def test_users_add_email_and_users_email_set_and_remove_the_address(engine):
     runner = CliRunner()
-    db = ["--database-url", database_url]
+    db = ["--database-url", engine.url.render_as_string(hide_password=False)]
     added = runner.invoke(main, ["users", "add", "casey", "--role", "staff", "--person", "P3",
                                  "--email", "casey@example.org", *db], input="a-good-password\n")
     assert added.exit_code == 0, added.output
@@ -195,9 +211,10 @@ def test_users_add_email_and_users_email_set_and_remove_the_address(database_url
     (["users", "email", "alice", "not-an-address"], "", "is not an email address"),
     (["users", "email", "nobody", "n@example.org"], "", "no account named 'nobody'"),
 ])
-def test_a_bad_email_address_on_the_command_line_is_one_line_exit_2_and_changes_nothing(database_url, engine,
+def test_a_bad_email_address_on_the_command_line_is_one_line_exit_2_and_changes_nothing(engine,
                                                                                         args, stdin, message):
-    result = CliRunner().invoke(main, [*args, "--database-url", database_url], input=stdin)
+    url = engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(main, [*args, "--database-url", url], input=stdin)
     assert result.exit_code == 2 and message in result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
     assert store.get_user_by_name(engine, "dee") is None and store.get_user_by_name(engine, "alice").email is None
