@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from planner import store
-from planner.notifications import audience
+from planner.notifications import audience, events
 from planner.notifications.audience import (
     AudienceError,
     Message,
@@ -164,3 +164,43 @@ def test_deliver_refuses_a_message_telling_staff_about_someone_else_and_stores_n
     with pytest.raises(AudienceError):
         audience.deliver(engine, [*good, leaking])
     assert inbox_store.unread_count(engine, alice) == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# The events that exist today, from a stored plan
+# ---------------------------------------------------------------------------------------------
+
+
+def test_approving_a_stored_matching_plan_tells_each_placed_person_and_hr(engine):
+    plan = store.save_plan(engine, "matching", {"placements": [
+        {"person_id": "P1", "opportunity_id": "O1", "period": 1},
+        {"person_id": "P2", "opportunity_id": "O2", "period": 1}]}, created_by="hana")
+    approved = store.approve_plan(engine, plan.id, "hana")
+    events.notify_plan_approved(engine, approved, small_scenario())
+    alice, bilal, hana = (ids(engine, n).pop() for n in ("alice", "bilal", "hana"))
+    [to_alice] = inbox_store.inbox(engine, alice)[0]
+    assert to_alice.body.startswith('Your placement on "Data analysis secondment" with Data Team')
+    assert "GIS" not in to_alice.body
+    [to_hana] = inbox_store.inbox(engine, hana)[0]
+    assert to_hana.subject == "Matching plan version 1 approved" and to_hana.link == f"/hr/plans/{plan.id}"
+    assert inbox_store.unread_count(engine, bilal) == 1
+
+
+def test_a_redeployment_tells_those_moved_and_on_a_replan_only_those_whose_move_changed(engine):
+    first = store.save_plan(engine, "redeploy", {"assignments": [
+        {"person_id": "P1", "from_team_id": "T-ASC", "to_team_id": "T-PH", "skill": "safeguarding", "priority": 1},
+        {"person_id": "P2", "from_team_id": "T-DATA", "to_team_id": "T-GIS", "skill": "gis", "priority": 2}]},
+        created_by="emre")
+    events.notify_redeployment(engine, first, small_scenario())
+    alice, bilal, emre = (ids(engine, n).pop() for n in ("alice", "bilal", "emre"))
+    [to_alice] = inbox_store.inbox(engine, alice)[0]
+    assert "Public Health for Safeguarding" in to_alice.body
+    replan = store.save_plan(engine, "redeploy", {
+        "assignments": [{"person_id": "P1", "from_team_id": "T-ASC", "to_team_id": "T-PH", "skill": "safeguarding", "priority": 1},
+                        {"person_id": "P2", "from_team_id": "T-DATA", "to_team_id": "T-PH", "skill": "python", "priority": 2}],
+        "changes": {"stayed": ["P1"], "moved": [], "reassigned": ["P2"], "returned": [], "kept_share": 0.5}},
+        created_by="emre")
+    events.notify_redeployment(engine, replan, small_scenario())
+    assert inbox_store.unread_count(engine, alice) == 1  # kept where she was: not told again
+    assert inbox_store.unread_count(engine, bilal) == 2
+    assert [m.subject for m in inbox_store.inbox(engine, emre)[0]] == ["1 redeployment recorded", "2 redeployments recorded"]
