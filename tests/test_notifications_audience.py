@@ -18,6 +18,7 @@ from planner.notifications.audience import (
 )
 from planner.store import notifications as inbox_store
 from tests.conftest import small_scenario
+from web.security import ROLES_SEEING_EVERYONE
 
 STAFF_P1 = Recipient(user_id=1, role="staff", person_id="P1")
 STAFF_UNLINKED = Recipient(user_id=2, role="staff", person_id=None)
@@ -70,8 +71,6 @@ def test_a_message_respects_its_audience_only_if_every_person_it_mentions_is_vis
 
 
 def test_the_rule_agrees_with_the_web_apps_roles_that_see_everyone():
-    from web.security import ROLES_SEEING_EVERYONE
-
     assert audience.ROLES_SEEING_EVERYONE == ROLES_SEEING_EVERYONE
 
 

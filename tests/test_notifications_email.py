@@ -6,6 +6,8 @@ from __future__ import annotations
 import email
 import email.policy
 import logging
+import secrets
+import smtplib
 import socket
 import time
 from dataclasses import dataclass, field
@@ -31,6 +33,7 @@ from planner.store import notifications as inbox_store
 from planner.store.tables import notifications
 from planner.store.users import set_email
 from tests.conftest import small_scenario
+from web import create_app
 
 NAMES = [p.name for p in small_scenario().people]
 
@@ -256,8 +259,6 @@ def test_waits_between_attempts_grow_five_fold():
 
 
 def test_only_5xx_refusals_are_final():
-    import smtplib
-
     assert is_permanent_failure(smtplib.SMTPRecipientsRefused({"a@x.org": (550, b"no")}))
     assert not is_permanent_failure(smtplib.SMTPRecipientsRefused({"a@x.org": (450, b"later")}))
     assert is_permanent_failure(smtplib.SMTPDataError(554, b"rejected"))
@@ -267,8 +268,6 @@ def test_only_5xx_refusals_are_final():
 
 
 def test_the_recorded_error_never_carries_the_servers_text():
-    import smtplib
-
     error = smtplib.SMTPRecipientsRefused({"alice@example.org": (550, b"alice@example.org unknown")})
     assert email_error_text(error) == "SMTPRecipientsRefused 550"
     assert email_error_text(smtplib.SMTPSenderRefused(553, b"Alice Ashby", "x@y.org")) == "SMTPSenderRefused 553"
@@ -303,10 +302,6 @@ def test_smtp_url_options_are_read():
 
 
 def test_the_web_app_emails_new_notifications_from_a_background_thread(database_url, smtp_server):
-    import secrets
-
-    from web import create_app
-
     mailbox, port = smtp_server
     app = create_app({"TESTING": True, "SECRET_KEY": secrets.token_hex(32), "DATABASE_URL": database_url,
                       "SMTP_URL": f"smtp://127.0.0.1:{port}?from=trellis@example.org"})
@@ -326,10 +321,6 @@ def test_the_web_app_emails_new_notifications_from_a_background_thread(database_
 
 
 def test_a_malformed_smtp_url_stops_the_app_from_starting(database_url, monkeypatch):
-    import secrets
-
-    from web import create_app
-
     monkeypatch.setenv("TRELLIS_SMTP_URL", "smtp://mailer:s3cret-pw@mail.example.org?tls=1")
     with pytest.raises(SmtpSettingsError, match="unknown options") as refused:
         create_app({"TESTING": True, "SECRET_KEY": secrets.token_hex(32), "DATABASE_URL": database_url})

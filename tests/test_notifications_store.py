@@ -4,12 +4,14 @@ their recipient, exported with the person and gone with their account."""
 from __future__ import annotations
 
 import pytest
+from alembic import command
 from click.testing import CliRunner
 from sqlalchemy import inspect, select
 
 from planner import store
 from planner.cli import main
 from planner.store import notifications as inbox_store
+from planner.store.engine import alembic_config, write_transaction
 from planner.store.tables import notifications
 from planner.store.testing import postgres_test_url, temporary_engine
 from tests.conftest import ACCOUNTS, small_scenario
@@ -49,10 +51,6 @@ def test_the_migration_creates_the_table_with_a_cascading_foreign_key_to_users(e
 
 
 def test_the_migration_downgrades_and_upgrades_again_keeping_accounts(engine):
-    from alembic import command
-
-    from planner.store.engine import alembic_config, write_transaction
-
     config = alembic_config()
     with write_transaction(engine) as connection:
         config.attributes["connection"] = connection
@@ -218,3 +216,20 @@ def test_a_bad_email_address_on_the_command_line_is_one_line_exit_2_and_changes_
     assert result.exit_code == 2 and message in result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
     assert store.get_user_by_name(engine, "dee") is None and store.get_user_by_name(engine, "alice").email is None
+
+
+def test_messages_stored_inside_a_change_are_kept_or_dropped_with_it(engine):
+    alice = account_id(engine, "alice")
+    announced = []
+    inbox_store.on_notified(announced.append)
+    try:
+        with pytest.raises(RuntimeError), write_transaction(engine) as connection:
+            inbox_store.notify(connection, [alice], "proposal", "Rolled back", "", "/inbox")
+            raise RuntimeError("the change itself failed")
+        assert inbox_store.unread_count(engine, alice) == 0 and announced == []
+        with write_transaction(engine) as connection:
+            [kept] = inbox_store.notify(connection, [alice], "proposal", "Kept", "", "/inbox")
+            assert announced == []  # not before the commit
+        assert announced == [[kept]] and inbox_store.unread_count(engine, alice) == 1
+    finally:
+        inbox_store.stop_notifying(announced.append)
