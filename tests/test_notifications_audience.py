@@ -175,7 +175,7 @@ def test_approving_a_stored_matching_plan_tells_each_placed_person_and_hr(engine
         {"person_id": "P1", "opportunity_id": "O1", "period": 1},
         {"person_id": "P2", "opportunity_id": "O2", "period": 1}]}, created_by="hana")
     approved = store.approve_plan(engine, plan.id, "hana")
-    events.notify_plan_approved(engine, approved, small_scenario())
+    events.notify_plan_approved(engine, approved)
     alice, bilal, hana = (ids(engine, n).pop() for n in ("alice", "bilal", "hana"))
     [to_alice] = inbox_store.inbox(engine, alice)[0]
     assert to_alice.body.startswith('Your placement on "Data analysis secondment" with Data Team')
@@ -190,7 +190,7 @@ def test_a_redeployment_tells_those_moved_and_on_a_replan_only_those_whose_move_
         {"person_id": "P1", "from_team_id": "T-ASC", "to_team_id": "T-PH", "skill": "safeguarding", "priority": 1},
         {"person_id": "P2", "from_team_id": "T-DATA", "to_team_id": "T-GIS", "skill": "gis", "priority": 2}]},
         created_by="emre")
-    events.notify_redeployment(engine, first, small_scenario())
+    events.notify_redeployment(engine, first)
     alice, bilal, emre = (ids(engine, n).pop() for n in ("alice", "bilal", "emre"))
     [to_alice] = inbox_store.inbox(engine, alice)[0]
     assert "Public Health for Safeguarding" in to_alice.body
@@ -199,7 +199,7 @@ def test_a_redeployment_tells_those_moved_and_on_a_replan_only_those_whose_move_
                         {"person_id": "P2", "from_team_id": "T-DATA", "to_team_id": "T-PH", "skill": "python", "priority": 2}],
         "changes": {"stayed": ["P1"], "moved": [], "reassigned": ["P2"], "returned": [], "kept_share": 0.5}},
         created_by="emre")
-    events.notify_redeployment(engine, replan, small_scenario())
+    events.notify_redeployment(engine, replan)
     assert inbox_store.unread_count(engine, alice) == 1  # kept where she was: not told again
     assert inbox_store.unread_count(engine, bilal) == 2
     assert [m.subject for m in inbox_store.inbox(engine, emre)[0]] == ["1 redeployment recorded", "2 redeployments recorded"]
