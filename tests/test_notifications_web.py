@@ -28,7 +28,7 @@ def header_label(html: str) -> str | None:
 
 
 def test_the_header_shows_the_unread_count_to_every_signed_in_role(client, auth, engine, accounts):
-    inbox_store.notify(engine, [uid(engine, "alice")] * 1, "proposal", "One", "", "/me/record")
+    inbox_store.notify(engine, [uid(engine, "alice")], "proposal", "One", "", "/me/record")
     inbox_store.notify(engine, [uid(engine, "alice"), uid(engine, "hana")], "plan_approved", "Two", "", "/inbox")
     assert header_label(client.get("/login").get_data(as_text=True)) is None  # signed out: no inbox
     for name, unread in (("alice", 2), ("hana", 1), ("emre", 0), ("ada", 0), ("bilal", 0)):
