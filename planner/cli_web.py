@@ -14,6 +14,7 @@ from planner import store
 from planner.cli import main
 from planner.cli_numbers import PORT, whole
 from planner.cli_store import open_store_or_exit
+from planner.store.users import email_address_problem, get_user_by_name, set_email
 
 # Slow imports (the Flask app, waitress, password hashing) happen inside the commands that use them:
 # `trellis` imports every command module at start-up (COMMAND_MODULES), and deferring them
@@ -85,23 +86,29 @@ def users_group() -> None:
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice(DEMO_ROLES), help="What the account may do.")
 @click.option("--person", "person_id", default=None, help="The person a staff account is linked to (required for staff).")
+@click.option("--email", default=None, help="Where the account's notifications are emailed when TRELLIS_SMTP_URL is set (optional).")
 @database_option
-def users_add(name: str, role: str, person_id: str | None, database_url: str | None) -> None:
+def users_add(name: str, role: str, person_id: str | None, email: str | None, database_url: str | None) -> None:
     """Add account NAME. The password is read from standard input (one line; at least 12
     characters, not a common or easily guessed one; long passphrases welcome), so it never
     appears in the shell history or the process list."""
     from web.auth import AccountError, create_account
 
+    if email and email_address_problem(email):
+        click.echo(f"Account not added: {email_address_problem(email)}.", err=True)
+        sys.exit(EXIT_PROBLEMS)
     password = sys.stdin.readline().rstrip("\r\n")
     engine = open_store_or_exit(database_url)
     if person_id is not None and store.get_person(engine, person_id) is None:
         click.echo(f"No person {person_id!r} in the stored scenario; import it first or check the id.", err=True)
         sys.exit(EXIT_PROBLEMS)
     try:
-        create_account(engine, name, password, role, person_id=person_id, actor="cli")
+        user_id = create_account(engine, name, password, role, person_id=person_id, actor="cli")
     except AccountError as error:
         click.echo(f"Account not added: {error}.", err=True)
         sys.exit(EXIT_PROBLEMS)
+    if email:
+        set_email(engine, user_id, email, actor="cli")
     click.echo(f"Added account {name} ({role}{', person ' + person_id if person_id else ''}).")
 
 
@@ -119,6 +126,24 @@ def users_list(database_url: str | None) -> None:
     click.echo(f"{'name':<24} {'role':<10} person")
     for account in accounts:
         click.echo(f"{account.username:<24} {account.role:<10} {account.person_id or '-'}")
+
+
+@users_group.command("email")
+@click.argument("name")
+@click.argument("address", required=False, default="")
+@database_option
+def users_email(name: str, address: str, database_url: str | None) -> None:
+    """Set the address account NAME's notifications are emailed to; without ADDRESS, remove it."""
+    if address and email_address_problem(address):
+        click.echo(f"Not changed: {email_address_problem(address)}.", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    engine = open_store_or_exit(database_url)
+    user = get_user_by_name(engine, name)
+    if user is None:
+        click.echo(f"Not changed: there is no account named {name!r}.", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    set_email(engine, user.id, address or None, actor="cli")
+    click.echo(f"Email of {name} {'set' if address else 'removed'}.")
 
 
 @users_group.command("remove")

@@ -41,6 +41,7 @@ COMMANDS = {
     "users add": ["users", "add", "someone", "--role", "admin"],
     "users list": ["users", "list"],
     "users remove": ["users", "remove", "someone"],
+    "users email": ["users", "email", "someone", "someone@example.org"],
 }
 
 

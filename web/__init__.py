@@ -24,6 +24,7 @@ BLUEPRINT_MODULES: list[str] = [
     "web.hr",
     "web.crisis",
     "web.network_view",
+    "web.inbox",
 ]
 
 

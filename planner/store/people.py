@@ -12,6 +12,7 @@ from planner.domain import Person, Problem, ScenarioError, did_you_mean
 from planner.store._common import NotFound, as_utc, person_target, write_audit
 from planner.store.audit import audit_entry_from_row
 from planner.store.engine import write_transaction
+from planner.store.notifications import messages_for_accounts
 from planner.store.personal_data import Mention, Subject, erased_cell, walk_store
 from planner.store.scenario import bump_revision, person_from_row, person_row
 from planner.store.tables import (
@@ -161,7 +162,8 @@ def export_person(engine: Engine, person_id: str) -> dict[str, Any]:
     their team), their pinned or forbidden moves, their user accounts (without password
     hashes), each stored plan's entries about them (placements, moves, and texts naming them
     such as an infeasible plan's conflicts), the audit rows about them or made by their
-    accounts, and every other row of any table that names them (`other_records`).
+    accounts, the messages in their accounts' inboxes (`notifications`), and every other row of
+    any table that names them (`other_records`).
 
     Raises NotFound when nothing in the store names them (but the record of their erasure)."""
     with engine.connect() as connection:
@@ -177,10 +179,11 @@ def export_person(engine: Engine, person_id: str) -> dict[str, Any]:
             team = dict(team_row._mapping) if team_row else None
         accounts = connection.execute(select(users).where(users.c.person_id == person_id)
                                       .order_by(users.c.id)).all()
+        inbox = [message.as_dict() for message in messages_for_accounts(connection, [a.id for a in accounts])]
     exported: dict[str, Any] = {
         "person_id": person_id, "person": record, "team": team, "policy_entries": [],
         "user_accounts": [_user_from_row(a).public_dict() for a in accounts], "plans": [],
-        "other_records": {}, "audit": [],
+        "other_records": {}, "audit": [], "notifications": inbox,
     }
     for mention in mentions:
         name, found = mention.table.name, mention.row
