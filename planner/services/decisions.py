@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from sqlalchemy import Engine
 
 from planner.domain import Policy, Scenario
+from planner.notifications.events import notify_plan_approved
 from planner.services.plans import proposed_pairs
 from planner.store import StoredPlan, get_plan
 from planner.store.decisions import (
@@ -82,9 +83,11 @@ def approve_matching_plan(engine: Engine, plan_id: int, approver: str) -> Stored
     if stored.kind != "matching":
         raise DecisionRefused(f"Plan {plan_id} is not a matching plan.")
     try:
-        return approve_plan_by_rule(engine, plan_id, approver, approval_problem)
+        approved = approve_plan_by_rule(engine, plan_id, approver, approval_problem)
     except PlanNotApproved as refused:
         raise DecisionRefused(f"Version {stored.version} was not approved: {refused}") from refused
+    notify_plan_approved(engine, approved)
+    return approved
 
 
 def rerun_policy(base: Policy, decisions: Mapping[tuple[str, str], Decision], scenario: Scenario) -> Policy:
