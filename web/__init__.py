@@ -20,6 +20,7 @@ BLUEPRINT_MODULES: list[str] = [
     "web.hr",
     "web.crisis",
     "web.network_view",
+    "web.api",
 ]
 
 

@@ -3,7 +3,8 @@ and erasure). Every change is audited by person id, never by name."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import JSON, Connection, Engine, MetaData, Table, delete, select, update
