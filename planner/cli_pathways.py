@@ -10,6 +10,7 @@ import click
 
 from planner.cli import EXIT_PROBLEMS, load_scenario_or_exit, main
 
+
 KIND_HEADINGS = {
     "networked": "Networked: across teams, professions and organisations",
     "developmental": "Developmental: the most skill growth, whatever the grade",

@@ -13,9 +13,9 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from planner import store
-from planner.bulk_work import without_cycle_collection
 from planner.cli import main
 from planner.domain import ScenarioError
+from planner.bulk_work import without_cycle_collection
 
 EXIT_PROBLEMS = 2
 WARNINGS_SHOWN = 20

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from sqlalchemy import Engine
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, url_for
 from pydantic import Field, ValidationError
-from sqlalchemy import Engine
 
 # Imported with the app, not on the first redeployment, so a run's time is the solver's time.
 from optimiser.redeploy import RedeployResult, redeploy

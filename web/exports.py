@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 
 from planner.spreadsheet_safety import escape_formula
 
+
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

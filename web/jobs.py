@@ -20,10 +20,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Callable
 
 from flask import current_app
 from sqlalchemy import Engine, and_, func, insert, or_, select, update

@@ -3,8 +3,7 @@ and erasure). Every change is audited by person id, never by name."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from typing import Any, Iterator
 
 from pydantic import ValidationError
 from sqlalchemy import JSON, Connection, Engine, MetaData, Table, delete, select, update
