@@ -12,7 +12,8 @@ from flask import abort, url_for
 from pydantic import BaseModel
 from spectree import Response
 
-from planner.store import NotFound, get_plan, list_plans
+from planner.store import NotFound, list_plans
+from planner.store import get_plan as load_plan
 from planner.store.plans import StoredPlan
 from web.api.core import ErrorOut, api_roles, audit_read, bp, describe
 from web.crisis import CRISIS_ROLES
@@ -86,7 +87,7 @@ def _summary(stored: StoredPlan) -> dict[str, Any]:
 
 def _plan(plan_id: int, kind: str) -> dict[str, Any]:
     try:
-        stored = get_plan(engine(), plan_id)
+        stored = load_plan(engine(), plan_id)
     except NotFound:
         stored = None
     if stored is None or stored.kind != kind:
@@ -111,7 +112,7 @@ def list_matching_plans():
 @bp.get("/plans/<int:plan_id>")
 @api_roles(*PLAN_ROLES)
 @describe(tags=("plans",), resp=Response(HTTP_200=PlanOut, HTTP_401=ErrorOut, HTTP_403=ErrorOut, HTTP_404=ErrorOut))
-def get_plan_route(plan_id: int):
+def get_plan(plan_id: int):
     """A matching plan: its placements, each with its explanation and score breakdown, who is
     left unplaced and why, and the decisions taken on its placements."""
     return _plan(plan_id, "matching")
