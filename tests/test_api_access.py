@@ -17,7 +17,8 @@ from planner.store.api_tokens import issue_token, revoke_token
 from web.api.core import PUBLIC_ENDPOINTS
 
 # Values for the URL parameters of API routes: ids that exist in the small scenario.
-URL_VALUES = {"person_id": "P001", "team_id": "T-CHILD", "opportunity_id": "O-DASH", "plan_id": 1, "job_id": 1}
+URL_VALUES = {"person_id": "P001", "team_id": "T-CHILD", "opportunity_id": "O-DASH", "plan_id": 1, "job_id": 1,
+              "unknown": "no/such/route"}
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -54,7 +55,7 @@ def call(client, method: str, url: str, headers: dict | None = None):
 
 
 def test_the_api_has_routes_and_every_one_declares_its_roles(loaded):
-    routes = api_routes(loaded)
+    routes = [r for r in api_routes(loaded) if r[2] != "api.no_such_route"]
     assert len(routes) >= 15
     for method, url, endpoint, roles in routes:
         assert roles, f"{method} {url} ({endpoint}) declares no roles"
@@ -173,6 +174,8 @@ def test_the_openapi_document_is_valid_and_lists_every_api_route(loaded):
     validate(document)
     documented = {(method.upper(), path) for path, item in document["paths"].items() for method in item}
     for method, _url, endpoint, _roles in api_routes(loaded):
+        if endpoint == "api.no_such_route":
+            continue  # answers 404 to anything: nothing to document
         rule = next(r for r in loaded.url_map.iter_rules() if r.endpoint == endpoint)
         path = rule.rule
         for name in rule.arguments:

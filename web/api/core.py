@@ -60,7 +60,7 @@ spec = SpecTree(
 )
 
 # Routes anyone may read: the API's own description.
-PUBLIC_ENDPOINTS = frozenset({"api.openapi_document", "api.docs_page", "api.no_such_route"})
+PUBLIC_ENDPOINTS = frozenset({"api.openapi_document", "api.docs_page"})
 
 F = TypeVar("F", bound=Callable[..., Any])
 

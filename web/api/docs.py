@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from flask import render_template, url_for
 
-from web.api.core import API_PREFIX, api_error, bp, spec
+from web.api.core import API_PREFIX, api_error, api_roles, bp, spec
+from web.security import ROLES
 
 
 @bp.get("/openapi.json")
@@ -20,7 +21,9 @@ def docs_page():
 
 
 @bp.route("/<path:unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+@api_roles(*ROLES)
 def no_such_route(unknown: str):
-    """Anything else under the API's prefix is answered in JSON, not with a web page."""
+    """Anything else under the API's prefix is answered in JSON, not with a web page (after the
+    token check, so the API's routes cannot be probed without one)."""
     return api_error(404, f"There is no API route {API_PREFIX}/{unknown} for this method; "
                           f"see {url_for('api.openapi_document')}.")
