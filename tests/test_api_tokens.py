@@ -106,3 +106,24 @@ def test_erasing_a_person_removes_their_tokens_and_export_lists_them(web2_engine
     delete_person(web2_engine, "P002", actor="test")
     assert get_token(web2_engine, "kiosk") is None
     assert get_token(web2_engine, "other") is not None
+
+
+@pytest.mark.postgres
+def test_tokens_work_on_postgresql():
+    from planner.store import save_scenario, upgrade
+    from planner.store.testing import postgres_test_url, temporary_engine
+
+    url = postgres_test_url()
+    if url is None:
+        pytest.skip("PostgreSQL tests need TRELLIS_TEST_POSTGRES_URL: run through scripts/with-postgres.sh")
+    from conftest_web2 import small_scenario
+
+    with temporary_engine(url) as engine:
+        upgrade(engine)
+        save_scenario(engine, small_scenario(), actor="test")
+        secret = issue_token(engine, "kiosk", "staff", person_id="P002", actor="test").secret
+        assert authenticate_token(engine, secret).person_id == "P002"
+        revoke_token(engine, "kiosk", actor="test")
+        assert authenticate_token(engine, secret) is None
+        delete_person(engine, "P002", actor="test")
+        assert get_token(engine, "kiosk") is None
