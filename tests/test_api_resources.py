@@ -318,6 +318,68 @@ def test_the_network_before_and_after_a_plan(client, web2_engine, tokens):
     assert client.get("/api/v1/network?plan_id=999", headers=tokens["hr"]).status_code == 404
 
 
+def _finished_job(client, headers, job_url: str) -> dict:
+    import time
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        job = client.get(job_url, headers=headers).get_json()
+        if job["done"]:
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"{job_url} did not finish")
+
+
+def test_hr_starts_a_plan_gets_202_and_then_the_plan_with_its_explanations(client, tokens):
+    started = client.post("/api/v1/plans", json={"time_limit_s": 5}, headers=tokens["hr"])
+    assert started.status_code == 202, started.get_json()
+    job_url = started.headers["Location"]
+    assert job_url == started.get_json()["job_url"] and job_url.startswith("/api/v1/jobs/")
+    job = _finished_job(client, tokens["hr"], job_url)
+    assert job["status"] == "finished" and job["created_by"] == "token:test-hr"
+    plan = client.get(job["plan_url"], headers=tokens["hr"]).get_json()
+    assert plan["created_by"] == "token:test-hr" and plan["result"]["placements"]
+    assert all(p["explanation"] for p in plan["result"]["placements"])
+
+
+@pytest.mark.parametrize("body, column", [({"time_limit_s": 1000}, "time_limit_s"), ({"workers": 64}, "workers"),
+                                          ({"periods": 0}, "periods")])
+def test_a_plan_run_with_bad_settings_is_refused(client, tokens, body, column):
+    response = client.post("/api/v1/plans", json=body, headers=tokens["hr"])
+    assert response.status_code == 422
+    assert response.get_json()["problems"][0]["column"] == column
+
+
+def test_a_run_when_every_slot_is_busy_gets_503_with_retry_after(loaded, client, tokens):
+    release = threading.Event()
+    with loaded.app_context():
+        for _ in range(pool().slots):
+            pool().submit("whatif", lambda progress: (release.wait(10), JobOutcome({}))[1], actor="hr1",
+                          request={}, time_limit_s=5)
+    try:
+        busy = client.post("/api/v1/plans", headers=tokens["hr"])
+        assert busy.status_code == 503 and busy.headers["Retry-After"] == "15"
+        assert client.post("/api/v1/redeployments", headers=tokens["emergency"]).status_code == 503
+    finally:
+        release.set()
+
+
+def test_an_emergency_planner_redeploys_and_replans_through_the_api(client, tokens):
+    started = client.post("/api/v1/redeployments", headers=tokens["emergency"])
+    assert started.status_code == 202, started.get_json()
+    job = _finished_job(client, tokens["emergency"], started.headers["Location"])
+    assert job["status"] == "finished", job
+    first = client.get(job["plan_url"], headers=tokens["emergency"]).get_json()
+    assert first["kind"] == "redeploy" and first["created_by"] == "token:test-emergency"
+    again = client.post("/api/v1/redeployments", json={"baseline_plan_id": first["id"]}, headers=tokens["emergency"])
+    assert again.status_code == 202
+    replanned = _finished_job(client, tokens["emergency"], again.headers["Location"])
+    second = client.get(replanned["plan_url"], headers=tokens["emergency"]).get_json()
+    assert second["result"]["baseline_plan_id"] == first["id"]
+    assert client.post("/api/v1/redeployments", json={"baseline_plan_id": 999},
+                       headers=tokens["emergency"]).status_code == 404
+
+
 # ---------------------------------------------------------------------------------------------
 # End to end: a token from the command line, the API over HTTP on loopback
 # ---------------------------------------------------------------------------------------------

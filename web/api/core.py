@@ -117,8 +117,17 @@ class ErrorOut(BaseModel):
     detail: str | None = None
 
 
+API_ERROR_TITLES = ERROR_TITLES | {
+    401: "A valid API token is needed",
+    403: "This token may not use this route",
+    404: "Not found",
+    422: "The input has problems",
+    503: "Every solve slot is busy",
+}
+
+
 def api_error(status: int, detail: str | None = None, headers: dict[str, str] | None = None) -> Response:
-    response = jsonify({"status": status, "error": ERROR_TITLES.get(status, "Error"), "detail": detail})
+    response = jsonify({"status": status, "error": API_ERROR_TITLES.get(status, "Error"), "detail": detail})
     response.status_code = status
     for name, value in (headers or {}).items():
         response.headers[name] = value
