@@ -133,6 +133,17 @@ def test_each_token_is_rate_limited_with_retry_after(loaded, tokens):
     assert client.get("/api/v1/teams", headers=bearer(tokens["admin"])).status_code == 200
 
 
+def test_an_address_sending_wrong_tokens_is_held_back_even_with_a_right_one(loaded, tokens):
+    loaded.config["API_FAILURES_PER_ADDRESS"] = "3/minute"
+    client = loaded.test_client()
+    for _ in range(3):
+        assert client.get("/api/v1/teams", headers=bearer("trl_guess")).status_code == 401
+    held = client.get("/api/v1/teams", headers=bearer(tokens["hr"]))
+    assert held.status_code == 429 and int(held.headers["Retry-After"]) >= 1
+    other = client.get("/api/v1/teams", headers=bearer(tokens["hr"]), environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.status_code == 200
+
+
 def test_reads_of_personal_data_and_writes_are_audited_as_the_token(loaded, web2_engine, tokens):
     client = loaded.test_client()
     assert client.get("/api/v1/people/P003", headers=bearer(tokens["hr"])).status_code == 200

@@ -7,7 +7,8 @@ Security rules, in the order a request meets them (each one promise of docs/SECU
   nothing here (so the API needs no CSRF token, and a forged cross-site request carries none).
   No token, a malformed one, an unknown or revoked one: 401 with `WWW-Authenticate: Bearer`.
 - `rate_limited`: each token may make `API_RATE_LIMIT` requests (default 120 a minute); past
-  that 429 with `Retry-After`.
+  that 429 with `Retry-After`. A client address that sent `API_FAILURES_PER_ADDRESS` wrong
+  tokens (default 60 a minute) is held back the same way, even with a right one.
 - `role_allowed`: each route names the roles it serves (`api_roles`); any other role gets 403.
   A person's own data goes through `web.security.get_person_for`, as in the web pages, so a
   staff token reads only the person it is linked to.
@@ -39,6 +40,9 @@ log = logging.getLogger("trellis.web.api")
 
 API_PREFIX = "/api/v1"
 DEFAULT_RATE_LIMIT = "120/minute"
+# Failed token checks one client address may make before it is held back (like sign-in
+# throttling): guessing a 256-bit token is hopeless, but each guess costs a database lookup.
+DEFAULT_FAILURE_LIMIT = "60/minute"
 
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
 # The API never reads the session cookie, so a cross-site request cannot act as a signed-in
@@ -177,13 +181,22 @@ def _presented_token() -> str | None:
     return value.strip()
 
 
-def _limiter() -> tuple[MovingWindowRateLimiter, Any]:
+def _limiter() -> tuple[MovingWindowRateLimiter, Any, Any]:
+    """The app's limiter (memory of this process), the rate per token and the failures allowed
+    per client address; read from the configuration on first use."""
     app = current_app._get_current_object()
     state = app.extensions.get("trellis_api_limiter")
     if state is None:
-        rate = parse_rate(str(app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT)))
-        state = app.extensions.setdefault("trellis_api_limiter", (MovingWindowRateLimiter(MemoryStorage()), rate))
+        per_token = parse_rate(str(app.config.get("API_RATE_LIMIT", DEFAULT_RATE_LIMIT)))
+        failures = parse_rate(str(app.config.get("API_FAILURES_PER_ADDRESS", DEFAULT_FAILURE_LIMIT)))
+        state = app.extensions.setdefault("trellis_api_limiter",
+                                          (MovingWindowRateLimiter(MemoryStorage()), per_token, failures))
     return state
+
+
+def _retry_after(limiter: MovingWindowRateLimiter, rate, *identifiers: str) -> str:
+    reset_at, _remaining = limiter.get_window_stats(rate, *identifiers)
+    return str(max(1, math.ceil(reset_at - time.time())))
 
 
 def _refuse(status: int, reason: str, detail: str, headers: dict[str, str] | None = None) -> Response:
@@ -202,18 +215,24 @@ def _sign_in_and_check():
     g.api_token = None
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
+    limiter, per_token, failures = _limiter()
+    address = request.remote_addr or "-"
+    if not limiter.test(failures, "api-failures", address):
+        retry_after = _retry_after(limiter, failures, "api-failures", address)
+        return _refuse(429, "too many failed tokens from this address",
+                       f"Too many requests with a wrong token; try again in {retry_after} s.",
+                       {"Retry-After": retry_after})
     presented = _presented_token()
     token = authenticate_token(engine(), presented) if presented else None
     if token is None:
+        limiter.hit(failures, "api-failures", address)
         return _refuse(401, "no valid token", "Send a valid API token as `Authorization: Bearer <token>`.",
                        {"WWW-Authenticate": 'Bearer realm="trellis"'})
     g.api_token = token
-    limiter, rate = _limiter()
-    if not limiter.hit(rate, "api-token", str(token.id)):
-        reset_at, _remaining = limiter.get_window_stats(rate, "api-token", str(token.id))
-        retry_after = max(1, math.ceil(reset_at - time.time()))
-        return _refuse(429, "rate limit", f"This token made more than {rate} requests; try again in "
-                       f"{retry_after} s.", {"Retry-After": str(retry_after)})
+    if not limiter.hit(per_token, "api-token", str(token.id)):
+        retry_after = _retry_after(limiter, per_token, "api-token", str(token.id))
+        return _refuse(429, "rate limit", f"This token made more than {per_token} requests; try again in "
+                       f"{retry_after} s.", {"Retry-After": retry_after})
     # The token acts as an account of its role (and person), so the web's rules apply unchanged.
     g.user = CurrentUser(id=-token.id, username=token.actor, role=token.role, person_id=token.person_id)
     view = current_app.view_functions.get(request.endpoint)
