@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request, url_for
 from limits import parse as parse_rate
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
@@ -33,7 +33,7 @@ from werkzeug.exceptions import HTTPException
 from planner.domain import Problem
 from planner.store.api_tokens import ApiToken, authenticate_token
 from planner.store.audit import record_audit
-from web.data_access import engine
+from web.data_access import current_scenario, engine
 from web.security import ERROR_TITLES, ROLES, CurrentUser, csrf
 
 log = logging.getLogger("trellis.web.api")
@@ -289,6 +289,14 @@ def json_body() -> Any:
         raise InputRefused([Problem(file="request body", message="is not a JSON document",
                                     suggestion="send JSON with `Content-Type: application/json`")])
     return data
+
+
+def scenario_or_404():
+    """The stored scenario, or 404 when nothing has been imported yet."""
+    scenario = current_scenario()
+    if scenario is None:
+        abort(404, description="No scenario has been imported yet.")
+    return scenario
 
 
 def audit_read(target: str, detail: str = "") -> None:

@@ -10,8 +10,7 @@ from spectree import Response
 from planner.domain import Placement
 from planner.network import NetworkReport, organisation_network
 from planner.store import NotFound, get_plan, latest_plan
-from web.api.core import ErrorOut, ProblemsOut, QueryModel, api_roles, bp, describe, parse_query
-from web.api.people import scenario_or_404
+from web.api.core import ErrorOut, ProblemsOut, QueryModel, api_roles, bp, describe, parse_query, scenario_or_404
 from web.data_access import engine
 from web.network_view import NETWORK_ROLES
 

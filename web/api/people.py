@@ -4,7 +4,6 @@ such person) and is audited by person id."""
 
 from __future__ import annotations
 
-from flask import abort
 from pydantic import BaseModel, Field
 from spectree import Response
 
@@ -23,8 +22,9 @@ from web.api.core import (
     describe,
     page_of,
     parse_query,
+    scenario_or_404,
 )
-from web.data_access import current_scenario, derived, pathway_index
+from web.data_access import derived, pathway_index
 from web.security import current_user, get_person_for
 
 EVERYONE_ROLES = ("hr", "emergency", "admin")
@@ -36,13 +36,6 @@ class PeoplePage(BaseModel):
     per_page: int
     total: int
     next: str | None
-
-
-def scenario_or_404():
-    scenario = current_scenario()
-    if scenario is None:
-        abort(404, description="No scenario has been imported yet.")
-    return scenario
 
 
 @bp.get("/people")

@@ -23,9 +23,9 @@ from web.api.core import (
     api_roles,
     bp,
     describe,
+    scenario_or_404,
     validation_problems,
 )
-from web.api.people import scenario_or_404
 from web.crisis import CRISIS_ROLES, DEFAULT_TIME_LIMIT_S, redeploy_work
 from web.data_access import engine
 from web.hr import MAX_SOLVE_SECONDS, PLAN_ROLES, matching_work

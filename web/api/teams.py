@@ -23,8 +23,8 @@ from web.api.core import (
     json_body,
     page_of,
     parse_query,
+    scenario_or_404,
 )
-from web.api.people import scenario_or_404
 from web.data_access import engine, scenario_changed
 
 ALL_ROLES = ("staff", "hr", "emergency", "admin")
