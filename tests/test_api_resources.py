@@ -380,6 +380,28 @@ def test_an_emergency_planner_redeploys_and_replans_through_the_api(client, toke
                        headers=tokens["emergency"]).status_code == 404
 
 
+def test_before_any_import_the_api_says_so(web2_engine, empty_store, loaded, tokens):
+    client = loaded.test_client()
+    for method, url in (("GET", "/api/v1/people"), ("GET", "/api/v1/teams"), ("GET", "/api/v1/network"),
+                        ("POST", "/api/v1/opportunities"), ("POST", "/api/v1/plans")):
+        response = client.open(url, method=method, headers=tokens["hr"], json=NEW_OPPORTUNITY if method == "POST" and
+                               "opportunities" in url else None)
+        assert response.status_code == 404, url
+        assert response.get_json()["detail"] == "No scenario has been imported yet."
+
+
+def test_an_upload_over_the_size_limit_gets_413_in_json(loaded, client, tokens):
+    loaded.config["MAX_CONTENT_LENGTH"] = 1000
+    response = client.post("/api/v1/scenario/check", data=b"x" * 5000, headers=tokens["hr"],
+                           content_type="application/json")
+    assert response.status_code == 413 and response.is_json
+
+
+def test_another_method_on_an_api_route_is_json_too(client, tokens):
+    response = client.delete("/api/v1/people", headers=tokens["hr"])
+    assert response.status_code in (404, 405) and response.is_json
+
+
 # ---------------------------------------------------------------------------------------------
 # End to end: a token from the command line, the API over HTTP on loopback
 # ---------------------------------------------------------------------------------------------
