@@ -7,6 +7,7 @@ covered by these tests without being listed here."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
@@ -207,8 +208,12 @@ def test_the_docs_page_uses_only_local_files_and_no_inline_script(loaded):
     sources = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert sources and all(s.startswith("/") for s in sources), sources
     assert "<script>" not in html and "onload=" not in html
+    vendored = (Path(__file__).parents[1] / "web" / "copy-vendor.js").read_text(encoding="utf-8")
     for source in sources:
-        if source.startswith("/static/"):
+        if source.startswith("/static/vendor/"):
+            # Copied from npm by scripts/install-assets.sh; the browser test below loads them.
+            assert f'"{source.removeprefix("/static/vendor/")}"' in vendored, source
+        elif source.startswith("/static/"):
             assert client.get(source).status_code == 200, source
     assert 'data-spec-url="/api/v1/openapi.json"' in html
 
