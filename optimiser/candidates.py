@@ -2,7 +2,9 @@
 operations, never with a Python loop over every person and every opportunity.
 
 The contract's eligibility rules 1-4 (`docs/scenario-format.md`, section Eligibility) decide the
-pairs; the optimiser creates variables for these pairs only.
+pairs; the optimiser creates variables for these pairs only. The rules themselves live once, in
+`planner.eligibility` (`eligibility_mask`, beside their plain-words reasons); this module only
+feeds them arrays, a block of people at a time.
 
 `ScenarioArrays` turns the typed scenario into numpy arrays once (skills as a people x skills
 matrix of levels, requirements padded to a fixed number of slots per opportunity); everything
@@ -16,7 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from planner.domain import Policy, Scenario, release_allowance
+from planner.domain import Policy, Scenario
+from planner.eligibility import OPEN_GRADE, OpportunityArrays, PeopleArrays, eligibility_mask, padded_levels
+from planner.staffing import release_allowance
 
 # Opportunity blocks are sized so one block's mask (opportunities x people) stays near this many
 # cells: large enough for numpy to be efficient, small enough to keep memory flat on large scenarios.
@@ -70,24 +74,28 @@ class ScenarioArrays:
     def n_opps(self) -> int:
         return len(self.opp_ids)
 
+    def eligibility_people(self, people: np.ndarray) -> PeopleArrays:
+        """What the eligibility rules read about the people at positions `people`."""
+        return PeopleArrays(
+            available=self.person_available[people], team=self.person_team[people],
+            grade=self.person_grade[people], must_practise=self.person_must_practise[people],
+            profession=self.person_profession[people], skills=self.skills[people],
+        )
+
+    def eligibility_opportunities(self) -> OpportunityArrays:
+        """What the eligibility rules read about every opportunity."""
+        return OpportunityArrays(
+            host_team=self.opp_team, grade_min=self.opp_grade_min, grade_max=self.opp_grade_max,
+            fte=self.opp_fte, profession=self.opp_profession,
+            required_skill=self.req_skill, required_level=self.req_level,
+        )
+
 
 def _codes(values, vocabulary: dict[str, int]) -> np.ndarray:
     out = np.empty(len(values), dtype=np.int32)
     for i, v in enumerate(values):
         out[i] = vocabulary.setdefault(v, len(vocabulary))
     return out
-
-
-def _padded(levels_per_item: list[dict[str, int]], skill_index: dict[str, int]):
-    """Requirement-like dicts as two (items x slots) arrays: skill index and level (0 = unused)."""
-    slots = max((len(d) for d in levels_per_item), default=0) or 1
-    skill = np.zeros((len(levels_per_item), slots), dtype=np.int32)
-    level = np.zeros((len(levels_per_item), slots), dtype=np.int8)
-    for i, d in enumerate(levels_per_item):
-        for j, (s, lv) in enumerate(d.items()):
-            skill[i, j] = skill_index[s]
-            level[i, j] = lv
-    return skill, level
 
 
 def scenario_arrays(scenario: Scenario) -> ScenarioArrays:
@@ -125,8 +133,8 @@ def scenario_arrays(scenario: Scenario) -> ScenarioArrays:
         dtype=np.int32,
     )
     opp_team = np.fromiter((team_index[o.host_team_id] for o in opps), dtype=np.int32, count=len(opps))
-    req_skill, req_level = _padded([o.required_skills for o in opps], skill_index)
-    dev_skill, dev_level = _padded([o.development_skills for o in opps], skill_index)
+    req_skill, req_level = padded_levels([o.required_skills for o in opps], skill_index)
+    dev_skill, dev_level = padded_levels([o.development_skills for o in opps], skill_index)
     headcount = np.bincount(person_team, minlength=len(teams)).astype(np.int64)
     opp_index = {o.opportunity_id: i for i, o in enumerate(opps)}
     pref_rows = [
@@ -135,7 +143,6 @@ def scenario_arrays(scenario: Scenario) -> ScenarioArrays:
         for rank, o in enumerate(p.preferences, start=1)
     ]
     preferences = pd.DataFrame(pref_rows, columns=["person", "opp", "rank"]).astype(np.int32)
-    big = np.iinfo(np.int32).max
     arrays = ScenarioArrays(
         person_ids=np.array([p.person_id for p in people], dtype=object),
         opp_ids=np.array([o.opportunity_id for o in opps], dtype=object),
@@ -156,8 +163,8 @@ def scenario_arrays(scenario: Scenario) -> ScenarioArrays:
         opp_capacity=np.array([o.capacity for o in opps], dtype=np.int64),
         opp_fte=np.array([o.fte for o in opps], dtype=np.float64),
         opp_profession=opp_profession,
-        opp_grade_min=np.array([o.grade_min if o.grade_min is not None else -big for o in opps], dtype=np.int64),
-        opp_grade_max=np.array([o.grade_max if o.grade_max is not None else big for o in opps], dtype=np.int64),
+        opp_grade_min=np.array([o.grade_min if o.grade_min is not None else -OPEN_GRADE for o in opps], dtype=np.int64),
+        opp_grade_max=np.array([o.grade_max if o.grade_max is not None else OPEN_GRADE for o in opps], dtype=np.int64),
         req_skill=req_skill,
         req_level=req_level,
         dev_skill=dev_skill,
@@ -175,26 +182,6 @@ def scenario_arrays(scenario: Scenario) -> ScenarioArrays:
     return arrays
 
 
-def _eligible_block(a: ScenarioArrays, people: np.ndarray, stretch: int) -> np.ndarray:
-    """Eligibility mask (len(people) x all opportunities) for contract rules 1-4."""
-    team = a.person_team[people]
-    mask = team[:, None] != a.opp_team[None, :]  # rule 1: not in their own team
-    grade = a.person_grade[people][:, None]
-    mask &= (a.opp_grade_min[None, :] <= grade) & (a.opp_grade_max[None, :] >= grade)  # rule 3
-    # rule 4: must_practise people take only part-time work outside their profession
-    practising = a.person_must_practise[people] > 0
-    if practising.any():
-        fits_time = a.opp_fte[None, :] <= (1.0 - a.person_must_practise[people])[:, None] + 1e-9
-        same_profession = a.opp_profession[None, :] == a.person_profession[people][:, None]
-        mask &= fits_time | same_profession
-    held = a.skills[people]  # people x skills, small: gathers below stay in cache
-    for slot in range(a.req_skill.shape[1]):  # rule 2: every required skill, less the stretch
-        need = (a.req_level[:, slot].astype(np.int16) - stretch).clip(-1, 5).astype(np.int8)
-        need[a.req_level[:, slot] == 0] = -1  # unused slot: always met
-        mask &= held[:, a.req_skill[:, slot]] >= need[None, :]
-    return mask
-
-
 def candidate_pairs(scenario: Scenario, policy: Policy | None = None) -> pd.DataFrame:
     """Every eligible (person, opportunity) pair, as positions into the scenario's lists.
 
@@ -203,19 +190,20 @@ def candidate_pairs(scenario: Scenario, policy: Policy | None = None) -> pd.Data
     out of the plan, so explanations can name it.
     """
     policy = policy or scenario.policy
-    a = scenario_arrays(scenario)
-    people = np.flatnonzero(a.person_available)  # rule 1: only people open to a move
+    arrays = scenario_arrays(scenario)
+    people = np.flatnonzero(arrays.person_available)  # rule 1: skip at once people not open to a move
+    opportunities = arrays.eligibility_opportunities()
     found_p, found_o = [], []
-    open_opps = a.opp_capacity > 0
-    if len(people) and a.n_opps and open_opps.any():
-        block = max(1, _BLOCK_CELLS // a.n_opps)
+    open_opps = arrays.opp_capacity > 0
+    if len(people) and arrays.n_opps and open_opps.any():
+        block = max(1, _BLOCK_CELLS // arrays.n_opps)
         for start in range(0, len(people), block):
-            pb = people[start:start + block]
-            mask = _eligible_block(a, pb, policy.stretch_levels)
+            people_block = people[start:start + block]
+            mask = eligibility_mask(arrays.eligibility_people(people_block), opportunities, policy.stretch_levels)
             mask &= open_opps[None, :]
-            pi, oi = np.nonzero(mask)
-            found_p.append(pb[pi].astype(np.int32))
-            found_o.append(oi.astype(np.int32))
+            person_rows, opp_columns = np.nonzero(mask)
+            found_p.append(people_block[person_rows].astype(np.int32))
+            found_o.append(opp_columns.astype(np.int32))
     if not found_p:
         return pd.DataFrame({"person": np.zeros(0, np.int32), "opp": np.zeros(0, np.int32)})
     return pd.DataFrame({"person": np.concatenate(found_p), "opp": np.concatenate(found_o)})
@@ -224,9 +212,9 @@ def candidate_pairs(scenario: Scenario, policy: Policy | None = None) -> pd.Data
 def eligible_count_by_opportunity(scenario: Scenario, policy: Policy | None = None) -> pd.Series:
     """How many people could take each opportunity (what-if comparisons read this)."""
     pairs = candidate_pairs(scenario, policy)
-    a = scenario_arrays(scenario)
-    counts = np.bincount(pairs["opp"].to_numpy(), minlength=a.n_opps)
-    return pd.Series(counts, index=a.opp_ids, name="eligible_people")
+    arrays = scenario_arrays(scenario)
+    counts = np.bincount(pairs["opp"].to_numpy(), minlength=arrays.n_opps)
+    return pd.Series(counts, index=arrays.opp_ids, name="eligible_people")
 
 
 __all__ = ["ScenarioArrays", "scenario_arrays", "candidate_pairs", "eligible_count_by_opportunity", "release_allowance"]

@@ -14,19 +14,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from optimiser.model_data import ModelData
 from optimiser.objective import TERMS, breakdown_words
-from optimiser.rules import ModelData
 from planner.domain import Placement
+from planner.eligibility import eligibility_reasons
 
 
-def explain_placements(d: ModelData, pair: np.ndarray, period: np.ndarray) -> list[Placement]:
+def explain_placements(data: ModelData, pair: np.ndarray, period: np.ndarray) -> list[Placement]:
     """One `Placement` per chosen (pair, period), with its score breakdown."""
     if len(pair) == 0:
         return []
-    weights = d.policy.weights
+    weights = data.policy.weights
     columns = ["person", "opp", "score", "rank"] + [term.key for term in TERMS]
-    records = d.pairs.iloc[pair][columns].to_dict("records")
-    person_ids, opp_ids = d.arrays.person_ids, d.arrays.opp_ids
+    records = data.pairs.iloc[pair][columns].to_dict("records")
+    person_ids, opp_ids = data.arrays.person_ids, data.arrays.opp_ids
     out = []
     for row, t in zip(records, period.tolist()):
         out.append(Placement(
@@ -38,28 +39,26 @@ def explain_placements(d: ModelData, pair: np.ndarray, period: np.ndarray) -> li
     return out
 
 
-def unplaced_reasons(d: ModelData, pair: np.ndarray, period: np.ndarray) -> dict[str, str]:
+def unplaced_reasons(data: ModelData, pair: np.ndarray, period: np.ndarray) -> dict[str, str]:
     """person_id -> main reason, for every person with preferences who got no placement."""
-    from planner.eligibility import eligibility_reasons
-
-    a = d.arrays
-    s = d.scenario
-    prefs = a.preferences
+    arrays = data.arrays
+    s = data.scenario
+    prefs = arrays.preferences
     if prefs.empty:
         return {}
-    placed_people = set(d.pairs["person"].to_numpy()[pair].tolist())
+    placed_people = set(data.pairs["person"].to_numpy()[pair].tolist())
     wanting = sorted(set(prefs["person"].tolist()) - placed_people)
     if not wanting:
         return {}
-    k = d.periods
-    chosen_person = d.pairs["person"].to_numpy()[pair]
-    chosen_opp = d.pairs["opp"].to_numpy()[pair]
-    used_by_opp = np.zeros((k, a.n_opps), dtype=np.int64)
+    k = data.periods
+    chosen_person = data.pairs["person"].to_numpy()[pair]
+    chosen_opp = data.pairs["opp"].to_numpy()[pair]
+    used_by_opp = np.zeros((k, arrays.n_opps), dtype=np.int64)
     np.add.at(used_by_opp, (period - 1, chosen_opp), 1)
-    away_by_team = np.zeros((k, len(a.team_ids)), dtype=np.int64)
-    np.add.at(away_by_team, (period - 1, a.person_team[chosen_person]), 1)
-    forbidden = set(d.forbidden_positions)
-    needed_for = _needed_for_critical_skill(d, chosen_person, period)
+    away_by_team = np.zeros((k, len(arrays.team_ids)), dtype=np.int64)
+    np.add.at(away_by_team, (period - 1, arrays.person_team[chosen_person]), 1)
+    forbidden = set(data.forbidden_positions)
+    needed_for = _needed_for_critical_skill(data, chosen_person, period)
     ranked: dict[int, list[int]] = {}
     for p, o in zip(prefs["person"].tolist(), prefs["opp"].tolist()):  # already in rank order
         ranked.setdefault(p, []).append(o)
@@ -71,10 +70,10 @@ def unplaced_reasons(d: ModelData, pair: np.ndarray, period: np.ndarray) -> dict
             reasons[pid] = "not available for a move in this plan"
             continue
         wanted = ranked.get(p, [])
-        eligible = [o for o in wanted if (p, o) in d.pair_index]
+        eligible = [o for o in wanted if (p, o) in data.pair_index]
         if not eligible:
             first = s.opportunities[wanted[0]]
-            why = eligibility_reasons(person, first, s, d.policy.stretch_levels, subject="this person")
+            why = eligibility_reasons(person, first, s, data.policy.stretch_levels, subject="this person")
             detail = "; ".join(why) if why else "the opportunity has no places"
             more = f" (and {len(wanted) - 1} more preference(s) ruled out too)" if len(wanted) > 1 else ""
             reasons[pid] = (f"eligible for none of their preferences: for first choice "
@@ -84,50 +83,50 @@ def unplaced_reasons(d: ModelData, pair: np.ndarray, period: np.ndarray) -> dict
         if not open_:
             reasons[pid] = "HR forbade every preferred placement this person was eligible for"
             continue
-        team = a.person_team[p]
-        if (away_by_team[:, team] >= a.team_allowance[team]).all():
-            reasons[pid] = (f"their team's release limit: team {d.team_id(team)} may release "
-                            f"{int(a.team_allowance[team])} of {int(a.team_headcount[team])} at once, "
+        team = arrays.person_team[p]
+        if (away_by_team[:, team] >= arrays.team_allowance[team]).all():
+            reasons[pid] = (f"their team's release limit: team {data.team_id(team)} may release "
+                            f"{int(arrays.team_allowance[team])} of {int(arrays.team_headcount[team])} at once, "
                             f"and those places went to colleagues")
             continue
         if p in needed_for:
             reasons[pid] = needed_for[p]
             continue
-        full = [o for o in open_ if (used_by_opp[:, o] >= a.opp_capacity[o]).all()]
+        full = [o for o in open_ if (used_by_opp[:, o] >= arrays.opp_capacity[o]).all()]
         if len(full) == len(open_):
-            names = ", ".join(d.opp_id(o) for o in full[:3])
+            names = ", ".join(data.opp_id(o) for o in full[:3])
             reasons[pid] = f"places taken: every place on {names} went to people with higher scores"
             continue
-        reasons[pid] = _plan_wide_reason(d)
+        reasons[pid] = _plan_wide_reason(data)
     return reasons
 
 
-def _needed_for_critical_skill(d: ModelData, chosen_person: np.ndarray, period: np.ndarray) -> dict[int, str]:
+def _needed_for_critical_skill(data: ModelData, chosen_person: np.ndarray, period: np.ndarray) -> dict[int, str]:
     """person -> reason, for holders of a critical skill whose team can spare no more of them."""
-    a = d.arrays
-    crit = d.critical_table
+    arrays = data.arrays
+    crit = data.critical_table
     out: dict[int, str] = {}
     if crit is None or crit.empty:
         return out
     for r in crit.itertuples():
         if r.skill < 0:
             continue
-        holds = (a.person_team == r.team) & (a.skills[:, r.skill] >= r.level)
+        holds = (arrays.person_team == r.team) & (arrays.skills[:, r.skill] >= r.level)
         members = np.flatnonzero(holds)
         if len(members) == 0:
             continue
         away = holds[chosen_person]
-        per_period = np.bincount(period[away] - 1, minlength=d.periods)
+        per_period = np.bincount(period[away] - 1, minlength=data.periods)
         if (per_period >= r.may_leave).all():
-            text = (f"critical skill kept: team {d.team_id(r.team)} must keep {r.count} people with "
+            text = (f"critical skill kept: team {data.team_id(r.team)} must keep {r.count} people with "
                     f"{r.skill_id} at level {r.level}+, and this person is needed for that")
             for p in members.tolist():
                 out.setdefault(p, text)
     return out
 
 
-def _plan_wide_reason(d: ModelData) -> str:
-    policy = d.policy
+def _plan_wide_reason(data: ModelData) -> str:
+    policy = data.policy
     rules = []
     if policy.fairness.min_share > 0 and policy.fairness.bands:
         rules.append("the fairness floor by grade band")

@@ -15,7 +15,8 @@ import time
 
 import numpy as np
 
-from optimiser.rules import FAIRNESS_SCALE, ModelData, Rows
+from optimiser.model_data import ModelData, Rows
+from optimiser.rules import FAIRNESS_SCALE
 
 # Rules whose rows are all "sum of 0/1 variables <= limit" (packing rows).
 PACKING_RULES = ("one_placement", "no_repeat", "capacity", "release_limit", "critical_skills",
@@ -75,16 +76,16 @@ class _Packer:
             self.left[self.rows_of[j]] += 1
 
 
-def greedy_plan(d: ModelData, rows: dict[str, Rows], order: np.ndarray | None = None,
+def greedy_plan(data: ModelData, rows: dict[str, Rows], order: np.ndarray | None = None,
                 deadline: float | None = None) -> np.ndarray:
     """0/1 per variable. `order` (default: best score first, earlier period first) is the order in
     which placements are tried; an LP-rounded plan passes the LP solution's order instead.
     At `deadline` (a time.perf_counter() value) it stops adding placements."""
-    n_vars = d.n_vars
+    n_vars = data.n_vars
     chosen = np.zeros(n_vars, dtype=np.int8)
     if n_vars == 0:
         return chosen
-    points = np.tile(d.pairs["points"].to_numpy(), d.periods)
+    points = np.tile(data.pairs["points"].to_numpy(), data.periods)
     if order is None:
         order = np.lexsort((np.arange(n_vars), -points))
     packer = _Packer(rows, n_vars)
@@ -96,17 +97,17 @@ def greedy_plan(d: ModelData, rows: dict[str, Rows], order: np.ndarray | None = 
                 packer.take(v)
                 chosen[v] = 1
                 break
-    bands = _band_rows(d)
+    bands = _band_rows(data)
     if bands:
         first = _fill(_Packer(rows, n_vars), chosen.copy(), order, None, deadline)
         total = int(first.sum())
         for band_vars, share, t in bands:
-            need = math.ceil(share * total / FAIRNESS_SCALE / d.periods) if total else 0
+            need = math.ceil(share * total / FAIRNESS_SCALE / data.periods) if total else 0
             band_order = order[np.isin(order, band_vars)]
             _fill(packer, chosen, band_order, need, deadline)
     _fill(packer, chosen, order, None, deadline)
     if bands:
-        _repair_fairness(packer, chosen, bands, points, d.n_pairs)
+        _repair_fairness(packer, chosen, bands, points, data.n_pairs)
     return chosen
 
 
@@ -143,19 +144,19 @@ def _fill(packer: _Packer, chosen: np.ndarray, order: np.ndarray, limit: int | N
     return chosen
 
 
-def _band_rows(d: ModelData):
+def _band_rows(data: ModelData):
     """(variables of the band in the period, share x FAIRNESS_SCALE, period) per fairness row."""
-    fair = d.policy.fairness
+    fair = data.policy.fairness
     share = int(round(fair.min_share * FAIRNESS_SCALE))
-    if share <= 0 or not fair.bands or d.n_pairs == 0:
+    if share <= 0 or not fair.bands or data.n_pairs == 0:
         return []
-    grade = d.arrays.person_grade[d.pairs["person"].to_numpy()]
+    grade = data.arrays.person_grade[data.pairs["person"].to_numpy()]
     out = []
     for lo, hi in fair.bands:
         members = np.flatnonzero((grade >= lo) & (grade <= hi))
         if len(members):
-            for t in range(d.periods):
-                out.append((members + t * d.n_pairs, share, t))
+            for t in range(data.periods):
+                out.append((members + t * data.n_pairs, share, t))
     return out
 
 

@@ -37,6 +37,7 @@ from optimiser.objective import TERMS
 from optimiser.rules import ModelData, Rows, build_rows
 from optimiser.stability import blocking_pairs
 from planner.domain import Opportunity, Placement, Plan, Policy, Scenario
+from planner.eligibility import eligibility_reasons
 
 # Below this many placement variables CP-SAT alone proves optimality quickly; above it the LP
 # route wins (measured: bench/README.md, "Design figures").
@@ -99,8 +100,6 @@ def _remaining(deadline: float) -> float:
 
 def _ineligible_pins(data: ModelData) -> _Outcome | None:
     """Pinned placements that break eligibility are conflicts before any solving."""
-    from planner.eligibility import eligibility_reasons
-
     s = data.scenario
     conflicts = []
     for p, o in data.pinned_positions:

@@ -18,7 +18,8 @@ from ortools.sat.python import cp_model
 
 from optimiser.candidates import candidate_pairs, scenario_arrays
 from optimiser.objective import score_pairs
-from optimiser.rules import HARD_RULES, ModelData, Rows, build_rows
+from optimiser.model_data import ModelData, Rows
+from optimiser.rules import HARD_RULES, build_rows
 from planner.domain import Policy, Scenario
 
 # Variable names make a model dump readable; beyond this size they only cost build time.

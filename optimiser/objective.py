@@ -45,39 +45,39 @@ TERMS: tuple[Term, ...] = (
 )
 
 
-def skill_fit(a: ScenarioArrays, person: np.ndarray, opp: np.ndarray) -> np.ndarray:
+def skill_fit(arrays: ScenarioArrays, person: np.ndarray, opp: np.ndarray) -> np.ndarray:
     """Share of required levels held: mean over required skills of min(1, held / required)."""
     total = np.zeros(len(person))
     count = np.zeros(len(person))
-    for slot in range(a.req_skill.shape[1]):
-        need = a.req_level[opp, slot].astype(np.float64)
-        have = a.skills[person, a.req_skill[opp, slot]].astype(np.float64)
+    for slot in range(arrays.req_skill.shape[1]):
+        need = arrays.req_level[opp, slot].astype(np.float64)
+        have = arrays.skills[person, arrays.req_skill[opp, slot]].astype(np.float64)
         used = need > 0
         total += np.where(used, np.minimum(1.0, have / np.maximum(need, 1.0)), 0.0)
         count += used
     return np.where(count > 0, total / np.maximum(count, 1.0), 1.0)
 
 
-def development_value(a: ScenarioArrays, person: np.ndarray, opp: np.ndarray) -> np.ndarray:
+def development_value(arrays: ScenarioArrays, person: np.ndarray, opp: np.ndarray) -> np.ndarray:
     """Share of the person's aspiration gap closed by the opportunity's development skills."""
-    gap_per_skill = np.maximum(0, a.aspirations.astype(np.int16) - a.skills.astype(np.int16))
+    gap_per_skill = np.maximum(0, arrays.aspirations.astype(np.int16) - arrays.skills.astype(np.int16))
     person_gap = gap_per_skill.sum(axis=1)
     closed = np.zeros(len(person))
-    for slot in range(a.dev_skill.shape[1]):
-        skill = a.dev_skill[opp, slot]
-        reach = a.dev_level[opp, slot].astype(np.int16)
-        wanted = a.aspirations[person, skill].astype(np.int16)
-        held = a.skills[person, skill].astype(np.int16)
+    for slot in range(arrays.dev_skill.shape[1]):
+        skill = arrays.dev_skill[opp, slot]
+        reach = arrays.dev_level[opp, slot].astype(np.int16)
+        wanted = arrays.aspirations[person, skill].astype(np.int16)
+        held = arrays.skills[person, skill].astype(np.int16)
         closed += np.maximum(0, np.minimum(reach, wanted) - held)
     gap = person_gap[person]
     return np.where(gap > 0, closed / np.maximum(gap, 1), 0.0)
 
 
-def preference_value(a: ScenarioArrays, person: np.ndarray, opp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def preference_value(arrays: ScenarioArrays, person: np.ndarray, opp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(value, rank): 1/rank for ranked opportunities, 0 and rank 0 otherwise."""
-    n_opps = max(a.n_opps, 1)
+    n_opps = max(arrays.n_opps, 1)
     keys = person.astype(np.int64) * n_opps + opp
-    prefs = a.preferences
+    prefs = arrays.preferences
     rank = np.zeros(len(keys), dtype=np.int32)
     if len(prefs) and len(keys):
         pref_keys = prefs["person"].to_numpy(np.int64) * n_opps + prefs["opp"].to_numpy(np.int64)
@@ -88,35 +88,35 @@ def preference_value(a: ScenarioArrays, person: np.ndarray, opp: np.ndarray) -> 
     return np.where(rank > 0, 1.0 / np.maximum(rank, 1), 0.0), rank
 
 
-def network_value(a: ScenarioArrays, person: np.ndarray, opp: np.ndarray) -> np.ndarray:
+def network_value(arrays: ScenarioArrays, person: np.ndarray, opp: np.ndarray) -> np.ndarray:
     """0.5 across organisations + 0.3 across professions + 0.2 across services."""
-    other_org = a.person_org[person] != a.opp_org[opp]
-    other_prof = (a.opp_profession[opp] >= 0) & (a.opp_profession[opp] != a.person_profession[person])
-    other_service = a.person_service[person] != a.opp_service[opp]
+    other_org = arrays.person_org[person] != arrays.opp_org[opp]
+    other_prof = (arrays.opp_profession[opp] >= 0) & (arrays.opp_profession[opp] != arrays.person_profession[person])
+    other_service = arrays.person_service[person] != arrays.opp_service[opp]
     return 0.5 * other_org + 0.3 * other_prof + 0.2 * other_service
 
 
-def diversity_added(a: ScenarioArrays, person: np.ndarray, opp: np.ndarray) -> np.ndarray:
+def diversity_added(arrays: ScenarioArrays, person: np.ndarray, opp: np.ndarray) -> np.ndarray:
     """Share of the host team whose profession is not the person's."""
-    n_prof = max(len(a.professions), 1)
-    team_prof = np.zeros((len(a.team_ids), n_prof), dtype=np.int64)
-    np.add.at(team_prof, (a.person_team, a.person_profession), 1)
-    host = a.opp_team[opp]
-    same = team_prof[host, a.person_profession[person]]
-    size = a.team_headcount[host]
+    n_prof = max(len(arrays.professions), 1)
+    team_prof = np.zeros((len(arrays.team_ids), n_prof), dtype=np.int64)
+    np.add.at(team_prof, (arrays.person_team, arrays.person_profession), 1)
+    host = arrays.opp_team[opp]
+    same = team_prof[host, arrays.person_profession[person]]
+    size = arrays.team_headcount[host]
     return np.where(size > 0, 1.0 - same / np.maximum(size, 1), 1.0)
 
 
-def score_pairs(a: ScenarioArrays, pairs: pd.DataFrame, weights: Weights) -> pd.DataFrame:
+def score_pairs(arrays: ScenarioArrays, pairs: pd.DataFrame, weights: Weights) -> pd.DataFrame:
     """Add one column per term, `rank`, `score` (weighted sum) and `points` (integer objective)."""
     person = pairs["person"].to_numpy()
     opp = pairs["opp"].to_numpy()
     out = pairs.copy()
-    out["skill_fit"] = skill_fit(a, person, opp)
-    out["development"] = development_value(a, person, opp)
-    out["preference"], out["rank"] = preference_value(a, person, opp)
-    out["network"] = network_value(a, person, opp)
-    out["diversity"] = diversity_added(a, person, opp)
+    out["skill_fit"] = skill_fit(arrays, person, opp)
+    out["development"] = development_value(arrays, person, opp)
+    out["preference"], out["rank"] = preference_value(arrays, person, opp)
+    out["network"] = network_value(arrays, person, opp)
+    out["diversity"] = diversity_added(arrays, person, opp)
     score = np.zeros(len(out))
     for term in TERMS:
         score += getattr(weights, term.key) * out[term.key].to_numpy()

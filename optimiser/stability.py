@@ -15,19 +15,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from optimiser.rules import ModelData, Rows
+from optimiser.model_data import ModelData, Rows
 
 
-def stability_rows(d: ModelData) -> Rows:
+def stability_rows(data: ModelData) -> Rows:
     """For each ranked pair i = (p, o) and period t:
     cap_o x (p holds o or better in t, or o in another period) + (places on o in t going to
     others o scores at least as high as p) >= cap_o."""
-    n, k = d.n_pairs, d.periods
-    pairs = d.pairs.assign(pair=np.arange(n))
+    n, k = data.n_pairs, data.periods
+    pairs = data.pairs.assign(pair=np.arange(n))
     ranked = pairs[pairs["rank"] > 0][["pair", "person", "opp", "rank", "points"]]
     if ranked.empty:
         return Rows.empty()
-    cap = d.arrays.opp_capacity[ranked["opp"].to_numpy()]
+    cap = data.arrays.opp_capacity[ranked["opp"].to_numpy()]
     local = np.arange(len(ranked))
     ranked = ranked.assign(local=local, cap=cap)
     as_good = ranked.merge(ranked[["person", "pair", "rank"]], on="person", suffixes=("", "_o"))
@@ -39,7 +39,7 @@ def stability_rows(d: ModelData) -> Rows:
     rows, vars_, coefs = [], [], []
     # "held back" indicators: may be 1 only when the team (or a critical skill's holders) is at
     # its limit in that period; a held-back person cannot block.
-    extra_rows = _held_back_rows(d, ranked, local, cap)
+    extra_rows = _held_back_rows(data, ranked, local, cap)
     for t in range(k):
         rows.append(as_good["local"].to_numpy() * k + t)
         vars_.append(t * n + as_good["pair_o"].to_numpy())
@@ -65,26 +65,29 @@ def stability_rows(d: ModelData) -> Rows:
     n_main = len(lb)
     all_rows = np.concatenate(rows + [r + n_main for r in limit_r]).astype(np.int64)
     return Rows(
-        row=all_rows, var=np.concatenate(vars_ + limit_v).astype(np.int64),
+        row=all_rows,
+        var=np.concatenate(vars_ + limit_v).astype(np.int64),
         coef=np.concatenate(coefs + limit_c).astype(np.int64),
         lb=np.concatenate([lb, np.full(n_limit, -big)]).astype(np.int64),
         ub=np.concatenate([lb * 0 + big, limit_ub]).astype(np.int64),
         row_group=np.concatenate([row_key, np.full(n_limit, len(local))]).astype(np.int64),
-        groups=[f"stability of person {d.person_id(person[i])} with opportunity {d.opp_id(opp[i])}" for i in local]
+        groups=[
+            f"stability of person {data.person_id(person[i])} with opportunity {data.opp_id(opp[i])}" for i in local
+        ]
         + ["stability: a team at its limit holds its people back"],
     )
 
 
-def _held_back_rows(d: ModelData, ranked: pd.DataFrame, local: np.ndarray, cap: np.ndarray):
+def _held_back_rows(data: ModelData, ranked: pd.DataFrame, local: np.ndarray, cap: np.ndarray):
     """Entries adding cap_o x held_back[p, t] to each ranked pair's row, and the rows that let
     held_back[p, t] be 1 only when p has no placement in t and their team (or a critical skill
     they hold) is at its limit: limit x at_limit - (people away) <= 0;
     held_back - at_limit(team) - sum at_limit(critical skills held) <= 0;
     held_back + placements of p in t <= 1."""
-    a = d.arrays
-    n, k = d.n_pairs, d.periods
-    pair_person = d.pairs["person"].to_numpy()
-    team_of_pair = a.person_team[pair_person]
+    arrays = data.arrays
+    n, k = data.n_pairs, data.periods
+    pair_person = data.pairs["person"].to_numpy()
+    team_of_pair = arrays.person_team[pair_person]
     person = ranked["person"].to_numpy()
     wanting = np.unique(person)
     extra_r, extra_v, extra_c = [], [], []
@@ -100,34 +103,38 @@ def _held_back_rows(d: ModelData, ranked: pd.DataFrame, local: np.ndarray, cap: 
         n_limit += 1
 
     crit = []
-    table = d.critical_table
+    table = data.critical_table
     if table is not None and not table.empty:
         for c, r in table.iterrows():
             if r.skill >= 0:
-                holds = (a.person_team == r.team) & (a.skills[:, r.skill] >= r.level)
+                holds = (arrays.person_team == r.team) & (arrays.skills[:, r.skill] >= r.level)
                 if holds[wanting].any():
                     crit.append((c, r, holds))
     pairs_of = pd.Series(np.arange(n)).groupby(pair_person).apply(np.asarray)
     for t in range(k):
         team_flag = {}
-        for team in np.unique(a.person_team[wanting]).tolist():
-            flag = d.new_aux(f"at_limit[team {d.team_id(team)}, period {t + 1}]", 0, 1)
+        for team in np.unique(arrays.person_team[wanting]).tolist():
+            flag = data.new_aux(f"at_limit[team {data.team_id(team)}, period {t + 1}]", 0, 1)
             members = np.flatnonzero(team_of_pair == team)
-            limit_row(np.concatenate([t * n + members, [flag]]),
-                      np.concatenate([-np.ones(len(members)), [a.team_allowance[team]]]))
+            limit_row(
+                np.concatenate([t * n + members, [flag]]),
+                np.concatenate([-np.ones(len(members)), [arrays.team_allowance[team]]]),
+            )
             team_flag[team] = flag
         crit_flags = []
         for c, r, holds in crit:
-            flag = d.new_aux(f"at_limit[critical {c}, period {t + 1}]", 0, 1)
+            flag = data.new_aux(f"at_limit[critical {c}, period {t + 1}]", 0, 1)
             holder_pairs = np.flatnonzero(holds[pair_person])
-            limit_row(np.concatenate([t * n + holder_pairs, [flag]]),
-                      np.concatenate([-np.ones(len(holder_pairs)), [r.may_leave]]))
+            limit_row(
+                np.concatenate([t * n + holder_pairs, [flag]]),
+                np.concatenate([-np.ones(len(holder_pairs)), [r.may_leave]]),
+            )
             crit_flags.append((flag, holds))
         held = {}
         for p in wanting.tolist():
-            h = d.new_aux(f"held_back[person {d.person_id(p)}, period {t + 1}]", 0, 1)
+            h = data.new_aux(f"held_back[person {data.person_id(p)}, period {t + 1}]", 0, 1)
             held[p] = h
-            flags = [team_flag[a.person_team[p]]] + [f for f, holds in crit_flags if holds[p]]
+            flags = [team_flag[arrays.person_team[p]]] + [f for f, holds in crit_flags if holds[p]]
             limit_row([h] + flags, [1] + [-1] * len(flags))
             mine = pairs_of.get(p, np.zeros(0, dtype=np.int64))
             limit_row(np.concatenate([[h], t * n + mine]), np.ones(len(mine) + 1), ub=1)
@@ -137,11 +144,11 @@ def _held_back_rows(d: ModelData, ranked: pd.DataFrame, local: np.ndarray, cap: 
     return extra_r, extra_v, extra_c, limit_r, limit_v, limit_c, np.array(limit_ub, dtype=np.int64)
 
 
-def blocking_pairs(d: ModelData, chosen: np.ndarray) -> pd.DataFrame:
+def blocking_pairs(data: ModelData, chosen: np.ndarray) -> pd.DataFrame:
     """The blocking pairs of a plan (`chosen`: 0/1 per variable), columns person, opp, period."""
-    n, k = d.n_pairs, d.periods
+    n, k = data.n_pairs, data.periods
     x = np.asarray(chosen).reshape(k, n).astype(bool)
-    pairs = d.pairs
+    pairs = data.pairs
     ranked_mask = pairs["rank"].to_numpy() > 0
     if not ranked_mask.any():
         return pd.DataFrame(columns=["person", "opp", "period"])
@@ -149,8 +156,8 @@ def blocking_pairs(d: ModelData, chosen: np.ndarray) -> pd.DataFrame:
     opp = pairs["opp"].to_numpy()
     rank = pairs["rank"].to_numpy()
     points = pairs["points"].to_numpy()
-    n_people = d.arrays.n_people
-    n_opps = d.arrays.n_opps
+    n_people = data.arrays.n_people
+    n_opps = data.arrays.n_opps
     taken_any = x.any(axis=0)
     found = []
     for t in range(k):
@@ -163,26 +170,31 @@ def blocking_pairs(d: ModelData, chosen: np.ndarray) -> pd.DataFrame:
         np.minimum.at(worst, opp[placed], points[placed])
         placed_now = np.zeros(n_people, dtype=bool)
         placed_now[person[placed]] = True
-        person_wants = ranked_mask & (rank < got_rank[person]) & ~taken_any & ~(_held_back(d, person[placed]) & ~placed_now)[person]
-        opp_wants = (used[opp] < d.arrays.opp_capacity[opp]) | (worst[opp] < points)
+        person_wants = (
+            ranked_mask
+            & (rank < got_rank[person])
+            & ~taken_any
+            & ~(_held_back(data, person[placed]) & ~placed_now)[person]
+        )
+        opp_wants = (used[opp] < data.arrays.opp_capacity[opp]) | (worst[opp] < points)
         hits = np.flatnonzero(person_wants & opp_wants)
         found.append(pd.DataFrame({"person": person[hits], "opp": opp[hits], "period": t + 1}))
     return pd.concat(found, ignore_index=True)
 
 
-def _held_back(d: ModelData, away: np.ndarray) -> np.ndarray:
+def _held_back(data: ModelData, away: np.ndarray) -> np.ndarray:
     """Per person: their team is at its release limit, or a critical skill they hold is down to
     the minimum, given the people `away` in this period."""
-    a = d.arrays
-    out = np.zeros(a.n_people, dtype=bool)
-    team_away = np.bincount(a.person_team[away], minlength=len(a.team_ids))
-    out |= team_away[a.person_team] >= a.team_allowance[a.person_team]
-    table = d.critical_table
+    arrays = data.arrays
+    out = np.zeros(arrays.n_people, dtype=bool)
+    team_away = np.bincount(arrays.person_team[away], minlength=len(arrays.team_ids))
+    out |= team_away[arrays.person_team] >= arrays.team_allowance[arrays.person_team]
+    table = data.critical_table
     if table is not None and not table.empty:
         for r in table.itertuples():
             if r.skill < 0:
                 continue
-            holds = (a.person_team == r.team) & (a.skills[:, r.skill] >= r.level)
+            holds = (arrays.person_team == r.team) & (arrays.skills[:, r.skill] >= r.level)
             if int(holds[away].sum()) >= r.may_leave:
                 out |= holds
     return out

@@ -4,8 +4,13 @@ COMMAND_MODULES, so adding a command touches one place."""
 from __future__ import annotations
 
 import importlib
+import sys
 
 import click
+
+# Slow imports (scenario reading, with pandas) happen inside the commands that use them:
+# `trellis` imports every command module at start-up (COMMAND_MODULES), and deferring them
+# keeps `trellis --help` and the other commands quick to start.
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,8 +24,6 @@ EXIT_PROBLEMS = 2
 
 def load_scenario_or_exit(path):
     """Read a scenario for a command; on problems print every one (file, row, column) and exit 2."""
-    import sys
-
     from planner.domain import ScenarioError
     from planner.scenario_io import read_scenario
 

@@ -9,7 +9,12 @@ from pathlib import Path
 import click
 
 from planner.cli import main
+from planner.cli_numbers import SECONDS
 from planner.domain import ScenarioError
+
+# Slow imports (the redeployment solver, OR-Tools) happen inside the commands that use them:
+# `trellis` imports every command module at start-up (COMMAND_MODULES), and deferring them
+# keeps `trellis --help` and the other commands quick to start.
 
 EXIT_PROBLEMS = 2
 
@@ -44,7 +49,7 @@ def _progress_printer(enabled: bool):
               help="Plan date (YYYY-MM-DD) for the rest period; default policy.plan_date, else today.")
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A previous redeploy.csv: re-plan keeping as many of its redeployments as possible.")
-@click.option("--time-limit", "time_limit", type=click.FloatRange(min=0.1), default=None,
+@click.option("--time-limit", "time_limit", type=SECONDS, default=None,
               help="Seconds the solve may take (default: policy.time_limit_s).")
 @click.option("--progress/--no-progress", default=None,
               help="Show solver progress on stderr (default: when stderr is a terminal).")

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from planner.cli import main
+from planner.cli_numbers import SEED, whole
 from planner.generate import MAX_PEOPLE, MIN_PEOPLE, SAMPLE_PEOPLE, SAMPLE_SEED, generate_scenario
 from planner.scenario_io import write_scenario_csv, write_scenario_json, write_scenario_xlsx
 
@@ -24,8 +25,8 @@ def write_generated(scenario, out: Path) -> None:
 
 
 @main.command("generate")
-@click.option("--people", type=click.IntRange(MIN_PEOPLE, MAX_PEOPLE), help="how many staff to generate")
-@click.option("--seed", type=int, help="the same seed gives the same scenario (default 0)")
+@click.option("--people", type=whole(MIN_PEOPLE, MAX_PEOPLE), help="how many staff to generate")
+@click.option("--seed", type=SEED, help="the same seed gives the same scenario (default 0)")
 @click.option("--crisis", is_flag=True, help="add a crisis: paused and critical teams, demand.csv, rest dates")
 @click.option("--sample", is_flag=True,
               help=f"the bundled sample exactly: {SAMPLE_PEOPLE} people, seed {SAMPLE_SEED}")

@@ -9,6 +9,11 @@ from pathlib import Path
 import click
 
 from planner.cli import EXIT_PROBLEMS, load_scenario_or_exit, main
+from planner.cli_numbers import whole
+
+# Slow imports (the pathway search and networkx) happen inside the commands that use them:
+# `trellis` imports every command module at start-up (COMMAND_MODULES), and deferring them
+# keeps `trellis --help` and the other commands quick to start.
 
 
 KIND_HEADINGS = {
@@ -31,7 +36,7 @@ def _fail(message: str) -> None:
     default=None,
     help="An opportunity id (usually a role), or skill goals like 'data-analysis:3;gis:2'.",
 )
-@click.option("--max-steps", type=click.IntRange(1, 6), default=3, show_default=True, help="Most moves in a pathway.")
+@click.option("--max-steps", type=whole(1, 6), default=3, show_default=True, help="Most moves in a pathway.")
 @click.option("--json", "as_json", is_flag=True, help="Print the pathways as JSON.")
 def pathways_command(scenario_dir: Path, person_id: str, target: str | None, max_steps: int, as_json: bool) -> None:
     """Where one person's skills can take them: networked, developmental and ladder pathways of

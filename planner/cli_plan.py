@@ -9,6 +9,11 @@ from pathlib import Path
 import click
 
 from planner.cli import EXIT_PROBLEMS, load_scenario_or_exit, main
+from planner.cli_numbers import SECONDS, SEED, WORKERS, whole
+
+# Slow imports (the matching solver, OR-Tools) happen inside the commands that use them:
+# `trellis` imports every command module at start-up (COMMAND_MODULES), and deferring them
+# keeps `trellis --help` and the other commands quick to start.
 
 EXIT_INFEASIBLE = 1
 
@@ -40,7 +45,7 @@ def _summary(plan) -> str:
             f"{plan.solve_seconds:.1f}s")
 
 
-time_limit_option = click.option("--time-limit", type=click.FloatRange(min=0.1), default=None,
+time_limit_option = click.option("--time-limit", type=SECONDS, default=None,
                                  help="Seconds for the whole solve (default: policy time_limit_s, 30).")
 
 
@@ -49,9 +54,9 @@ time_limit_option = click.option("--time-limit", type=click.FloatRange(min=0.1),
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for plan.csv and plan.json.")
 @time_limit_option
-@click.option("--periods", type=click.IntRange(1, 12), default=None, help="Rotation periods to plan (default 1).")
-@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Solver threads (default 2).")
-@click.option("--seed", type=int, default=None, help="Solver random seed (default 0).")
+@click.option("--periods", type=whole(1, 12), default=None, help="Rotation periods to plan (default 1).")
+@click.option("--workers", type=WORKERS, default=None, help="Solver threads (default 2).")
+@click.option("--seed", type=SEED, default=None, help="Solver random seed (default 0).")
 @click.option("--progress/--no-progress", default=None,
               help="Show objective and bound as they improve (default: on a terminal).")
 def plan_command(scenario_dir, out_dir, time_limit, periods, workers, seed, progress):
@@ -113,11 +118,11 @@ def _relax_pair(value: str) -> tuple[str, str]:
 @click.argument("scenario_dir", metavar="DIR", type=click.Path(exists=True, path_type=Path))
 @click.option("--relax", "relax", multiple=True, metavar="OPP:SKILL",
               help="Drop one required skill from one opportunity (repeatable).")
-@click.option("--stretch", type=click.IntRange(0, 4), default=None,
+@click.option("--stretch", type=whole(0, 4), default=None,
               help="Levels a person may be short of a requirement.")
 @time_limit_option
-@click.option("--workers", type=click.IntRange(1, 64), default=None)
-@click.option("--seed", type=int, default=None)
+@click.option("--workers", type=WORKERS, default=None)
+@click.option("--seed", type=SEED, default=None)
 def whatif_command(scenario_dir, relax, stretch, time_limit, workers, seed):
     """Compare the baseline plan with one where requirements are relaxed or stretch is allowed:
     how many more people become eligible, and how the plan changes."""

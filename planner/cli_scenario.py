@@ -9,7 +9,12 @@ from pathlib import Path
 import click
 
 from planner.cli import main
+from planner.cli_numbers import whole
 from planner.domain import Policy, Scenario, ScenarioError
+
+# Slow imports (scenario reading and writing, with pandas) happen inside the commands that use them:
+# `trellis` imports every command module at start-up (COMMAND_MODULES), and deferring them
+# keeps `trellis --help` and the other commands quick to start.
 
 EXIT_PROBLEMS = 2
 
@@ -38,7 +43,7 @@ def _echo_warnings(warnings, limit: int) -> None:
 
 @main.command("validate")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--max-warnings", default=50, show_default=True, help="Warnings to print; 0 prints all.")
+@click.option("--max-warnings", type=whole(0, 1_000_000_000), default=50, show_default=True, help="Warnings to print; 0 prints all.")
 def validate_command(path: Path, max_warnings: int) -> None:
     """Check the scenario at PATH (a CSV folder, .xlsx workbook or scenario.json) against the
     format. Prints every problem as `file, row N, column C: message (value 'x'); suggestion`

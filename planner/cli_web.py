@@ -12,6 +12,13 @@ import click
 
 from planner import store
 from planner.cli import main
+from planner.cli_numbers import PORT, whole
+from planner.cli_store import open_store_or_exit
+from planner.store.users import email_address_problem, get_user_by_name, set_email
+
+# Slow imports (the Flask app, waitress, password hashing) happen inside the commands that use them:
+# `trellis` imports every command module at start-up (COMMAND_MODULES), and deferring them
+# keeps `trellis --help` and the other commands quick to start.
 
 EXIT_PROBLEMS = 2
 DEFAULT_SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
@@ -23,31 +30,51 @@ database_option = click.option(
 )
 
 
-def _serve(database_url: str | None, host: str, port: int, threads: int) -> None:
-    """Start the app under waitress (a production WSGI server), in production mode."""
+def _serve(database_url: str | None, host: str, port: int, threads: int, trusted_proxy: str | None = None) -> None:
+    """Start the app under waitress (a production WSGI server), in production mode, believing
+    X-Forwarded-* headers only from the `trusted_proxy` addresses (comma-separated)."""
+    # Imported here so `trellis --help` and the planning commands do not load Flask and waitress.
     import logging
 
-    import waitress
-
     from web import create_app
+    from web.serving import TrustedProxyError, make_server, trusted_proxy_addresses
 
+    try:
+        proxies = trusted_proxy_addresses(trusted_proxy)
+    except TrustedProxyError as error:
+        click.echo(f"Not started: {error}.", err=True)
+        sys.exit(EXIT_PROBLEMS)
     # Sign-ins, sign-outs and refusals are logged by account number, never by name.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    engine = store.make_engine(database_url)
-    store.upgrade(engine)
+    engine = open_store_or_exit(database_url)
     app = create_app({"PRODUCTION": True, "ENGINE": engine})
-    click.echo(f"Trellis is serving on http://{host}:{port}/ (press Ctrl+C to stop)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="trellis", _quiet=True)
+    server = make_server(app, host, port, threads, proxies)
+    behind = f"; forwarded headers trusted from {', '.join(proxies)}" if proxies else ""
+    click.echo(f"Trellis is serving on http://{host}:{port}/{behind} (press Ctrl+C to stop)")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
+trusted_proxy_option = click.option(
+    "--trusted-proxy", envvar="TRELLIS_TRUSTED_PROXY", default=None, show_envvar=True,
+    help="Comma-separated IP addresses of the TLS-terminating proxy in front of this server; "
+         "X-Forwarded-For/Proto/Host are believed from these addresses only (default: none).",
+)
 
 
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@click.option("--port", default=5000, show_default=True, type=PORT, help="Port to listen on.")
+@click.option("--threads", default=8, show_default=True, type=whole(1, 64), help="Worker threads.")
+@trusted_proxy_option
 @database_option
-def serve_command(host: str, port: int, threads: int, database_url: str | None) -> None:
+def serve_command(host: str, port: int, threads: int, trusted_proxy: str | None, database_url: str | None) -> None:
     """Serve the web app with waitress. Upgrades the database schema first (safe to repeat)."""
-    _serve(database_url, host, port, threads)
+    _serve(database_url, host, port, threads, trusted_proxy)
 
 
 @main.group("users")
@@ -59,23 +86,29 @@ def users_group() -> None:
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice(DEMO_ROLES), help="What the account may do.")
 @click.option("--person", "person_id", default=None, help="The person a staff account is linked to (required for staff).")
+@click.option("--email", default=None, help="Where the account's notifications are emailed when TRELLIS_SMTP_URL is set (optional).")
 @database_option
-def users_add(name: str, role: str, person_id: str | None, database_url: str | None) -> None:
-    """Add account NAME. The password is read from standard input (one line; at least 8
-    characters), so it never appears in the shell history or the process list."""
+def users_add(name: str, role: str, person_id: str | None, email: str | None, database_url: str | None) -> None:
+    """Add account NAME. The password is read from standard input (one line; at least 12
+    characters, not a common or easily guessed one; long passphrases welcome), so it never
+    appears in the shell history or the process list."""
     from web.auth import AccountError, create_account
 
+    if email and email_address_problem(email):
+        click.echo(f"Account not added: {email_address_problem(email)}.", err=True)
+        sys.exit(EXIT_PROBLEMS)
     password = sys.stdin.readline().rstrip("\r\n")
-    engine = store.make_engine(database_url)
-    store.upgrade(engine)
+    engine = open_store_or_exit(database_url)
     if person_id is not None and store.get_person(engine, person_id) is None:
         click.echo(f"No person {person_id!r} in the stored scenario; import it first or check the id.", err=True)
         sys.exit(EXIT_PROBLEMS)
     try:
-        create_account(engine, name, password, role, person_id=person_id, actor="cli")
+        user_id = create_account(engine, name, password, role, person_id=person_id, actor="cli")
     except AccountError as error:
         click.echo(f"Account not added: {error}.", err=True)
         sys.exit(EXIT_PROBLEMS)
+    if email:
+        set_email(engine, user_id, email, actor="cli")
     click.echo(f"Added account {name} ({role}{', person ' + person_id if person_id else ''}).")
 
 
@@ -85,8 +118,7 @@ def users_list(database_url: str | None) -> None:
     """List accounts: name, role, linked person."""
     from web.auth import list_accounts
 
-    engine = store.make_engine(database_url)
-    store.upgrade(engine)
+    engine = open_store_or_exit(database_url)
     accounts = list_accounts(engine)
     if not accounts:
         click.echo("No accounts yet. Add one with: trellis users add NAME --role admin")
@@ -96,6 +128,24 @@ def users_list(database_url: str | None) -> None:
         click.echo(f"{account.username:<24} {account.role:<10} {account.person_id or '-'}")
 
 
+@users_group.command("email")
+@click.argument("name")
+@click.argument("address", required=False, default="")
+@database_option
+def users_email(name: str, address: str, database_url: str | None) -> None:
+    """Set the address account NAME's notifications are emailed to; without ADDRESS, remove it."""
+    if address and email_address_problem(address):
+        click.echo(f"Not changed: {email_address_problem(address)}.", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    engine = open_store_or_exit(database_url)
+    user = get_user_by_name(engine, name)
+    if user is None:
+        click.echo(f"Not changed: there is no account named {name!r}.", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    set_email(engine, user.id, address or None, actor="cli")
+    click.echo(f"Email of {name} {'set' if address else 'removed'}.")
+
+
 @users_group.command("remove")
 @click.argument("name")
 @database_option
@@ -103,8 +153,7 @@ def users_remove(name: str, database_url: str | None) -> None:
     """Remove account NAME (its sessions end at once)."""
     from web.auth import AccountError, remove_account
 
-    engine = store.make_engine(database_url)
-    store.upgrade(engine)
+    engine = open_store_or_exit(database_url)
     try:
         remove_account(engine, name, actor="cli")
     except AccountError as error:
@@ -155,7 +204,7 @@ def prepare_demo(engine, sample: Path) -> tuple[dict[str, str], bool]:
 
 @main.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--port", default=5000, show_default=True, type=PORT)
 @click.option("--sample", type=click.Path(exists=True, path_type=Path), default=DEFAULT_SAMPLE,
               show_default="data/sample", help="Scenario imported when the store is empty.")
 @click.option("--no-serve", is_flag=True, help="Prepare the data and accounts, then exit.")
@@ -165,7 +214,7 @@ def demo_command(host: str, port: int, sample: Path, no_serve: bool, database_ur
     fresh random password printed once, and serve the app."""
     from planner.domain import ScenarioError
 
-    engine = store.make_engine(database_url)
+    engine = open_store_or_exit(database_url)
     try:
         passwords, imported = prepare_demo(engine, sample)
     except ScenarioError as error:

@@ -24,6 +24,10 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 
 SkillLevel = Annotated[int, Field(ge=1, le=5, description="1 awareness .. 5 leading")]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
+# Numbers from HR files stay far inside the solver's 32- and 64-bit integers: a pay band from
+# -1,000 to 1,000, a headcount or number of places up to 10 million.
+Grade = Annotated[int, Field(ge=-1_000, le=1_000)]
+Headcount = Annotated[int, Field(ge=0, le=10_000_000)]
 Identifier = Annotated[
     str,
     Field(min_length=1, pattern=r"^[^;:]+$", description="non-empty, without ';' or ':'"),
@@ -69,7 +73,7 @@ class CriticalSkill(_Model):
 
     skill: Identifier
     level: SkillLevel
-    count: int = Field(ge=1)
+    count: int = Field(ge=1, le=10_000_000)
 
 
 class Team(_Model):
@@ -78,7 +82,7 @@ class Team(_Model):
     organisation: str = Field(min_length=1)
     service: str = ""
     max_release_share: Share = 0.2
-    min_staff: int | None = Field(default=None, ge=0)
+    min_staff: Headcount | None = None
     critical_skills: tuple[CriticalSkill, ...] = ()
     status: TeamStatus = TeamStatus.normal
 
@@ -87,7 +91,7 @@ class Person(_Model):
     person_id: Identifier
     name: str = Field(min_length=1)
     team_id: Identifier
-    grade: int
+    grade: Grade
     profession: str = Field(min_length=1)
     fte: Share = 1.0
     skills: SkillLevels = Field(default_factory=dict)
@@ -110,12 +114,12 @@ class Opportunity(_Model):
     title: str = Field(min_length=1)
     kind: OpportunityKind
     host_team_id: Identifier
-    capacity: int = Field(default=1, ge=0)
+    capacity: Headcount = 1
     fte: Share = 1.0
     required_skills: SkillLevels = Field(default_factory=dict)
     development_skills: SkillLevels = Field(default_factory=dict)
-    grade_min: int | None = None
-    grade_max: int | None = None
+    grade_min: Grade | None = None
+    grade_max: Grade | None = None
     profession: str = ""
     start: date | None = None
     end: date | None = None
@@ -135,8 +139,8 @@ class Demand(_Model):
     team_id: Identifier
     skill: Identifier
     level: SkillLevel
-    count: int = Field(ge=0)
-    priority: int = Field(ge=1)
+    count: Headcount
+    priority: int = Field(ge=1, le=1_000)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -144,20 +148,34 @@ class Demand(_Model):
 # ---------------------------------------------------------------------------------------------
 
 
-class Weights(_Model):
+class _PolicyModel(_Model):
+    """Policy settings are finite numbers: NaN and infinity are refused, not compared."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+# Weights are scaled to whole points for the solver; 1,000 keeps every sum far inside 64 bits.
+MAX_WEIGHT = 1_000.0
+MAX_TIME_LIMIT_S = 86_400.0  # one day
+MAX_SEED = 2**31 - 1  # CP-SAT takes a 32-bit seed
+MAX_CROSS_ORGANISATION_CAP = 10_000_000
+MAX_REST_DAYS = 3_650  # ten years
+
+
+class Weights(_PolicyModel):
     """Weights of the matching objective; every term is explained in HR words in optimiser docs."""
 
-    skill_fit: float = Field(default=3.0, ge=0)
-    development: float = Field(default=4.0, ge=0)
-    preference: float = Field(default=5.0, ge=0)
-    network: float = Field(default=2.0, ge=0)
-    diversity: float = Field(default=1.0, ge=0)
+    skill_fit: float = Field(default=3.0, ge=0, le=MAX_WEIGHT)
+    development: float = Field(default=4.0, ge=0, le=MAX_WEIGHT)
+    preference: float = Field(default=5.0, ge=0, le=MAX_WEIGHT)
+    network: float = Field(default=2.0, ge=0, le=MAX_WEIGHT)
+    diversity: float = Field(default=1.0, ge=0, le=MAX_WEIGHT)
 
 
-class FairnessFloor(_Model):
+class FairnessFloor(_PolicyModel):
     """Each grade band receives at least `min_share` of all placements (when it has candidates)."""
 
-    bands: tuple[tuple[int, int], ...] = Field(
+    bands: tuple[tuple[Grade, Grade], ...] = Field(
         default=(), description="inclusive grade ranges, e.g. [[1, 4], [5, 7], [8, 12]]"
     )
     min_share: Share = 0.0
@@ -168,21 +186,23 @@ class PersonOpportunity(_Model):
     opportunity_id: Identifier
 
 
-class Policy(_Model):
+class Policy(_PolicyModel):
     """Weights, limits and switches of a plan. Every key is optional; defaults are documented."""
 
     stretch_levels: int = Field(default=0, ge=0, le=4, description="levels a person may be short of a requirement")
-    time_limit_s: float = Field(default=30.0, gt=0, description="wall-clock limit of one solve")
+    time_limit_s: float = Field(default=30.0, gt=0, le=MAX_TIME_LIMIT_S, description="wall-clock limit of one solve")
     periods: int = Field(default=1, ge=1, le=12, description="consecutive rotation periods to plan")
     workers: int = Field(default=2, ge=1, le=64, description="solver threads")
-    random_seed: int = 0
+    random_seed: int = Field(default=0, ge=0, le=MAX_SEED)
     stable: bool = Field(default=False, description="forbid blocking pairs (preference stability)")
-    max_cross_organisation: int | None = Field(default=None, ge=0, description="cap on moves across employers")
+    max_cross_organisation: int | None = Field(
+        default=None, ge=0, le=MAX_CROSS_ORGANISATION_CAP, description="cap on moves across employers"
+    )
     fairness: FairnessFloor = Field(default_factory=FairnessFloor)
     pinned: tuple[PersonOpportunity, ...] = ()
     forbidden: tuple[PersonOpportunity, ...] = ()
     weights: Weights = Field(default_factory=Weights)
-    rest_days: int = Field(default=28, ge=0, description="crisis: days of rest after a redeployment")
+    rest_days: int = Field(default=28, ge=0, le=MAX_REST_DAYS, description="crisis: days of rest after a redeployment")
     plan_date: date | None = Field(default=None, description="crisis: the date of the plan (default today)")
 
 
@@ -309,15 +329,6 @@ class Scenario(_Model):
         if self.skills:
             return {s.skill_id for s in self.skills}
         return {skill for skill, _file, _index, _column in named_skills(self)}
-
-
-def release_allowance(team: Team, headcount: int) -> int:
-    """How many of a team's people may be away at once: floor(share x headcount), and never so
-    many that fewer than `min_staff` stay. The stricter of the two wins."""
-    by_share = int(team.max_release_share * headcount + 1e-9)
-    if team.min_staff is not None:
-        by_share = min(by_share, max(0, headcount - team.min_staff))
-    return max(0, by_share)
 
 
 def named_skills(scenario: Scenario):

@@ -14,6 +14,12 @@ Rules (docs/scenario-format.md, "Eligibility"):
 
 Pathways replay these rules step by step: after a `role` move the person's grade and team may
 differ from the ones on file, so `grade` and `team_id` can be passed in, like `skills`.
+
+Each rule also has a vectorised form (`..._mask`) beside its sentences, answering the same
+question for arrays of people and opportunities at once. The optimiser's candidate pairs, the
+pathway search and the generator's calibration all call these masks; there is no other copy of the
+rules. `tests/test_eligibility_agreement.py` proves on random scenarios that a pair is eligible by
+`eligibility_mask` exactly when `eligibility_reasons` gives no reason.
 """
 
 from __future__ import annotations
@@ -21,9 +27,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
+
 from planner.domain import Opportunity, Person, Scenario
 
 EPSILON = 1e-9
+
+#: An open grade bound, as a number every grade lies within.
+OPEN_GRADE = np.iinfo(np.int32).max
+
+#: Profession code of an opportunity that names no profession (never any person's profession).
+NO_PROFESSION = -1
 
 
 @dataclass(frozen=True)
@@ -149,6 +163,160 @@ def practice_time_kept(person: Person, opportunity: Opportunity, voice: Voice) -
         f"and this takes {_percent(opportunity.fte)} of {voice.your} time outside it "
         f"(at most {_percent(room)} would fit)"
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The same rules, vectorised. Arguments broadcast like numpy: person arrays shaped (people, 1)
+# against opportunity arrays shaped (opportunities,) give a (people x opportunities) mask.
+# ---------------------------------------------------------------------------------------------
+
+
+def open_to_a_move_mask(available: np.ndarray) -> np.ndarray:
+    """Rule 1a, vectorised: only people marked available may be placed."""
+    return np.asarray(available, dtype=bool)
+
+
+def not_own_team_mask(person_team: np.ndarray, host_team: np.ndarray) -> np.ndarray:
+    """Rule 1b, vectorised: the opportunity is hosted by another team than the person's."""
+    return np.asarray(person_team) != np.asarray(host_team)
+
+
+@dataclass(frozen=True)
+class SkillNeeds:
+    """Rule 2's thresholds, prepared once: for each requirement slot, the skill column and the
+    level a person needs after the stretch (slot-major, so each slot is one contiguous row)."""
+
+    skill_by_slot: np.ndarray  # slots x opportunities: skill column
+    needed_by_slot: np.ndarray  # slots x opportunities: level needed, 0 = nothing needed
+
+    @classmethod
+    def of(cls, required_skill: np.ndarray, required_level: np.ndarray, stretch_levels: int) -> SkillNeeds:
+        """From (opportunities x slots) skill columns and required levels (0 = unused slot): each
+        need is the required level minus the stretch, never below 0. Slots nobody needs are dropped."""
+        needed = np.maximum(0, required_level.astype(np.int16) - stretch_levels).T
+        used = needed.any(axis=1)
+        return cls(np.ascontiguousarray(required_skill.T[used]), np.ascontiguousarray(needed[used]))
+
+
+def required_skills_held_mask(skills: np.ndarray, needs: SkillNeeds) -> np.ndarray:
+    """Rule 2, vectorised: for every required skill, the person's level is at least the required
+    level minus the stretch (`SkillNeeds.of`).
+
+    `skills` is (people x skills) levels, 0 = not held. Returns (people x opportunities)."""
+    skills = np.asarray(skills)
+    mask = np.ones((skills.shape[0], needs.needed_by_slot.shape[1]), dtype=bool)
+    for skill_column, needed in zip(needs.skill_by_slot, needs.needed_by_slot):
+        mask &= skills[:, skill_column] >= needed
+    return mask
+
+
+def grade_within_bounds_mask(grade: np.ndarray, grade_min: np.ndarray, grade_max: np.ndarray) -> np.ndarray:
+    """Rule 3, vectorised: the grade lies within the bounds (`OPEN_GRADE` / -`OPEN_GRADE` where
+    the opportunity gives none)."""
+    return (np.asarray(grade_min) <= grade) & (grade <= np.asarray(grade_max))
+
+
+def practice_time_kept_mask(
+    must_practise: np.ndarray, person_profession: np.ndarray, fte: np.ndarray, opportunity_profession: np.ndarray
+) -> np.ndarray:
+    """Rule 4, vectorised: a person who must keep practising takes work outside their profession
+    only if it leaves them that share of their time. Professions are codes of one vocabulary;
+    `NO_PROFESSION` for an opportunity that names none."""
+    must_practise = np.asarray(must_practise)
+    leaves_time = np.asarray(fte) <= 1.0 - must_practise + EPSILON
+    own_profession = np.asarray(opportunity_profession) == np.asarray(person_profession)
+    return (must_practise <= 0) | leaves_time | own_profession
+
+
+@dataclass(frozen=True)
+class PeopleArrays:
+    """What rules 1-4 read about people, one entry (row) per person. Teams and professions are
+    codes shared with `OpportunityArrays`; `skills` is (people x skills) levels, 0 = not held."""
+
+    available: np.ndarray
+    team: np.ndarray
+    grade: np.ndarray
+    must_practise: np.ndarray
+    profession: np.ndarray
+    skills: np.ndarray
+
+    def take(self, rows: np.ndarray) -> PeopleArrays:
+        """The same facts for the people at positions `rows` only."""
+        return PeopleArrays(self.available[rows], self.team[rows], self.grade[rows],
+                            self.must_practise[rows], self.profession[rows], self.skills[rows])
+
+
+@dataclass(frozen=True)
+class OpportunityArrays:
+    """What rules 1-4 read about opportunities, one entry per opportunity (see `PeopleArrays`)."""
+
+    host_team: np.ndarray
+    grade_min: np.ndarray
+    grade_max: np.ndarray
+    fte: np.ndarray
+    profession: np.ndarray
+    required_skill: np.ndarray  # (opportunities x slots) skill index
+    required_level: np.ndarray  # (opportunities x slots) level, 0 = unused slot
+
+
+def eligibility_mask(people: PeopleArrays, opportunities: OpportunityArrays, stretch_levels: int) -> np.ndarray:
+    """Rules 1-4 at once: (people x opportunities), True where the person may take it."""
+    mask = open_to_a_move_mask(people.available)[:, None] & not_own_team_mask(
+        people.team[:, None], opportunities.host_team[None, :]
+    )
+    mask &= grade_within_bounds_mask(people.grade[:, None], opportunities.grade_min[None, :],
+                                     opportunities.grade_max[None, :])
+    if (people.must_practise > 0).any():
+        mask &= practice_time_kept_mask(people.must_practise[:, None], people.profession[:, None],
+                                        opportunities.fte[None, :], opportunities.profession[None, :])
+    needs = SkillNeeds.of(opportunities.required_skill, opportunities.required_level, stretch_levels)
+    mask &= required_skills_held_mask(people.skills, needs)
+    return mask
+
+
+def padded_levels(levels_per_item: list[Mapping[str, int]], skill_index: Mapping[str, int]):
+    """Skill-level dicts as two (items x slots) arrays: skill index and level (0 = unused slot)."""
+    slots = max((len(levels) for levels in levels_per_item), default=0) or 1
+    skill = np.zeros((len(levels_per_item), slots), dtype=np.int32)
+    level = np.zeros((len(levels_per_item), slots), dtype=np.int8)
+    for row, levels in enumerate(levels_per_item):
+        for slot, (skill_id, value) in enumerate(levels.items()):
+            skill[row, slot] = skill_index[skill_id]
+            level[row, slot] = value
+    return skill, level
+
+
+def eligibility_arrays(scenario: Scenario) -> tuple[PeopleArrays, OpportunityArrays]:
+    """The facts rules 1-4 read, as arrays, for every person and opportunity of a scenario."""
+    skill_index = {s: i for i, s in enumerate(sorted(scenario.skill_ids()))}
+    team_index = {t.team_id: i for i, t in enumerate(scenario.teams)}
+    people, opportunities = scenario.people, scenario.opportunities
+    professions: dict[str, int] = {}
+    skills = np.zeros((len(people), max(len(skill_index), 1)), dtype=np.int8)
+    for row, person in enumerate(people):
+        for skill_id, level in person.skills.items():
+            skills[row, skill_index[skill_id]] = level
+    people_arrays = PeopleArrays(
+        available=np.array([p.available for p in people], dtype=bool),
+        team=np.array([team_index[p.team_id] for p in people], dtype=np.int32),
+        grade=np.array([p.grade for p in people], dtype=np.int64),
+        must_practise=np.array([p.must_practise for p in people], dtype=np.float64),
+        profession=np.array([professions.setdefault(p.profession, len(professions)) for p in people], dtype=np.int32),
+        skills=skills,
+    )
+    required_skill, required_level = padded_levels([o.required_skills for o in opportunities], skill_index)
+    opportunity_arrays = OpportunityArrays(
+        host_team=np.array([team_index[o.host_team_id] for o in opportunities], dtype=np.int32),
+        grade_min=np.array([-OPEN_GRADE if o.grade_min is None else o.grade_min for o in opportunities], dtype=np.int64),
+        grade_max=np.array([OPEN_GRADE if o.grade_max is None else o.grade_max for o in opportunities], dtype=np.int64),
+        fte=np.array([o.fte for o in opportunities], dtype=np.float64),
+        profession=np.array(
+            [professions.setdefault(o.profession, len(professions)) if o.profession else NO_PROFESSION
+             for o in opportunities], dtype=np.int32),
+        required_skill=required_skill,
+        required_level=required_level,
+    )
+    return people_arrays, opportunity_arrays
 
 
 def eligibility_reasons(

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from optimiser.redeploy.results import Assignment, RedeployResult
 from planner.domain import Problem, ScenarioError
+from planner.redeploy_results import Assignment, RedeployResult
 from planner.spreadsheet_safety import escape_formula, unescape_formula
 
 CSV_NAME = "redeploy.csv"

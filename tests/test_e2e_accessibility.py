@@ -14,7 +14,7 @@ AXE = Path(__file__).resolve().parents[1] / "web" / "node_modules" / "axe-core" 
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 PAGES_BY_ACCOUNT = {
-    "alice": ["/people/P1/pathways", "/people/P1/record", "/marketplace"],
+    "alice": ["/people/P1/pathways", "/people/P1/record", "/marketplace", "/inbox"],
     "hana": ["/hr/", "/hr/import", "/hr/whatif", "/network/"],
     "emre": ["/crisis/"],
     "ada": ["/admin/users", "/admin/audit", "/admin/people"],

@@ -4,9 +4,12 @@ drifting from each other."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -20,6 +23,8 @@ from planner.generate import (
     eligible_pair_count,
     generate_scenario,
 )
+from planner.generate.opportunities import _U, practice_friendly_opportunity
+from planner.generate.teams import _trim_to
 from planner.scenario_io import read_scenario, write_scenario_csv
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -411,7 +416,7 @@ def test_cli_sample_regenerates_the_bundled_sample(tmp_path):
     [
         (["generate", "out"], "--people"),
         (["generate", "--sample", "--people", "100", "out"], "--sample fixes"),
-        (["generate", "--people", "5", "out"], "20<=x"),
+        (["generate", "--people", "5", "out"], "a whole number from 20 to 200,000"),
     ],
 )
 def test_cli_explains_a_wrong_call(tmp_path, args, message):
@@ -427,18 +432,12 @@ def test_cli_explains_a_wrong_call(tmp_path, args, message):
 
 @pytest.mark.parametrize("sizes, people", [([30, 20, 25], 60), ([12, 40], 41), ([8, 8, 8, 9], 30), ([10, 60], 75)])
 def test_team_sizes_are_trimmed_to_the_workforce_and_never_below_eight(sizes, people):
-    import numpy as np
-
-    from planner.generate import _trim_to
-
     trimmed = _trim_to(np.array(sizes), people)
     assert trimmed.sum() == people
     assert trimmed.min() >= 8 and trimmed.max() <= 60
 
 
 def test_practice_friendly_opportunities_fit_people_who_must_keep_practising():
-    from planner.generate import _U, practice_friendly_opportunity
-
     for i in range(len(place.PRACTICE_FRIENDLY)):
         u = [0.5] * len(_U)
         u[_U["practice_title"]] = (i + 0.5) / len(place.PRACTICE_FRIENDLY)
@@ -448,3 +447,27 @@ def test_practice_friendly_opportunities_fit_people_who_must_keep_practising():
             s for key in ("social-work", "planning") for s, _, _ in place.PROFESSIONS[key].skills
         }
         assert {place.SKILL_IDS[s] for s in o["required_skill"]} <= held_by_practising
+
+
+def test_the_catalogue_ships_inside_the_built_package(tmp_path):
+    """`trellis generate` must work from an installed copy: the catalogue's data files are package
+    data. Build the packages as setuptools would install them, then generate from that copy alone."""
+    root = Path(__file__).resolve().parent.parent
+    built = tmp_path / "built"
+    subprocess.run(
+        [sys.executable, "-c", "import sys; from setuptools import setup; "
+         f"sys.argv = ['setup.py', '-q', 'egg_info', '--egg-base', {str(tmp_path)!r}, "
+         f"'build_py', '--build-lib', {str(built)!r}]; setup()"],
+        cwd=root, check=True, capture_output=True, timeout=120,
+    )
+    assert sorted(p.name for p in (built / "planner" / "catalogue").glob("*.json")) == [
+        "names.json", "opportunities.json", "organisations.json", "professions.json", "skills.json", "teams.json"]
+    result = subprocess.run(
+        [sys.executable, "-c", "import planner; from planner.generate import generate_scenario; "
+         "print(planner.__file__); print(len(generate_scenario(40, 3).people))"],
+        cwd=tmp_path, env={"PYTHONPATH": str(built), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    module_file, people = result.stdout.split()
+    assert Path(module_file).is_relative_to(built) and people == "40"

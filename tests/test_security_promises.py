@@ -34,16 +34,19 @@ def log_text(records) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def test_session_cookie_is_secure_behind_a_tls_terminating_proxy(client, accounts):
-    """waitress speaks http; https ends at the proxy, which says so in X-Forwarded-Proto."""
+def test_the_app_itself_never_trusts_a_forwarded_proto_header(client, accounts):
+    """Only waitress, for a configured trusted proxy, turns X-Forwarded-Proto into https
+    (tests/test_security_fixes_web.py tests that through a real server); a header that reaches
+    the app directly is anyone's to forge, so it marks nothing Secure."""
     from conftest import csrf_from
 
-    proxied = {"X-Forwarded-Proto": "https"}
-    token = csrf_from(client.get("/login", headers=proxied).get_data(as_text=True))
-    response = client.post("/login", headers=proxied, data={
+    forged = {"X-Forwarded-Proto": "https"}
+    token = csrf_from(client.get("/login", headers=forged).get_data(as_text=True))
+    response = client.post("/login", headers=forged, data={
         "csrf_token": token, "username": "alice", "password": accounts["alice"].password})
     assert response.status_code == 302
-    assert "Secure" in session_cookie_header(response)
+    assert "Secure" not in session_cookie_header(response)
+    assert "Strict-Transport-Security" not in response.headers
 
 
 def test_session_cookie_is_not_secure_over_plain_http_without_a_proxy(auth):

@@ -67,7 +67,7 @@ def test_short_password_is_refused_with_the_rule(as_role, web2_engine):
 
     response = post(as_role("admin"), "/admin/users", {"username": "x2", "password": "short",
                                                        "role": "hr"}, follow_redirects=True)
-    assert "at least 8 characters" in response.get_data(as_text=True)
+    assert "at least 12 characters" in response.get_data(as_text=True)
     assert get_user_by_name(web2_engine, "x2") is None
 
 

@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from planner import store
 from planner.cli import main
-from web.auth import LOGIN_FAILED_MESSAGE, LOGIN_THROTTLED_MESSAGE, AccountError, create_account, safe_next
+from web.auth import LOGIN_FAILED_MESSAGE, LOGIN_THROTTLED_MESSAGE, AccountError, create_account
+from web.security import same_site_path as safe_next
 
 # ---------------------------------------------------------------------------------------------
 # Signing in and out
@@ -122,7 +123,7 @@ def test_passwords_are_hashed_with_argon2id(app, accounts):
 
 
 @pytest.mark.parametrize("username, password, role, person, problem", [
-    ("newbie", "short", "hr", None, "at least 8 characters"),
+    ("newbie", "short", "hr", None, "at least 12 characters"),
     ("newbie", "x" * 1025, "hr", None, "at most 1024"),
     ("new user", "long-enough-password", "hr", None, "account name"),
     ("newbie", "long-enough-password", "superuser", None, "unknown role"),
@@ -159,7 +160,7 @@ def test_users_add_list_remove(database_url):
 
 
 @pytest.mark.parametrize("args, stdin, message", [
-    (["users", "add", "x1", "--role", "hr"], "short\n", "at least 8 characters"),
+    (["users", "add", "x1", "--role", "hr"], "short\n", "at least 12 characters"),
     (["users", "add", "x1", "--role", "staff"], "long-enough-pw\n", "linked to a person"),
     (["users", "add", "x1", "--role", "staff", "--person", "P404"], "long-enough-pw\n", "No person 'P404'"),
     (["users", "remove", "nobody"], "", "no account named"),

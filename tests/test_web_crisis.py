@@ -166,8 +166,8 @@ def test_get_pages_never_change_the_database(as_role, loaded, web2_engine):
     client = as_role("emergency")
     job = run_and_wait(client, loaded)
     before = database_dump(web2_engine)
-    for path in ["/crisis/", f"/crisis/jobs/{job.id}", f"/crisis/jobs/{job.id}.json",
-                 f"/crisis/plans/{job.plan_id}/export.csv", f"/crisis/plans/{job.plan_id}/export.xlsx"]:
+    # Downloads add one audit row each and nothing else: tests/test_security_fixes_web.py.
+    for path in ["/crisis/", f"/crisis/jobs/{job.id}", f"/crisis/jobs/{job.id}.json"]:
         assert client.get(path).status_code == 200, path
     assert database_dump(web2_engine) == before
 

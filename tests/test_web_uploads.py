@@ -118,6 +118,23 @@ def test_one_planner_cannot_commit_anothers_upload(loaded, as_role, web2_engine,
     assert dump(web2_engine) == before
 
 
+def test_an_upload_token_is_refused_in_another_session_of_the_same_account(loaded, as_role, web2_engine, csv_files):
+    """The token is bound to the session that uploaded, not only to the account: the same HR
+    planner signed in twice (two browsers) cannot commit one session's upload from the other."""
+    uploading, other_session = as_role("hr"), as_role("hr")
+    page = upload(uploading, csv_files).get_data(as_text=True)
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    before = dump(web2_engine)
+    refused = post(other_session, "/hr/import/commit", {"token": token}, follow_redirects=True)
+    text = refused.get_data(as_text=True)
+    assert "another session of your account" in text and not re.search(r"Imported \d+ skills", text)
+    assert dump(web2_engine) == before
+    # The refusal did not use the upload up: the session that made it still commits it.
+    committed = post(uploading, "/hr/import/commit", {"token": token}, follow_redirects=True)
+    assert re.search(r"Imported \d+ skills", committed.get_data(as_text=True))
+    assert dump(web2_engine) != before
+
+
 def test_an_xlsx_workbook_is_accepted(as_role, tmp_path):
     from planner.scenario_io import write_scenario_xlsx
 

@@ -10,7 +10,11 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app
+
+from web import security
+from web.data_access import init_data_access
+from web.jobs import recover_jobs_at_start
 
 # Modules that expose `bp` (a flask.Blueprint). Order matters only for URL clashes.
 BLUEPRINT_MODULES: list[str] = [
@@ -20,19 +24,21 @@ BLUEPRINT_MODULES: list[str] = [
     "web.hr",
     "web.crisis",
     "web.network_view",
+    "web.inbox",
     "web.api",
 ]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: configuration (instance folder, environment, `config`), security, store,
-    blueprints. Refuses to start in production with a weak secret key or debug on."""
-    from web import security
-    from web.data_access import init_data_access
+    blueprints. Refuses to start in production with a weak secret key or debug on.
 
+    `security.configure` comes first: it also replaces the `int` route converter with one that
+    refuses ids the store cannot hold, and routes bind their converters when registered."""
     app = Flask(__name__, instance_relative_config=True)
     security.configure(app, config or {})
     init_data_access(app)
+    recover_jobs_at_start(app)
     nav: list[tuple[str, str, tuple[str, ...]]] = []
     for name in BLUEPRINT_MODULES:
         module = importlib.import_module(name)
@@ -46,11 +52,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _template_context() -> dict[str, Any]:
     """What every template sees: the signed-in account and the navigation for its role."""
-    from flask import current_app
-
-    from web.security import current_user
-
-    user = current_user()
+    user = security.current_user()
     nav = []
     if user is not None:
         nav = [

@@ -13,11 +13,18 @@ import logging
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from pydantic import Field
 
+from planner.store import NotFound, list_audit, list_users
+from planner.store import delete_person as store_delete_person
+from planner.store import delete_user as store_delete_user
+from planner.store import export_person as store_export_person
+from web.auth import AccountError, change_account_role, create_account, person_link_problem
 from web.data_access import current_scenario, engine, scenario_changed
 from web.security import (
+    ROLES,
     FormModel,
     FormRejected,
     current_user,
+    int_param,
     log_refusal,
     may_see_person,
     parse_form,
@@ -45,7 +52,7 @@ PERSON_SEARCH_LIMIT = 25
 
 class NewUserForm(FormModel):
     username: str = Field(min_length=1, max_length=150)
-    password: str = Field(min_length=1, max_length=1024)
+    password: str = Field(default="", max_length=1024)  # blank or short: the password rule says why
     role: str = Field(min_length=1, max_length=20)
     person_id: str = Field(default="", max_length=200)
 
@@ -67,19 +74,17 @@ def index():
 @bp.get("/users")
 @roles_required("admin")
 def users():
-    from planner.store import list_users
-    from web.security import ROLES
-
     return render_template("admin/users.html", users=list_users(engine()), roles=ROLES)
 
 
 @bp.post("/users")
 @roles_required("admin")
 def create_user():
-    from web.auth import AccountError, create_account
-
     try:
         form = parse_form(NewUserForm)
+        link_problem = person_link_problem(engine(), form.person_id or None)
+        if link_problem:
+            raise AccountError(link_problem)
         create_account(engine(), form.username, form.password, form.role, form.person_id or None,
                        actor=current_user().username)
     except (FormRejected, AccountError) as error:
@@ -100,9 +105,6 @@ def may_change_account(actor_id: int, target_id: int) -> str | None:
 @bp.post("/users/<int:user_id>/role")
 @roles_required("admin")
 def change_role(user_id: int):
-    from planner.store import NotFound, set_role
-    from web.security import ROLES
-
     form = _parse_or_back(RoleForm)
     if form is None:
         return redirect(url_for("admin.users"))
@@ -114,9 +116,12 @@ def change_role(user_id: int):
         flash(f"Unknown role {form.role!r}; roles are {', '.join(ROLES)}.", "error")
         return redirect(url_for("admin.users"))
     try:
-        user = set_role(engine(), user_id, form.role, actor=current_user().username)
+        user = change_account_role(engine(), user_id, form.role, actor=current_user().username)
     except NotFound:
         abort(404)
+    except AccountError as error:
+        flash(f"The role was not changed: {error}.", "error")
+        return redirect(url_for("admin.users"))
     flash(f"{user.username} now has the role {user.role}; their open sessions were signed out.", "success")
     return redirect(url_for("admin.users"))
 
@@ -124,8 +129,6 @@ def change_role(user_id: int):
 @bp.post("/users/<int:user_id>/delete")
 @roles_required("admin")
 def delete_user(user_id: int):
-    from planner.store import delete_user as store_delete_user
-
     if _parse_or_back(EmptyForm) is None:
         return redirect(url_for("admin.users"))
     refusal = may_change_account(current_user().id, user_id)
@@ -154,10 +157,8 @@ def _parse_or_back(model):
 @bp.get("/audit")
 @roles_required("admin")
 def audit():
-    from planner.store import list_audit
-
     filters = {key: (request.args.get(key) or "").strip()[:300] or None for key in ("actor", "action", "target")}
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = int_param("page", default=1)
     rows = list_audit(engine(), limit=AUDIT_PAGE_SIZE + 1, offset=(page - 1) * AUDIT_PAGE_SIZE, **filters)
     return render_template("admin/audit.html", rows=rows[:AUDIT_PAGE_SIZE], filters=filters, page=page,
                            filter_args={k: v for k, v in filters.items() if v},
@@ -194,11 +195,8 @@ class EraseForm(FormModel):
 @bp.post("/people/<person_id>/export")
 @roles_required("admin")
 def export_person(person_id: str):
-    """Everything held about one person, as a JSON download; the export is audited."""
-    from planner.store import NotFound, record_audit
-    from planner.store import export_person as store_export_person
-    from planner.store._common import person_target
-
+    """Everything held about one person, as a JSON download; the export is audited (as every
+    download is, by `web.security`)."""
     if _parse_or_back(EmptyForm) is None:
         return redirect(url_for("admin.people"))
     _refuse_unless_may_see(person_id)
@@ -206,7 +204,6 @@ def export_person(person_id: str):
         data = store_export_person(engine(), person_id)
     except NotFound:
         abort(404)
-    record_audit(engine(), current_user().username, "person.export", person_target(person_id))
     response = Response(json.dumps(data, indent=2, default=str), mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="trellis-person-{_safe_name(person_id)}.json"'
     return response
@@ -218,9 +215,6 @@ def delete_person(person_id: str):
     """Erase a person everywhere, in one transaction (`planner.store.delete_person`): their
     record, accounts, plan entries and the consoles' own rows (placement decisions, mentions in
     solve jobs). Needs the id typed again."""
-    from planner.store import NotFound
-    from planner.store import delete_person as store_delete_person
-
     form = _parse_or_back(EraseForm)
     if form is None:
         return redirect(url_for("admin.people"))

@@ -19,6 +19,21 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from pydantic import ConfigDict, Field
 
+from planner.passwords import MAX_PASSWORD_LENGTH, password_problem
+from planner.store import NotFound, get_person
+from planner.store.users import (
+    UsernameTaken,
+    bump_session_version,
+    create_user,
+    delete_user,
+    get_user,
+    get_user_by_name,
+    list_users,
+    record_failed_login,
+    record_successful_login,
+    set_password_hash,
+    set_role,
+)
 from web.data_access import engine
 from web.security import (
     ROLES,
@@ -28,6 +43,7 @@ from web.security import (
     current_user,
     login_required,
     parse_form,
+    same_site_path,
     start_session,
 )
 
@@ -37,8 +53,6 @@ bp = Blueprint("auth", __name__)
 
 NAV: list[tuple[str, str, tuple[str, ...]]] = []
 
-MIN_PASSWORD_LENGTH = 8
-MAX_PASSWORD_LENGTH = 1024
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,149}$")
 LOGIN_FAILED_MESSAGE = "That account name and password do not match."
 LOGIN_THROTTLED_MESSAGE = "Too many failed attempts. Wait a few minutes, then try again."
@@ -55,15 +69,6 @@ class AccountError(ValueError):
 # ---------------------------------------------------------------------------------------------
 # Rules on accounts
 # ---------------------------------------------------------------------------------------------
-
-
-def password_problem(password: str) -> str | None:
-    """A password has at least 8 characters; long passphrases are welcome (up to 1024)."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"the password needs at least {MIN_PASSWORD_LENGTH} characters"
-    if len(password) > MAX_PASSWORD_LENGTH:
-        return f"the password may have at most {MAX_PASSWORD_LENGTH} characters"
-    return None
 
 
 def username_problem(username: str) -> str | None:
@@ -91,11 +96,16 @@ def hash_password(password: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+def person_link_problem(db, person_id: str | None) -> str | None:
+    """An account can only be linked to a person who is in the stored scenario."""
+    if person_id and get_person(db, person_id) is None:
+        return f"no person {person_id!r} in the stored scenario; import it first or check the id"
+    return None
+
+
 def create_account(db, username: str, password: str, role: str, person_id: str | None = None, actor: str = "cli") -> int:
     """Add an account (raises AccountError naming the rule it breaks); returns its id."""
-    from planner.store.users import UsernameTaken, create_user
-
-    for problem in (username_problem(username), password_problem(password), role_problem(role, person_id)):
+    for problem in (username_problem(username), password_problem(password, username), role_problem(role, person_id)):
         if problem:
             raise AccountError(problem)
     try:
@@ -105,31 +115,33 @@ def create_account(db, username: str, password: str, role: str, person_id: str |
     return user.id
 
 
+def change_account_role(db, user_id: int, role: str, actor: str):
+    """Give an account another role (its sessions end). A staff account must already be linked
+    to a person: without one, its own pages would have nobody to show. Raises AccountError, or
+    NotFound for an unknown account."""
+    user = get_user(db, user_id)
+    if user is None:
+        raise NotFound(f"no user {user_id}")
+    problem = role_problem(role, user.person_id)
+    if problem:
+        raise AccountError(problem.replace(" (--person ID)", "; link it to a person first"))
+    try:
+        return set_role(db, user_id, role, actor=actor)
+    except ValueError as error:  # the store's own check, should the link vanish in between
+        raise AccountError(str(error)) from error
+
+
 def list_accounts(db) -> list:
     """Every account (the store's `User`; views and the CLI never show its hash)."""
-    from planner.store.users import list_users
-
     return list_users(db)
 
 
 def remove_account(db, username: str, actor: str = "cli") -> None:
     """Remove an account by name; its sessions die with it."""
-    from planner.store.users import delete_user, get_user_by_name
-
     user = get_user_by_name(db, username)
     if user is None:
         raise AccountError(f"no account named {username!r}")
     delete_user(db, user.id, actor=actor)
-
-
-def load_user_for_session(uid: int, session_version) -> CurrentUser | None:
-    """The account of a session cookie, or None when it was removed or has logged out since."""
-    from planner.store.users import get_user
-
-    user = get_user(engine(), uid)
-    if user is None or user.session_version != session_version:
-        return None
-    return CurrentUser(id=user.id, username=user.username, role=user.role, person_id=user.person_id)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,14 +198,9 @@ class LoginForm(FormModel):
 
     username: str = Field(default="", max_length=150)
     password: str = Field(default="", max_length=MAX_PASSWORD_LENGTH)
-    next: str = Field(default="", max_length=500)
-
-
-def safe_next(target: str) -> str | None:
-    """Only paths on this site are followed after signing in (no open redirect)."""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    # Any length is accepted here (the body is bounded by MAX_CONTENT_LENGTH): a `next` that is
+    # not a short path on this site just sends the account home (`same_site_path`).
+    next: str = ""
 
 
 # The page each role lands on, first one registered wins (web part 2 registers the consoles).
@@ -253,14 +260,12 @@ def login():
     user, version = account
     start_session(user, version)
     log.info("signed in: account=%s role=%s", user.id, user.role)
-    return redirect(safe_next(form.next) or home_for(user))
+    return redirect(same_site_path(form.next) or home_for(user))
 
 
 def _verify(username: str, password: str) -> tuple[CurrentUser, int] | str | None:
     """The account and its session version when the password matches; "locked" when the account
     is locked after repeated failures; None otherwise (after the same amount of work)."""
-    from planner.store.users import get_user_by_name, record_failed_login, record_successful_login, set_password_hash
-
     db = engine()
     user = get_user_by_name(db, username)
     stored = user.password_hash if user is not None else _DUMMY_HASH
@@ -290,8 +295,6 @@ class EmptyForm(FormModel):
 def logout():
     parse_form(EmptyForm)
     user = current_user()
-    from planner.store.users import bump_session_version
-
     bump_session_version(engine(), user.id)
     session.clear()
     log.info("signed out: account=%s", user.id)

@@ -8,23 +8,60 @@ redeployment with as few changes as possible, and export the list for managers.
 Team statuses and demand are part of the stored scenario: each edit changes it in one
 transaction, bumps its revision and is audited (who, which team or demand line, never a name).
 Redeployments run as background jobs (`web.jobs`) and are saved as numbered `redeploy` plans.
+Each view parses its form, calls `planner.services.crisis` or the store, and renders.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from sqlalchemy import Engine
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    url_for,
+)
 from pydantic import Field, ValidationError
 
-# Imported with the app, not on the first redeployment, so a run's time is the solver's time.
-from optimiser.redeploy import RedeployResult, redeploy
 from planner.domain import Demand, Scenario, ScenarioError, TeamStatus
-from planner.store import replace_demand, set_team_status
+from planner.services.crisis import (
+    EXPORT_HEADER,
+    assignment_rows,
+    coverage_summary,
+    demand_with_line_added,
+    demand_with_line_changed,
+    demand_with_line_removed,
+    describe_demand_line,
+    export_rows,
+    export_sheets,
+    redeploy_work,
+    redeployment_is_stale,
+    run_note,
+)
+from planner.store import (
+    NotFound,
+    StoredPlan,
+    get_plan,
+    latest_plan,
+    replace_demand,
+    scenario_revision,
+    set_team_status,
+)
 from web.data_access import current_scenario, engine, scenario_changed
-from web.security import FormModel, FormRejected, current_user, may_see_person, parse_form, roles_required
+from web.exports import CSV_MIMETYPE, XLSX_MIMETYPE, csv_bytes, download, xlsx_bytes
+from web.jobs import Job, SlotsBusy, pool
+from web.reader_names import name_for_reader
+from web.security import (
+    FormModel,
+    FormRejected,
+    current_user,
+    parse_form,
+    roles_required,
+)
 
 log = logging.getLogger("trellis.web.crisis")
 
@@ -41,75 +78,31 @@ DEFAULT_TIME_LIMIT_S = 10.0
 # ---------------------------------------------------------------------------------------------
 
 
-def _scenario_or_redirect():
+def _scenario_or_404() -> Scenario:
     scenario = current_scenario()
     if scenario is None:
         abort(404, description="No scenario has been imported yet; ask HR to import one.")
     return scenario
 
 
-def _latest_redeployment():
-    from planner.store import latest_plan
-
+def _latest_redeployment() -> StoredPlan | None:
     return latest_plan(engine(), "redeploy")
-
-
-@dataclass(frozen=True)
-class AssignmentRow:
-    person_id: str
-    name: str
-    from_team: str
-    to_team: str
-    skill: str
-    level: int | None
-    priority: int
-
-
-def assignment_rows(result: dict, scenario: Scenario) -> list[AssignmentRow]:
-    """The redeployment's moves with names (for an account allowed to see them) and team names."""
-    user = current_user()
-    teams = scenario.team_by_id
-    rows = []
-    for a in result.get("assignments", []):
-        person = scenario.person_by_id.get(a["person_id"])
-        name = person.name if person is not None and user is not None and may_see_person(user, a["person_id"]) else a["person_id"]
-        rows.append(AssignmentRow(
-            person_id=a["person_id"], name=name,
-            from_team=teams[a["from_team_id"]].name if a["from_team_id"] in teams else a["from_team_id"],
-            to_team=teams[a["to_team_id"]].name if a["to_team_id"] in teams else a["to_team_id"],
-            skill=a["skill"], level=a.get("level"), priority=int(a["priority"])))
-    return sorted(rows, key=lambda r: (r.priority, r.to_team, r.skill, r.person_id))
-
-
-def coverage_summary(result: dict) -> dict[str, int]:
-    """Units demanded, covered and uncovered over every priority."""
-    lines = result.get("coverage_by_priority", [])
-    return {"demanded": sum(c["demanded"] for c in lines), "covered": sum(c["covered"] for c in lines),
-            "uncovered": sum(c["uncovered"] for c in lines)}
 
 
 @bp.get("/")
 @roles_required(*CRISIS_ROLES)
 def index():
-    from web.jobs import pool
-
-    scenario = _scenario_or_redirect()
+    scenario = _scenario_or_404()
     latest = _latest_redeployment()
     result = (latest.result or {}) if latest else {}
-    headcount = scenario.headcount_by_team
-    stale = latest is not None and result.get("scenario_revision") not in (None, _revision())
     return render_template(
-        "crisis/index.html", scenario=scenario, headcount=headcount, latest=latest, result=result,
-        rows=assignment_rows(result, scenario) if latest else [], totals=coverage_summary(result),
+        "crisis/index.html", scenario=scenario, headcount=scenario.headcount_by_team, latest=latest, result=result,
+        rows=assignment_rows(result, scenario, name_for_reader(scenario)) if latest else [],
+        totals=coverage_summary(result),
         team_names={t.team_id: t.name for t in scenario.teams}, statuses=[s.value for s in TeamStatus],
-        skills=sorted(scenario.skill_ids()), jobs=pool().recent(("redeploy",), limit=5), stale=stale,
+        skills=sorted(scenario.skill_ids()), jobs=pool().recent(("redeploy",), limit=5),
+        stale=redeployment_is_stale(latest, scenario_revision(engine())),
     )
-
-
-def _revision() -> int:
-    from planner.store import scenario_revision
-
-    return scenario_revision(engine())
 
 
 class StatusForm(FormModel):
@@ -161,23 +154,22 @@ def _save_demand(scenario: Scenario, demand: list[Demand], detail: str, message:
 @bp.post("/demand")
 @roles_required(*CRISIS_ROLES)
 def add_demand():
-    scenario = _scenario_or_redirect()
+    scenario = _scenario_or_404()
     try:
         form = parse_form(DemandForm)
         line = Demand(**form.model_dump())
     except (FormRejected, ValidationError) as error:
         flash(f"Not added: {error}", "error")
         return redirect(url_for("crisis.index", _anchor="demand"))
-    return _save_demand(scenario, list(scenario.demand) + [line], f"added line {len(scenario.demand) + 1}",
-                        f"Demand added: {line.count} × {line.skill} (level {line.level}+) for "
-                        f"{scenario.team_by_id.get(line.team_id).name if line.team_id in scenario.team_by_id else line.team_id}, priority {line.priority}.")
+    return _save_demand(scenario, demand_with_line_added(scenario, line), f"added line {len(scenario.demand) + 1}",
+                        f"Demand added: {describe_demand_line(line, scenario)}.")
 
 
 @bp.post("/demand/<int:line>")
 @roles_required(*CRISIS_ROLES)
 def change_demand(line: int):
     """Change (or remove) demand line `line` (1-based, as shown)."""
-    scenario = _scenario_or_redirect()
+    scenario = _scenario_or_404()
     if not 1 <= line <= len(scenario.demand):
         abort(404)
     try:
@@ -185,13 +177,11 @@ def change_demand(line: int):
     except FormRejected as error:
         flash(f"Not saved: {error}", "error")
         return redirect(url_for("crisis.index", _anchor="demand"))
-    demand = list(scenario.demand)
     if form.action == "remove":
-        del demand[line - 1]
-        return _save_demand(scenario, demand, f"removed line {line}", f"Demand line {line} removed.")
-    demand[line - 1] = demand[line - 1].model_copy(update={"level": form.level, "count": form.count,
-                                                           "priority": form.priority})
-    return _save_demand(scenario, demand, f"changed line {line}", f"Demand line {line} saved.")
+        return _save_demand(scenario, demand_with_line_removed(scenario, line), f"removed line {line}",
+                            f"Demand line {line} removed.")
+    return _save_demand(scenario, demand_with_line_changed(scenario, line, form.level, form.count, form.priority),
+                        f"changed line {line}", f"Demand line {line} saved.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -204,53 +194,22 @@ class EmptyForm(FormModel):
 
 
 def _time_limit() -> float:
-    from flask import current_app
-
     return float(current_app.config.get("CRISIS_TIME_LIMIT_S", DEFAULT_TIME_LIMIT_S))
 
 
-def redeploy_work(db: Engine, scenario: Scenario, revision: int, actor: str, baseline: dict | None,
-                  baseline_plan: int | None, time_limit_s: float):
-    """Background work: redeploy (from the baseline, when re-planning) and save the result as
-    a new `redeploy` plan version, audited with who ran it."""
-    from web.jobs import JobOutcome
-
-    def work(progress) -> JobOutcome:
-        from planner.store import save_plan
-        from web.jobs import retry_when_locked
-
-        previous = RedeployResult.model_validate(baseline) if baseline else None
-        result = redeploy(scenario, baseline=previous, time_limit_s=time_limit_s, on_progress=progress)
-        data = result.model_dump(mode="json")
-        data["scenario_revision"] = revision
-        data["baseline_plan_id"] = baseline_plan
-        stored = retry_when_locked(lambda: save_plan(db, "redeploy", data, created_by=actor, policy=scenario.policy))
-        totals = coverage_summary(data)
-        return JobOutcome({"status": result.status, "people_moved": result.people_moved,
-                           "people_changed": result.people_changed, **totals}, stored.id)
-
-    return work
-
-
-def _start(baseline_plan=None):
-    from web.jobs import SlotsBusy, pool
-
-    scenario = _scenario_or_redirect()
+def _start(baseline: StoredPlan | None = None):
+    scenario = _scenario_or_404()
     parse_form(EmptyForm)
-    baseline = None
-    if baseline_plan is not None:
-        baseline = baseline_plan.result or None
-    work = redeploy_work(engine(), scenario, _revision(), current_user().username, baseline,
-                         baseline_plan.id if baseline_plan else None, _time_limit())
-    note = f"re-plan from redeployment v{baseline_plan.version}" if baseline_plan else "redeploy"
+    actor = current_user().username
+    work = redeploy_work(engine(), scenario, scenario_revision(engine()), actor, baseline, _time_limit())
     try:
-        job_id = pool().submit("redeploy", work, actor=current_user().username,
-                               request={"note": note, "baseline_plan_id": baseline_plan.id if baseline_plan else None},
+        job_id = pool().submit("redeploy", work, actor=actor,
+                               request={"note": run_note(baseline),
+                                        "baseline_plan_id": baseline.id if baseline else None},
                                time_limit_s=_time_limit())
     except SlotsBusy as busy:
         flash(str(busy), "error")
-        response = redirect(url_for("crisis.index"))
-        return response
+        return redirect(url_for("crisis.index"))
     return redirect(url_for("crisis.job", job_id=job_id))
 
 
@@ -272,9 +231,7 @@ def replan():
     return _start(latest)
 
 
-def _job_or_404(job_id: int):
-    from web.jobs import pool
-
+def _job_or_404(job_id: int) -> Job:
     job = pool().get(job_id)
     if job is None or job.kind != "redeploy":
         abort(404)
@@ -306,12 +263,8 @@ def job_status(job_id: int):
 # Exports for managers
 # ---------------------------------------------------------------------------------------------
 
-EXPORT_HEADER = ["person_id", "name", "from_team", "to_team", "skill", "level", "priority"]
 
-
-def _plan_or_404(plan_id: int):
-    from planner.store import NotFound, get_plan
-
+def _plan_or_404(plan_id: int) -> StoredPlan:
     try:
         stored = get_plan(engine(), plan_id)
     except NotFound:
@@ -321,46 +274,20 @@ def _plan_or_404(plan_id: int):
     return stored
 
 
-def _export_rows(rows: list[AssignmentRow]):
-    return [[r.person_id, r.name, r.from_team, r.to_team, r.skill, r.level if r.level is not None else "", r.priority]
-            for r in rows]
-
-
 @bp.get("/plans/<int:plan_id>/export.csv")
 @roles_required(*CRISIS_ROLES)
 def export_csv(plan_id: int):
-    from web.exports import CSV_MIMETYPE, csv_bytes
-
     stored = _plan_or_404(plan_id)
-    rows = assignment_rows(stored.result or {}, _scenario_or_redirect())
-    return _download(csv_bytes(EXPORT_HEADER, _export_rows(rows)), CSV_MIMETYPE,
-                     f"trellis-redeployment-v{stored.version}.csv")
+    scenario = _scenario_or_404()
+    rows = assignment_rows(stored.result or {}, scenario, name_for_reader(scenario))
+    return download(csv_bytes(EXPORT_HEADER, export_rows(rows)), CSV_MIMETYPE,
+                    f"trellis-redeployment-v{stored.version}.csv")
 
 
 @bp.get("/plans/<int:plan_id>/export.xlsx")
 @roles_required(*CRISIS_ROLES)
 def export_xlsx(plan_id: int):
-    from web.exports import XLSX_MIMETYPE, xlsx_bytes
-
     stored = _plan_or_404(plan_id)
-    scenario = _scenario_or_redirect()
-    result = stored.result or {}
-    names = {t.team_id: t.name for t in scenario.teams}
-    book = xlsx_bytes([
-        ("Redeployments", EXPORT_HEADER, _export_rows(assignment_rows(result, scenario))),
-        ("Coverage by priority", ["priority", "demanded", "covered", "uncovered"],
-         [[c["priority"], c["demanded"], c["covered"], c["uncovered"]] for c in result.get("coverage_by_priority", [])]),
-        ("Coverage by team", ["team", "demanded", "covered", "uncovered", "released"],
-         [[names.get(c["team_id"], c["team_id"]), c["demanded"], c["covered"], c["uncovered"], c["released"]]
-          for c in result.get("coverage_by_team", [])]),
-        ("Uncovered", ["team", "skill", "level", "priority", "units", "reason"],
-         [[names.get(u["team_id"], u["team_id"]), u["skill"], u["level"], u["priority"], u["units"], u["reason"]]
-          for u in result.get("uncovered", [])]),
-    ])
-    return _download(book, XLSX_MIMETYPE, f"trellis-redeployment-v{stored.version}.xlsx")
-
-
-def _download(data: bytes, mimetype: str, filename: str) -> Response:
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    scenario = _scenario_or_404()
+    book = xlsx_bytes(export_sheets(stored.result or {}, scenario, name_for_reader(scenario)))
+    return download(book, XLSX_MIMETYPE, f"trellis-redeployment-v{stored.version}.xlsx")

@@ -12,11 +12,11 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
+from flask import Response
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from planner.spreadsheet_safety import escape_formula
-
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -72,3 +72,10 @@ def _sheet_title(title: str) -> str:
     """Excel sheet titles: at most 31 characters, none of []:*?/\\."""
     cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in title)
     return cleaned[:31] or "Sheet"
+
+
+def download(data: bytes, mimetype: str, filename: str) -> Response:
+    """An export as a file to save (never shown inline), under `filename`."""
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -8,10 +8,10 @@ Everything here is about teams and services, never about a named person. The fig
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template, request
+from flask import Blueprint, abort, jsonify, render_template
 
 from web.data_access import current_scenario, engine
-from web.security import roles_required
+from web.security import int_param, roles_required
 
 bp = Blueprint("network", __name__, url_prefix="/network")
 
@@ -36,7 +36,7 @@ def _chosen_plan():
     """The plan asked for (`?plan_id=`), else the newest approved matching plan, else the newest."""
     from planner.store import NotFound, get_plan, latest_plan
 
-    plan_id = request.args.get("plan_id", type=int)
+    plan_id = int_param("plan_id")
     if plan_id is not None:
         try:
             stored = get_plan(engine(), plan_id)

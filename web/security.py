@@ -9,12 +9,20 @@
 - Security headers on every response (error pages too), CSRF on every form (Flask-WTF), a
   generic error page, refusals logged without content, and inbound form models that forbid
   unexpected fields (no mass assignment).
+- Values from the request: `same_site_path` is the one rule for redirecting to a value the
+  request carried (no open redirect); `<int:...>` routes, `int_param` and form models refuse
+  numbers the store cannot hold (404/400, never a 500).
+- Every download (a response sent as an attachment) is audited; a person's full export goes
+  only to them or an admin (`may_export_person`).
+
+`web.auth` builds on this module; this module never imports `web.auth`.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import secrets
 import tempfile
 import time
@@ -22,12 +30,19 @@ from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
 from typing import Any, Callable, TypeVar
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
+
+from planner.store import record_audit
+from planner.store._common import person_target
+from planner.store.users import get_user
+from web.data_access import current_scenario, engine
 
 log = logging.getLogger("trellis.web.security")
 
@@ -53,6 +68,13 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
+# Sent only on responses that went out over https (directly or through a trusted proxy): a
+# browser that saw it keeps to https for a year, so a later plain-http link cannot strip TLS.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+
+# Row ids are INTEGER columns, 32-bit signed on PostgreSQL; anything outside 1..LARGEST_ID names
+# no row, and passing it to PostgreSQL would fail with an out-of-range error instead of 404.
+LARGEST_ID = 2**31 - 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -64,13 +86,22 @@ class SessionCookieSecureOverHttps(SecureCookieSessionInterface):
     """Session cookies are marked Secure whenever the request came over https (or always, when
     SESSION_COOKIE_SECURE is set), so one deployment works behind TLS and on loopback.
 
-    waitress speaks plain http, so https ends at a reverse proxy: a request the proxy marks
-    `X-Forwarded-Proto: https` came over https too. Trusting that header can only add the
-    Secure flag, never remove it, so a forged header harms no one but its sender."""
+    The app itself never reads `X-Forwarded-Proto`: behind a TLS-terminating proxy, waitress
+    turns the proxy's header into the request's scheme only when the proxy's address is in
+    `TRELLIS_TRUSTED_PROXY` (`web.serving`); from anyone else the header is removed."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
-        forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
-        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure or forwarded == "https"
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+class StoreIdConverter(IntegerConverter):
+    """`<int:...>` in a route takes only ids the store can hold (1 to 2**31-1); a longer number
+    names no row, so the route answers 404 instead of overflowing the database driver."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", LARGEST_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def instance_secret_key(instance_path: str) -> str:
@@ -112,12 +143,15 @@ def configure(app: Flask, config: dict[str, Any]) -> None:
     )
     app.config.update(config)
     app.debug = bool(app.config["DEBUG"])
+    # Before any blueprint adds its routes: rules bind their converters when they are added.
+    app.url_map.converters["int"] = StoreIdConverter
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
     app.session_interface = SessionCookieSecureOverHttps()
     csrf.init_app(app)
     app.before_request(_check_session)
     app.after_request(_add_security_headers)
+    app.after_request(_audit_downloads)
     _register_error_pages(app)
 
 
@@ -165,11 +199,17 @@ def start_session(user: CurrentUser, session_version: int) -> None:
     session["nonce"] = secrets.token_urlsafe(16)
 
 
+def load_user_for_session(uid: int, session_version) -> CurrentUser | None:
+    """The account of a session cookie, or None when it was removed or has logged out since."""
+    user = get_user(engine(), uid)
+    if user is None or user.session_version != session_version:
+        return None
+    return CurrentUser(id=user.id, username=user.username, role=user.role, person_id=user.person_id)
+
+
 def _check_session() -> None:
     """Load the account of the cookie; refuse it when the account has since logged out (its
     session version moved on), was removed, or sat idle longer than the idle timeout."""
-    from web.auth import load_user_for_session
-
     g.user = None
     uid = session.get("uid")
     if uid is None or request.endpoint == "static":
@@ -257,8 +297,6 @@ def get_person_for(user: CurrentUser | None, person_id: str):
     """The one way views reach a person's data. Returns the `Person` from the current scenario,
     or refuses: 403 when the account may not see that person, 404 when there is no such person.
     The refusal is decided before looking the person up, so staff cannot probe which ids exist."""
-    from web.data_access import current_scenario
-
     if user is None:
         log_refusal("not signed in", 403)
         abort(403)
@@ -273,15 +311,70 @@ def get_person_for(user: CurrentUser | None, person_id: str):
     return person
 
 
+def may_export_person(user: CurrentUser, person_id: str) -> bool:
+    """A full copy of everything held about a person (a subject access export) goes only to that
+    person or to an admin answering their request. HR and emergency planners read records to do
+    their work; they do not take copies of them."""
+    return user.role == "admin" or (user.person_id is not None and user.person_id == person_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Redirects and numbers taken from the request
+# ---------------------------------------------------------------------------------------------
+
+MAX_REDIRECT_PATH_LENGTH = 1000
+# A path on this site: one slash, then neither a slash nor a backslash (browsers read `//x` and
+# `/\x` as another host), then only visible ASCII (no spaces, tabs, CR/LF or other controls,
+# which browsers strip, and which would break the Location header).
+_SAME_SITE_PATH = re.compile(r"/(?![/\\])[!-~]*")
+_DECIMAL_NUMBER = re.compile(r"[0-9]{1,19}")
+
+
+def same_site_path(target: str) -> str | None:
+    """Only a path on this site is followed after signing in or after a form (no open redirect):
+    `target` when it is one, else None. The rule is checked on the value as sent and once more
+    with its %-escapes decoded, so an encoded `//` or backslash is refused too."""
+    if len(target) > MAX_REDIRECT_PATH_LENGTH or "\\" in target:
+        return None
+    for form in (target, unquote(target)):
+        if not _SAME_SITE_PATH.fullmatch(form) or "\\" in form:
+            return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def int_param(name: str, default: int | None = None) -> int | None:
+    """A whole-number query parameter (a page, a plan id): absent or blank gives `default`;
+    anything else that is not a number from 1 to LARGEST_ID is a bad request (400) naming it."""
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return default
+    if not _DECIMAL_NUMBER.fullmatch(raw) or not 1 <= int(raw) <= LARGEST_ID:
+        abort(400, description=f"The parameter {name!r} must be a whole number from 1 to {LARGEST_ID}.")
+    return int(raw)
+
+
 # ---------------------------------------------------------------------------------------------
 # Inbound forms: parse at the edge, refuse unexpected fields
 # ---------------------------------------------------------------------------------------------
 
 
 class FormModel(BaseModel):
-    """Base of inbound form models: unknown fields (e.g. `role=admin`) are refused."""
+    """Base of inbound form models: unknown fields (e.g. `role=admin`) are refused, and so are
+    `nan`, `inf` and `-inf` in a number field (each numeric field also carries its own range)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def numbers_fit_the_store(cls, value: Any) -> Any:
+        """A number in a form (an id, a count) fits a store column; a longer one is refused
+        as a bad form rather than overflowing the database driver."""
+        if isinstance(value, int) and not isinstance(value, bool) and not -LARGEST_ID - 1 <= value <= LARGEST_ID:
+            raise ValueError(f"the number must be between {-LARGEST_ID - 1} and {LARGEST_ID}")
+        return value
 
 
 M = TypeVar("M", bound=FormModel)
@@ -335,6 +428,26 @@ def _add_security_headers(response):
         response.headers.setdefault(name, value)
     if current_user() is not None or not request.path.startswith("/static/"):
         response.headers["Cache-Control"] = "no-store"
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+    return response
+
+
+def _audit_downloads(response):
+    """Every download (a response sent as an attachment: plan CSV and workbook, the crisis
+    export, a person's data) leaves an audit row: who took it, of what, by which route. Done
+    here, once, so an export route added later is audited without remembering to."""
+    if response.status_code != 200 or not response.headers.get("Content-Disposition", "").startswith("attachment"):
+        return response
+    user = current_user()
+    arguments = request.view_args or {}
+    if "person_id" in arguments:
+        action, target = "person.export", person_target(str(arguments["person_id"]))
+    elif "plan_id" in arguments:
+        action, target = "plan.export", f"plan:{arguments['plan_id']}"
+    else:
+        action, target = "export", None
+    record_audit(engine(), user.username if user else "-", action, target, detail=f"route={request.endpoint}")
     return response
 
 

@@ -27,8 +27,10 @@ from web.security import (
     get_person_for,
     log_refusal,
     login_required,
+    may_export_person,
     parse_form,
     roles_required,
+    same_site_path,
 )
 
 log = logging.getLogger("trellis.web.staff")
@@ -279,10 +281,15 @@ def proposal_for(person_id: str, scenario: Scenario) -> Proposal | None:
 @bp.get("/people/<person_id>/export.json")
 @login_required
 def export(person_id: str):
-    """Everything held about the person, as JSON (UK GDPR right of access): theirs only."""
+    """Everything held about the person, as JSON (UK GDPR right of access): to the person
+    themself or an admin only (`may_export_person`); the download is audited like every other."""
     from planner.store import export_person
 
-    person = get_person_for(current_user(), person_id)
+    user = current_user()
+    if not may_export_person(user, person_id):  # decided before the lookup: no probing of ids
+        log_refusal("export of another person's data", 403)
+        abort(403)
+    person = get_person_for(user, person_id)
     response = jsonify(export_person(engine(), person.person_id))
     response.headers["Content-Disposition"] = f'attachment; filename="trellis-{person.person_id}.json"'
     return response
@@ -517,6 +524,6 @@ def interest():
 
 def _back(target: str) -> str:
     """Return to the marketplace page the person was on (same site only)."""
-    if target.startswith("/marketplace") and not target.startswith("//"):
+    if (same_site_path(target) or "").startswith("/marketplace"):
         return target
     return url_for("staff.marketplace")

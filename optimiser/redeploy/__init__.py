@@ -4,7 +4,8 @@
 `RedeployResult`. See `solver.py` for the method and `rules.py` for the rules.
 """
 
-from optimiser.redeploy.results import (
+from optimiser.redeploy.solver import redeploy
+from planner.redeploy_results import (
     Assignment,
     BaselineChanges,
     PriorityCoverage,
@@ -14,7 +15,6 @@ from optimiser.redeploy.results import (
     TeamCoverage,
     UncoveredDemand,
 )
-from optimiser.redeploy.solver import redeploy
 
 __all__ = [
     "Assignment",

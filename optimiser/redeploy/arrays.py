@@ -18,8 +18,8 @@ from datetime import date
 import numpy as np
 
 from optimiser.redeploy import rules
-from optimiser.redeploy.results import Assignment
 from planner.domain import Scenario, TeamStatus
+from planner.redeploy_results import Assignment
 
 # Secondary costs of one move, below coverage and (when re-planning) keeping the previous plan.
 SURPLUS_LEVEL_COST = 1  # each level held above the demanded level: keep experts for harder needs
@@ -194,7 +194,7 @@ def build_arrays(scenario: Scenario, plan_date: date, baseline: list[Assignment]
             critical.append(
                 CriticalConstraint(
                     team=ti, skill=crit.skill, level=crit.level, count=crit.count, holders=len(holder_idx),
-                    may_leave=rules.critical_skill_may_leave(crit, len(holder_idx)), bit=bit,
+                    may_leave=rules.critical_skill_may_leave(len(holder_idx), crit.count), bit=bit,
                 )
             )
 
@@ -203,14 +203,14 @@ def build_arrays(scenario: Scenario, plan_date: date, baseline: list[Assignment]
     baseline_team = np.full(n, -1, dtype=np.int64)
     baseline_skill = np.full(n, -1, dtype=np.int64)
     missing: list[str] = []
-    for a in baseline or []:
-        i = person_index.get(a.person_id)
-        t = team_index.get(a.to_team_id)
+    for assignment in baseline or []:
+        i = person_index.get(assignment.person_id)
+        t = team_index.get(assignment.to_team_id)
         if i is None or t is None:
-            missing.append(a.person_id)
+            missing.append(assignment.person_id)
             continue
         baseline_team[i] = t
-        baseline_skill[i] = skill_index.get(a.skill, -1)
+        baseline_skill[i] = skill_index.get(assignment.skill, -1)
 
     releases = np.array([rules.team_releases_anyone(t) for t in teams], dtype=bool)
     movable_now = releases[person_team] & available & ~resting
@@ -280,47 +280,47 @@ def _unique_rows(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return key[first], inverse.reshape(-1)
 
 
-def _find_eligible_groups(a: CrisisArrays) -> None:
+def _find_eligible_groups(arrays: CrisisArrays) -> None:
     """Which groups may cover at least one line, and how many person-line pairs exist, without
     listing the pairs (`rules.may_cover` on arrays: skill at the level, not their own team)."""
-    n_groups = len(a.group_size)
+    n_groups = len(arrays.group_size)
     eligible = np.zeros(n_groups, dtype=bool)
-    free = ~a.group_restricted
+    free = ~arrays.group_restricted
     pairs = 0
-    for (s, lv), line_list in a.level_classes().items():
-        holders = free & (a.group_levels[:, s] >= lv)
-        size_by_team = np.bincount(a.group_team[holders], weights=a.group_size[holders], minlength=len(a.team_ids))
+    for (s, lv), line_list in arrays.level_classes().items():
+        holders = free & (arrays.group_levels[:, s] >= lv)
+        size_by_team = np.bincount(arrays.group_team[holders], weights=arrays.group_size[holders], minlength=len(arrays.team_ids))
         total = int(size_by_team.sum())
-        teams = a.line_team[line_list]
+        teams = arrays.line_team[line_list]
         pairs += int((total - size_by_team[teams]).sum())
         unique_teams = np.unique(teams)
-        eligible |= holders if len(unique_teams) > 1 else holders & (a.group_team != unique_teams[0])
-    for g in np.nonzero(a.group_restricted)[0].tolist():
-        ok = _kept_lines(a, g)
+        eligible |= holders if len(unique_teams) > 1 else holders & (arrays.group_team != unique_teams[0])
+    for g in np.nonzero(arrays.group_restricted)[0].tolist():
+        ok = _kept_lines(arrays, g)
         eligible[g] = len(ok) > 0
-        pairs += len(ok) * int(a.group_size[g])
-    a.group_eligible = eligible
-    a.candidate_pairs = pairs
+        pairs += len(ok) * int(arrays.group_size[g])
+    arrays.group_eligible = eligible
+    arrays.candidate_pairs = pairs
 
 
-def _kept_lines(a: CrisisArrays, g: int) -> np.ndarray:
+def _kept_lines(arrays: CrisisArrays, g: int) -> np.ndarray:
     """Lines of the team the previous plan put this group's people in, which they may cover."""
-    bt = int(a.group_baseline_team[g])
-    if bt < 0 or bt == a.group_team[g]:
+    bt = int(arrays.group_baseline_team[g])
+    if bt < 0 or bt == arrays.group_team[g]:
         return np.zeros(0, dtype=np.int64)
-    if a.lines_of_team is None:
-        a.lines_of_team = {}
-        for li, t in enumerate(a.line_team.tolist()):
-            a.lines_of_team.setdefault(t, []).append(li)
-    lines = np.array(a.lines_of_team.get(bt, []), dtype=np.int64)
-    return lines[a.group_levels[g, a.line_skill[lines]] >= a.line_level[lines]]
+    if arrays.lines_of_team is None:
+        arrays.lines_of_team = {}
+        for li, t in enumerate(arrays.line_team.tolist()):
+            arrays.lines_of_team.setdefault(t, []).append(li)
+    lines = np.array(arrays.lines_of_team.get(bt, []), dtype=np.int64)
+    return lines[arrays.group_levels[g, arrays.line_skill[lines]] >= arrays.line_level[lines]]
 
 
-def kept_moves(a: CrisisArrays) -> tuple[np.ndarray, np.ndarray]:
+def kept_moves(arrays: CrisisArrays) -> tuple[np.ndarray, np.ndarray]:
     """(group, line) pairs that keep people where the previous plan put them."""
     groups, lines = [], []
-    for g in np.nonzero(a.group_eligible & (a.group_baseline_team >= 0))[0].tolist():
-        ok = _kept_lines(a, g)
+    for g in np.nonzero(arrays.group_eligible & (arrays.group_baseline_team >= 0))[0].tolist():
+        ok = _kept_lines(arrays, g)
         groups.append(np.full(len(ok), g, dtype=np.int64))
         lines.append(ok)
     if not groups:
@@ -328,36 +328,38 @@ def kept_moves(a: CrisisArrays) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(groups), np.concatenate(lines)
 
 
-def ensure_candidate_arcs(a: CrisisArrays) -> None:
+def ensure_candidate_arcs(arrays: CrisisArrays) -> None:
     """List every (group, line) pair explicitly (the exact CP-SAT model needs them; the flow does not)."""
-    if not a.arcs_built:
-        _build_candidate_arcs(a)
-        a.arcs_built = True
+    if not arrays.arcs_built:
+        _build_candidate_arcs(arrays)
+        arrays.arcs_built = True
 
 
-def _build_candidate_arcs(a: CrisisArrays) -> None:
+def _build_candidate_arcs(arrays: CrisisArrays) -> None:
     """Every (group, demand line) pair where the group's people may cover the line (`rules.may_cover`,
     applied to arrays): skill at the level, not their own team; a resting person only where the
     previous plan already put them. One pass per distinct (skill, level), one slice per line."""
     groups_out, lines_out = [], []
-    free = ~a.group_restricted
-    for (s, lv), line_list in a.level_classes().items():
-        cand = np.nonzero(free & (a.group_levels[:, s] >= lv))[0] if len(a.group_size) else np.zeros(0, np.int64)
-        cand = cand[np.argsort(a.group_team[cand], kind="stable")]
-        cand_team = a.group_team[cand]
+    free = ~arrays.group_restricted
+    for (s, lv), line_list in arrays.level_classes().items():
+        cand = (
+            np.nonzero(free & (arrays.group_levels[:, s] >= lv))[0] if len(arrays.group_size) else np.zeros(0, np.int64)
+        )
+        cand = cand[np.argsort(arrays.group_team[cand], kind="stable")]
+        cand_team = arrays.group_team[cand]
         for li in line_list:
-            t = a.line_team[li]
+            t = arrays.line_team[li]
             lo, hi = np.searchsorted(cand_team, t, "left"), np.searchsorted(cand_team, t, "right")
             chosen = np.concatenate([cand[:lo], cand[hi:]])
             groups_out.append(chosen)
             lines_out.append(np.full(len(chosen), li, dtype=np.int64))
     # Resting people on the previous plan: only lines of the team they are already in.
-    for g in np.nonzero(a.group_restricted)[0].tolist():
-        chosen_lines = _kept_lines(a, g)
+    for g in np.nonzero(arrays.group_restricted)[0].tolist():
+        chosen_lines = _kept_lines(arrays, g)
         groups_out.append(np.full(len(chosen_lines), g, dtype=np.int64))
         lines_out.append(chosen_lines)
     if groups_out:
-        a.arc_group = np.concatenate(groups_out).astype(np.int64)
-        a.arc_line = np.concatenate(lines_out).astype(np.int64)
-    g, li = a.arc_group, a.arc_line
-    a.arc_kept = (a.group_baseline_team[g] == a.line_team[li]).astype(np.int64)
+        arrays.arc_group = np.concatenate(groups_out).astype(np.int64)
+        arrays.arc_line = np.concatenate(lines_out).astype(np.int64)
+    g, li = arrays.arc_group, arrays.arc_line
+    arrays.arc_kept = (arrays.group_baseline_team[g] == arrays.line_team[li]).astype(np.int64)

@@ -36,17 +36,20 @@ class ExactModel:
     arcs_of_rank: list[np.ndarray]
 
 
-def build_model(a: CrisisArrays) -> ExactModel:
+def build_model(arrays: CrisisArrays) -> ExactModel:
     """Every contract rule as CP-SAT constraints over (group, line) counts."""
-    ensure_candidate_arcs(a)
+    ensure_candidate_arcs(arrays)
     model = cp_model.CpModel()
-    ub = np.minimum(a.group_size[a.arc_group], a.line_count[a.arc_line])
-    x = [model.new_int_var(0, int(u), f"x[g{g},l{li}]") for g, li, u in zip(a.arc_group.tolist(), a.arc_line.tolist(), ub.tolist())]
-    _each_person_covers_at_most_one_unit(a, model, x)
-    _each_line_gets_at_most_its_count(a, model, x)
-    _team_release_limit(a, model, x)
-    _critical_skills_kept(a, model, x)
-    arcs_of_rank = [np.nonzero(a.line_rank[a.arc_line] == r)[0] for r in range(len(a.priorities))]
+    ub = np.minimum(arrays.group_size[arrays.arc_group], arrays.line_count[arrays.arc_line])
+    x = [
+        model.new_int_var(0, int(u), f"x[g{g},l{li}]")
+        for g, li, u in zip(arrays.arc_group.tolist(), arrays.arc_line.tolist(), ub.tolist())
+    ]
+    _each_person_covers_at_most_one_unit(arrays, model, x)
+    _each_line_gets_at_most_its_count(arrays, model, x)
+    _team_release_limit(arrays, model, x)
+    _critical_skills_kept(arrays, model, x)
+    arcs_of_rank = [np.nonzero(arrays.line_rank[arrays.arc_line] == r)[0] for r in range(len(arrays.priorities))]
     return ExactModel(model, x, arcs_of_rank)
 
 
@@ -60,40 +63,44 @@ def _sum_by(model, x, keys: np.ndarray, limits) -> None:
                 model.add(sum(x[i] for i in chunk.tolist()) <= limit)
 
 
-def _each_person_covers_at_most_one_unit(a, model, x) -> None:
+def _each_person_covers_at_most_one_unit(arrays, model, x) -> None:
     """A group of interchangeable people covers at most as many units as it has people."""
-    _sum_by(model, x, a.arc_group, lambda g, chunk: int(a.group_size[g]) if len(chunk) > 1 else None)
+    _sum_by(model, x, arrays.arc_group, lambda g, chunk: int(arrays.group_size[g]) if len(chunk) > 1 else None)
 
 
-def _each_line_gets_at_most_its_count(a, model, x) -> None:
+def _each_line_gets_at_most_its_count(arrays, model, x) -> None:
     """A demand line is covered by at most the number of people it asks for."""
-    _sum_by(model, x, a.arc_line, lambda li, chunk: int(a.line_count[li]))
+    _sum_by(model, x, arrays.arc_line, lambda li, chunk: int(arrays.line_count[li]))
 
 
-def _team_release_limit(a, model, x) -> None:
+def _team_release_limit(arrays, model, x) -> None:
     """A normal team releases at most its release allowance; a paused team any available person."""
+
     def limit(team, chunk):
-        lim = int(a.team_limit[team])
-        return lim if 0 <= lim < int(a.group_size[np.unique(a.arc_group[chunk])].sum()) else None
-    _sum_by(model, x, a.group_team[a.arc_group], limit)
+        lim = int(arrays.team_limit[team])
+        return lim if 0 <= lim < int(arrays.group_size[np.unique(arrays.arc_group[chunk])].sum()) else None
+
+    _sum_by(model, x, arrays.group_team[arrays.arc_group], limit)
 
 
-def _critical_skills_kept(a, model, x) -> None:
+def _critical_skills_kept(arrays, model, x) -> None:
     """A normal team keeps its critical skills among the people who stay."""
-    elig = eligible_groups(a)
-    for c in a.critical:
-        holder_groups = np.nonzero(elig & (a.group_team == c.team) & ((a.group_critical_bits >> c.bit) & 1).astype(bool))[0]
-        supply = int(a.group_size[holder_groups].sum())
-        if not critical_skill_can_bind(a, c, supply):
+    elig = eligible_groups(arrays)
+    for c in arrays.critical:
+        holder_groups = np.nonzero(
+            elig & (arrays.group_team == c.team) & ((arrays.group_critical_bits >> c.bit) & 1).astype(bool)
+        )[0]
+        supply = int(arrays.group_size[holder_groups].sum())
+        if not critical_skill_can_bind(arrays, c, supply):
             continue
-        arcs = np.nonzero(np.isin(a.arc_group, holder_groups))[0]
+        arcs = np.nonzero(np.isin(arrays.arc_group, holder_groups))[0]
         model.add(sum(x[i] for i in arcs.tolist()) <= c.may_leave)
 
 
-def arc_counts(a: CrisisArrays, moves: GroupMoves) -> np.ndarray:
+def arc_counts(arrays: CrisisArrays, moves: GroupMoves) -> np.ndarray:
     """A plan on groups as a count per candidate arc."""
-    n_lines = len(a.line_count)
-    keys = a.arc_group * n_lines + a.arc_line
+    n_lines = len(arrays.line_count)
+    keys = arrays.arc_group * n_lines + arrays.arc_line
     order = np.argsort(keys)
     counts = np.zeros(len(keys), dtype=np.int64)
     np.add.at(counts, order[np.searchsorted(keys[order], moves.group * n_lines + moves.line)], moves.count)
@@ -101,15 +108,15 @@ def arc_counts(a: CrisisArrays, moves: GroupMoves) -> np.ndarray:
 
 
 def solve_exact(
-    a: CrisisArrays, hint: GroupMoves | None, time_limit_s: float, workers: int, seed: int, on_stage=None
+    arrays: CrisisArrays, hint: GroupMoves | None, time_limit_s: float, workers: int, seed: int, on_stage=None
 ) -> ExactSolution:
     """Solve stage by stage within `time_limit_s` overall, each stage starting from the last plan
     (first from `hint`, which must obey every rule). Stops proving once a stage times out and
     returns the best plan found, with the bound proven for that stage."""
     start = time.perf_counter()
-    em = build_model(a)
+    em = build_model(arrays)
     model, x = em.model, em.x
-    current = arc_counts(a, hint) if hint is not None else np.zeros(len(x), dtype=np.int64)
+    current = arc_counts(arrays, hint) if hint is not None else np.zeros(len(x), dtype=np.int64)
     covered, bounds, stages = [], [], []
     proven = True
 
@@ -148,23 +155,23 @@ def solve_exact(
         if not proven:
             value = int(current[arcs].sum())
             covered.append(value)
-            bounds.append(int(a.line_count[a.line_rank == r].sum()))
+            bounds.append(int(arrays.line_count[arrays.line_rank == r].sum()))
             model.add(expr == value)
             continue
-        value, bound = run(expr, True, f"priority {a.priorities[r]}")
+        value, bound = run(expr, True, f"priority {arrays.priorities[r]}")
         if value is None:
             value = int(current[arcs].sum())
-            bound = int(a.line_count[a.line_rank == r].sum())
+            bound = int(arrays.line_count[arrays.line_rank == r].sum())
         covered.append(value)
         bounds.append(bound)
         model.add(expr == value)
-    kept = np.nonzero(a.arc_kept)[0]
-    if proven and a.has_baseline and len(kept):
+    kept = np.nonzero(arrays.arc_kept)[0]
+    if proven and arrays.has_baseline and len(kept):
         value, _ = run(sum(x[i] for i in kept.tolist()), True, "keep previous plan")
         if value is not None:
             model.add(sum(x[i] for i in kept.tolist()) == value)
-    cost = a.arc_move_cost()
+    cost = arrays.arc_move_cost()
     if proven and cost.any():
         run(sum(int(c) * x[i] for i, c in enumerate(cost.tolist()) if c), False, "skill match and organisation")
-    moves = GroupMoves(a.arc_group, a.arc_line, current).nonzero()
+    moves = GroupMoves(arrays.arc_group, arrays.arc_line, current).nonzero()
     return ExactSolution(moves, proven, covered, bounds, stages)

@@ -30,40 +30,40 @@ _CODES = list(REASONS)
 
 
 def blocking_codes(
-    a: CrisisArrays, assigned_line: np.ndarray, team_released: np.ndarray, saturated: list[tuple[int, int]]
+    arrays: CrisisArrays, assigned_line: np.ndarray, team_released: np.ndarray, saturated: list[tuple[int, int]]
 ) -> np.ndarray:
     """For every person, the first thing (index into REASONS) that keeps them from another line.
 
     `saturated` lists (team, critical-skill bit) pairs whose holders may leave no more."""
-    n = len(a.person_ids)
+    n = len(arrays.person_ids)
     code = np.full(n, _CODES.index("not_chosen"), dtype=np.int64)
     # Assigned from the last rule to the first, so the first that applies wins.
     in_crit = np.zeros(n, dtype=bool)
     if saturated:
-        order = np.argsort(a.person_team, kind="stable")
-        sorted_team = a.person_team[order]
+        order = np.argsort(arrays.person_team, kind="stable")
+        sorted_team = arrays.person_team[order]
         for team, bit in saturated:
             lo, hi = np.searchsorted(sorted_team, team, "left"), np.searchsorted(sorted_team, team, "right")
             members = order[lo:hi]
-            in_crit[members[(a.person_critical_bits[members] >> bit) & 1 == 1]] = True
+            in_crit[members[(arrays.person_critical_bits[members] >> bit) & 1 == 1]] = True
     code[in_crit] = _CODES.index("critical_skills")
-    limit = a.team_limit[a.person_team]
-    code[(limit >= 0) & (team_released[a.person_team] >= limit)] = _CODES.index("team_release_limit")
-    code[a.person_resting] = _CODES.index("resting")
+    limit = arrays.team_limit[arrays.person_team]
+    code[(limit >= 0) & (team_released[arrays.person_team] >= limit)] = _CODES.index("team_release_limit")
+    code[arrays.person_resting] = _CODES.index("resting")
     code[assigned_line >= 0] = _CODES.index("covering_other_demand")
-    code[~a.person_available] = _CODES.index("unavailable")
-    code[a.team_status[a.person_team] == 2] = _CODES.index("critical_team")
+    code[~arrays.person_available] = _CODES.index("unavailable")
+    code[arrays.team_status[arrays.person_team] == 2] = _CODES.index("critical_team")
     return code
 
 
 def holder_blocks(
-    a: CrisisArrays, line: int, codes: np.ndarray, assigned_line: np.ndarray
+    arrays: CrisisArrays, line: int, codes: np.ndarray, assigned_line: np.ndarray
 ) -> tuple[int, int, dict[str, int]]:
     """Holders of a line's skill at its level: in the demand team, elsewhere (not already covering
     this line), and what kept each one elsewhere away from this line."""
-    s, lv, t = int(a.line_skill[line]), int(a.line_level[line]), int(a.line_team[line])
-    holders = (a.person_levels[:, s] >= lv) & (assigned_line != line)
-    own = holders & (a.person_team == t)
+    s, lv, t = int(arrays.line_skill[line]), int(arrays.line_level[line]), int(arrays.line_team[line])
+    holders = (arrays.person_levels[:, s] >= lv) & (assigned_line != line)
+    own = holders & (arrays.person_team == t)
     others = holders & ~own
     counts = np.bincount(codes[others], minlength=len(_CODES))
     return int(own.sum()), int(others.sum()), {k: int(c) for k, c in zip(_CODES, counts.tolist()) if c}
@@ -79,4 +79,6 @@ def uncovered_reason(skill: str, level: int, team: str, own: int, others: int, c
     parts = [f"{counts[k]} {REASONS[k]}" for k in REASONS if counts.get(k)]
     if len(parts) == 1:
         return f"holders of {what} exist ({others} outside {team} not already covering it) but all are {REASONS[next(k for k in REASONS if counts.get(k))]}"
-    return f"holders of {what} exist ({others} outside {team} not already covering it) but none is free: " + ", ".join(parts)
+    return f"holders of {what} exist ({others} outside {team} not already covering it) but none is free: " + ", ".join(
+        parts
+    )

@@ -58,33 +58,33 @@ class ReleaseTree:
     side: list[CriticalConstraint]  # critical skills that overlap without nesting: checked afterwards
 
 
-def eligible_groups(a: CrisisArrays) -> np.ndarray:
-    return a.group_eligible
+def eligible_groups(arrays: CrisisArrays) -> np.ndarray:
+    return arrays.group_eligible
 
 
-def critical_skill_can_bind(a: CrisisArrays, c: CriticalConstraint, holder_supply: int) -> bool:
+def critical_skill_can_bind(arrays: CrisisArrays, c: CriticalConstraint, holder_supply: int) -> bool:
     """A critical skill limits the plan only when fewer of its holders may leave than could be
     chosen, and fewer than the team may release anyway."""
-    limit = a.team_limit[c.team]
+    limit = arrays.team_limit[c.team]
     return c.may_leave < holder_supply and (limit < 0 or c.may_leave < limit)
 
 
-def build_release_tree(a: CrisisArrays) -> ReleaseTree:
+def build_release_tree(arrays: CrisisArrays) -> ReleaseTree:
     """Team and critical-skill nodes, nesting laminar holder sets; overlapping sets go aside."""
-    n_groups = len(a.group_size)
+    n_groups = len(arrays.group_size)
     group_parent = np.full(n_groups, SOURCE, dtype=np.int64)
     tails, heads, caps = [], [], []
     node = 2
     side: list[CriticalConstraint] = []
-    elig = eligible_groups(a)
+    elig = eligible_groups(arrays)
     groups_of_team: dict[int, list[int]] = {}
     for g in np.nonzero(elig)[0].tolist():
-        groups_of_team.setdefault(int(a.group_team[g]), []).append(g)
+        groups_of_team.setdefault(int(arrays.group_team[g]), []).append(g)
     crit_of_team: dict[int, list[CriticalConstraint]] = {}
-    for c in a.critical:
+    for c in arrays.critical:
         crit_of_team.setdefault(c.team, []).append(c)
     for team, groups in groups_of_team.items():
-        limit = int(a.team_limit[team])
+        limit = int(arrays.team_limit[team])
         if limit < 0:  # paused: no team node
             continue
         team_node = node
@@ -95,9 +95,9 @@ def build_release_tree(a: CrisisArrays) -> ReleaseTree:
         placed: list[tuple[frozenset[int], int, int]] = [(frozenset(groups), team_node, 1 << 62)]
         sets = []
         for c in crit_of_team.get(team, []):
-            holders = frozenset(g for g in groups if a.group_critical_bits[g] >> c.bit & 1)
-            supply = int(a.group_size[list(holders)].sum()) if holders else 0
-            if critical_skill_can_bind(a, c, supply):
+            holders = frozenset(g for g in groups if arrays.group_critical_bits[g] >> c.bit & 1)
+            supply = int(arrays.group_size[list(holders)].sum()) if holders else 0
+            if critical_skill_can_bind(arrays, c, supply):
                 sets.append((holders, c))
         sets.sort(key=lambda sc: (-len(sc[0]), sc[1].bit))
         for holders, c in sets:
@@ -129,21 +129,21 @@ class FlowSolution:
     side: list[CriticalConstraint]
 
 
-def lexicographic_weights(a: CrisisArrays) -> tuple[int, np.ndarray]:
+def lexicographic_weights(arrays: CrisisArrays) -> tuple[int, np.ndarray]:
     """(cost of a move that does not keep a previous redeployment, reward per unit of each line),
     scaled so that coverage dominates keeping, and keeping dominates move costs."""
-    units = max(1, a.total_units)
-    keep_weight = MAX_MOVE_COST * units + 1 if a.has_baseline else 0
+    units = max(1, arrays.total_units)
+    keep_weight = MAX_MOVE_COST * units + 1 if arrays.has_baseline else 0
     scale = (keep_weight + MAX_MOVE_COST) * units + 1
-    line_reward = scale * (len(a.priorities) - a.line_rank)
+    line_reward = scale * (len(arrays.priorities) - arrays.line_rank)
     return keep_weight, line_reward.astype(np.int64)
 
 
-def weights_fit(a: CrisisArrays, nodes: int) -> bool:
+def weights_fit(arrays: CrisisArrays, nodes: int) -> bool:
     """The flow solver scales costs by the number of nodes; stay clear of 64-bit overflow."""
-    keep_weight, reward = lexicographic_weights(a)
+    keep_weight, reward = lexicographic_weights(arrays)
     top = int(reward.max(initial=0)) + keep_weight + MAX_MOVE_COST
-    return top * (nodes + 1) * 4 < _INT64_SAFE and top * max(1, a.total_units) * 4 < _INT64_SAFE
+    return top * (nodes + 1) * 4 < _INT64_SAFE and top * max(1, arrays.total_units) * 4 < _INT64_SAFE
 
 
 @dataclass
@@ -183,11 +183,11 @@ class HubLayout:
         ]
 
 
-def hub_layout(a: CrisisArrays) -> HubLayout:
-    movable_team = np.zeros(len(a.team_ids), dtype=bool)
-    movable_team[a.group_team[a.group_eligible]] = True
-    dirty = np.unique(a.line_team[movable_team[a.line_team]])
-    index = np.full(len(a.team_ids), -1, dtype=np.int64)
+def hub_layout(arrays: CrisisArrays) -> HubLayout:
+    movable_team = np.zeros(len(arrays.team_ids), dtype=bool)
+    movable_team[arrays.group_team[arrays.group_eligible]] = True
+    dirty = np.unique(arrays.line_team[movable_team[arrays.line_team]])
+    index = np.full(len(arrays.team_ids), -1, dtype=np.int64)
     index[dirty] = np.arange(len(dirty))
     depth = int(np.ceil(np.log2(len(dirty)))) if len(dirty) > 1 else 0
     return HubLayout(index, depth, len(dirty))
@@ -207,34 +207,34 @@ class Network:
     n_nodes: int
 
 
-def build_network(a: CrisisArrays, tree: ReleaseTree) -> Network:
+def build_network(arrays: CrisisArrays, tree: ReleaseTree) -> Network:
     """The flow network of `solve_flow`: release tree, groups, hubs, lines. Kept previous
     redeployments also get a direct arc without the keep cost."""
-    n_groups, n_lines = len(a.group_size), len(a.line_count)
-    keep_weight, line_reward = lexicographic_weights(a)
-    layout = hub_layout(a)
-    n_skills = max(1, len(a.demanded_skills))
-    n_org = int(a.team_org.max(initial=0)) + 1
+    n_groups, n_lines = len(arrays.group_size), len(arrays.line_count)
+    keep_weight, line_reward = lexicographic_weights(arrays)
+    layout = hub_layout(arrays)
+    n_skills = max(1, len(arrays.demanded_skills))
+    n_org = int(arrays.team_org.max(initial=0)) + 1
 
     def hub_key(where, skill, level, org):
         return ((where * n_skills + skill) * 6 + level) * n_org + org
 
     # Which (hub set, skill) pairs some line uses.
-    line_feeds = [layout.feeds_of(int(t)) for t in a.line_team.tolist()]
-    used = {(w, int(s)) for feeds, s in zip(line_feeds, a.line_skill.tolist()) for w in feeds}
+    line_feeds = [layout.feeds_of(int(t)) for t in arrays.line_team.tolist()]
+    used = {(w, int(s)) for feeds, s in zip(line_feeds, arrays.line_skill.tolist()) for w in feeds}
     used_keys = np.array(sorted(w * n_skills + s for w, s in used), dtype=np.int64)
 
     # Group -> hub arcs, one pass per skill.
-    free = np.nonzero(~a.group_restricted & a.group_eligible)[0]
-    sources = {t: layout.sources_of(t) for t in np.unique(a.group_team[free]).tolist()}
+    free = np.nonzero(~arrays.group_restricted & arrays.group_eligible)[0]
+    sources = {t: layout.sources_of(t) for t in np.unique(arrays.group_team[free]).tolist()}
     in_group, in_key = [], []
-    for s in np.unique(a.line_skill).tolist():
-        gs = free[a.group_levels[free, s] > 0]
-        g, where = _expand_sources(gs, a.group_team, sources)
+    for s in np.unique(arrays.line_skill).tolist():
+        gs = free[arrays.group_levels[free, s] > 0]
+        g, where = _expand_sources(gs, arrays.group_team, sources)
         keep = np.isin(where * n_skills + s, used_keys)
         g, where = g[keep], where[keep]
         in_group.append(g)
-        in_key.append(hub_key(where, s, a.group_levels[g, s], a.team_org[a.group_team[g]]))
+        in_key.append(hub_key(where, s, arrays.group_levels[g, s], arrays.team_org[arrays.group_team[g]]))
     in_group = np.concatenate(in_group) if in_group else np.zeros(0, np.int64)
     in_key = np.concatenate(in_key) if in_key else np.zeros(0, np.int64)
     hubs, in_hub = np.unique(in_key, return_inverse=True)
@@ -248,7 +248,7 @@ def build_network(a: CrisisArrays, tree: ReleaseTree) -> Network:
     # Hub -> line arcs.
     out_hub, out_line = [], []
     for li, feeds in enumerate(line_feeds):
-        s, lv = int(a.line_skill[li]), int(a.line_level[li])
+        s, lv = int(arrays.line_skill[li]), int(arrays.line_level[li])
         for w in feeds:
             lo, hi = np.searchsorted(ws_sorted, w * n_skills + s, "left"), np.searchsorted(ws_sorted, w * n_skills + s, "right")
             hub_idx = order[lo:hi]
@@ -257,29 +257,63 @@ def build_network(a: CrisisArrays, tree: ReleaseTree) -> Network:
             out_line.append(np.full(len(hub_idx), li, dtype=np.int64))
     out_hub = np.concatenate(out_hub) if out_hub else np.zeros(0, np.int64)
     out_line = np.concatenate(out_line) if out_line else np.zeros(0, np.int64)
-    out_cost = (SURPLUS_LEVEL_COST * (hub_level[out_hub] - a.line_level[out_line])
-                + CROSS_ORGANISATION_COST * (hub_org[out_hub] != a.team_org[a.line_team[out_line]]))
+    out_cost = SURPLUS_LEVEL_COST * (hub_level[out_hub] - arrays.line_level[out_line]) + CROSS_ORGANISATION_COST * (
+        hub_org[out_hub] != arrays.team_org[arrays.line_team[out_line]]
+    )
 
-    direct_group, direct_line = kept_moves(a)
+    direct_group, direct_line = kept_moves(arrays)
     first = tree.next_node
     group_node = first + np.arange(n_groups, dtype=np.int64)
     line_node = first + n_groups + np.arange(n_lines, dtype=np.int64)
     hub_node = first + n_groups + n_lines + np.arange(len(hubs), dtype=np.int64)
-    eg = np.nonzero(a.group_eligible)[0]
-    units = a.total_units
-    tails = [np.array(tree.tails, dtype=np.int64), tree.group_parent[eg], group_node[direct_group],
-             group_node[in_group], hub_node[out_hub], line_node, np.array([SOURCE])]
-    heads = [np.array(tree.heads, dtype=np.int64), group_node[eg], line_node[direct_line],
-             hub_node[in_hub], line_node[out_line], np.full(n_lines, SINK, dtype=np.int64), np.array([SINK])]
-    caps = [np.array(tree.caps, dtype=np.int64), a.group_size[eg],
-            np.minimum(a.group_size[direct_group], a.line_count[direct_line]),
-            a.group_size[in_group], a.line_count[out_line], a.line_count, np.array([units])]
-    costs = [np.zeros(len(tree.tails), dtype=np.int64), np.zeros(len(eg), dtype=np.int64),
-             a.move_cost(direct_group, direct_line),
-             np.full(len(in_group), keep_weight, dtype=np.int64), out_cost.astype(np.int64), -line_reward,
-             np.zeros(1, dtype=np.int64)]
-    return Network(tails, heads, caps, costs, (direct_group, direct_line), (in_group, in_hub), (out_hub, out_line),
-                   first + n_groups + n_lines + len(hubs))
+    eg = np.nonzero(arrays.group_eligible)[0]
+    units = arrays.total_units
+    tails = [
+        np.array(tree.tails, dtype=np.int64),
+        tree.group_parent[eg],
+        group_node[direct_group],
+        group_node[in_group],
+        hub_node[out_hub],
+        line_node,
+        np.array([SOURCE]),
+    ]
+    heads = [
+        np.array(tree.heads, dtype=np.int64),
+        group_node[eg],
+        line_node[direct_line],
+        hub_node[in_hub],
+        line_node[out_line],
+        np.full(n_lines, SINK, dtype=np.int64),
+        np.array([SINK]),
+    ]
+    caps = [
+        np.array(tree.caps, dtype=np.int64),
+        arrays.group_size[eg],
+        np.minimum(arrays.group_size[direct_group], arrays.line_count[direct_line]),
+        arrays.group_size[in_group],
+        arrays.line_count[out_line],
+        arrays.line_count,
+        np.array([units]),
+    ]
+    costs = [
+        np.zeros(len(tree.tails), dtype=np.int64),
+        np.zeros(len(eg), dtype=np.int64),
+        arrays.move_cost(direct_group, direct_line),
+        np.full(len(in_group), keep_weight, dtype=np.int64),
+        out_cost.astype(np.int64),
+        -line_reward,
+        np.zeros(1, dtype=np.int64),
+    ]
+    return Network(
+        tails,
+        heads,
+        caps,
+        costs,
+        (direct_group, direct_line),
+        (in_group, in_hub),
+        (out_hub, out_line),
+        first + n_groups + n_lines + len(hubs),
+    )
 
 
 def _expand_sources(groups: np.ndarray, group_team: np.ndarray, sources: dict[int, list[int]]):
@@ -292,25 +326,25 @@ def _expand_sources(groups: np.ndarray, group_team: np.ndarray, sources: dict[in
     return np.repeat(groups, counts), where
 
 
-def solve_flow(a: CrisisArrays, tree: ReleaseTree) -> FlowSolution:
+def solve_flow(arrays: CrisisArrays, tree: ReleaseTree) -> FlowSolution:
     """Solve the network exactly with OR-Tools' min-cost flow; return the moves per group and line."""
-    net = build_network(a, tree)
-    if not weights_fit(a, net.n_nodes):
+    net = build_network(arrays, tree)
+    if not weights_fit(arrays, net.n_nodes):
         raise OverflowError("too many demand units for exact flow weights")
     sizes = [len(t) for t in net.tails]
     smcf = min_cost_flow.SimpleMinCostFlow()
     arcs = smcf.add_arcs_with_capacity_and_unit_cost(
         np.concatenate(net.tails), np.concatenate(net.heads), np.concatenate(net.caps), np.concatenate(net.costs)
     )
-    units = a.total_units
+    units = arrays.total_units
     smcf.set_nodes_supplies(np.array([SOURCE, SINK]), np.array([units, -units]))
     status = smcf.solve()
     if status != smcf.OPTIMAL:
         raise RuntimeError(f"min-cost flow ended with status {status}")
     flows = np.asarray(smcf.flows(arcs), dtype=np.int64)
     offsets = np.cumsum([0] + sizes)
-    direct_flow = flows[offsets[2]:offsets[3]]
-    in_flow, out_flow = flows[offsets[3]:offsets[4]], flows[offsets[4]:offsets[5]]
+    direct_flow = flows[offsets[2] : offsets[3]]
+    in_flow, out_flow = flows[offsets[3] : offsets[4]], flows[offsets[4] : offsets[5]]
     groups, lines, amounts = split_hub_flows(net.hub_in, in_flow, net.hub_out, out_flow)
     moves = GroupMoves(
         np.concatenate([net.direct[0], groups]).astype(np.int64),
@@ -342,30 +376,32 @@ def split_hub_flows(hub_in, in_flow, hub_out, out_flow):
     return in_group[gi], out_line[lo], lengths
 
 
-def holders_moved(a: CrisisArrays, moves: GroupMoves, c: CriticalConstraint) -> int:
-    on = (a.group_team[moves.group] == c.team) & ((a.group_critical_bits[moves.group] >> c.bit) & 1 == 1)
+def holders_moved(arrays: CrisisArrays, moves: GroupMoves, c: CriticalConstraint) -> int:
+    on = (arrays.group_team[moves.group] == c.team) & ((arrays.group_critical_bits[moves.group] >> c.bit) & 1 == 1)
     return int(moves.count[on].sum())
 
 
-def critical_skill_overuse(a: CrisisArrays, moves: GroupMoves, c: CriticalConstraint) -> int:
+def critical_skill_overuse(arrays: CrisisArrays, moves: GroupMoves, c: CriticalConstraint) -> int:
     """How many more holders of a critical skill leave than may leave (0 when the rule holds)."""
-    return max(0, holders_moved(a, moves, c) - c.may_leave)
+    return max(0, holders_moved(arrays, moves, c) - c.may_leave)
 
 
-def repair(a: CrisisArrays, moves: GroupMoves, side: list[CriticalConstraint]) -> GroupMoves:
+def repair(arrays: CrisisArrays, moves: GroupMoves, side: list[CriticalConstraint]) -> GroupMoves:
     """Make a relaxed plan feasible by withdrawing the least urgent, costliest moves of holders of
     an over-used critical skill. Withdrawing a move never breaks another rule."""
     count = moves.count.copy()
-    cost = a.move_cost(moves.group, moves.line)
+    cost = arrays.move_cost(moves.group, moves.line)
     for c in side:
         fixed = GroupMoves(moves.group, moves.line, count)
-        excess = critical_skill_overuse(a, fixed, c)
+        excess = critical_skill_overuse(arrays, fixed, c)
         if not excess:
             continue
         on = np.nonzero(
-            (a.group_team[moves.group] == c.team) & ((a.group_critical_bits[moves.group] >> c.bit) & 1 == 1) & (count > 0)
+            (arrays.group_team[moves.group] == c.team)
+            & ((arrays.group_critical_bits[moves.group] >> c.bit) & 1 == 1)
+            & (count > 0)
         )[0]
-        for k in on[np.lexsort((-cost[on], -a.line_rank[moves.line[on]]))].tolist():
+        for k in on[np.lexsort((-cost[on], -arrays.line_rank[moves.line[on]]))].tolist():
             take = min(excess, int(count[k]))
             count[k] -= take
             excess -= take

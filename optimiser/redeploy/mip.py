@@ -38,7 +38,7 @@ class MipSolution:
 
 
 def solve_network_mip(
-    a: CrisisArrays, tree: ReleaseTree, time_limit_s: float, on_stage=None,
+    arrays: CrisisArrays, tree: ReleaseTree, time_limit_s: float, on_stage=None,
     start_plan: GroupMoves | None = None, relaxed_coverage: list[int] | None = None, warm: bool = False,
 ) -> MipSolution:
     """Solve stage by stage within `time_limit_s`; when a stage runs out of time, the plan found so
@@ -55,7 +55,7 @@ def solve_network_mip(
     cold SCIP; HiGHS takes no starting plan through `pywraplp` (setting one crashes it)."""
     solver_name = WARM_SOLVER if warm and start_plan is not None else SOLVER
     start = time.perf_counter()
-    net = build_network(a, tree)
+    net = build_network(arrays, tree)
     sizes = [len(t) for t in net.tails]
     offsets = np.cumsum([0] + sizes)
     tails, heads, caps = (np.concatenate(x) for x in (net.tails, net.heads, net.caps))
@@ -64,7 +64,7 @@ def solve_network_mip(
     if solver_name == "HIGHS":
         solver.SetSolverSpecificParametersAsString("output_flag=false")  # also silences its banner
     x = [solver.IntVar(0.0, float(c), "") for c in caps.tolist()]
-    units = a.total_units
+    units = arrays.total_units
     rows: dict[int, pywraplp.Constraint] = {}
     for node in np.unique(np.concatenate([tails, heads])).tolist():
         supply = units if node == SOURCE else (-units if node == SINK else 0)
@@ -72,16 +72,16 @@ def solve_network_mip(
     for k, (t, h) in enumerate(zip(tails.tolist(), heads.tolist())):
         rows[t].SetCoefficient(x[k], 1.0)
         rows[h].SetCoefficient(x[k], -1.0)
-    eligible = np.nonzero(a.group_eligible)[0]
+    eligible = np.nonzero(arrays.group_eligible)[0]
     for c in tree.side:
-        holders = (a.group_team[eligible] == c.team) & ((a.group_critical_bits[eligible] >> c.bit) & 1 == 1)
+        holders = (arrays.group_team[eligible] == c.team) & ((arrays.group_critical_bits[eligible] >> c.bit) & 1 == 1)
         row = solver.Constraint(0.0, float(c.may_leave))
         for k in (offsets[_GROUPS] + np.nonzero(holders)[0]).tolist():
             row.SetCoefficient(x[k], 1.0)
 
     params = pywraplp.MPSolverParameters()
     params.SetDoubleParam(pywraplp.MPSolverParameters.RELATIVE_MIP_GAP, 0.0)
-    current = _plan_flows(a, net, offsets, start_plan) if start_plan is not None else None
+    current = _plan_flows(arrays, net, offsets, start_plan) if start_plan is not None else None
     at_relaxed_bound = relaxed_coverage is not None and current is not None
     proven = True
     covered, bounds = [], []
@@ -107,14 +107,16 @@ def solve_network_mip(
         if status == pywraplp.Solver.OPTIMAL:
             bound = value
         else:
-            bound = int(np.floor(objective.BestBound() + 1e-6)) if maximise else int(np.ceil(objective.BestBound() - 1e-6))
+            bound = (
+                int(np.floor(objective.BestBound() + 1e-6)) if maximise else int(np.ceil(objective.BestBound() - 1e-6))
+            )
         if on_stage:
             on_stage(name, time.perf_counter() - start, value, bound)
         return value, bound
 
-    line_arcs = offsets[_LINES] + np.arange(len(a.line_count))
-    for r, priority in enumerate(a.priorities):
-        arcs = line_arcs[a.line_rank == r].tolist()
+    line_arcs = offsets[_LINES] + np.arange(len(arrays.line_count))
+    for r, priority in enumerate(arrays.priorities):
+        arcs = line_arcs[arrays.line_rank == r].tolist()
         start_value = int(sum(current[k] for k in arcs)) if current is not None else None
         at_relaxed_bound = at_relaxed_bound and start_value == relaxed_coverage[r]
         if at_relaxed_bound:
@@ -127,7 +129,7 @@ def solve_network_mip(
             value = bound = None
         if value is None:  # out of time: keep what the last plan covers at this priority
             value = int(sum(current[k] for k in arcs)) if current is not None else 0
-            bound = int(a.line_count[a.line_rank == r].sum())
+            bound = int(arrays.line_count[arrays.line_rank == r].sum())
         covered.append(value)
         bounds.append(bound)
         fix = solver.Constraint(float(value), float(value))
@@ -135,48 +137,60 @@ def solve_network_mip(
             fix.SetCoefficient(x[k], 1.0)
     coverage_proven = proven
     direct = list(range(offsets[_DIRECT], offsets[_DIRECT + 1]))
-    if proven and a.has_baseline and direct:
+    if proven and arrays.has_baseline and direct:
         value, _ = stage({k: 1.0 for k in direct}, True, "keep previous plan")
         if value is not None:
             fix = solver.Constraint(float(value), float(value))
             for k in direct:
                 fix.SetCoefficient(x[k], 1.0)
     move_costs = np.concatenate([net.costs[_DIRECT], net.costs[_HUB_OUT]])
-    move_arcs = np.concatenate([np.arange(offsets[_DIRECT], offsets[_DIRECT + 1]),
-                                np.arange(offsets[_HUB_OUT], offsets[_HUB_OUT + 1])])
+    move_arcs = np.concatenate(
+        [np.arange(offsets[_DIRECT], offsets[_DIRECT + 1]), np.arange(offsets[_HUB_OUT], offsets[_HUB_OUT + 1])]
+    )
     if proven and move_costs.any():
-        stage({int(k): float(c) for k, c in zip(move_arcs.tolist(), move_costs.tolist()) if c}, False,
-              "skill match and organisation")
+        stage(
+            {int(k): float(c) for k, c in zip(move_arcs.tolist(), move_costs.tolist()) if c},
+            False,
+            "skill match and organisation",
+        )
     if current is None:
         return MipSolution(GroupMoves.empty(), False, False, covered, bounds)
     flows = current
     groups, lines, amounts = split_hub_flows(
-        net.hub_in, flows[offsets[_HUB_IN]:offsets[_HUB_IN + 1]], net.hub_out, flows[offsets[_HUB_OUT]:offsets[_HUB_OUT + 1]]
+        net.hub_in,
+        flows[offsets[_HUB_IN] : offsets[_HUB_IN + 1]],
+        net.hub_out,
+        flows[offsets[_HUB_OUT] : offsets[_HUB_OUT + 1]],
     )
     moves = GroupMoves(
         np.concatenate([net.direct[0], groups]).astype(np.int64),
         np.concatenate([net.direct[1], lines]).astype(np.int64),
-        np.concatenate([flows[offsets[_DIRECT]:offsets[_DIRECT + 1]], amounts]).astype(np.int64),
+        np.concatenate([flows[offsets[_DIRECT] : offsets[_DIRECT + 1]], amounts]).astype(np.int64),
     ).nonzero()
     return MipSolution(moves, proven, coverage_proven, covered, bounds)
 
 
-def _plan_flows(a: CrisisArrays, net, offsets, plan: GroupMoves) -> np.ndarray:
+def _plan_flows(arrays: CrisisArrays, net, offsets, plan: GroupMoves) -> np.ndarray:
     """Arc flows of a plan on groups (which obeys every rule): kept moves on their direct arcs,
     others through the hub that joins the group to the line; then up the release tree."""
     flows = np.zeros(offsets[-1], dtype=np.int64)
-    direct_index = {(g, li): offsets[_DIRECT] + k for k, (g, li) in enumerate(zip(net.direct[0].tolist(), net.direct[1].tolist()))}
+    direct_index = {
+        (g, li): offsets[_DIRECT] + k for k, (g, li) in enumerate(zip(net.direct[0].tolist(), net.direct[1].tolist()))
+    }
     in_index: dict[int, list[tuple[int, int]]] = {}
     for k, (g, h) in enumerate(zip(net.hub_in[0].tolist(), net.hub_in[1].tolist())):
         in_index.setdefault(g, []).append((h, offsets[_HUB_IN] + k))
-    out_index = {(h, li): offsets[_HUB_OUT] + k for k, (h, li) in enumerate(zip(net.hub_out[0].tolist(), net.hub_out[1].tolist()))}
+    out_index = {
+        (h, li): offsets[_HUB_OUT] + k
+        for k, (h, li) in enumerate(zip(net.hub_out[0].tolist(), net.hub_out[1].tolist()))
+    }
     heads = np.concatenate(net.heads)
     tails = np.concatenate(net.tails)
-    tree_arc_of_head = {int(h): k for k, h in enumerate(heads[:offsets[_GROUPS]].tolist())}
-    group_arc = {int(g): offsets[_GROUPS] + k for k, g in enumerate(np.nonzero(a.group_eligible)[0].tolist())}
+    tree_arc_of_head = {int(h): k for k, h in enumerate(heads[: offsets[_GROUPS]].tolist())}
+    group_arc = {int(g): offsets[_GROUPS] + k for k, g in enumerate(np.nonzero(arrays.group_eligible)[0].tolist())}
     for g, li, n in zip(plan.group.tolist(), plan.line.tolist(), plan.count.tolist()):
         path = None
-        if (g, li) in direct_index and a.group_baseline_team[g] == a.line_team[li]:
+        if (g, li) in direct_index and arrays.group_baseline_team[g] == arrays.line_team[li]:
             path = [direct_index[g, li]]
         else:
             for h, k_in in in_index.get(g, []):
@@ -193,5 +207,5 @@ def _plan_flows(a: CrisisArrays, net, offsets, plan: GroupMoves) -> np.ndarray:
             node = int(tails[k])
         for k in path:
             flows[k] += n
-    flows[offsets[_BYPASS]] = a.total_units - int(flows[offsets[_LINES]:offsets[_LINES + 1]].sum())
+    flows[offsets[_BYPASS]] = arrays.total_units - int(flows[offsets[_LINES] : offsets[_LINES + 1]].sum())
     return flows

@@ -2,14 +2,17 @@
 
 Contract: `docs/scenario-format.md`, section "Crisis redeployment". These functions decide who may
 be moved, how many each team may release and who may cover which demand. The solver, the
-explanations and the tests all read these same functions, so a rule lives in one place.
+explanations and the tests all read these same functions, so a rule lives in one place. The
+normal team's release allowance and the critical-skill rule are shared with the matching plan
+(`planner.staffing`); `team_release_limit` adds what a team's crisis status changes.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from planner.domain import CriticalSkill, Demand, Person, Policy, Team, TeamStatus, release_allowance
+from planner.domain import Demand, Person, Policy, Team, TeamStatus
+from planner.staffing import critical_skill_may_leave, release_allowance
 
 #: Team release when a team is paused: every available person may go, so no limit applies.
 UNLIMITED = None
@@ -49,16 +52,10 @@ def team_release_limit(team: Team, headcount: int) -> int | None:
     return release_allowance(team, headcount)
 
 
+
 def holds_skill(person: Person, skill: str, level: int) -> bool:
     """A person holds a skill at a level when their level in it is that level or above."""
     return person.skills.get(skill, 0) >= level
-
-
-def critical_skill_may_leave(critical: CriticalSkill, holders: int) -> int:
-    """How many holders of a team's critical skill may leave a normal team: the team keeps at
-    least `count` holders among those who stay; a team that has fewer than `count` holders to begin
-    with keeps all of them."""
-    return max(0, holders - critical.count)
 
 
 def critical_skills_apply(team: Team) -> bool:
@@ -78,3 +75,9 @@ def may_stay_on(person_team_status: TeamStatus, available: bool) -> bool:
     (staying is not a new move), as long as they are still available and their home team is not
     now critical (a critical team calls its people back)."""
     return available and person_team_status != TeamStatus.critical
+
+
+__all__ = [
+    "UNLIMITED", "plan_date_of", "is_resting", "team_releases_anyone", "team_release_limit", "holds_skill",
+    "critical_skill_may_leave", "critical_skills_apply", "may_cover", "may_stay_on",
+]

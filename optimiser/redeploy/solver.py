@@ -38,7 +38,8 @@ from optimiser.redeploy.flow import build_release_tree, critical_skill_overuse, 
 from optimiser.redeploy.mip import SOLVER as MIP_SOLVER
 from optimiser.redeploy.mip import WARM_SOLVER as WARM_MIP_SOLVER
 from optimiser.redeploy.mip import solve_network_mip
-from optimiser.redeploy.results import (
+from planner.domain import Scenario
+from planner.redeploy_results import (
     Assignment,
     BaselineChanges,
     PriorityCoverage,
@@ -49,7 +50,6 @@ from optimiser.redeploy.results import (
     TeamCoverage,
     UncoveredDemand,
 )
-from planner.domain import Scenario
 
 METHODS = ("auto", "cp-sat")
 
@@ -83,19 +83,24 @@ def redeploy(
         if on_progress:
             on_progress(Progress(stage=stage, seconds=seconds, objective=objective, bound=bound, message=message))
 
-    a = build_arrays(scenario, day, previous)
-    report("model built", message=f"{int(a.group_eligible.sum())} groups of interchangeable people, {a.candidate_pairs} candidate pairs")
-    if a.baseline_missing:
-        notes.append(f"{len(a.baseline_missing)} people of the previous plan are no longer in the scenario")
+    arrays = build_arrays(scenario, day, previous)
+    report(
+        "model built",
+        message=f"{int(arrays.group_eligible.sum())} groups of interchangeable people, {arrays.candidate_pairs} candidate pairs",
+    )
+    if arrays.baseline_missing:
+        notes.append(f"{len(arrays.baseline_missing)} people of the previous plan are no longer in the scenario")
 
-    status, method_used, flow, rank_bound = _solve(a, scenario, previous, time_limit_s, start, method, report, notes)
-    result = _result(a, scenario, previous, flow, status, method_used, rank_bound, start, stages, notes)
+    status, method_used, flow, rank_bound = _solve(
+        arrays, scenario, previous, time_limit_s, start, method, report, notes
+    )
+    result = _result(arrays, scenario, previous, flow, status, method_used, rank_bound, start, stages, notes)
     report("done", result.objective, result.bound)
     result.solve_seconds = round(time.perf_counter() - start, 4)
     return result
 
 
-def _solve(a: CrisisArrays, scenario, previous, time_limit_s, start, method, report, notes):
+def _solve(arrays: CrisisArrays, scenario, previous, time_limit_s, start, method, report, notes):
     workers, seed = scenario.policy.workers, scenario.policy.random_seed
 
     def on_stage(name, seconds, value, bound):
@@ -104,20 +109,30 @@ def _solve(a: CrisisArrays, scenario, previous, time_limit_s, start, method, rep
         else:
             report(f"exact {name}", message=f"objective {value:g}, bound {bound:g}")
 
-    if not a.group_eligible.any():
-        return "OPTIMAL", "nothing to decide (nobody may cover any demand)", GroupMoves.empty(), [0] * len(a.priorities)
+    if not arrays.group_eligible.any():
+        return (
+            "OPTIMAL",
+            "nothing to decide (nobody may cover any demand)",
+            GroupMoves.empty(),
+            [0] * len(arrays.priorities),
+        )
     if method == "auto":
-        tree = build_release_tree(a)
+        tree = build_release_tree(arrays)
         try:
-            sol = solve_flow(a, tree)
+            sol = solve_flow(arrays, tree)
         except OverflowError:
             notes.append("too many demand units for exact flow weights: solved as a MIP on the same network")
-            mip = solve_network_mip(a, tree, time_limit_s - (time.perf_counter() - start), on_stage)
-            return ("OPTIMAL" if mip.proven else "FEASIBLE"), f"{MIP_SOLVER} MIP on the flow network", mip.moves, mip.rank_bound
+            mip = solve_network_mip(arrays, tree, time_limit_s - (time.perf_counter() - start), on_stage)
+            return (
+                ("OPTIMAL" if mip.proven else "FEASIBLE"),
+                f"{MIP_SOLVER} MIP on the flow network",
+                mip.moves,
+                mip.rank_bound,
+            )
         else:
-            covered = _covered_by_rank(a, sol.moves)
+            covered = _covered_by_rank(arrays, sol.moves)
             report("min-cost flow", float(sum(covered)), float(sum(covered)))
-            broken = [c for c in sol.side if critical_skill_overuse(a, sol.moves, c)]
+            broken = [c for c in sol.side if critical_skill_overuse(arrays, sol.moves, c)]
             if not broken:
                 if sol.side:
                     notes.append(
@@ -125,49 +140,71 @@ def _solve(a: CrisisArrays, scenario, previous, time_limit_s, start, method, rep
                         "so its optimum is the proven optimum"
                     )
                 return "OPTIMAL", "min-cost flow (exact)", sol.moves, covered
-            notes.append(f"the network relaxation breaks {len(broken)} overlapping critical skills: "
-                         "solved exactly as a MIP on the same network")
-            repaired = repair(a, sol.moves, sol.side)
+            notes.append(
+                f"the network relaxation breaks {len(broken)} overlapping critical skills: "
+                "solved exactly as a MIP on the same network"
+            )
+            repaired = repair(arrays, sol.moves, sol.side)
             # Re-plan: warm start from the previous plan as carried through the flow and repaired.
-            mip = solve_network_mip(a, tree, time_limit_s - (time.perf_counter() - start), on_stage,
-                                    start_plan=repaired, relaxed_coverage=covered, warm=a.has_baseline)
-            if not mip.proven and _covered_by_rank(a, mip.moves) < _covered_by_rank(a, repaired):
+            mip = solve_network_mip(
+                arrays,
+                tree,
+                time_limit_s - (time.perf_counter() - start),
+                on_stage,
+                start_plan=repaired,
+                relaxed_coverage=covered,
+                warm=arrays.has_baseline,
+            )
+            if not mip.proven and _covered_by_rank(arrays, mip.moves) < _covered_by_rank(arrays, repaired):
                 notes.append("the MIP ran out of time; the repaired flow plan (which obeys every rule) is kept")
                 return "FEASIBLE", "min-cost flow, repaired", repaired, [int(v) for v in covered]
             if mip.coverage_proven and not mip.proven:
-                notes.append("coverage is the proven lexicographic optimum; the later stages (keeping the previous "
-                             "plan, skill match, organisation) stopped at the time limit")
-            return ("OPTIMAL" if mip.proven else "FEASIBLE"), f"min-cost flow relaxation + {WARM_MIP_SOLVER if a.has_baseline else MIP_SOLVER} MIP (exact)", mip.moves, mip.rank_bound
-    hint = baseline_hint(a, previous) if previous else None
-    ex = solve_exact(a, hint, time_limit_s - (time.perf_counter() - start), workers, seed, on_stage)
+                notes.append(
+                    "coverage is the proven lexicographic optimum; the later stages (keeping the previous "
+                    "plan, skill match, organisation) stopped at the time limit"
+                )
+            return (
+                ("OPTIMAL" if mip.proven else "FEASIBLE"),
+                f"min-cost flow relaxation + {WARM_MIP_SOLVER if arrays.has_baseline else MIP_SOLVER} MIP (exact)",
+                mip.moves,
+                mip.rank_bound,
+            )
+    hint = baseline_hint(arrays, previous) if previous else None
+    ex = solve_exact(arrays, hint, time_limit_s - (time.perf_counter() - start), workers, seed, on_stage)
     return ("OPTIMAL" if ex.proven else "FEASIBLE"), "CP-SAT on grouped people", ex.moves, ex.rank_bound
 
 
-def _covered_by_rank(a: CrisisArrays, moves: GroupMoves) -> list[int]:
-    return np.bincount(a.line_rank[moves.line], weights=moves.count, minlength=len(a.priorities)).astype(int).tolist()
+def _covered_by_rank(arrays: CrisisArrays, moves: GroupMoves) -> list[int]:
+    return (
+        np.bincount(arrays.line_rank[moves.line], weights=moves.count, minlength=len(arrays.priorities))
+        .astype(int)
+        .tolist()
+    )
 
 
-def baseline_hint(a: CrisisArrays, previous: list[Assignment]) -> GroupMoves:
+def baseline_hint(arrays: CrisisArrays, previous: list[Assignment]) -> GroupMoves:
     """A feasible start from the previous plan: keep each previous redeployment that still fits
     every rule (same team, a line of it the person may cover, capacity left)."""
-    groups, lines = kept_moves(a)
-    order = np.lexsort((a.line_rank[lines], groups))
+    groups, lines = kept_moves(arrays)
+    order = np.lexsort((arrays.line_rank[lines], groups))
     lines_of_group: dict[int, list[int]] = {}
     for k in order.tolist():
         lines_of_group.setdefault(int(groups[k]), []).append(int(lines[k]))
-    line_left = a.line_count.copy()
-    group_left = a.group_size.copy()
-    team_left = np.where(a.team_limit < 0, np.iinfo(np.int64).max, a.team_limit)
-    crit_left = {(c.team, c.bit): c.may_leave for c in a.critical}
+    line_left = arrays.line_count.copy()
+    group_left = arrays.group_size.copy()
+    team_left = np.where(arrays.team_limit < 0, np.iinfo(np.int64).max, arrays.team_limit)
+    crit_left = {(c.team, c.bit): c.may_leave for c in arrays.critical}
     kept: dict[tuple[int, int], int] = {}
-    index = {pid: i for i, pid in enumerate(a.person_ids)}
+    index = {pid: i for i, pid in enumerate(arrays.person_ids)}
     for assignment in previous:
         i = index.get(assignment.person_id)
-        if i is None or a.person_group[i] < 0:
+        if i is None or arrays.person_group[i] < 0:
             continue
-        g = int(a.person_group[i])
-        team = int(a.group_team[g])
-        bits = [(team, c.bit) for c in a.critical if c.team == team and (a.group_critical_bits[g] >> c.bit) & 1]
+        g = int(arrays.person_group[i])
+        team = int(arrays.group_team[g])
+        bits = [
+            (team, c.bit) for c in arrays.critical if c.team == team and (arrays.group_critical_bits[g] >> c.bit) & 1
+        ]
         if group_left[g] <= 0 or team_left[team] <= 0 or any(crit_left[b] <= 0 for b in bits):
             continue
         for li in lines_of_group.get(g, []):
@@ -185,20 +222,20 @@ def baseline_hint(a: CrisisArrays, previous: list[Assignment]) -> GroupMoves:
     return GroupMoves(pairs[:, 0], pairs[:, 1], np.array(list(kept.values()), dtype=np.int64))
 
 
-def _people_for_moves(a: CrisisArrays, moves: GroupMoves, previous) -> list[tuple[int, int]]:
+def _people_for_moves(arrays: CrisisArrays, moves: GroupMoves, previous) -> list[tuple[int, int]]:
     """Name the people behind each group's count: on a kept move, those who covered the same skill
     before come first; otherwise members in file order."""
     previous_skill = {x.person_id: x.skill for x in previous or []}
     chosen: list[tuple[int, int]] = []
     used: set[int] = set()
-    kept = a.group_baseline_team[moves.group] == a.line_team[moves.line]
+    kept = arrays.group_baseline_team[moves.group] == arrays.line_team[moves.line]
     # Kept moves first, so the people who were there before are the ones who stay.
     for k in np.argsort(~kept, kind="stable").tolist():
         g, li, f = int(moves.group[k]), int(moves.line[k]), int(moves.count[k])
-        members = a.group_members[g].tolist()
+        members = arrays.group_members[g].tolist()
         if kept[k] and previous_skill:
-            skill = a.demanded_skills[a.line_skill[li]]
-            members.sort(key=lambda i: previous_skill.get(a.person_ids[i]) != skill)
+            skill = arrays.demanded_skills[arrays.line_skill[li]]
+            members.sort(key=lambda i: previous_skill.get(arrays.person_ids[i]) != skill)
         picked = 0
         for i in members:  # a member already sent to another line of this group is skipped
             if picked == f:
@@ -210,100 +247,154 @@ def _people_for_moves(a: CrisisArrays, moves: GroupMoves, previous) -> list[tupl
     return chosen
 
 
-def _result(a, scenario, previous, moves, status, method_used, rank_bound, start, stages, notes) -> RedeployResult:
-    chosen = _people_for_moves(a, moves, previous)
+def _result(arrays, scenario, previous, moves, status, method_used, rank_bound, start, stages, notes) -> RedeployResult:
+    chosen = _people_for_moves(arrays, moves, previous)
     assignments = []
-    assigned_line = np.full(len(a.person_ids), -1, dtype=np.int64)
+    assigned_line = np.full(len(arrays.person_ids), -1, dtype=np.int64)
     for i, li in chosen:
         assigned_line[i] = li
-        demand = scenario.demand[int(a.line_source[li])]
+        demand = scenario.demand[int(arrays.line_source[li])]
         assignments.append(
             Assignment(
-                person_id=a.person_ids[i], from_team_id=a.team_ids[a.person_team[i]], to_team_id=demand.team_id,
-                skill=demand.skill, priority=demand.priority, level=demand.level,
+                person_id=arrays.person_ids[i],
+                from_team_id=arrays.team_ids[arrays.person_team[i]],
+                to_team_id=demand.team_id,
+                skill=demand.skill,
+                priority=demand.priority,
+                level=demand.level,
             )
         )
     assignments.sort(key=lambda x: (x.priority, x.to_team_id, x.skill, x.person_id))
-    line_covered = np.bincount(assigned_line[assigned_line >= 0], minlength=len(a.line_count))
+    line_covered = np.bincount(assigned_line[assigned_line >= 0], minlength=len(arrays.line_count))
     moved_people = assigned_line >= 0
-    team_released = np.bincount(a.person_team[moved_people], minlength=len(a.team_ids))
+    team_released = np.bincount(arrays.person_team[moved_people], minlength=len(arrays.team_ids))
 
     by_priority = []
-    for r, p in enumerate(a.priorities):
-        on = a.line_rank == r
-        demanded, covered = int(a.line_count[on].sum()), int(line_covered[on].sum())
-        bound = covered if status == "OPTIMAL" else int(max(covered, rank_bound[r] if r < len(rank_bound) else demanded))
-        by_priority.append(PriorityCoverage(priority=p, demanded=demanded, covered=covered, uncovered=demanded - covered, bound=bound))
+    for r, p in enumerate(arrays.priorities):
+        on = arrays.line_rank == r
+        demanded, covered = int(arrays.line_count[on].sum()), int(line_covered[on].sum())
+        bound = (
+            covered if status == "OPTIMAL" else int(max(covered, rank_bound[r] if r < len(rank_bound) else demanded))
+        )
+        by_priority.append(
+            PriorityCoverage(priority=p, demanded=demanded, covered=covered, uncovered=demanded - covered, bound=bound)
+        )
 
     by_team = []
-    for t, team_id in enumerate(a.team_ids):
-        on = a.line_team == t
-        demanded, covered = int(a.line_count[on].sum()), int(line_covered[on].sum())
+    for t, team_id in enumerate(arrays.team_ids):
+        on = arrays.line_team == t
+        demanded, covered = int(arrays.line_count[on].sum()), int(line_covered[on].sum())
         if demanded or team_released[t]:
-            by_team.append(TeamCoverage(team_id=team_id, demanded=demanded, covered=covered,
-                                        uncovered=demanded - covered, released=int(team_released[t])))
+            by_team.append(
+                TeamCoverage(
+                    team_id=team_id,
+                    demanded=demanded,
+                    covered=covered,
+                    uncovered=demanded - covered,
+                    released=int(team_released[t]),
+                )
+            )
 
     moved_holders = {}
-    for c in a.critical:
-        members = moved_people & (a.person_team == c.team) & ((a.person_critical_bits >> c.bit) & 1 == 1) if moved_people.any() else None
+    for c in arrays.critical:
+        members = (
+            moved_people & (arrays.person_team == c.team) & ((arrays.person_critical_bits >> c.bit) & 1 == 1)
+            if moved_people.any()
+            else None
+        )
         moved_holders[(c.team, c.bit)] = int(members.sum()) if members is not None else 0
-    saturated = [(c.team, c.bit) for c in a.critical if moved_holders[(c.team, c.bit)] >= c.may_leave]
+    saturated = [(c.team, c.bit) for c in arrays.critical if moved_holders[(c.team, c.bit)] >= c.may_leave]
     uncovered = []
-    short = np.nonzero(line_covered < a.line_count)[0]
+    short = np.nonzero(line_covered < arrays.line_count)[0]
     if len(short):
-        codes = blocking_codes(a, assigned_line, team_released, saturated)
+        codes = blocking_codes(arrays, assigned_line, team_released, saturated)
         for li in short.tolist():
-            demand = scenario.demand[int(a.line_source[li])]
-            own, others, counts = holder_blocks(a, li, codes, assigned_line)
-            uncovered.append(UncoveredDemand(
-                team_id=demand.team_id, skill=demand.skill, level=demand.level, priority=demand.priority,
-                units=int(a.line_count[li] - line_covered[li]),
-                reason=uncovered_reason(demand.skill, demand.level, scenario.team_by_id[demand.team_id].name,
-                                        own, others, counts),
-                holders={"in_demand_team": own, **counts},
-            ))
+            demand = scenario.demand[int(arrays.line_source[li])]
+            own, others, counts = holder_blocks(arrays, li, codes, assigned_line)
+            uncovered.append(
+                UncoveredDemand(
+                    team_id=demand.team_id,
+                    skill=demand.skill,
+                    level=demand.level,
+                    priority=demand.priority,
+                    units=int(arrays.line_count[li] - line_covered[li]),
+                    reason=uncovered_reason(
+                        demand.skill, demand.level, scenario.team_by_id[demand.team_id].name, own, others, counts
+                    ),
+                    holders={"in_demand_team": own, **counts},
+                )
+            )
         uncovered.sort(key=lambda u: (u.priority, u.team_id, u.skill, u.level))
 
-    changes = _changes(a, previous, assignments) if previous is not None else None
+    changes = _changes(arrays, previous, assignments) if previous is not None else None
     objective = float(moved_people.sum())
     bound = float(sum(pc.bound for pc in by_priority))
-    surplus = int((a.person_levels[moved_people, a.line_skill[assigned_line[moved_people]]] - a.line_level[assigned_line[moved_people]]).sum()) if moved_people.any() else 0
-    cross = int((a.team_org[a.person_team[moved_people]] != a.team_org[a.line_team[assigned_line[moved_people]]]).sum())
+    surplus = (
+        int(
+            (
+                arrays.person_levels[moved_people, arrays.line_skill[assigned_line[moved_people]]]
+                - arrays.line_level[assigned_line[moved_people]]
+            ).sum()
+        )
+        if moved_people.any()
+        else 0
+    )
+    cross = int(
+        (
+            arrays.team_org[arrays.person_team[moved_people]]
+            != arrays.team_org[arrays.line_team[assigned_line[moved_people]]]
+        ).sum()
+    )
     return RedeployResult(
-        status=status, method=method_used, objective=objective, bound=bound,
+        status=status,
+        method=method_used,
+        objective=objective,
+        bound=bound,
         gap=0.0 if bound <= 0 else round((bound - objective) / bound, 6),
-        solve_seconds=round(time.perf_counter() - start, 4), plan_date=a.plan_date,
-        assignments=assignments, coverage_by_priority=by_priority, coverage_by_team=by_team,
-        people_moved=int(moved_people.sum()), protected=_protected(a), uncovered=uncovered, changes=changes,
+        solve_seconds=round(time.perf_counter() - start, 4),
+        plan_date=arrays.plan_date,
+        assignments=assignments,
+        coverage_by_priority=by_priority,
+        coverage_by_team=by_team,
+        people_moved=int(moved_people.sum()),
+        protected=_protected(arrays),
+        uncovered=uncovered,
+        changes=changes,
         people_changed=changes.people_changed if changes else None,
-        skill_surplus_levels=surplus, cross_organisation_moves=cross,
-        groups=len(a.group_size), candidate_pairs=a.candidate_pairs,
-        stages=stages, notes=notes,
+        skill_surplus_levels=surplus,
+        cross_organisation_moves=cross,
+        groups=len(arrays.group_size),
+        candidate_pairs=arrays.candidate_pairs,
+        stages=stages,
+        notes=notes,
     )
 
 
-def _protected(a: CrisisArrays) -> Protected:
+def _protected(arrays: CrisisArrays) -> Protected:
     """Who the rest period and availability kept from moving (in teams that release people)."""
-    releasable = a.team_status[a.person_team] != 2
-    resting = releasable & a.person_available & a.person_resting & ~a.person_restricted
-    unavailable = releasable & ~a.person_available
-    candidate = np.zeros(len(a.person_ids), dtype=bool)
+    releasable = arrays.team_status[arrays.person_team] != 2
+    resting = releasable & arrays.person_available & arrays.person_resting & ~arrays.person_restricted
+    unavailable = releasable & ~arrays.person_available
+    candidate = np.zeros(len(arrays.person_ids), dtype=bool)
     classes: dict[tuple[int, int], set[int]] = {}
-    for s, lv, t in zip(a.line_skill.tolist(), a.line_level.tolist(), a.line_team.tolist()):
+    for s, lv, t in zip(arrays.line_skill.tolist(), arrays.line_level.tolist(), arrays.line_team.tolist()):
         classes.setdefault((s, lv), set()).add(t)
     for (s, lv), teams in classes.items():
-        holders = a.person_levels[:, s] >= lv
+        holders = arrays.person_levels[:, s] >= lv
         if len(teams) == 1:
-            holders &= a.person_team != next(iter(teams))
+            holders &= arrays.person_team != next(iter(teams))
         candidate |= holders
     return Protected(
-        resting=int(resting.sum()), unavailable=int(unavailable.sum()),
-        resting_candidates=int((resting & candidate).sum()), unavailable_candidates=int((unavailable & candidate).sum()),
-        rest_days=a.rest_days, plan_date=a.plan_date,
+        resting=int(resting.sum()),
+        unavailable=int(unavailable.sum()),
+        resting_candidates=int((resting & candidate).sum()),
+        unavailable_candidates=int((unavailable & candidate).sum()),
+        rest_days=arrays.rest_days,
+        plan_date=arrays.plan_date,
     )
 
 
-def _changes(a: CrisisArrays, previous: list[Assignment], assignments: list[Assignment]) -> BaselineChanges:
+def _changes(arrays: CrisisArrays, previous: list[Assignment], assignments: list[Assignment]) -> BaselineChanges:
     """Compare with the previous plan: same team = stayed; another team = reassigned; none = returned."""
     now = {x.person_id: x.to_team_id for x in assignments}
     before = {x.person_id: x.to_team_id for x in previous}
@@ -312,6 +403,9 @@ def _changes(a: CrisisArrays, previous: list[Assignment], assignments: list[Assi
     returned = sorted(p for p in before if p not in now)
     moved = sorted(p for p in now if p not in before)
     return BaselineChanges(
-        stayed=stayed, moved=moved, reassigned=reassigned, returned=returned,
+        stayed=stayed,
+        moved=moved,
+        reassigned=reassigned,
+        returned=returned,
         kept_share=round(len(stayed) / len(before), 4) if before else 1.0,
     )

@@ -50,6 +50,8 @@ def plain_words(error: dict, value: str | None) -> tuple[str, str | None]:
         if _is_level(loc):
             return f"{prefix}must be a whole number from 1 (awareness) to 5 (leading)", None
         return f"{prefix}must be a whole number", None
+    if kind == "finite_number":
+        return f"{prefix}must be a finite number, not NaN or infinity", None
     if kind in ("float_parsing", "float_type"):
         hint = "use a point for decimals, e.g. 0.5" if value and "," in value else None
         return f"{prefix}must be a number", hint

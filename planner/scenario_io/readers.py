@@ -13,30 +13,41 @@ from planner.domain import Problem, ScenarioError, did_you_mean
 
 from .assemble import Collection, ReadResult, assemble, collection_from_table
 from .layout import POLICY_FILE, TABLE_BY_FILE, TABLE_BY_KIND, TABLES
+from .limits import (
+    ImportLimits,
+    current_limits,
+    file_too_large,
+    json_depth_exceeds,
+    too_deep,
+    too_many_cells,
+    too_many_rows,
+    workbook_size_problems,
+)
 from .tables import decode_text, excel_cell_text, table_from_csv, table_from_records
 
 POLICY_SHEETS = ("policy", "policy.json")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
 
-def read_scenario(path: str | Path) -> ReadResult:
+def read_scenario(path: str | Path, limits: ImportLimits | None = None) -> ReadResult:
     """Read a scenario from a CSV folder, an .xlsx workbook or a scenario.json file.
 
     Raises ScenarioError listing every problem (file, spreadsheet row, column, value, what is
-    wrong, and a suggestion when one is obvious)."""
+    wrong, and a suggestion when one is obvious). `limits` default to the TRELLIS_MAX_* settings."""
     with without_cycle_collection():
-        return _read_scenario(Path(path))
+        return _read_scenario(Path(path), limits or current_limits())
 
 
-def _read_scenario(path: Path) -> ReadResult:
+def _read_scenario(path: Path, limits: ImportLimits) -> ReadResult:
     if path.is_dir():
-        return read_csv_folder(path)
+        return read_csv_folder(path, limits)
     if not path.exists():
         raise ScenarioError([Problem(file=str(path), message="does not exist")])
     if path.suffix.lower() in XLSX_SUFFIXES:
-        return read_workbook(path.name, path.read_bytes())
+        # A workbook's compressed size is below its uncompressed one, so the same cap applies to both.
+        return read_workbook(path.name, _read_bounded(path, path.name, limits, workbook=True), limits=limits)
     if path.suffix.lower() == ".json":
-        return read_scenario_json(path.name, path.read_bytes())
+        return read_scenario_json(path.name, _read_bounded(path, path.name, limits), limits)
     if path.suffix.lower() == ".csv":
         raise ScenarioError([Problem(
             file=str(path), message="is one CSV file; a scenario is the folder holding teams.csv, people.csv...",
@@ -48,14 +59,24 @@ def _read_scenario(path: Path) -> ReadResult:
     )])
 
 
-def read_csv_folder(folder: Path) -> ReadResult:
+def _read_bounded(path: Path, label: str, limits: ImportLimits, *, workbook: bool = False) -> bytes:
+    """The file's bytes, refused before reading when it is larger than the file-size limit."""
+    problem = file_too_large(label, path.stat().st_size, limits, workbook=workbook)
+    if problem is not None:
+        raise ScenarioError([problem])
+    return path.read_bytes()
+
+
+def read_csv_folder(folder: Path, limits: ImportLimits | None = None) -> ReadResult:
     """Every scenario file found in the folder; other CSV files are mentioned and ignored."""
-    files = {}
-    for entry in sorted(folder.iterdir()):
-        if entry.is_file() and entry.suffix.lower() in (".csv", ".json"):
-            files[entry.name] = entry.read_bytes()
-    extras = [n for n in files if n.lower() not in TABLE_BY_FILE and n.lower() != POLICY_FILE]
-    result = read_csv_files({n: b for n, b in files.items() if n not in extras})
+    limits = limits or current_limits()
+    entries = [e for e in sorted(folder.iterdir()) if e.is_file() and e.suffix.lower() in (".csv", ".json")]
+    wanted = [e for e in entries if e.name.lower() in TABLE_BY_FILE or e.name.lower() == POLICY_FILE]
+    extras = [e.name for e in entries if e not in wanted]
+    too_large = [p for p in (file_too_large(e.name, e.stat().st_size, limits) for e in wanted) if p is not None]
+    if too_large:
+        raise ScenarioError(too_large)
+    result = read_csv_files({entry.name: entry.read_bytes() for entry in wanted}, limits)
     for name in extras:
         if name.lower().endswith(".csv"):
             result.warnings.append(Problem(
@@ -65,15 +86,15 @@ def read_csv_folder(folder: Path) -> ReadResult:
     return result
 
 
-def read_scenario_files(files: dict[str, bytes]) -> ReadResult:
+def read_scenario_files(files: dict[str, bytes], limits: ImportLimits | None = None) -> ReadResult:
     """Read an upload: several CSV files, or one .xlsx workbook, or one scenario.json, plus an
     optional policy.json. File names are matched without regard to case; names with a folder part
     are refused, other unknown names are reported as errors so nothing is silently dropped."""
     with without_cycle_collection():
-        return _read_scenario_files(files)
+        return _read_scenario_files(files, limits or current_limits())
 
 
-def _read_scenario_files(files: dict[str, bytes]) -> ReadResult:
+def _read_scenario_files(files: dict[str, bytes], limits: ImportLimits) -> ReadResult:
     problems: list[Problem] = []
     plain: dict[str, bytes] = {}
     for name, data in files.items():
@@ -111,13 +132,16 @@ def _read_scenario_files(files: dict[str, bytes]) -> ReadResult:
         problems.append(Problem(
             file=policy[0], message="scenario.json carries its own policy; upload it without a separate policy.json",
         ))
+    problems += [p for p in (file_too_large(n, len(plain[n]), limits) for n in jsons + csvs + policy) if p]
     if problems:
         raise ScenarioError(problems)
     if books:
-        return read_workbook(books[0], plain[books[0]], policy_bytes=plain.get(policy[0]) if policy else None)
+        return read_workbook(
+            books[0], plain[books[0]], policy_bytes=plain.get(policy[0]) if policy else None, limits=limits
+        )
     if jsons:
-        return read_scenario_json(jsons[0], plain[jsons[0]])
-    return read_csv_files({n: plain[n] for n in csvs + policy})
+        return read_scenario_json(jsons[0], plain[jsons[0]], limits)
+    return read_csv_files({n: plain[n] for n in csvs + policy}, limits)
 
 
 def _plain_name(name: str) -> str | None:
@@ -127,8 +151,9 @@ def _plain_name(name: str) -> str | None:
     return name
 
 
-def read_csv_files(files: dict[str, bytes]) -> ReadResult:
+def read_csv_files(files: dict[str, bytes], limits: ImportLimits | None = None) -> ReadResult:
     """CSV files (and policy.json) by name -> the scenario."""
+    limits = limits or current_limits()
     problems: list[Problem] = []
     collections: dict[str, Collection] = {}
     policy_data = None
@@ -141,11 +166,11 @@ def read_csv_files(files: dict[str, bytes]) -> ReadResult:
             continue
         seen[lower] = name
         if lower == POLICY_FILE:
-            policy_data, policy_problems = read_policy_json(name, data)
+            policy_data, policy_problems = read_policy_json(name, data, limits)
             problems += policy_problems
             continue
         layout = TABLE_BY_FILE[lower]
-        table, table_problems = table_from_csv(layout, name, data)
+        table, table_problems = table_from_csv(layout, name, data, limits)
         problems += table_problems
         if table is None:
             unreadable.add(layout.kind)
@@ -166,36 +191,66 @@ def _warn_no_opportunities(result: ReadResult, collections, label: str) -> None:
         ))
 
 
-def read_policy_json(label: str, data: bytes) -> tuple[object | None, list[Problem]]:
+def read_policy_json(label: str, data: bytes, limits: ImportLimits | None = None) -> tuple[object | None, list[Problem]]:
     text, problems = decode_text(label, data)
     if text is None:
         return None, problems
     try:
-        return json.loads(text), []
-    except (json.JSONDecodeError, RecursionError) as error:
-        return None, [_not_json(label, error)]
+        return parse_json(label, text, limits or current_limits()), []
+    except ScenarioError as error:
+        return None, error.problems
 
 
-def _not_json(label: str, error: Exception) -> Problem:
-    if isinstance(error, json.JSONDecodeError):
-        return Problem(
+class _NotANumber(ValueError):
+    """JSON has no NaN or Infinity; Python's reader accepts them unless told otherwise."""
+
+
+def _refuse_constant(name: str):
+    raise _NotANumber(name)
+
+
+def parse_json(label: str, text: str, limits: ImportLimits):
+    """The JSON document, refusing what JSON itself does not allow (NaN, Infinity) and nesting
+    deeper than the limit; raises ScenarioError naming the file."""
+    try:
+        document = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as error:
+        raise ScenarioError([Problem(
             file=label, row=error.lineno,
             message=f"is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})",
-        )
-    return Problem(file=label, message="is not valid JSON: it is nested too deeply")
+        )]) from None
+    except _NotANumber as error:
+        raise ScenarioError([Problem(
+            file=label, value=str(error), message="is not valid JSON: NaN and Infinity are not numbers JSON allows",
+            suggestion="write a finite number",
+        )]) from None
+    except RecursionError:
+        raise ScenarioError([too_deep(label, limits)]) from None
+    if json_depth_exceeds(document, limits.max_json_depth):
+        raise ScenarioError([too_deep(label, limits)])
+    return document
 
 
-def read_workbook(name: str, data: bytes, policy_bytes: bytes | None = None) -> ReadResult:
+def read_workbook(
+    name: str, data: bytes, policy_bytes: bytes | None = None, limits: ImportLimits | None = None
+) -> ReadResult:
     """An .xlsx workbook with one sheet per file: `people` or `people.csv`, and so on. Rows are
-    numbered as Excel shows them. A `policy` sheet holds `key,value` rows (value as JSON)."""
+    numbered as Excel shows them. A `policy` sheet holds `key,value` rows (value as JSON).
+
+    The zip directory is checked against the import limits before anything is decompressed."""
+    # openpyxl is imported on first use: CSV and JSON reading (every start-up) never needs it.
     from openpyxl import load_workbook
 
+    limits = limits or current_limits()
+    oversized = workbook_size_problems(name, data, limits)
+    if oversized:
+        raise ScenarioError(oversized)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds on damaged files
         raise ScenarioError([_not_a_workbook(name, error)]) from None
     try:
-        return _read_book(name, book, policy_bytes)
+        return _read_book(name, book, policy_bytes, _CellBudget(limits))
     finally:
         book.close()
 
@@ -207,15 +262,53 @@ def _not_a_workbook(name: str, error: Exception) -> Problem:
     )
 
 
-def _sheet_records(name: str, sheet) -> tuple[list[list[str]] | None, list[Problem]]:
-    """The cells of a sheet as text. Sheets are parsed lazily, so a damaged one fails here."""
+class _CellBudget:
+    """Rows per sheet and cells in the whole workbook still allowed by the import limits."""
+
+    def __init__(self, limits: ImportLimits):
+        self.limits = limits
+        self.cells_left = limits.max_cells
+
+
+# Scenario tables have about twenty columns; cells further right are not turned into text (they
+# still count against the cell cap, as openpyxl fills a row up to its last cell).
+MAX_SHEET_COLUMNS = 256
+
+
+def _declared_too_big(label: str, sheet, budget: _CellBudget) -> Problem | None:
+    """The size a sheet declares (its `dimension`) is checked before its rows are parsed."""
+    rows, columns = sheet.max_row or 0, min(sheet.max_column or 0, MAX_SHEET_COLUMNS)
+    if rows > budget.limits.max_rows + 1:
+        return too_many_rows(label, budget.limits)
+    if rows * columns > budget.cells_left:
+        return too_many_cells(label, budget.limits)
+    return None
+
+
+def _sheet_records(name: str, sheet, budget: _CellBudget) -> tuple[list[list[str]] | None, list[Problem]]:
+    """The cells of a sheet as text. Sheets are parsed lazily, so a damaged one fails here; the
+    row and cell caps are counted as rows arrive, since a sheet's declared size may be wrong."""
+    label = f"{name}, sheet {sheet.title}"
+    declared = _declared_too_big(label, sheet, budget)
+    if declared is not None:
+        return None, [declared]
+    # A declared size may also be too small (some exporters write A1:A1); rows are read to the end.
+    sheet.reset_dimensions()
+    records: list[list[str]] = []
     try:
-        return [[excel_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)], []
+        for row in sheet.iter_rows(values_only=True):
+            budget.cells_left -= len(row)
+            if budget.cells_left < 0:
+                return None, [too_many_cells(label, budget.limits)]
+            if len(records) > budget.limits.max_rows:
+                return None, [too_many_rows(label, budget.limits)]
+            records.append([excel_cell_text(v) for v in row[:MAX_SHEET_COLUMNS]])
     except Exception as error:  # noqa: BLE001 - any parse failure of untrusted XML is a damaged file
-        return None, [_not_a_workbook(f"{name}, sheet {sheet.title}", error)]
+        return None, [_not_a_workbook(label, error)]
+    return records, []
 
 
-def _read_book(name, book, policy_bytes) -> ReadResult:
+def _read_book(name, book, policy_bytes, budget: _CellBudget) -> ReadResult:
     problems: list[Problem] = []
     collections: dict[str, Collection] = {}
     unreadable: set[str] = set()
@@ -224,10 +317,10 @@ def _read_book(name, book, policy_bytes) -> ReadResult:
     for sheet in book.worksheets:
         title = sheet.title.strip().lower()
         label = f"{name}, sheet {sheet.title}"
-        kind = title[:-4] if title.endswith(".csv") else title
+        kind = title.removesuffix(".csv")
         if kind in POLICY_SHEETS:
             policy_label = label
-            policy_data, policy_problems = _policy_from_sheet(name, sheet)
+            policy_data, policy_problems = _policy_from_sheet(name, sheet, budget)
             problems += policy_problems
             continue
         if kind not in TABLE_BY_KIND:
@@ -239,7 +332,7 @@ def _read_book(name, book, policy_bytes) -> ReadResult:
         if kind in collections:
             problems.append(Problem(file=label, message=f"a second sheet for {kind!r}; keep one"))
             continue
-        records, sheet_problems = _sheet_records(name, sheet)
+        records, sheet_problems = _sheet_records(name, sheet, budget)
         problems += sheet_problems
         table, table_problems = (
             table_from_records(TABLE_BY_KIND[kind], label, records, first_row=1) if records is not None else (None, [])
@@ -254,7 +347,7 @@ def _read_book(name, book, policy_bytes) -> ReadResult:
     if policy_bytes is not None:
         if policy_data is not None:
             problems.append(Problem(file=POLICY_FILE, message="the workbook has a policy sheet too; keep one of them"))
-        policy_data, policy_problems = read_policy_json(POLICY_FILE, policy_bytes)
+        policy_data, policy_problems = read_policy_json(POLICY_FILE, policy_bytes, budget.limits)
         policy_label = POLICY_FILE
         problems += policy_problems
     result = assemble(
@@ -269,10 +362,10 @@ def _read_book(name, book, policy_bytes) -> ReadResult:
     return result
 
 
-def _policy_from_sheet(name: str, sheet) -> tuple[dict | None, list[Problem]]:
+def _policy_from_sheet(name: str, sheet, budget: _CellBudget) -> tuple[dict | None, list[Problem]]:
     """`key,value` rows; values are JSON (`30`, `true`, `{"preference": 6}`) or plain text."""
     data: dict = {}
-    records, problems = _sheet_records(name, sheet)
+    records, problems = _sheet_records(name, sheet, budget)
     for number, row in enumerate(records or [], start=1):
         cells = row[:2] + ["", ""]
         key, value = cells[0].strip(), cells[1].strip()
@@ -281,22 +374,20 @@ def _policy_from_sheet(name: str, sheet) -> tuple[dict | None, list[Problem]]:
         if not key:
             continue
         try:
-            data[key] = json.loads(value) if value else None
-        except (json.JSONDecodeError, RecursionError):
-            data[key] = value
+            data[key] = parse_json(f"{name}, sheet {sheet.title}", value, budget.limits) if value else None
+        except ScenarioError:
+            data[key] = value  # not JSON (or NaN, or too deep): kept as text, which the policy check refuses
     return data, problems
 
 
-def read_scenario_json(name: str, data: bytes) -> ReadResult:
+def read_scenario_json(name: str, data: bytes, limits: ImportLimits | None = None) -> ReadResult:
     """One JSON document with the keys of `Scenario` (see `trellis schema`). Problems name the
     item's path, e.g. `people[3].grade`."""
+    limits = limits or current_limits()
     text, problems = decode_text(name, data)
     if text is None:
         raise ScenarioError(problems)
-    try:
-        document = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as error:
-        raise ScenarioError([_not_json(name, error)]) from None
+    document = parse_json(name, text, limits)
     if not isinstance(document, dict):
         raise ScenarioError([Problem(file=name, message="must be a JSON object with teams, people, ...")])
     known = [t.kind for t in TABLES] + ["policy"]
@@ -312,6 +403,10 @@ def read_scenario_json(name: str, data: bytes) -> ReadResult:
             continue
         if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
             problems.append(Problem(file=name, column=key, message="must be a list of objects"))
+            unreadable.add(key)
+            continue
+        if len(value) > limits.max_rows:
+            problems.append(too_many_rows(f"{name}, {key}", limits))
             unreadable.add(key)
             continue
         collections[key] = Collection(TABLE_BY_KIND[key], name, list(value), rows=None)

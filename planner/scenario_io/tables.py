@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -17,6 +18,7 @@ from datetime import date, datetime, time
 from planner.domain import Problem, did_you_mean
 
 from .layout import TableLayout
+from .limits import ImportLimits, current_limits, too_many_rows
 
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -66,32 +68,46 @@ def decode_text(label: str, data: bytes) -> tuple[str | None, list[Problem]]:
         )]
 
 
-def _records(label: str, text: str) -> tuple[list[list[str]], list[Problem]]:
+def _records(label: str, text: str, max_rows: int) -> tuple[list[list[str]], list[Problem]]:
     """Every CSV record of the text; a record may span several lines when a quoted cell holds a
-    line break, so the record's position (not the line) is its spreadsheet row."""
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), strict=True)), []
-    except csv.Error:
-        pass  # read again record by record to say where
-    records: list[list[str]] = []
+    line break, so the record's position (not the line) is its spreadsheet row. Reading stops
+    past `max_rows` data rows (plus the header), so a ten-million-row file is not held whole."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
-        for record in reader:
+        records = list(itertools.islice(reader, max_rows + 2))
+    except csv.Error:
+        records = None  # read again record by record to say where
+    if records is not None:
+        return _within_row_cap(label, records, max_rows)
+    records = []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        for record in itertools.islice(reader, max_rows + 2):
             records.append(record)
     except csv.Error as error:
         return records, [Problem(
             file=label, row=len(records) + 1, message=f"is not valid CSV here: {error}",
             suggestion='a cell holding a quote must be wrapped in double quotes, with the quote doubled ("")',
         )]
+    return _within_row_cap(label, records, max_rows)
+
+
+def _within_row_cap(label: str, records: list[list[str]], max_rows: int) -> tuple[list[list[str]], list[Problem]]:
+    """The header and at most `max_rows` rows; more is refused with the limit named."""
+    if len(records) > max_rows + 1:
+        return [], [too_many_rows(label, ImportLimits(max_rows=max_rows))]
     return records, []
 
 
-def table_from_csv(layout: TableLayout, label: str, data: bytes) -> tuple[RawTable | None, list[Problem]]:
+def table_from_csv(
+    layout: TableLayout, label: str, data: bytes, limits: ImportLimits | None = None
+) -> tuple[RawTable | None, list[Problem]]:
     """Read one CSV file. Returns the table (None when it cannot be read at all) and its problems."""
+    limits = limits or current_limits()
     text, problems = decode_text(label, data)
     if text is None:
         return None, problems
-    records, problems = _records(label, text)
+    records, problems = _records(label, text, limits.max_rows)
     if problems:
         return None, problems
     return table_from_records(layout, label, records, first_row=1)

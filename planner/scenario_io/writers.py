@@ -91,6 +91,7 @@ def write_scenario_json(scenario: Scenario, path: str | Path) -> Path:
 
 def _text_cell(sheet, text: str):
     """A cell that holds text, never a formula: a name starting with `=` must not run in Excel."""
+    # openpyxl is imported on first use: CSV and JSON reading (every start-up) never needs it.
     from openpyxl.cell import WriteOnlyCell
 
     cell = WriteOnlyCell(sheet, value=text)
@@ -111,6 +112,7 @@ def scenario_xlsx(scenario: Scenario) -> bytes:
     every cell as text (ids like `007` stay as written; a cell starting with `=` is text, not a
     formula), and a `policy` sheet of `key,value` rows (value as JSON) when the policy is not
     the default."""
+    # openpyxl is imported on first use: CSV and JSON reading (every start-up) never needs it.
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)

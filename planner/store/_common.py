@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import Connection, Engine, insert
 
+from planner.store.engine import write_transaction
 from planner.store.tables import audit_log
 
 
@@ -41,8 +42,6 @@ def in_transaction(bind: Engine | Connection):
     """A writing transaction on an engine, or the caller's own connection (already in one)."""
     if isinstance(bind, Connection):
         return _Borrowed(bind)
-    from planner.store.engine import write_transaction
-
     return write_transaction(bind)
 
 

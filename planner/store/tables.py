@@ -155,6 +155,8 @@ users = Table(
     Column("failed_logins", Integer, nullable=False, server_default="0"),
     Column("locked_until", DateTime(timezone=True), nullable=True),
     Column("session_version", Integer, nullable=False, server_default="1"),
+    # Optional (migration 0003): where notifications are emailed when SMTP is configured.
+    Column("email", String(254), nullable=True),
     CheckConstraint("role IN ('staff', 'hr', 'emergency', 'admin')", name="role"),
 )
 
@@ -185,6 +187,33 @@ plans = Table(
     UniqueConstraint("kind", "version", name="uq_plans_kind_version"),
     CheckConstraint("kind IN ('matching', 'redeploy')", name="kind"),
     CheckConstraint("status IN ('draft', 'approved', 'rejected')", name="status"),
+)
+
+# --------------------------------------------------------------------------------------------
+# Notifications (migration 0003): each account's inbox, and the email outbox beside it
+# --------------------------------------------------------------------------------------------
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # A message belongs to one account and goes with it (ON DELETE CASCADE).
+    Column("recipient_user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    # The person the message is about, if any. Named `person_id` like every other person-keyed
+    # table, so a person's export and erasure find the messages about them (HR's copies too).
+    Column("person_id", String(200), nullable=True, index=True),
+    # No CHECK on kind: a new kind of event is one line in planner/store/notifications.py.
+    Column("kind", String(30), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("link", String(500), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("read_at", DateTime(timezone=True), nullable=True),
+    Column("emailed_at", DateTime(timezone=True), nullable=True),
+    Column("email_attempts", Integer, nullable=False, server_default="0"),
+    Column("email_next_attempt_at", DateTime(timezone=True), nullable=True),
+    Column("email_error", Text, nullable=True),
 )
 
 # --------------------------------------------------------------------------------------------

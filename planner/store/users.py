@@ -35,6 +35,7 @@ class User:
     failed_logins: int
     locked_until: datetime | None
     session_version: int
+    email: str | None = None
 
     def is_locked(self, now: datetime | None = None) -> bool:
         """Locked after too many failed sign-ins, until `locked_until` has passed."""
@@ -44,7 +45,7 @@ class User:
         """The account as its owner may see it (no password hash)."""
         return {"id": self.id, "username": self.username, "role": self.role,
                 "person_id": self.person_id, "created_at": self.created_at.isoformat(),
-                "failed_logins": self.failed_logins,
+                "email": self.email, "failed_logins": self.failed_logins,
                 "locked_until": self.locked_until.isoformat() if self.locked_until else None}
 
 
@@ -52,7 +53,13 @@ def _user_from_row(row) -> User:
     return User(id=row.id, username=row.username, password_hash=row.password_hash, role=row.role,
                 person_id=row.person_id, created_at=as_utc(row.created_at),
                 failed_logins=row.failed_logins, locked_until=as_utc(row.locked_until),
-                session_version=row.session_version)
+                session_version=row.session_version, email=row.email)
+
+
+class StaffNeedsPerson(ValueError):
+    """A staff account must be linked to a person (its pages show that person's data); the
+    store refuses to make a staff account of an unlinked one, or to unlink a staff account.
+    (Creating one is checked by `web.auth.create_account`, which every front end uses.)"""
 
 
 def _check_role(role: str) -> None:
@@ -60,17 +67,21 @@ def _check_role(role: str) -> None:
         raise ValueError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
 
 
+
+
 def create_user(engine: Engine, username: str, password_hash: str, role: str, *,
-                person_id: str | None = None, actor: str) -> User:
-    """Create an account; raises UsernameTaken or ValueError (unknown role, empty username)."""
+                person_id: str | None = None, email: str | None = None, actor: str) -> User:
+    """Create an account; raises UsernameTaken or ValueError (unknown role, empty username,
+    malformed email address)."""
     _check_role(role)
     if not username or not username.strip():
         raise ValueError("a username cannot be empty")
+    _check_email(email)
     try:
         with write_transaction(engine) as connection:
             user_id = connection.execute(insert(users).values(
                 username=username, password_hash=password_hash, role=role, person_id=person_id,
-                created_at=utc_now(), failed_logins=0, session_version=1,
+                email=email or None, created_at=utc_now(), failed_logins=0, session_version=1,
             ).returning(users.c.id)).scalar_one()
             write_audit(connection, actor, "user.create", f"user:{user_id}", f"role={role}")
     except IntegrityError as error:
@@ -107,10 +118,17 @@ def list_users(engine: Engine, role: str | None = None) -> list[User]:
 
 
 def _change(engine: Engine, user_id: int, actor: str | None, action: str, detail: str = "",
-            **values) -> User:
+            only_if=None, refusal: Exception | None = None, **values) -> User:
+    """Update one account and audit it in one transaction. `only_if` (a condition on the row)
+    makes the update conditional, checked atomically; when the account exists but fails it,
+    `refusal` is raised."""
     with write_transaction(engine) as connection:
-        done = connection.execute(update(users).where(users.c.id == user_id).values(**values))
+        query = update(users).where(users.c.id == user_id)
+        done = connection.execute((query if only_if is None else query.where(only_if)).values(**values))
         if done.rowcount == 0:
+            exists = connection.execute(select(users.c.id).where(users.c.id == user_id)).first()
+            if exists is not None and refusal is not None:
+                raise refusal
             raise NotFound(f"no user {user_id}")
         if actor is not None:
             write_audit(connection, actor, action, f"user:{user_id}", detail)
@@ -126,13 +144,45 @@ def set_password_hash(engine: Engine, user_id: int, password_hash: str, *, actor
 def set_role(engine: Engine, user_id: int, role: str, *, actor: str) -> User:
     """Change an account's role; signs the user out everywhere so the new role applies at once."""
     _check_role(role)
-    return _change(engine, user_id, actor, "user.role", f"role={role}", role=role,
-                   session_version=users.c.session_version + 1)
+    linked = users.c.person_id.is_not(None) if role == "staff" else None
+    return _change(engine, user_id, actor, "user.role", f"role={role}", only_if=linked,
+                   refusal=StaffNeedsPerson("a staff account must be linked to a person; link one first"),
+                   role=role, session_version=users.c.session_version + 1)
 
 
 def link_person(engine: Engine, user_id: int, person_id: str | None, *, actor: str) -> User:
-    """Link an account to the person whose data it may see (None unlinks)."""
-    return _change(engine, user_id, actor, "user.link", "", person_id=person_id)
+    """Link an account to the person whose data it may see (None unlinks, except a staff
+    account's: it must stay linked)."""
+    not_staff = users.c.role != "staff" if not person_id else None
+    return _change(engine, user_id, actor, "user.link", "", only_if=not_staff,
+                   refusal=StaffNeedsPerson("a staff account must stay linked to a person"),
+                   person_id=person_id)
+
+
+def email_address_problem(address: str) -> str | None:
+    """An account's email address is optional; when given it is one plain address
+    (name@domain, at most 254 characters, no spaces or line breaks), so a message can only ever
+    go to that one mailbox."""
+    if len(address) > 254:
+        return "an email address has at most 254 characters"
+    local, at, domain = address.rpartition("@")
+    if not at or not local or "." not in domain.strip(".") or any(c.isspace() for c in address) \
+            or any(c in address for c in ',;<>()[]"\\'):
+        return f"{address!r} is not an email address (name@domain, nothing else)"
+    return None
+
+
+def _check_email(address: str | None) -> None:
+    problem = email_address_problem(address) if address else None
+    if problem:
+        raise ValueError(problem)
+
+
+def set_email(engine: Engine, user_id: int, email: str | None, *, actor: str) -> User:
+    """Set (or with None/"" remove) the address an account's notifications are emailed to;
+    audited without the address."""
+    _check_email(email)
+    return _change(engine, user_id, actor, "user.email", "set" if email else "removed", email=email or None)
 
 
 def bump_session_version(engine: Engine, user_id: int) -> int:

@@ -14,11 +14,11 @@ from spectree import Response
 
 from planner.store import NotFound, list_plans
 from planner.store import get_plan as load_plan
+from planner.store.decisions import decisions_for_plan
 from planner.store.plans import StoredPlan
 from web.api.core import ErrorOut, api_roles, audit_read, bp, describe
 from web.crisis import CRISIS_ROLES
 from web.data_access import engine
-from web.decisions import decisions_for_plan
 from web.hr import PLAN_ROLES
 from web.jobs import pool
 from web.security import current_user

@@ -2,9 +2,9 @@
 Each starts a background job in the app's job pool (`web.jobs`), exactly as the consoles do, and
 answers 202 with the job's URL; the job's page then gives the plan's URL once it is saved.
 
-The work itself is the consoles' (`web.hr.matching_work`, `web.crisis.redeploy_work`), so a plan
-made through the API is the same as one made on the page. (They move to `planner/services/`
-with the consoles; this module then calls them there.)"""
+The work itself is the service layer's, shared with the consoles (`planner.services.plans.matching_work`,
+`planner.services.crisis.redeploy_work`), so a plan made through the API is the same as one made
+on the page."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from spectree import Response
 
 from planner.domain import Policy, Problem
+from planner.services.crisis import redeploy_work
+from planner.services.plans import MAX_SOLVE_SECONDS, matching_work
 from planner.store import NotFound, get_plan, scenario_revision
 from web.api.core import (
     ErrorOut,
@@ -26,9 +28,9 @@ from web.api.core import (
     scenario_or_404,
     validation_problems,
 )
-from web.crisis import CRISIS_ROLES, DEFAULT_TIME_LIMIT_S, redeploy_work
+from web.crisis import CRISIS_ROLES, DEFAULT_TIME_LIMIT_S
 from web.data_access import engine
-from web.hr import MAX_SOLVE_SECONDS, PLAN_ROLES, matching_work
+from web.hr import PLAN_ROLES
 from web.jobs import SlotsBusy, pool
 
 BUSY_RETRY_AFTER_S = 15
@@ -120,8 +122,7 @@ def start_redeployment():
         if baseline is None or baseline.kind != "redeploy":
             abort(404, description="There is no redeployment with this id to re-plan from.")
     time_limit_s = float(current_app.config.get("CRISIS_TIME_LIMIT_S", DEFAULT_TIME_LIMIT_S))
-    work = redeploy_work(engine(), scenario, scenario_revision(engine()), actor(),
-                         baseline.result if baseline else None, baseline.id if baseline else None, time_limit_s)
+    work = redeploy_work(engine(), scenario, scenario_revision(engine()), actor(), baseline, time_limit_s)
     note = f"api re-plan from redeployment v{baseline.version}" if baseline else "api redeploy"
     try:
         job_id = pool().submit("redeploy", work, actor=actor(), time_limit_s=time_limit_s,

@@ -13,10 +13,11 @@ from spectree import Response
 
 from planner.domain import Problem, ScenarioError
 from planner.scenario_io import read_scenario_files
+from planner.services.imports import MAX_FILES
 from planner.store import save_scenario
 from web.api.core import ErrorOut, InputRefused, ProblemOut, ProblemsOut, actor, api_roles, bp, describe
 from web.data_access import engine, scenario_changed
-from web.hr import IMPORT_ROLES, MAX_FILES
+from web.hr import IMPORT_ROLES
 
 log = logging.getLogger("trellis.web.api")
 

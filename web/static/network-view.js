@@ -9,6 +9,9 @@
   var sankeyEl = document.getElementById("network-sankey");
   var sankey = sankeyEl ? window.echarts.init(sankeyEl, null, { renderer: "canvas" }) : null;
   var data = null;
+  // ECharts inserts a tooltip formatter's return value as HTML: every name from the data (teams,
+  // services) is escaped first, so a team called "<img src=x onerror=...>" stays text.
+  var esc = window.echarts.format.encodeHTML;
 
   function drawGraph(view) {
     var orgs = data.organisations;
@@ -33,7 +36,7 @@
     graph.setOption({
       animation: false,
       color: PALETTE,
-      tooltip: { formatter: function (p) { return p.dataType === "node" ? p.data.name + " (" + p.data.value + " people)" : ""; } },
+      tooltip: { formatter: function (p) { return p.dataType === "node" ? esc(p.data.name) + " (" + esc(p.data.value) + " people)" : ""; } },
       legend: { data: orgs, bottom: 0, type: "scroll" },
       series: [{
         type: "graph", layout: "force", roam: true, draggable: true, zoom: data.nodes.length > 12 ? 0.85 : 1,
@@ -73,7 +76,14 @@
     sankey.setOption({
       animation: false,
       color: PALETTE,
-      tooltip: { trigger: "item" },
+      tooltip: {
+        trigger: "item",
+        formatter: function (p) {
+          return p.dataType === "edge"
+            ? esc(p.data.source) + " " + esc(p.data.target) + ": " + esc(p.data.value) + " people"
+            : esc(p.name);
+        }
+      },
       series: [{
         type: "sankey", left: 8, right: 200, top: 12, bottom: 12, nodeGap: 10, draggable: false,
         data: nodes,

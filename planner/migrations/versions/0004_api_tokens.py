@@ -3,7 +3,7 @@
 a token has a role like an account, and a staff token is linked to its person.
 
 Revision ID: 0004_api_tokens
-Revises: 0002_web2
+Revises: 0003_notifications
 Create Date: 2026-11-30
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_api_tokens"
-down_revision = "0002_web2"
+down_revision = "0003_notifications"
 branch_labels = None
 depends_on = None
 

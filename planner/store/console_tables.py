@@ -1,6 +1,6 @@
 """Tables of the planning consoles (migration `0002_web2`): background solve jobs and HR's
-decisions on proposed placements. Kept apart from the store's own metadata because the web app,
-not the store, owns them."""
+decisions on proposed placements. Kept apart from the store's own metadata (`tables.py`) because
+migration 0002 adds them, not 0001; the web app's job pool and the planning services use them."""
 
 from __future__ import annotations
 

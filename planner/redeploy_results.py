@@ -1,7 +1,8 @@
 """What a redeployment plan says: who goes where, what is covered and what is not, and why.
 
 Plain pydantic models so the CLI, the web console and the files (`planner/redeploy_io.py`) share
-one shape.
+one shape. They live below the optimiser (which fills them in, `optimiser.redeploy`) so that
+reading and writing redeployment files never needs the solver: layers run one way.
 """
 
 from __future__ import annotations

@@ -1,0 +1,118 @@
+"""HR's decisions on a plan: humans decide, the optimiser only proposes.
+
+Each proposed placement is accepted or rejected by a named person; a plan version is approved
+only when every one of its placements is accepted; a re-run pins the accepted placements and
+forbids the rejected ones. The web console and the command line reach these rules only here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import Engine
+
+from planner.domain import Policy, Scenario
+from planner.notifications.events import notify_plan_approved
+from planner.services.plans import proposed_pairs
+from planner.store import StoredPlan, get_plan
+from planner.store.decisions import (
+    Decision,
+    PlanNotApproved,
+    approve_plan_by_rule,
+    decide_placement,
+    decisions_for_plan,
+)
+
+DECISION_WORDS = ("accepted", "rejected")
+
+
+class DecisionRefused(ValueError):
+    """A decision or approval the rules do not allow; the message says why in plain words."""
+
+
+class NotProposed(DecisionRefused):
+    """The placement decided on is not one the plan version proposes."""
+
+
+def decisions_only_on_a_draft(stored: StoredPlan) -> None:
+    """Placements are accepted or rejected only while their plan version is a draft: an
+    approved or rejected version's decisions are final."""
+    if stored.status != "draft":
+        raise DecisionRefused(f"Version {stored.version} is already {stored.status}; decide on a newer version.")
+
+
+def decide_on_placement(engine: Engine, stored: StoredPlan, person_id: str, opportunity_id: str,
+                        decision: str, decided_by: str) -> Decision:
+    """Accept or reject one placement the version proposes, in the deciding planner's name."""
+    if (person_id, opportunity_id) not in proposed_pairs(stored):
+        raise NotProposed(f"Version {stored.version} does not propose that placement.")
+    decisions_only_on_a_draft(stored)
+    return decide_placement(engine, stored.id, person_id, opportunity_id, decision, decided_by=decided_by)
+
+
+def accept_every_undecided(engine: Engine, stored: StoredPlan, decided_by: str) -> int:
+    """Accept every placement of a draft version not decided yet, each audited in the planner's
+    name; placements already rejected stay rejected. Returns how many were accepted."""
+    if stored.status != "draft":
+        raise DecisionRefused("Only a draft plan's placements can be accepted.")
+    decided = decisions_for_plan(engine, stored.id)
+    count = 0
+    for key in sorted(proposed_pairs(stored) - set(decided)):
+        decide_placement(engine, stored.id, *key, "accepted", decided_by=decided_by)
+        count += 1
+    return count
+
+
+def approval_problem(proposed: set[tuple[str, str]], decisions: Mapping[tuple[str, str], Decision]) -> str | None:
+    """A plan is approved only when a person has accepted every one of its placements: one
+    rejected or still undecided placement holds the whole version back."""
+    waiting = [key for key in proposed if (d := decisions.get(key)) is None or d.decision != "accepted"]
+    if waiting:
+        return (f"{len(waiting)} placement(s) are not accepted yet. Accept them, or reject them and "
+                "re-run the plan with your decisions.")
+    return None
+
+
+def approve_matching_plan(engine: Engine, plan_id: int, approver: str) -> StoredPlan:
+    """Approve a draft matching plan in the approver's name, only when every placement is
+    accepted (`approval_problem`); refused with `DecisionRefused` otherwise, and nothing changes.
+
+    The rule is checked inside the approving transaction, with the plan locked, and decisions
+    cannot change once a version is approved, so it stays true of the approved version."""
+    stored = get_plan(engine, plan_id)
+    if stored.kind != "matching":
+        raise DecisionRefused(f"Plan {plan_id} is not a matching plan.")
+    try:
+        approved = approve_plan_by_rule(engine, plan_id, approver, approval_problem)
+    except PlanNotApproved as refused:
+        raise DecisionRefused(f"Version {stored.version} was not approved: {refused}") from refused
+    notify_plan_approved(engine, approved)
+    return approved
+
+
+def rerun_policy(base: Policy, decisions: Mapping[tuple[str, str], Decision], scenario: Scenario) -> Policy:
+    """The previous policy plus this version's decisions: accepted -> pinned, rejected ->
+    forbidden. Decisions about people or opportunities no longer in the scenario are dropped."""
+    people, opps = scenario.person_by_id, scenario.opportunity_by_id
+
+    def known(pair) -> bool:
+        return pair[0] in people and pair[1] in opps
+
+    pinned = {(p.person_id, p.opportunity_id) for p in base.pinned}
+    forbidden = {(p.person_id, p.opportunity_id) for p in base.forbidden}
+    for key, decision in decisions.items():
+        if decision.decision == "accepted":
+            pinned.add(key)
+            forbidden.discard(key)
+        else:
+            forbidden.add(key)
+            pinned.discard(key)
+    data = base.model_dump()
+    data["pinned"] = [{"person_id": a, "opportunity_id": b} for a, b in sorted(pinned) if known((a, b))]
+    data["forbidden"] = [{"person_id": a, "opportunity_id": b} for a, b in sorted(forbidden) if known((a, b))]
+    return Policy.model_validate(data)
+
+
+def rerun_with_decisions(engine: Engine, stored: StoredPlan, scenario: Scenario) -> Policy:
+    """The policy of a re-run of a saved version: its own policy with its decisions applied."""
+    return rerun_policy(Policy.model_validate(stored.policy or {}), decisions_for_plan(engine, stored.id), scenario)

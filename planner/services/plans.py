@@ -1,0 +1,194 @@
+"""Planning runs and plan versions, as HR sees them.
+
+A run's policy is the form's choices over the stored policy; the run itself is background work
+that solves, saves a numbered plan version (audited with who ran it) and, for a re-run, carries
+the accepted decisions over. A saved version is shown and exported as rows of placements with
+their decisions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Engine
+
+from optimiser.matching import solve_plan
+from planner.domain import Plan, Policy, Scenario
+from planner.services.work import JobOutcome, retry_when_locked
+from planner.store import StoredPlan, latest_plan, save_plan
+from planner.store.decisions import decide_placement, decisions_for_plan
+
+MAX_SOLVE_SECONDS = 300.0
+
+# The policy form's weight fields and the objective term each one weighs.
+WEIGHT_FIELDS = {"w_skill_fit": "skill_fit", "w_development": "development", "w_preference": "preference",
+                 "w_network": "network", "w_diversity": "diversity"}
+
+NameOf = Callable[[str], str]
+
+
+def parse_bands(text: str) -> tuple[tuple[int, int], ...]:
+    """Grade bands written as `1-4, 5-7, 8-12` (inclusive); raises ValueError in plain words."""
+    bands = []
+    for part in [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]:
+        low, sep, high = part.partition("-")
+        if not sep or not low.strip().isdigit() or not high.strip().isdigit():
+            raise ValueError(f"grade band {part!r} is not written like 5-7")
+        if int(low) > int(high):
+            raise ValueError(f"grade band {part!r} starts above its end")
+        bands.append((int(low), int(high)))
+    return tuple(bands)
+
+
+def policy_for_run(choices: Mapping[str, Any], base: Policy, workers: int) -> Policy:
+    """The policy of a run: the planner's choices (stretch, periods, time limit, stability, the
+    cross-organisation cap, fairness bands and the weights) over the stored policy, which keeps
+    its pinned and forbidden moves, rest days and seed. Raises ValueError in plain words."""
+    cap = choices.get("max_cross_organisation") or ""
+    data = base.model_dump()
+    data.update(
+        stretch_levels=choices["stretch_levels"], periods=choices["periods"],
+        time_limit_s=choices["time_limit_s"], stable=choices["stable"], workers=workers,
+        max_cross_organisation=int(cap) if cap else None,
+        fairness={"bands": parse_bands(choices.get("fairness_bands") or ""),
+                  "min_share": choices["fairness_min_share"]},
+        weights={term: choices[name] for name, term in WEIGHT_FIELDS.items()},
+    )
+    return Policy.model_validate(data)
+
+
+def starting_policy(engine: Engine, scenario: Scenario | None) -> Policy:
+    """What the policy form starts from: the newest run's choices, else the scenario's policy."""
+    if scenario is None:
+        return Policy()
+    latest = latest_plan(engine, "matching")
+    if latest is not None and latest.policy:
+        try:
+            return Policy.model_validate(latest.policy)
+        except ValidationError:
+            pass
+    return scenario.policy
+
+
+def stored_policy(stored: StoredPlan, scenario: Scenario) -> Policy:
+    """The policy a saved version ran under (the scenario's own when it recorded none)."""
+    return Policy.model_validate(stored.policy) if stored.policy else scenario.policy
+
+
+def plan_summary(plan: Plan) -> dict[str, Any]:
+    """The numbers of a plan run shown in lists (no personal data)."""
+    return {"status": plan.status, "objective": plan.objective, "best_bound": plan.best_bound,
+            "gap": plan.gap, "solve_seconds": plan.solve_seconds, "placements": len(plan.placements),
+            "unplaced": len(plan.unplaced), "conflicts": list(plan.conflicts)}
+
+
+def carry_over_accepted(engine: Engine, from_plan: int, to_plan: int, plan: Plan) -> int:
+    """A re-run keeps the decisions already taken: placements accepted in the previous version
+    and proposed again are accepted in the new one, in the name of whoever accepted them."""
+    previous = decisions_for_plan(engine, from_plan)
+    carried = 0
+    for placement in plan.placements:
+        earlier = previous.get((placement.person_id, placement.opportunity_id))
+        if earlier is not None and earlier.decision == "accepted":
+            decide_placement(engine, to_plan, placement.person_id, placement.opportunity_id, "accepted",
+                             decided_by=earlier.decided_by)
+            carried += 1
+    return carried
+
+
+def matching_work(engine: Engine, scenario: Scenario, policy: Policy, actor: str, carry_from: int | None):
+    """The background work of a matching run: solve, save the plan as a new version (audited
+    with who ran it), and carry accepted decisions over from the plan it re-runs."""
+
+    def work(progress) -> JobOutcome:
+        plan = solve_plan(scenario, policy, on_progress=progress)
+        # The solver reports improvements as they happen; its last word (e.g. the bound closing
+        # on the objective when optimality is proven) comes with the plan, so draw it too.
+        progress.final(plan.solve_seconds, plan.objective, plan.best_bound)
+        stored = retry_when_locked(lambda: save_plan(engine, "matching", plan, created_by=actor, policy=policy))
+        if carry_from is not None:
+            carry_over_accepted(engine, carry_from, stored.id, plan)
+        return JobOutcome(plan_summary(plan), stored.id)
+
+    return work
+
+
+@dataclass(frozen=True)
+class PlacementRow:
+    """One proposed placement of a plan version, with names and the decision taken on it."""
+
+    person_id: str
+    person_name: str
+    team: str
+    opportunity_id: str
+    opportunity_title: str
+    host_team: str
+    period: int
+    score: float
+    explanation: str
+    decision: str | None
+    decided_by: str | None
+
+
+def proposed_pairs(stored: StoredPlan) -> set[tuple[str, str]]:
+    """The (person, opportunity) placements a plan version proposes."""
+    return {(p["person_id"], p["opportunity_id"]) for p in (stored.result or {}).get("placements", [])}
+
+
+def placement_rows(engine: Engine, stored: StoredPlan, scenario: Scenario | None, name_of: NameOf) -> list[PlacementRow]:
+    """A version's placements as HR reads them: `name_of` gives the name the reader may see
+    (their id otherwise); teams and titles come from the current scenario."""
+    decisions = decisions_for_plan(engine, stored.id)
+    teams = scenario.team_by_id if scenario else {}
+    opps = scenario.opportunity_by_id if scenario else {}
+    people = scenario.person_by_id if scenario else {}
+    rows = []
+    for item in (stored.result or {}).get("placements", []):
+        person = people.get(item["person_id"])
+        opp = opps.get(item["opportunity_id"])
+        decision = decisions.get((item["person_id"], item["opportunity_id"]))
+        rows.append(PlacementRow(
+            person_id=item["person_id"], person_name=name_of(item["person_id"]),
+            team=teams[person.team_id].name if person and person.team_id in teams else "",
+            opportunity_id=item["opportunity_id"], opportunity_title=opp.title if opp else item["opportunity_id"],
+            host_team=teams[opp.host_team_id].name if opp and opp.host_team_id in teams else "",
+            period=int(item.get("period", 1)), score=float(item.get("score", 0.0)),
+            explanation=item.get("explanation", ""),
+            decision=decision.decision if decision else None, decided_by=decision.decided_by if decision else None,
+        ))
+    return rows
+
+
+def decision_counts(rows: list[PlacementRow]) -> dict[str, int]:
+    """How many placements are accepted, rejected and still undecided."""
+    return {"accepted": sum(r.decision == "accepted" for r in rows),
+            "rejected": sum(r.decision == "rejected" for r in rows),
+            "undecided": sum(r.decision is None for r in rows)}
+
+
+def unplaced_rows(stored: StoredPlan, name_of: NameOf) -> list[tuple[str, str, str]]:
+    """The people a version left unplaced, each with the main reason."""
+    return [(person_id, name_of(person_id), reason)
+            for person_id, reason in sorted((stored.result or {}).get("unplaced", {}).items())]
+
+
+PLAN_EXPORT_HEADER = ["person_id", "name", "team", "opportunity_id", "opportunity", "host_team", "period",
+                      "score", "decision", "decided_by", "explanation"]
+
+
+def plan_export_rows(rows: list[PlacementRow]) -> list[list[Any]]:
+    """The placements sheet of an export, one line per placement, undecided ones said so."""
+    return [[r.person_id, r.person_name, r.team, r.opportunity_id, r.opportunity_title, r.host_team, r.period,
+             round(r.score, 3), r.decision or "undecided", r.decided_by or "", r.explanation] for r in rows]
+
+
+def plan_export_summary(stored: StoredPlan) -> list[list[Any]]:
+    """The summary sheet of an export: review and solver status, objective, bound, who ran and
+    who approved the version."""
+    result = stored.result or {}
+    return [["version", stored.version], ["review status", stored.status], ["solver status", result.get("status")],
+            ["objective", result.get("objective")], ["best bound", result.get("best_bound")],
+            ["gap", result.get("gap")], ["run by", stored.created_by], ["approved by", stored.approved_by or ""]]
