@@ -207,15 +207,10 @@ def _refuse(status: int, reason: str, detail: str, headers: dict[str, str] | Non
     return api_error(status, detail, headers)
 
 
-@bp.before_request
-def _sign_in_and_check():
-    """Every API route: a live Bearer token (401), within its rate (429), of a role the route
-    serves (403). The session cookie's account, if any, is set aside."""
-    g.user = None
-    g.api_token = None
-    if request.endpoint in PUBLIC_ENDPOINTS:
-        return None
-    limiter, per_token, failures = _limiter()
+def token_required() -> ApiToken | Response:
+    """Only a live API token, sent as `Authorization: Bearer`, signs a request in (401 otherwise).
+    An address that sent too many wrong tokens is held back first, even with a right one (429)."""
+    limiter, _per_token, failures = _limiter()
     address = request.remote_addr or "-"
     if not limiter.test(failures, "api-failures", address):
         retry_after = _retry_after(limiter, failures, "api-failures", address)
@@ -228,18 +223,47 @@ def _sign_in_and_check():
         limiter.hit(failures, "api-failures", address)
         return _refuse(401, "no valid token", "Send a valid API token as `Authorization: Bearer <token>`.",
                        {"WWW-Authenticate": 'Bearer realm="trellis"'})
-    g.api_token = token
-    if not limiter.hit(per_token, "api-token", str(token.id)):
-        retry_after = _retry_after(limiter, per_token, "api-token", str(token.id))
-        return _refuse(429, "rate limit", f"This token made more than {per_token} requests; try again in "
-                       f"{retry_after} s.", {"Retry-After": retry_after})
-    # The token acts as an account of its role (and person), so the web's rules apply unchanged.
-    g.user = CurrentUser(id=-token.id, username=token.actor, role=token.role, person_id=token.person_id)
+    return token
+
+
+def rate_limited(token: ApiToken) -> Response | None:
+    """Each token makes at most `API_RATE_LIMIT` requests (default 120 a minute); past that it is
+    told when to come back (429 with `Retry-After`)."""
+    limiter, per_token, _failures = _limiter()
+    if limiter.hit(per_token, "api-token", str(token.id)):
+        return None
+    retry_after = _retry_after(limiter, per_token, "api-token", str(token.id))
+    return _refuse(429, "rate limit", f"This token made more than {per_token} requests; try again in "
+                   f"{retry_after} s.", {"Retry-After": retry_after})
+
+
+def role_allowed(token: ApiToken) -> Response | None:
+    """A token may use only the routes that serve its role (`api_roles`); 403 otherwise."""
     view = current_app.view_functions.get(request.endpoint)
-    allowed = getattr(view, "api_roles", frozenset())
-    if token.role not in allowed:
-        return _refuse(403, "role", f"A {token.role} token may not use this route.")
-    return None
+    if token.role in getattr(view, "api_roles", frozenset()):
+        return None
+    return _refuse(403, "role", f"A {token.role} token may not use this route.")
+
+
+@bp.before_request
+def _sign_in_and_check():
+    """Every API route but the API's description: `token_required`, `rate_limited`,
+    `role_allowed`, in that order. The session cookie's account, if any, is set aside."""
+    g.user = None
+    g.api_token = None
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    token = token_required()
+    if isinstance(token, Response):
+        return token
+    g.api_token = token
+    refused = rate_limited(token)
+    if refused is not None:
+        return refused
+    # The token acts as an account of its role (and person), so the web's rules apply unchanged:
+    # `web.security.get_person_for` lets a staff token see its own person only.
+    g.user = CurrentUser(id=-token.id, username=token.actor, role=token.role, person_id=token.person_id)
+    return role_allowed(token)
 
 
 # ---------------------------------------------------------------------------------------------
