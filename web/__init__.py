@@ -25,6 +25,7 @@ BLUEPRINT_MODULES: list[str] = [
     "web.crisis",
     "web.network_view",
     "web.inbox",
+    "web.api",
 ]
 
 

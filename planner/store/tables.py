@@ -215,3 +215,24 @@ notifications = Table(
     Column("email_next_attempt_at", DateTime(timezone=True), nullable=True),
     Column("email_error", Text, nullable=True),
 )
+
+# --------------------------------------------------------------------------------------------
+# API tokens (migration `0004_api_tokens`)
+# --------------------------------------------------------------------------------------------
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    # sha256 of the token, hex: the token itself is shown once and never stored.
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("role", String(20), nullable=False),
+    # Not a foreign key, like users.person_id: an import replaces every person.
+    Column("person_id", String(200), nullable=True, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("last_used_at", DateTime(timezone=True), nullable=True),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    CheckConstraint("role IN ('staff', 'hr', 'emergency', 'admin')", name="role"),
+)
