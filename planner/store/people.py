@@ -141,11 +141,17 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
+def _a_secret(column: str) -> bool:
+    """Secrets (password and token hashes) are not personal data to hand out: an export never
+    shows them, whoever asks."""
+    return column.endswith("_hash") or column in ("password", "secret", "token")
+
+
 def _other_record(mention: Mention, subject: Subject) -> list[dict[str, Any]]:
     """How the export shows a row of any other table: whole when it is about the person, else
     the cells that name them (the parts of JSON about them; texts as they are)."""
     if _own_row(mention, subject):
-        return [{key: _jsonable(value) for key, value in mention.row.items()}]
+        return [{key: _jsonable(value) for key, value in mention.row.items() if not _a_secret(key)}]
     found = []
     for column in mention.columns:
         cell = mention.row[column]
