@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from planner.domain import Policy, Scenario
 from planner.services.plans import proposed_pairs
+from planner.services.webhooks import emit
 from planner.store import StoredPlan, get_plan
 from planner.store.decisions import (
     Decision,
@@ -82,9 +83,18 @@ def approve_matching_plan(engine: Engine, plan_id: int, approver: str) -> Stored
     if stored.kind != "matching":
         raise DecisionRefused(f"Plan {plan_id} is not a matching plan.")
     try:
-        return approve_plan_by_rule(engine, plan_id, approver, approval_problem)
+        approved = approve_plan_by_rule(engine, plan_id, approver, approval_problem)
     except PlanNotApproved as refused:
         raise DecisionRefused(f"Version {stored.version} was not approved: {refused}") from refused
+    announce_approval(engine, approved)
+    return approved
+
+
+def announce_approval(engine: Engine, approved: StoredPlan) -> None:
+    """Once a plan is approved, the systems that asked to hear of it (webhooks) are told: its
+    id, version and how many placements it holds, never who is placed."""
+    emit(engine, "plan.approved", {"plan_id": approved.id, "version": approved.version,
+                                   "placements": len(proposed_pairs(approved))})
 
 
 def rerun_policy(base: Policy, decisions: Mapping[tuple[str, str], Decision], scenario: Scenario) -> Policy:
