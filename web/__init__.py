@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from web import security
+from web.oidc import init_oidc
 from web.data_access import init_data_access
 
 # Modules that expose `bp` (a flask.Blueprint). Order matters only for URL clashes.
@@ -35,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     security.configure(app, config or {})
     init_data_access(app)
+    init_oidc(app)  # single sign-on, only when TRELLIS_OIDC_ISSUER is set
     nav: list[tuple[str, str, tuple[str, ...]]] = []
     for name in BLUEPRINT_MODULES:
         module = importlib.import_module(name)
