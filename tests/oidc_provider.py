@@ -8,7 +8,9 @@
   at `/jwks`; a discovery document at `/.well-known/openid-configuration`.
 - A login form (account name and password) at `/authorize`, so a browser signs in by typing.
 - `override_claims`: claims the provider signs over the proper ones, to play a provider that
-  issues a bad token (another audience or issuer, a stale nonce, an unverified email).
+  issues a bad token (another audience or issuer, a stale nonce, an unverified email);
+  `signing_key`: the key tokens are signed with (another one than the published key makes a
+  forged token).
 
 It runs on loopback in a thread (`serve`), over plain HTTP, as the tests' Trellis does.
 """
@@ -129,6 +131,8 @@ class OIDCProvider:
         self.token_requests: list[dict[str, str]] = []
         self.key = RSAKey.generate_key(2048, parameters={"kid": secrets.token_hex(8), "use": "sig", "alg": "RS256"},
                                        private=True)
+        # What the ID tokens are signed with: the published key, unless a test swaps in another.
+        self.signing_key = self.key
         self.issuer = ""
         self.app = self._build_app()
 
@@ -178,7 +182,7 @@ class OIDCProvider:
                 return nonce in provider.used_nonces
 
             def resolve_client_private_key(self, client):
-                return provider.key
+                return provider.signing_key
 
             def get_client_algorithm(self, client):
                 return "RS256"
@@ -223,7 +227,7 @@ class OIDCProvider:
         @app.route("/authorize", methods=["GET", "POST"])
         def authorize():
             try:
-                server.get_consent_grant(end_user=None)
+                grant = server.get_consent_grant(end_user=None)
             except Exception as error:  # an invalid request: say so, as a provider would
                 return f"<p id='provider-error'>{escape(str(error))}</p>", 400
             if request.method == "GET":
@@ -231,7 +235,7 @@ class OIDCProvider:
             user = provider.users.get(request.form.get("username", ""))
             if user is None or not secrets.compare_digest(user.password, request.form.get("password", "")):
                 return _login_form(request.query_string.decode(), error="Wrong user name or password"), 401
-            return server.create_authorization_response(grant_user=user)
+            return server.create_authorization_response(grant_user=user, grant=grant)
 
         @app.post("/token")
         def token():

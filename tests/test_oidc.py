@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import requests
 from conftest import ACCOUNTS, serve_in_thread
+from joserfc.jwk import RSAKey
 from oidc_provider import OIDCProvider, serve
 
 from planner.store import get_user_by_name, list_audit
@@ -171,6 +172,13 @@ def test_the_provider_refuses_an_authorisation_request_reusing_a_nonce(client, p
 ], ids=["other audience", "other audience, our azp", "other audience as text", "other issuer", "expired"])
 def test_an_id_token_for_another_audience_or_from_another_issuer_is_refused(client, provider, bad):
     provider.override_claims = bad
+    response = sso_sign_in(client, "hana")
+    assert response.status_code == 400 and PROTOCOL_FAILED in response.get_data(as_text=True)
+    assert signed_in_as(client) is None
+
+
+def test_an_id_token_not_signed_with_the_providers_published_key_is_refused(client, provider):
+    provider.signing_key = RSAKey.generate_key(2048, parameters={"kid": provider.key.kid}, private=True)
     response = sso_sign_in(client, "hana")
     assert response.status_code == 400 and PROTOCOL_FAILED in response.get_data(as_text=True)
     assert signed_in_as(client) is None

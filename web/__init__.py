@@ -13,8 +13,8 @@ from typing import Any
 from flask import Flask, current_app
 
 from web import security
-from web.oidc import init_oidc
 from web.data_access import init_data_access
+from web.oidc import init_oidc
 
 # Modules that expose `bp` (a flask.Blueprint). Order matters only for URL clashes.
 BLUEPRINT_MODULES: list[str] = [

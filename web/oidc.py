@@ -200,6 +200,8 @@ def verified_claims() -> dict[str, Any]:
         raise SignInRefused(PROTOCOL_FAILED, f"oauth:{error.error}", status=400) from None
     except JoseError as error:
         raise SignInRefused(PROTOCOL_FAILED, f"id token:{error.error}", status=400) from None
+    except ValueError as error:  # a provider answering something that is not the protocol
+        raise SignInRefused(PROTOCOL_FAILED, f"provider answer unreadable:{type(error).__name__}", status=502) from None
     except requests.RequestException as error:
         raise SignInRefused(PROTOCOL_FAILED, f"provider unreachable:{type(error).__name__}", status=502) from None
     claims = token.get("userinfo")
