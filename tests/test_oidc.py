@@ -395,4 +395,21 @@ def _csrf(client) -> str:
     raise AssertionError("no CSRF token on the client's pages")
 
 
-_ = serve_in_thread  # the live_server fixture (conftest) serves `app` defined above
+
+@pytest.mark.parametrize("passwords", ["on", "off"])
+def test_the_sign_in_page_with_single_sign_on_meets_wcag_aa(make_app, provider, browser, passwords):
+    from test_e2e_accessibility import AXE, axe_violations  # the project's one axe-core runner
+
+    assert AXE.exists(), f"{AXE} is missing: run scripts/install-assets.sh"
+    app = make_app(**sso_config(provider, LOCAL_PASSWORDS=passwords))
+    for base in serve_in_thread(app):
+        # axe is injected as an inline script, which the app's Content-Security-Policy rightly forbids.
+        context = browser.new_context(locale="en-GB", bypass_csp=True)
+        try:
+            page = context.new_page()
+            page.goto(f"{base}/login")
+            assert page.get_by_role("link", name="Sign in with Test IdP").count() == 1
+            assert page.get_by_label("Password").count() == (1 if passwords == "on" else 0)
+            assert axe_violations(page) == []
+        finally:
+            context.close()

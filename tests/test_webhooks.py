@@ -256,3 +256,27 @@ def test_only_admins_see_the_delivery_log(as_role, role):
 def test_signed_out_visitors_are_sent_to_sign_in(loaded):
     response = loaded.test_client().get("/admin/webhooks")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_webhooks_page_meets_wcag_aa(browser, live_server, app, accounts):
+    from test_e2e_accessibility import AXE, axe_violations  # the project's one axe-core runner
+
+    assert AXE.exists(), f"{AXE} is missing: run scripts/install-assets.sh"
+    engine = app.extensions["trellis_engine"]
+    [delivered, failed] = record_pending_deliveries(engine, "plan.approved", "f" * 32,
+                                                    ["https://hr.example.org/hook", "http://127.0.0.1:9/down"])
+    record_attempt(engine, delivered, status_code=204, error=None, delivered=True, final=True)
+    record_attempt(engine, failed, status_code=None, error="ConnectionError: no answer from the receiver",
+                   delivered=False, final=True)
+    context = browser.new_context(locale="en-GB", bypass_csp=True)  # axe is an inline script
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/login")
+        page.get_by_label("Account name").fill("ada")
+        page.get_by_label("Password").fill(accounts["ada"].password)
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("link", name="Webhooks").click()
+        assert page.locator("#webhook-deliveries tbody tr").count() == 2
+        assert axe_violations(page) == []
+    finally:
+        context.close()
