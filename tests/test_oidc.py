@@ -191,6 +191,13 @@ def test_a_provider_whose_discovery_names_another_issuer_is_refused(make_app, pr
     assert response.status_code == 403 and PROTOCOL_FAILED in response.get_data(as_text=True)
 
 
+def test_a_provider_that_cannot_be_reached_gives_a_plain_message(make_app):
+    app = make_app(OIDC_ISSUER="http://127.0.0.1:9", OIDC_CLIENT_ID="trellis-test", OIDC_CLIENT_SECRET="s" * 20)
+    response = app.test_client().get("/login/sso")
+    assert response.status_code == 502
+    assert "cannot be reached" in response.get_data(as_text=True)
+
+
 # -- PKCE at the provider ------------------------------------------------------------------------
 
 

@@ -323,7 +323,11 @@ def sso_start():
     if oidc_settings() is None:
         abort(404)
     session["sso_next"] = same_site_path(request.args.get("next", "")) or ""
-    return authorisation_redirect(url_for("auth.sso_callback", _external=True))
+    try:
+        return authorisation_redirect(url_for("auth.sso_callback", _external=True))
+    except SignInRefused as refused:
+        log.warning("single sign-on not started: %s", refused.reason)
+        return _login_page(refused.status, error=refused.message, next="")
 
 
 @bp.get("/login/sso/callback")

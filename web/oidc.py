@@ -30,7 +30,7 @@ from flask import Flask, current_app
 from joserfc.errors import JoseError
 
 from planner.store import record_audit
-from planner.store.users import User, create_user, get_user_by_name, record_successful_login, set_role
+from planner.store.users import User, UsernameTaken, create_user, get_user_by_name, record_successful_login, set_role
 from web.security import ROLES, CurrentUser
 
 log = logging.getLogger("trellis.web.oidc")
@@ -48,6 +48,7 @@ SETTINGS = {
 SWITCH_WORDS = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False, "0": False}
 
 PROTOCOL_FAILED = "Single sign-on did not complete. Start again from the sign-in page."
+PROVIDER_UNREACHABLE = "The identity provider cannot be reached just now. Try again in a few minutes."
 
 
 class SignInRefused(Exception):
@@ -177,7 +178,10 @@ def local_passwords_allowed() -> bool:
 def authorisation_redirect(redirect_uri: str):
     """Send the browser to the provider, with a fresh state, nonce and PKCE challenge."""
     _settings, client = current_app.extensions["trellis_oidc"]
-    return client.authorize_redirect(redirect_uri)
+    try:
+        return client.authorize_redirect(redirect_uri)
+    except (requests.RequestException, ValueError, KeyError) as error:  # discovery failed
+        raise SignInRefused(PROVIDER_UNREACHABLE, f"discovery failed:{type(error).__name__}", status=502) from None
 
 
 def verified_claims() -> dict[str, Any]:
@@ -278,7 +282,10 @@ def _create_on_first_sign_in(db, username: str, role: str | None, settings: Oidc
     if role == "staff":
         raise SignInRefused("Your Trellis account has to be linked to your staff record before you can sign in. "
                             "Ask your Trellis admin.", "staff without person")
-    return create_user(db, username, NO_PASSWORD, role, actor=AUDIT_ACTOR)
+    try:
+        return create_user(db, username, NO_PASSWORD, role, actor=AUDIT_ACTOR)
+    except UsernameTaken:  # made a moment ago by a sign-in racing this one
+        return get_user_by_name(db, username)
 
 
 def _take_role_from_groups(db, user: User, role: str) -> User:
