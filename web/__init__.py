@@ -15,6 +15,7 @@ from flask import Flask, current_app
 from web import security
 from web.data_access import init_data_access
 from web.jobs import recover_jobs_at_start
+from web.oidc import init_oidc
 
 # Modules that expose `bp` (a flask.Blueprint). Order matters only for URL clashes.
 BLUEPRINT_MODULES: list[str] = [
@@ -39,6 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.configure(app, config or {})
     init_data_access(app)
     recover_jobs_at_start(app)
+    init_oidc(app)  # single sign-on, only when TRELLIS_OIDC_ISSUER is set
     nav: list[tuple[str, str, tuple[str, ...]]] = []
     for name in BLUEPRINT_MODULES:
         module = importlib.import_module(name)

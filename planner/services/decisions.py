@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from planner.domain import Policy, Scenario
 from planner.notifications.events import notify_plan_approved
 from planner.services.plans import proposed_pairs
+from planner.services.webhooks import emit
 from planner.store import StoredPlan, get_plan
 from planner.store.decisions import (
     Decision,
@@ -87,7 +88,15 @@ def approve_matching_plan(engine: Engine, plan_id: int, approver: str) -> Stored
     except PlanNotApproved as refused:
         raise DecisionRefused(f"Version {stored.version} was not approved: {refused}") from refused
     notify_plan_approved(engine, approved)
+    announce_approval(engine, approved)
     return approved
+
+
+def announce_approval(engine: Engine, approved: StoredPlan) -> None:
+    """Once a plan is approved, the systems that asked to hear of it (webhooks) are told: its
+    id, version and how many placements it holds, never who is placed."""
+    emit(engine, "plan.approved", {"plan_id": approved.id, "version": approved.version,
+                                   "placements": len(proposed_pairs(approved))})
 
 
 def rerun_policy(base: Policy, decisions: Mapping[tuple[str, str], Decision], scenario: Scenario) -> Policy:

@@ -236,3 +236,26 @@ api_tokens = Table(
     Column("revoked_at", DateTime(timezone=True), nullable=True),
     CheckConstraint("role IN ('staff', 'hr', 'emergency', 'admin')", name="role"),
 )
+
+# --------------------------------------------------------------------------------------------
+# Outgoing webhooks (migration `0007_webhooks`)
+# --------------------------------------------------------------------------------------------
+
+WEBHOOK_DELIVERY_STATES = ("pending", "delivered", "failed")
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event", String(100), nullable=False),
+    # The event's own id (the payload's `id`), shared by its deliveries to every URL.
+    Column("event_id", String(64), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("delivered_at", DateTime(timezone=True), nullable=True),
+    CheckConstraint("state IN ('pending', 'delivered', 'failed')", name="state"),
+)
