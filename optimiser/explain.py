@@ -70,6 +70,9 @@ def unplaced_reasons(d: ModelData, pair: np.ndarray, period: np.ndarray) -> dict
         if not person.available:
             reasons[pid] = "not available for a move in this plan"
             continue
+        if d.person_away[p].all():
+            reasons[pid] = "away on an assignment already decided, for the whole of this plan"
+            continue
         wanted = ranked.get(p, [])
         eligible = [o for o in wanted if (p, o) in d.pair_index]
         if not eligible:
@@ -83,6 +86,11 @@ def unplaced_reasons(d: ModelData, pair: np.ndarray, period: np.ndarray) -> dict
         open_ = [o for o in eligible if (p, o) not in forbidden]
         if not open_:
             reasons[pid] = "HR forbade every preferred placement this person was eligible for"
+            continue
+        open_ = [o for o in open_ if d.opp_offered[o].any()]
+        if not open_:
+            reasons[pid] = ("the dates of the opportunities they could take (start..end) fall outside "
+                            "this plan's periods")
             continue
         team = a.person_team[p]
         if (away_by_team[:, team] >= a.team_allowance[team]).all():

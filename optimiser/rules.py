@@ -12,6 +12,7 @@ T3"); that name is what people read when a plan cannot be made.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Callable
 
 import numpy as np
@@ -19,6 +20,7 @@ import pandas as pd
 
 from optimiser.candidates import ScenarioArrays
 from planner.domain import Policy, Scenario
+from planner.rotation_calendar import opportunity_offered_matrix, person_away_matrix
 
 # Fairness rows compare integer shares: a band's placements x FAIRNESS_SCALE >= share x all.
 FAIRNESS_SCALE = 1000
@@ -68,8 +70,15 @@ class ModelData:
     critical_table: pd.DataFrame | None = None
     aux: list[tuple[str, int, int]] = field(default_factory=list)  # (name, lb, ub) of helper counts
     pruned_from: int | None = None  # eligible pairs before keeping each person's best (large scenarios)
+    opp_offered: np.ndarray | None = None  # opportunities x periods: offered in that period (calendar)
+    person_away: np.ndarray | None = None  # people x periods: away on a decided assignment
 
     def __post_init__(self):
+        if self.opp_offered is None:
+            self.opp_offered = opportunity_offered_matrix(self.scenario, self.policy, self.periods)
+        if self.person_away is None:
+            self.person_away = person_away_matrix(self.scenario, self.policy, self.periods,
+                                                  self.policy.plan_date or date.today())
         if self.pair_index is None:
             self.pair_index = PairIndex(self.pairs, self.arrays.n_opps)
         person_pos = {pid: i for i, pid in enumerate(self.arrays.person_ids)}
@@ -213,13 +222,50 @@ def opportunity_capacity(d: ModelData) -> Rows:
 
 def team_release_limit(d: ModelData) -> Rows:
     """At any time, a team releases at most floor(max_release_share x headcount) people, and never
-    so many that fewer than min_staff stay."""
+    so many that fewer than min_staff stay. People already away on a decided assignment in a
+    period count against their home team's limit in that period."""
     team = d.arrays.person_team[d.pairs["person"].to_numpy()]
-    row, var, coef, key, _ = _grouped(d, team)
-    allowance = d.arrays.team_allowance[key]
+    row, var, coef, key, period = _grouped(d, team)
+    allowance = np.maximum(0, d.arrays.team_allowance[key] - away_by_team(d)[key, period])
     return _rows(row, var, coef, 0 * allowance, allowance, key,
                  lambda t: f"release limit of team {d.team_id(t)} "
                            f"(at most {int(d.arrays.team_allowance[t])} away at once)")
+
+
+def away_by_team(d: ModelData) -> np.ndarray:
+    """teams x periods: how many of each team's people are away on a decided assignment."""
+    a = d.arrays
+    counts = np.zeros((len(a.team_ids), d.periods), dtype=np.int64)
+    person, period = np.nonzero(d.person_away)
+    np.add.at(counts, (a.person_team[person], period), 1)
+    return counts
+
+
+def _blocked_in_period(d: ModelData, key: np.ndarray, blocked: np.ndarray, label: Callable[[int], str]) -> Rows:
+    """Rows `sum of x[pair, t] <= 0` for each (key, period) that `blocked` (keys x periods) marks."""
+    if d.n_pairs == 0 or not blocked.any():
+        return Rows.empty()
+    pair_blocked = blocked[key]  # pairs x periods
+    pair, period = np.nonzero(pair_blocked)
+    var = period.astype(np.int64) * d.n_pairs + pair
+    combined = key[pair].astype(np.int64) * d.periods + period
+    uniq, row = np.unique(combined, return_inverse=True)
+    zero = np.zeros(len(uniq), dtype=np.int64)
+    return _rows(row, var, np.ones(len(var), dtype=np.int64), zero, zero, uniq // d.periods, label)
+
+
+def opportunity_offered_in_period(d: ModelData) -> Rows:
+    """An opportunity is taken only in a period its own start..end dates overlap (dated periods:
+    policy `start` and `period_months`); the placement runs for the days of that overlap."""
+    return _blocked_in_period(d, d.pairs["opp"].to_numpy(), ~d.opp_offered,
+                              lambda o: f"dates of opportunity {d.opp_id(o)} (offered only within its start..end)")
+
+
+def away_on_assignment(d: ModelData) -> Rows:
+    """A person already away on a decided assignment (secondment, redeployment) is not placed
+    again in any period that assignment overlaps."""
+    return _blocked_in_period(d, d.pairs["person"].to_numpy(), d.person_away,
+                              lambda p: f"person {d.person_id(p)} is away on an assignment")
 
 
 def critical_skills_table(a: ScenarioArrays, teams) -> pd.DataFrame:
@@ -381,6 +427,9 @@ def preference_stability(d: ModelData) -> Rows:
 
 HARD_RULES: tuple[Rule, ...] = (
     Rule("eligibility", "eligibility", eligibility.__doc__, eligibility, soft_conflicts=False),
+    Rule("offered_in_period", "opportunity dates", opportunity_offered_in_period.__doc__,
+         opportunity_offered_in_period),
+    Rule("away_on_assignment", "people away on an assignment", away_on_assignment.__doc__, away_on_assignment),
     Rule("one_placement", "one placement per person per period",
          one_placement_per_person_per_period.__doc__, one_placement_per_person_per_period),
     Rule("no_repeat", "nobody repeats an opportunity", no_repeated_opportunity.__doc__, no_repeated_opportunity),

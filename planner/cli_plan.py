@@ -13,9 +13,10 @@ from planner.cli import EXIT_PROBLEMS, load_scenario_or_exit, main
 EXIT_INFEASIBLE = 1
 
 
-def _policy(scenario, time_limit, periods, workers, seed):
+def _policy(scenario, time_limit, periods, workers, seed, start=None, period_months=None):
     update = {k: v for k, v in (("time_limit_s", time_limit), ("periods", periods), ("workers", workers),
-                                ("random_seed", seed)) if v is not None}
+                                ("random_seed", seed), ("start", start), ("period_months", period_months))
+              if v is not None}
     return scenario.policy.model_copy(update=update)
 
 
@@ -50,22 +51,28 @@ time_limit_option = click.option("--time-limit", type=click.FloatRange(min=0.1),
               help="Folder for plan.csv and plan.json.")
 @time_limit_option
 @click.option("--periods", type=click.IntRange(1, 12), default=None, help="Rotation periods to plan (default 1).")
+@click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="First day of period 1, YYYY-MM-DD (default: policy start; without one, periods are undated).")
+@click.option("--period-months", type=click.IntRange(1, 24), default=None,
+              help="Length of one period in months (default: policy period_months, 6).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Solver threads (default 2).")
 @click.option("--seed", type=int, default=None, help="Solver random seed (default 0).")
 @click.option("--progress/--no-progress", default=None,
               help="Show objective and bound as they improve (default: on a terminal).")
-def plan_command(scenario_dir, out_dir, time_limit, periods, workers, seed, progress):
+def plan_command(scenario_dir, out_dir, time_limit, periods, start, period_months, workers, seed, progress):
     """Match people to cross-team opportunities under every rule, and write OUT/plan.csv and
     OUT/plan.json."""
     from optimiser.matching import solve_plan
     from planner.plan_io import write_plan
 
     scenario = load_scenario_or_exit(scenario_dir)
-    policy = _policy(scenario, time_limit, periods, workers, seed)
+    policy = _policy(scenario, time_limit, periods, workers, seed, start.date() if start else None, period_months)
     show = progress if progress is not None else sys.stderr.isatty()
     plan = solve_plan(scenario, policy, on_progress=_progress_printer(show))
     csv_path, json_path = write_plan(plan, out_dir)
     click.echo(_summary(plan))
+    for warning in plan.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if plan.status == "INFEASIBLE":
         click.echo("No plan can meet all of these rules together:", err=True)
         for conflict in plan.conflicts:
@@ -90,7 +97,8 @@ def explain_command(plan_dir, person_id):
         sys.exit(EXIT_PROBLEMS)
     mine = [p for p in plan.placements if p.person_id == person_id]
     for p in mine:
-        click.echo(f"{person_id} -> {p.opportunity_id} (period {p.period}): {p.explanation}")
+        when = f", {p.start} to {p.end}" if p.start else ""
+        click.echo(f"{person_id} -> {p.opportunity_id} (period {p.period}{when}): {p.explanation}")
     if mine:
         return
     if person_id in plan.unplaced:
