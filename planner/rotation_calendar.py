@@ -137,3 +137,26 @@ def calendar_warnings(scenario: Scenario, policy: Policy) -> list[str]:
     return [f"the policy has no start date, so the periods are undated and the start/end dates of "
             f"{ignored} opportunity(ies) were not applied; set policy start (YYYY-MM-DD) and "
             f"period_months to plan dated periods"]
+
+
+def assignment_status(decision: str, start: date, end: date | None, today: date) -> str:
+    """Where an assignment stands today. Declined stays declined and ended (ended early by a
+    decision) stays ended; a proposed or accepted assignment is active from its first day to its
+    last, and ended after its last day. Computed when read, so no scheduled job is needed."""
+    if decision in ("declined", "ended"):
+        return decision
+    if end is not None and today > end:
+        return "ended"
+    if start <= today:
+        return "active"
+    return decision
+
+
+def undated_placement_window(policy: Policy, period: int, opportunity: Opportunity,
+                             approved_on: date) -> Window:
+    """An undated plan is dated when it is approved: its period 1 starts on the approval day,
+    each period lasting `period_months` months; the placement runs for the days its opportunity
+    is offered in that period (the whole period when the windows do not meet)."""
+    dated = policy.model_copy(update={"start": approved_on})
+    dates = period_dates(dated, period)
+    return offered_in_period(opportunity, dates[period - 1]) or dates[period - 1]

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from optimiser.matching import solve_plan
 from planner.domain import Plan, Policy, Scenario
+from planner.services.assignments import with_commitments
 from planner.services.work import JobOutcome, retry_when_locked
 from planner.store import StoredPlan, latest_plan, save_plan
 from planner.store.decisions import decide_placement, decisions_for_plan
@@ -101,9 +102,12 @@ def carry_over_accepted(engine: Engine, from_plan: int, to_plan: int, plan: Plan
 
 def matching_work(engine: Engine, scenario: Scenario, policy: Policy, actor: str, carry_from: int | None):
     """The background work of a matching run: solve, save the plan as a new version (audited
-    with who ran it), and carry accepted decisions over from the plan it re-runs."""
+    with who ran it), and carry accepted decisions over from the plan it re-runs. The plan starts
+    from the record: people on an assignment are away for the periods it overlaps."""
 
     def work(progress) -> JobOutcome:
+        nonlocal policy
+        policy = with_commitments(engine, scenario, policy)
         plan = solve_plan(scenario, policy, on_progress=progress)
         # The solver reports improvements as they happen; its last word (e.g. the bound closing
         # on the objective when optimality is proven) comes with the plan, so draw it too.
