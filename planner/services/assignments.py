@@ -26,11 +26,13 @@ from planner.store.assignments import (
     Assignment,
     NewAssignment,
     active_on,
+    approve_draft_plan,
     assignments_ending_on_or_after,
     assignments_for_person,
     end_assignment,
     latest_redeployment_end,
     record_assignments,
+    set_last_redeployed,
 )
 
 
@@ -148,6 +150,11 @@ def confirm_redeployment(engine: Engine, redeployments: list[Redeployment], plan
                                                                               running[person_id].skill):
                 new.append(_redeployment(move, plan_date, last_day))
         recorded = record_assignments(connection, new, actor, plan_id)
+        touched = set(planned) | set(running)
+        latest = {a.person_id: a.end for a in sorted(
+            (a for a in assignments_ending_on_or_after(connection, date.min, "redeployment")
+             if a.person_id in touched and a.end is not None), key=lambda a: a.end)}
+        set_last_redeployed(connection, latest)
     return Confirmed(recorded=recorded, ended=ended, kept=kept)
 
 

@@ -15,8 +15,8 @@ from datetime import date, datetime
 from sqlalchemy import Connection, Engine, and_, or_, select, update
 
 from planner.rotation_calendar import assignment_status
-from planner.store._common import as_utc, in_transaction, person_target, utc_now, write_audit
-from planner.store.tables import ASSIGNMENT_DECISIONS, ASSIGNMENT_KINDS, assignments
+from planner.store._common import NotFound, as_utc, in_transaction, person_target, utc_now, write_audit
+from planner.store.tables import ASSIGNMENT_DECISIONS, ASSIGNMENT_KINDS, assignments, people, plans
 
 
 @dataclass(frozen=True)
@@ -140,3 +140,24 @@ def latest_redeployment_end(engine: Engine, on_or_before: date) -> dict[str, dat
 def delete_assignments_of(connection: Connection, person_id: str) -> int:
     """Erasure: remove a person's record (inside the erasing transaction)."""
     return connection.execute(assignments.delete().where(assignments.c.person_id == person_id)).rowcount
+
+
+def set_last_redeployed(connection: Connection, last_days: dict[str, date]) -> None:
+    """Write each person's `last_redeployed` (the last day of their latest redeployment) into the
+    stored scenario, inside the caller's transaction, so an exported scenario carries the rest."""
+    for person_id, day in last_days.items():
+        connection.execute(update(people).where(people.c.person_id == person_id).values(last_redeployed=day))
+
+
+def approve_draft_plan(connection: Connection, plan_id: int, approver: str, kind: str) -> None:
+    """Approve a draft plan of `kind` inside the caller's transaction (the plan row locked), in
+    `approver`'s name; refused with ValueError when it is not a draft of that kind."""
+    row = connection.execute(select(plans.c.status, plans.c.kind).where(plans.c.id == plan_id)
+                             .with_for_update()).first()
+    if row is None:
+        raise NotFound(f"no plan {plan_id}")
+    if row.kind != kind or row.status != "draft":
+        raise ValueError(f"plan {plan_id} is a {row.status} {row.kind} plan; only a draft {kind} plan is confirmed")
+    connection.execute(update(plans).where(plans.c.id == plan_id).values(
+        status="approved", approved_by=approver, approved_at=utc_now()))
+    write_audit(connection, approver, "plan.approve", f"plan:{plan_id}")
