@@ -51,6 +51,8 @@ def test_commit_twice_on_consecutive_days_the_second_respects_rest(database, tmp
     assert (record.kind, record.start, record.end, record.team_id) == (
         "redeployment", date(2027, 1, 11), date(2027, 1, 11), day1[some]["to_team_id"])
     assert store.get_person(engine, some).last_redeployed == date(2027, 1, 11)
+    confirmed = store.latest_plan(engine, "redeploy")
+    assert (confirmed.status, confirmed.approved_by, record.plan_id) == ("approved", "cli", confirmed.id)
 
     second = run("redeploy", "--stored", "--commit", "--date", DAY2, "--days", 1, "--out", tmp_path / "d2",
                  "--database-url", database, "--time-limit", 10)

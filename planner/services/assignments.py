@@ -127,11 +127,14 @@ def confirm_redeployment(engine: Engine, redeployments: list[Redeployment], plan
     """Record a redeployment plan as decided: each move runs from the plan date for `days` days;
     a person kept on the same team and skill keeps their running assignment (extended when the
     new one lasts longer); a redeployment in force that the plan no longer keeps ends the day
-    before the plan date. One transaction; returns what changed."""
+    before the plan date. Each person's `last_redeployed` becomes the last day of their latest
+    redeployment, and the plan version (when given) is approved: one transaction."""
     if days < 1:
         raise ValueError("a redeployment lasts at least one day")
     last_day = redeployment_last_day(plan_date, days)
     with write_transaction(engine) as connection:
+        if plan_id is not None:
+            approve_draft_plan(connection, plan_id, actor, "redeploy")
         running = {a.person_id: a for a in active_on(connection, plan_date, "redeployment")}
         new, kept, ended = [], 0, 0
         planned = {r.person_id: r for r in redeployments}
