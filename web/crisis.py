@@ -30,7 +30,9 @@ from pydantic import Field, ValidationError
 from planner.domain import Demand, Scenario, ScenarioError, TeamStatus
 from planner.services.crisis import (
     EXPORT_HEADER,
+    ConfirmRefused,
     assignment_rows,
+    confirm_redeployment_plan,
     coverage_summary,
     demand_with_line_added,
     demand_with_line_changed,
@@ -229,6 +231,30 @@ def replan():
         flash("There is no redeployment to re-plan from yet: redeploy first.", "error")
         return redirect(url_for("crisis.index"))
     return _start(latest)
+
+
+class ConfirmForm(FormModel):
+    days: int = Field(default=1, ge=1, le=366)
+
+
+@bp.post("/plans/<int:plan_id>/confirm")
+@roles_required(*CRISIS_ROLES)
+def confirm(plan_id: int):
+    """Confirm the current redeployment: it becomes the record (who is redeployed where, from the
+    plan date for the days given), the rest period counts from its end, and re-plans keep it."""
+    stored = _plan_or_404(plan_id)
+    try:
+        form = parse_form(ConfirmForm)
+        done = confirm_redeployment_plan(engine(), stored, form.days, current_user().username)
+    except FormRejected as rejected:
+        flash("; ".join(rejected.errors), "error")
+        return redirect(url_for("crisis.index"))
+    except ConfirmRefused as refused:
+        flash(str(refused), "error")
+        return redirect(url_for("crisis.index"))
+    flash(f"Redeployment v{done.version} confirmed: {done.recorded} recorded, {done.kept} kept, "
+          f"{done.ended} ended.", "success")
+    return redirect(url_for("crisis.index"))
 
 
 def _job_or_404(job_id: int) -> Job:

@@ -45,13 +45,15 @@ def parse_bands(text: str) -> tuple[tuple[int, int], ...]:
 
 
 def policy_for_run(choices: Mapping[str, Any], base: Policy, workers: int) -> Policy:
-    """The policy of a run: the planner's choices (stretch, periods, time limit, stability, the
-    cross-organisation cap, fairness bands and the weights) over the stored policy, which keeps
-    its pinned and forbidden moves, rest days and seed. Raises ValueError in plain words."""
+    """The policy of a run: the planner's choices (stretch, periods and their dates, time limit,
+    stability, the cross-organisation cap, fairness bands and the weights) over the stored
+    policy, which keeps its pinned and forbidden moves, rest days and seed. Raises ValueError in
+    plain words."""
     cap = choices.get("max_cross_organisation") or ""
     data = base.model_dump()
     data.update(
         stretch_levels=choices["stretch_levels"], periods=choices["periods"],
+        start=choices.get("start") or None, period_months=choices.get("period_months", base.period_months),
         time_limit_s=choices["time_limit_s"], stable=choices["stable"], workers=workers,
         max_cross_organisation=int(cap) if cap else None,
         fairness={"bands": parse_bands(choices.get("fairness_bands") or ""),
@@ -135,6 +137,8 @@ class PlacementRow:
     explanation: str
     decision: str | None
     decided_by: str | None
+    start: str | None = None  # ISO dates of a dated plan
+    end: str | None = None
 
 
 def proposed_pairs(stored: StoredPlan) -> set[tuple[str, str]]:
@@ -162,6 +166,7 @@ def placement_rows(engine: Engine, stored: StoredPlan, scenario: Scenario | None
             period=int(item.get("period", 1)), score=float(item.get("score", 0.0)),
             explanation=item.get("explanation", ""),
             decision=decision.decision if decision else None, decided_by=decision.decided_by if decision else None,
+            start=item.get("start"), end=item.get("end"),
         ))
     return rows
 
