@@ -152,3 +152,17 @@ def test_person_record_names_what_and_where_with_status_today(store, scenario):
                                              opportunity_id="O-DASH", team_id="T-DATA")], "hr1")
     [row] = person_record(store, "P001", scenario, today=date(2027, 2, 1))
     assert (row.what, row.team, row.status) == ("Build the children's dashboard", "Data and insight", "active")
+
+
+def test_a_persons_record_is_in_their_export_and_gone_after_erasure(store):
+    from planner.store import delete_person, export_person
+
+    record_assignments(store, [NewAssignment(person_id="P001", kind="placement", start=JAN, end=JUL,
+                                             opportunity_id="O-DASH", team_id="T-DATA"),
+                               NewAssignment(person_id="P002", kind="placement", start=JAN, end=JUL,
+                                             opportunity_id="O-DASH", team_id="T-DATA")], "hr1")
+    exported = export_person(store, "P001")
+    [row] = exported["other_records"]["assignments"]
+    assert (row["person_id"], row["opportunity_id"], row["start"]) == ("P001", "O-DASH", "2027-01-01")
+    delete_person(store, "P001", actor="admin")
+    assert assignments_for_person(store, "P001") == [] and len(assignments_for_person(store, "P002")) == 1

@@ -137,11 +137,6 @@ def latest_redeployment_end(engine: Engine, on_or_before: date) -> dict[str, dat
     return latest
 
 
-def delete_assignments_of(connection: Connection, person_id: str) -> int:
-    """Erasure: remove a person's record (inside the erasing transaction)."""
-    return connection.execute(assignments.delete().where(assignments.c.person_id == person_id)).rowcount
-
-
 def set_last_redeployed(connection: Connection, last_days: dict[str, date]) -> None:
     """Write each person's `last_redeployed` (the last day of their latest redeployment) into the
     stored scenario, inside the caller's transaction, so an exported scenario carries the rest."""
