@@ -16,6 +16,7 @@ import pandas as pd
 
 from optimiser.objective import TERMS, breakdown_words
 from optimiser.rules import ModelData
+from optimiser.rules import away_by_team as away_on_assignments
 from planner.domain import Placement
 
 
@@ -58,6 +59,7 @@ def unplaced_reasons(d: ModelData, pair: np.ndarray, period: np.ndarray) -> dict
     np.add.at(used_by_opp, (period - 1, chosen_opp), 1)
     away_by_team = np.zeros((k, len(a.team_ids)), dtype=np.int64)
     np.add.at(away_by_team, (period - 1, a.person_team[chosen_person]), 1)
+    away_by_team += away_on_assignments(d).T  # colleagues already away count against the limit
     forbidden = set(d.forbidden_positions)
     needed_for = _needed_for_critical_skill(d, chosen_person, period)
     ranked: dict[int, list[int]] = {}

@@ -196,3 +196,15 @@ def test_cli_plan_refuses_a_bad_start_date_in_one_line(tmp_path):
     result = CliRunner().invoke(main, ["plan", str(tmp_path / "scenario"), "--out", str(tmp_path / "out"),
                                        "--start", "2027-13-01"])
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_stability_asks_nothing_of_a_period_the_opportunity_is_closed_or_the_person_away():
+    # a ranks S first, but S is offered only in period 1, when a is away: a can never take S, so
+    # stability must not demand that S's places go to someone in either period.
+    away = Commitment(person_id="a", start=JAN, end=date(2027, 6, 30))
+    sc = scenario([person("a", preferences=("S", "O"))],
+                  [opportunity("S", end=date(2027, 6, 30)), opportunity("O")],
+                  start=JAN, period_months=6, periods=2, stable=True, commitments=(away,))
+    plan = solve_plan(sc)
+    assert plan.status in ("OPTIMAL", "FEASIBLE") and plan.blocking_pairs == 0
+    assert {(p.person_id, p.opportunity_id, p.period) for p in plan.placements} == {("a", "O", 2)}
