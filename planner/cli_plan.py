@@ -41,12 +41,35 @@ def _summary(plan) -> str:
             f"{plan.solve_seconds:.1f}s")
 
 
+def _stored_scenario(database_url):
+    """The store's engine and scenario; one line and exit 2 when the store cannot be used."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from planner import store
+
+    engine = store.make_engine(database_url)
+    try:
+        if store.current_revision(engine) != store.head_revision():
+            raise click.ClickException("the store's schema is not up to date: run `trellis db upgrade` first")
+        scenario = store.load_scenario(engine)
+    except SQLAlchemyError as error:
+        click.echo(f"cannot use the database: {getattr(error, 'orig', None) or error}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    except click.ClickException as error:
+        click.echo(error.message, err=True)
+        sys.exit(EXIT_PROBLEMS)
+    if scenario is None:
+        click.echo("the store holds no scenario: run `trellis import DIR` first", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    return engine, scenario
+
+
 time_limit_option = click.option("--time-limit", type=click.FloatRange(min=0.1), default=None,
                                  help="Seconds for the whole solve (default: policy time_limit_s, 30).")
 
 
 @main.command("plan")
-@click.argument("scenario_dir", metavar="DIR", type=click.Path(exists=True, path_type=Path))
+@click.argument("scenario_dir", metavar="[DIR]", required=False, type=click.Path(exists=True, path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for plan.csv and plan.json.")
 @time_limit_option
@@ -59,14 +82,32 @@ time_limit_option = click.option("--time-limit", type=click.FloatRange(min=0.1),
 @click.option("--seed", type=int, default=None, help="Solver random seed (default 0).")
 @click.option("--progress/--no-progress", default=None,
               help="Show objective and bound as they improve (default: on a terminal).")
-def plan_command(scenario_dir, out_dir, time_limit, periods, start, period_months, workers, seed, progress):
+@click.option("--stored", is_flag=True,
+              help="Plan the stored scenario (no DIR): people on an assignment in the record are away for "
+                   "the periods it overlaps, and count against their home team's release limit.")
+@click.option("--database-url", envvar="TRELLIS_DATABASE_URL", default=None, show_envvar=True,
+              help="With --stored: SQLAlchemy URL of the store (default: sqlite:///instance/trellis.sqlite3).")
+def plan_command(scenario_dir, out_dir, time_limit, periods, start, period_months, workers, seed, progress,
+                 stored, database_url):
     """Match people to cross-team opportunities under every rule, and write OUT/plan.csv and
-    OUT/plan.json."""
+    OUT/plan.json. DIR is a scenario folder (or file); --stored plans the store's scenario from
+    its record of assignments instead."""
     from optimiser.matching import solve_plan
     from planner.plan_io import write_plan
 
-    scenario = load_scenario_or_exit(scenario_dir)
+    if stored == (scenario_dir is not None):
+        click.echo("give a scenario DIR, or --stored to plan from the store (not both)", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    if stored:
+        engine, scenario = _stored_scenario(database_url)
+    else:
+        scenario = load_scenario_or_exit(scenario_dir)
     policy = _policy(scenario, time_limit, periods, workers, seed, start.date() if start else None, period_months)
+    if stored:
+        from planner.services.assignments import with_commitments
+
+        policy = with_commitments(engine, scenario, policy)
+        engine.dispose()
     show = progress if progress is not None else sys.stderr.isatty()
     plan = solve_plan(scenario, policy, on_progress=_progress_printer(show))
     csv_path, json_path = write_plan(plan, out_dir)

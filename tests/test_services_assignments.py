@@ -166,3 +166,27 @@ def test_a_persons_record_is_in_their_export_and_gone_after_erasure(store):
     assert (row["person_id"], row["opportunity_id"], row["start"]) == ("P001", "O-DASH", "2027-01-01")
     delete_person(store, "P001", actor="admin")
     assert assignments_for_person(store, "P001") == [] and len(assignments_for_person(store, "P002")) == 1
+
+
+def test_cli_plan_stored_starts_from_the_record(tmp_path, scenario):
+    from click.testing import CliRunner
+
+    from planner.cli import main
+    from planner.store import make_engine, save_scenario, upgrade
+
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    save_scenario(engine, scenario, actor="test")
+    everyone = [p.person_id for p in scenario.people]
+    record_assignments(engine, [NewAssignment(person_id=pid, kind="placement", start=JAN, end=date(2027, 6, 30))
+                                for pid in everyone[1:]], "hr1")
+    engine.dispose()
+    result = CliRunner().invoke(main, ["plan", "--stored", "--database-url", url, "--start", "2027-01-01",
+                                       "--out", str(tmp_path / "out"), "--time-limit", "5", "--workers", "1"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "out" / "plan.csv").read_text()
+    assert all(pid not in text for pid in everyone[1:])
+    both = CliRunner().invoke(main, ["plan", str(tmp_path), "--stored", "--out", str(tmp_path / "o2")])
+    assert both.exit_code == 2 and "not both" in both.output
