@@ -143,7 +143,29 @@ def test_my_record_timeline_is_drawn_without_errors(page, live_server, accounts,
     page.get_by_label("Account name").fill("alice")
     page.get_by_label("Password").fill(accounts["alice"].password)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("networkidle")
     page.goto(f"{live_server}/me/record")
     page.wait_for_selector("#record-timeline canvas")
     assert page.locator("#assignment-history").inner_text().count("Data analysis secondment") == 1
     assert page.console_errors == []
+
+
+def test_the_network_counts_links_the_record_already_makes(as_role, web2_engine):
+    from planner.network import organisation_network
+    from planner.services.assignments import team_links_on
+    from planner.store import load_scenario
+
+    scenario = load_scenario(web2_engine)
+    plain = organisation_network(scenario)
+    today = date.today()
+    record_assignments(web2_engine, [NewAssignment(person_id="P001", kind="redeployment", start=today,
+                                                   end=today + timedelta(days=3), team_id="T-TEST",
+                                                   skill="first-aid")], "ep1")
+    links = team_links_on(web2_engine, scenario, today)
+    assert links == [("T-CHILD", "T-TEST")]
+    with_record = organisation_network(scenario, on_record=links)
+    edge = next(e for e in with_record.edges if {e.source, e.target} == {"T-CHILD", "T-TEST"})
+    assert "record" in edge.kinds and not edge.from_plan
+    assert with_record.before.links >= plain.before.links
+    data = as_role("hr").get("/network/data.json").get_json()
+    assert any("record" in e["kinds"] for e in data["edges"])

@@ -166,6 +166,14 @@ def _redeployment(move: Redeployment, start: date, end: date) -> NewAssignment:
                          team_id=move.to_team_id, skill=move.skill)
 
 
+def team_links_on(engine: Engine, scenario: Scenario, day: date) -> list[tuple[str, str]]:
+    """(home team, team they are with) of every assignment in force on `day`: the links between
+    teams the record already makes (the network view counts them before any plan)."""
+    people = scenario.person_by_id
+    return [(people[a.person_id].team_id, a.team_id) for a in active_on(engine, day)
+            if a.person_id in people and a.team_id]
+
+
 # ---------------------------------------------------------------------------------------------
 # A person's record, as the staff page shows it
 # ---------------------------------------------------------------------------------------------
@@ -199,4 +207,4 @@ def person_record(engine: Engine, person_id: str, scenario: Scenario | None, tod
 
 __all__ = ["Assignment", "Confirmed", "RecordRow", "confirm_redeployment", "current_redeployments",
            "person_record", "placement_assignments", "record_on_approval", "redeployment_last_day",
-           "scenario_with_rest", "with_commitments"]
+           "scenario_with_rest", "team_links_on", "with_commitments"]
