@@ -1,4 +1,8 @@
-"""`trellis redeploy`: cover crisis demand by skill and urgency; re-plan against a previous plan."""
+"""`trellis redeploy`: cover crisis demand by skill and urgency; re-plan against a previous plan,
+or plan from the store and its record (`--stored`) and record the plan as decided (`--commit`).
+
+The optimiser, the store and the services are imported inside the commands, as in every command
+module, so `trellis --help` starts fast."""
 
 from __future__ import annotations
 

@@ -30,9 +30,7 @@ from pydantic import Field, ValidationError
 from planner.domain import Demand, Scenario, ScenarioError, TeamStatus
 from planner.services.crisis import (
     EXPORT_HEADER,
-    ConfirmRefused,
     assignment_rows,
-    confirm_redeployment_plan,
     coverage_summary,
     demand_with_line_added,
     demand_with_line_changed,
@@ -233,30 +231,6 @@ def replan():
     return _start(latest)
 
 
-class ConfirmForm(FormModel):
-    days: int = Field(default=1, ge=1, le=366)
-
-
-@bp.post("/plans/<int:plan_id>/confirm")
-@roles_required(*CRISIS_ROLES)
-def confirm(plan_id: int):
-    """Confirm the current redeployment: it becomes the record (who is redeployed where, from the
-    plan date for the days given), the rest period counts from its end, and re-plans keep it."""
-    stored = _plan_or_404(plan_id)
-    try:
-        form = parse_form(ConfirmForm)
-        done = confirm_redeployment_plan(engine(), stored, form.days, current_user().username)
-    except FormRejected as rejected:
-        flash("; ".join(rejected.errors), "error")
-        return redirect(url_for("crisis.index"))
-    except ConfirmRefused as refused:
-        flash(str(refused), "error")
-        return redirect(url_for("crisis.index"))
-    flash(f"Redeployment v{done.version} confirmed: {done.recorded} recorded, {done.kept} kept, "
-          f"{done.ended} ended.", "success")
-    return redirect(url_for("crisis.index"))
-
-
 def _job_or_404(job_id: int) -> Job:
     job = pool().get(job_id)
     if job is None or job.kind != "redeploy":
@@ -317,3 +291,8 @@ def export_xlsx(plan_id: int):
     scenario = _scenario_or_404()
     book = xlsx_bytes(export_sheets(stored.result or {}, scenario, name_for_reader(scenario)))
     return download(book, XLSX_MIMETYPE, f"trellis-redeployment-v{stored.version}.xlsx")
+
+
+# The confirm step lives in its own module, which adds its route to `bp`; imported last, once
+# `bp` and the helpers it uses exist.
+from web import crisis_confirm  # noqa: E402,F401
