@@ -190,3 +190,20 @@ def test_cli_plan_stored_starts_from_the_record(tmp_path, scenario):
     assert all(pid not in text for pid in everyone[1:])
     both = CliRunner().invoke(main, ["plan", str(tmp_path), "--stored", "--out", str(tmp_path / "o2")])
     assert both.exit_code == 2 and "not both" in both.output
+
+
+def test_approving_a_placement_that_overlaps_the_record_is_refused_and_records_nothing(store, scenario):
+    from planner.domain import Placement, Plan
+    from planner.services.decisions import DecisionRefused
+    from planner.store import save_plan
+
+    record_assignments(store, [NewAssignment(person_id="P001", kind="placement", start=JAN, end=date(2027, 6, 30),
+                                             opportunity_id="O-DASH", team_id="T-DATA")], "hr1")
+    plan = Plan(status="OPTIMAL", placements=[Placement(person_id="P001", opportunity_id="O-TEST", period=1,
+                                                        start=date(2027, 3, 1), end=date(2027, 8, 31))])
+    stored = save_plan(store, "matching", plan, created_by="hr1", policy=Policy(start=date(2027, 3, 1)))
+    accept_every_undecided(store, stored, "hr1")
+    with pytest.raises(DecisionRefused, match="overlap an assignment already on record"):
+        approve_matching_plan(store, stored.id, "hr2")
+    assert get_plan(store, stored.id).status == "draft"
+    assert [a.opportunity_id for a in assignments_for_person(store, "P001")] == ["O-DASH"]

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine
 from optimiser.redeploy.results import Assignment as Redeployment
 from optimiser.redeploy.rules import rest_counts_from
 from planner.domain import Commitment, Policy, Scenario
-from planner.rotation_calendar import undated_placement_window
+from planner.rotation_calendar import overlap, undated_placement_window
 from planner.store import write_transaction
 from planner.store.assignments import (
     Assignment,
@@ -34,6 +34,7 @@ from planner.store.assignments import (
     record_assignments,
     set_last_redeployed,
 )
+from planner.store.decisions import PlanNotApproved
 
 
 def placement_assignments(result: dict, policy: Policy, scenario: Scenario | None,
@@ -63,9 +64,27 @@ def record_on_approval(plan_id: int, result: dict, policy: Policy, scenario: Sce
     items = placement_assignments(result, policy, scenario, approved_on)
 
     def write(connection: Connection) -> None:
+        clashes = clashes_with_record(connection, items)
+        if clashes:
+            raise PlanNotApproved(
+                f"{len(clashes)} placement(s) overlap an assignment already on record (people "
+                f"{', '.join(sorted(clashes)[:5])}): re-run the plan, which starts from the record.")
         record_assignments(connection, items, approver, plan_id)
 
     return write
+
+
+def clashes_with_record(connection: Connection, items: list[NewAssignment]) -> set[str]:
+    """Nobody is on two assignments at once: the people whose new placement overlaps an
+    assignment of theirs already on record (not declined)."""
+    if not items:
+        return set()
+    first = min(item.start for item in items)
+    on_record: dict[str, list[Assignment]] = {}
+    for a in assignments_ending_on_or_after(connection, first):
+        on_record.setdefault(a.person_id, []).append(a)
+    return {item.person_id for item in items for a in on_record.get(item.person_id, [])
+            if overlap((item.start, item.end or date.max), (a.start, a.end)) is not None}
 
 
 def with_commitments(engine: Engine, scenario: Scenario, policy: Policy, today: date | None = None) -> Policy:
