@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from services_fixtures import *
+from services_fixtures import *  # noqa: F401,F403 - the store fixtures
 from services_fixtures import ProgressSink, saved_plan
 
 from optimiser.redeploy.rules import is_resting, rest_counts_from

@@ -185,14 +185,14 @@ def unplaced_rows(stored: StoredPlan, name_of: NameOf) -> list[tuple[str, str, s
 
 
 PLAN_EXPORT_HEADER = ["person_id", "name", "team", "opportunity_id", "opportunity", "host_team", "period",
-                      "start", "end", "score", "decision", "decided_by", "explanation"]
+                      "score", "decision", "decided_by", "explanation", "start", "end"]
 
 
 def plan_export_rows(rows: list[PlacementRow]) -> list[list[Any]]:
     """The placements sheet of an export, one line per placement, undecided ones said so."""
     return [[r.person_id, r.person_name, r.team, r.opportunity_id, r.opportunity_title, r.host_team, r.period,
-             r.start or "", r.end or "", round(r.score, 3), r.decision or "undecided", r.decided_by or "",
-             r.explanation] for r in rows]
+             round(r.score, 3), r.decision or "undecided", r.decided_by or "", r.explanation,
+             r.start or "", r.end or ""] for r in rows]
 
 
 def plan_export_summary(stored: StoredPlan) -> list[list[Any]]:
