@@ -13,9 +13,9 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from planner import store
+from planner.bulk_work import without_cycle_collection
 from planner.cli import main
 from planner.domain import ScenarioError
-from planner.bulk_work import without_cycle_collection
 
 # Slow imports (scenario reading and writing, with pandas) happen inside the commands that use them:
 # `trellis` imports every command module at start-up (COMMAND_MODULES), and deferring them

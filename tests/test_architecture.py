@@ -7,10 +7,10 @@ over the real import graph (function-local imports included).
 from __future__ import annotations
 
 import os
-import tomllib
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,9 +17,9 @@ import re
 from typing import Any, Iterator
 
 import pytest
+from conftest_web2 import PASSWORD, ROLE_ACCOUNTS, post, sign_in, small_scenario
 from sqlalchemy import MetaData, select
 
-from conftest_web2 import PASSWORD, ROLE_ACCOUNTS, post, sign_in, small_scenario
 from planner import store
 from planner.domain import PersonOpportunity
 from planner.store.testing import postgres_test_url, temporary_engine

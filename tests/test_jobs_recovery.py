@@ -10,11 +10,11 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
+from conftest_web2 import sign_in
 from flask import Flask
 from sqlalchemy import insert, select
 
-from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
-from conftest_web2 import sign_in
 from planner.store._common import utc_now
 from web import create_app
 from web.jobs import INTERRUPTED_MESSAGE, STALE_AFTER_S, recover_jobs_at_start, solve_jobs

@@ -13,7 +13,6 @@ import re
 import time
 
 import pytest
-
 from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
 from conftest_web2 import csrf_token, scenario_csv_files
 from conftest_web2 import post as console_post
@@ -365,6 +364,7 @@ def test_plan_csv_escapes_every_formula_start_in_every_text_column(tmp_path, sta
 @pytest.mark.parametrize("role", [None, "staff", "hr", "emergency", "admin"])
 def test_every_post_route_refuses_a_request_without_a_valid_csrf_token(loaded, web2_engine, role):
     from conftest_web2 import sign_in
+
     from planner.store.testing import database_dump
 
     client = loaded.test_client() if role is None else sign_in(loaded.test_client(), role)

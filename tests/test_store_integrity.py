@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import small_scenario
 from sqlalchemy.engine import make_url
 
-from conftest import small_scenario
 from planner import store
 from planner.cli import main
 from planner.scenario_io import read_scenario, write_scenario_csv
@@ -42,6 +42,8 @@ COMMANDS = {
     "users list": ["users", "list"],
     "users remove": ["users", "remove", "someone"],
     "users email": ["users", "email", "someone", "someone@example.org"],
+    "plan": ["plan", "--stored", "--out", "{out}"],
+    "redeploy": ["redeploy", "--stored", "--out", "{out}"],
 }
 
 

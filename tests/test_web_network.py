@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
 
 

@@ -291,3 +291,8 @@ def export_xlsx(plan_id: int):
     scenario = _scenario_or_404()
     book = xlsx_bytes(export_sheets(stored.result or {}, scenario, name_for_reader(scenario)))
     return download(book, XLSX_MIMETYPE, f"trellis-redeployment-v{stored.version}.xlsx")
+
+
+# The confirm step lives in its own module, which adds its route to `bp`; imported last, once
+# `bp` and the helpers it uses exist.
+from web import crisis_confirm  # noqa: E402,F401

@@ -8,14 +8,16 @@ forbids the rejected ones. The web console and the command line reach these rule
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 from sqlalchemy import Engine
 
 from planner.domain import Policy, Scenario
 from planner.notifications.events import notify_plan_approved
+from planner.services.assignments import record_on_approval
 from planner.services.plans import proposed_pairs
 from planner.services.webhooks import emit
-from planner.store import StoredPlan, get_plan
+from planner.store import StoredPlan, get_plan, load_scenario
 from planner.store.decisions import (
     Decision,
     PlanNotApproved,
@@ -79,12 +81,18 @@ def approve_matching_plan(engine: Engine, plan_id: int, approver: str) -> Stored
     accepted (`approval_problem`); refused with `DecisionRefused` otherwise, and nothing changes.
 
     The rule is checked inside the approving transaction, with the plan locked, and decisions
-    cannot change once a version is approved, so it stays true of the approved version."""
+    cannot change once a version is approved, so it stays true of the approved version.
+
+    Approval is what makes the plan the record: each placement becomes an accepted assignment
+    (who is away, where, from when to when), written in the same transaction."""
     stored = get_plan(engine, plan_id)
     if stored.kind != "matching":
         raise DecisionRefused(f"Plan {plan_id} is not a matching plan.")
+    scenario = load_scenario(engine)
+    policy = Policy.model_validate(stored.policy or {})
+    record = record_on_approval(plan_id, stored.result or {}, policy, scenario, approver, date.today())
     try:
-        approved = approve_plan_by_rule(engine, plan_id, approver, approval_problem)
+        approved = approve_plan_by_rule(engine, plan_id, approver, approval_problem, then=record)
     except PlanNotApproved as refused:
         raise DecisionRefused(f"Version {stored.version} was not approved: {refused}") from refused
     notify_plan_approved(engine, approved)

@@ -259,3 +259,33 @@ webhook_deliveries = Table(
     Column("delivered_at", DateTime(timezone=True), nullable=True),
     CheckConstraint("state IN ('pending', 'delivered', 'failed')", name="state"),
 )
+
+# --------------------------------------------------------------------------------------------
+# The record of assignments (migration `0005_assignments`): who is away where, from when to when
+# --------------------------------------------------------------------------------------------
+
+ASSIGNMENT_KINDS = ("placement", "redeployment")
+# Only decisions are stored; "active" and "ended" follow from the dates when the record is read
+# (planner.rotation_calendar.assignment_status), so no scheduled job has to move them on.
+ASSIGNMENT_DECISIONS = ("proposed", "accepted", "declined", "ended")
+
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # Not a foreign key: an import replaces every person, and the record outlives that.
+    # Personal data: erasure of a person deletes their rows by this column.
+    Column("person_id", String(200), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("opportunity_id", String(200), nullable=True),
+    Column("team_id", String(200), nullable=True),  # the host team (placement) or demand team
+    Column("skill", String(200), nullable=True),  # redeployment: the demanded skill covered
+    Column("start", Date, nullable=False),
+    Column("end", Date, nullable=True),
+    Column("decision", String(20), nullable=False),
+    Column("decided_by", String(200), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+    Column("plan_id", Integer, ForeignKey("plans.id"), nullable=True, index=True),
+    CheckConstraint("kind IN ('placement', 'redeployment')", name="kind"),
+    CheckConstraint("decision IN ('proposed', 'accepted', 'declined', 'ended')", name="decision"),
+)
