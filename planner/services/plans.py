@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from optimiser.matching import solve_plan
 from planner.domain import Plan, Policy, Scenario
+from planner.services.plan_words import reason_in_names
 from planner.services.work import JobOutcome, retry_when_locked
 from planner.store import StoredPlan, latest_plan, save_plan
 from planner.store.decisions import decide_placement, decisions_for_plan
@@ -131,6 +132,13 @@ class PlacementRow:
     explanation: str
     decision: str | None
     decided_by: str | None
+    # What the review page filters on (ids and organisations) and the score terms its "why" reads.
+    team_id: str = ""
+    organisation: str = ""
+    host_team_id: str = ""
+    host_organisation: str = ""
+    kind: str = ""
+    breakdown: Mapping[str, float] | None = None
 
 
 def proposed_pairs(stored: StoredPlan) -> set[tuple[str, str]]:
@@ -149,15 +157,20 @@ def placement_rows(engine: Engine, stored: StoredPlan, scenario: Scenario | None
     for item in (stored.result or {}).get("placements", []):
         person = people.get(item["person_id"])
         opp = opps.get(item["opportunity_id"])
+        home = teams.get(person.team_id) if person else None
+        host = teams.get(opp.host_team_id) if opp else None
         decision = decisions.get((item["person_id"], item["opportunity_id"]))
         rows.append(PlacementRow(
             person_id=item["person_id"], person_name=name_of(item["person_id"]),
-            team=teams[person.team_id].name if person and person.team_id in teams else "",
+            team=home.name if home else "",
             opportunity_id=item["opportunity_id"], opportunity_title=opp.title if opp else item["opportunity_id"],
-            host_team=teams[opp.host_team_id].name if opp and opp.host_team_id in teams else "",
+            host_team=host.name if host else "",
             period=int(item.get("period", 1)), score=float(item.get("score", 0.0)),
             explanation=item.get("explanation", ""),
             decision=decision.decision if decision else None, decided_by=decision.decided_by if decision else None,
+            team_id=home.team_id if home else "", organisation=home.organisation if home else "",
+            host_team_id=host.team_id if host else "", host_organisation=host.organisation if host else "",
+            kind=opp.kind.value if opp else "", breakdown=item.get("breakdown") or None,
         ))
     return rows
 
@@ -169,9 +182,9 @@ def decision_counts(rows: list[PlacementRow]) -> dict[str, int]:
             "undecided": sum(r.decision is None for r in rows)}
 
 
-def unplaced_rows(stored: StoredPlan, name_of: NameOf) -> list[tuple[str, str, str]]:
-    """The people a version left unplaced, each with the main reason."""
-    return [(person_id, name_of(person_id), reason)
+def unplaced_rows(stored: StoredPlan, name_of: NameOf, scenario: Scenario | None = None) -> list[tuple[str, str, str]]:
+    """The people a version left unplaced, each with the main reason (in names, given the scenario)."""
+    return [(person_id, name_of(person_id), reason_in_names(reason, scenario))
             for person_id, reason in sorted((stored.result or {}).get("unplaced", {}).items())]
 
 
