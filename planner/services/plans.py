@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 
 from optimiser.matching import solve_plan
-from planner.domain import Plan, Policy, Scenario
+from planner.domain import Plan, Policy, Scenario, Weights
 from planner.services.plan_words import reason_in_names
 from planner.services.work import JobOutcome, retry_when_locked
 from planner.store import StoredPlan, latest_plan, save_plan
@@ -29,6 +29,49 @@ WEIGHT_FIELDS = {"w_skill_fit": "skill_fit", "w_development": "development", "w_
                  "w_network": "network", "w_diversity": "diversity"}
 
 NameOf = Callable[[str], str]
+
+# The policy form asks about each weight in words: the question, what the term rewards, and
+# choices that scale the default weight (`planner.domain.Weights`) so "normal" is the default.
+WEIGHT_QUESTIONS = {
+    "preference": ("How much staff preferences count",
+                   "Placing people on the opportunities they ranked, first choices most."),
+    "skill_fit": ("How much already holding the required skills counts",
+                  "Placing people who meet every requirement over those who would stretch."),
+    "development": ("How much growing the skills people want counts",
+                    "Moves that take people towards the skill levels they say they want."),
+    "network": ("How much new connections count",
+                "Moves that link organisations, professions and services not yet connected."),
+    "diversity": ("How much a mix of professions in a team counts",
+                  "Placing people in teams where few share their profession."),
+}
+WEIGHT_LEVELS = (("not at all", 0.0), ("a little", 0.5), ("normal", 1.0), ("a lot", 2.0))
+
+
+@dataclass(frozen=True)
+class WeightField:
+    """One weight of the policy form: its field name, question, hint and (value, words, chosen) choices."""
+
+    name: str
+    question: str
+    hint: str
+    choices: list[tuple[float, str, bool]]
+
+
+def weight_choices(term: str, current: float) -> list[tuple[float, str, bool]]:
+    """The choices for one weight: not at all, a little, normal (the default weight) and a lot
+    (twice it). A value set elsewhere (policy.json, an earlier run) is offered as it is, chosen,
+    so running again keeps it; the form still accepts any number from 0 to 100."""
+    default = Weights.model_fields[term].default
+    choices = [(round(default * factor, 2), words, False) for words, factor in WEIGHT_LEVELS]
+    if not any(abs(value - current) < 1e-9 for value, _, _ in choices):
+        choices.append((current, f"as set before ({current:g})", False))
+    return [(value, words, abs(value - current) < 1e-9) for value, words, _ in choices]
+
+
+def weight_fields(policy: Policy) -> list[WeightField]:
+    """The policy form's weights, asked in words, in the order a planner weighs them."""
+    return [WeightField(name, *WEIGHT_QUESTIONS[term], weight_choices(term, getattr(policy.weights, term)))
+            for term in WEIGHT_QUESTIONS for name, t in WEIGHT_FIELDS.items() if t == term]
 
 
 def parse_bands(text: str) -> tuple[tuple[int, int], ...]:

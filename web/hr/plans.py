@@ -7,7 +7,6 @@ from flask import current_app, flash, jsonify, redirect, render_template, url_fo
 from pydantic import ValidationError
 
 from planner.domain import Policy, Scenario
-from planner.services.plan_words import outcome_of_result
 from planner.services.plans import (
     PLAN_EXPORT_HEADER,
     matching_work,
@@ -20,7 +19,7 @@ from planner.services.plans import (
 from web.data_access import current_scenario, engine
 from web.exports import CSV_MIMETYPE, XLSX_MIMETYPE, csv_bytes, download, xlsx_bytes
 from web.hr import PLAN_ROLES, PolicyForm, bp
-from web.hr.common import PLAN_JOB_KINDS, job_or_404, plan_or_404, planning_page
+from web.hr.common import PLAN_JOB_KINDS, job_or_404, job_outcome, plan_or_404, planning_page
 from web.jobs import Job, SlotsBusy, pool
 from web.reader_names import name_for_reader
 from web.security import FormRejected, current_user, parse_form, roles_required
@@ -94,14 +93,6 @@ def job_status(job_id: int):
     data["outcome"] = job_outcome(job)
     return jsonify(data)
 
-
-def job_outcome(job: Job) -> str | None:
-    """A finished run's outcome in words (the headline of its plan); a comparison is just ready."""
-    if job.status != "finished" or not job.result:
-        return None
-    if job.kind == "whatif":
-        return "Comparison ready"
-    return outcome_of_result(job.result, job.request.get("policy")).headline
 
 
 @bp.get("/plans/<int:plan_id>/export.csv")
