@@ -80,14 +80,15 @@ def share_in_words(share: float) -> str:
 
 def why_nobody_was_placed(policy: Policy | None, unplaced: Mapping[str, str]) -> str:
     """Why a plan places nobody, in words: a fairness floor that only an empty plan can keep
-    (every grade band needs its share of placements, and together the shares leave no room or a
-    band has nobody who can move), or else the commonest reason people were left out."""
+    (every grade band with candidates needs its share of placements, and together the shares
+    ask for more than all of them, or one band's people cannot take enough places under the
+    other rules), or else the commonest reason people were left out."""
     if policy is not None and policy.fairness.bands and policy.fairness.min_share > 0:
         bands = ", ".join(f"{low}-{high}" for low, high in policy.fairness.bands)
         share = f"{policy.fairness.min_share:.0%}"
         total = policy.fairness.min_share * len(policy.fairness.bands)
         because = ("the shares add up to more than all placements" if total > 1 + 1e-9
-                   else "a band has nobody who can take a place")
+                   else "the people in one band cannot take enough places under the other rules")
         return (f"The fairness floor asks each grade band ({bands}) for at least {share} of all placements, and "
                 f"only an empty plan keeps it: {because}. Lower the minimum share or change the bands.")
     if unplaced:
