@@ -4,8 +4,8 @@ names where the optimiser wrote codes, why a plan places nobody, and the weight 
 from __future__ import annotations
 
 import pytest
-
 from conftest_web2 import small_scenario
+
 from planner.domain import FairnessFloor, Policy, Weights
 from planner.services.plan_words import (
     move_crossings,

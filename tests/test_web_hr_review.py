@@ -9,10 +9,9 @@ import shutil
 import time
 
 import pytest
-
 from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
 from conftest_web2 import PASSWORD, ROLE_ACCOUNTS, post, sign_in
-from test_web_hr import POLICY_FORM, run_plan
+from test_web_hr import run_plan
 
 ROW = re.compile(r'<tr id="row-([^"]+)" class="hr-row hr-row--(\w+)">')
 SCORE = re.compile(r"<summary>Score (-?[\d.]+)</summary>")
