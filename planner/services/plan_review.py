@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from planner.domain import Policy, Scenario, Weights
 from planner.services.plan_words import move_crossings, reason_in_names, why_in_words
-from planner.services.plans import NameOf, PlacementRow
+from planner.services.plans import NameOf, PlacementRow, decision_counts
 from planner.store import StoredPlan
 
 PAGE_SIZES = (25, 50, 100)
@@ -261,8 +261,5 @@ def review_plan(rows: list[PlacementRow], unplaced: list[UnplacedRow], stored: S
     shown = page_of(sorted_rows(matching_rows(rows, chosen), sort, descending), page, size)
     left_out = page_of(unplaced_matching(unplaced, chosen), unplaced_page, size)
     left_out = replace(left_out, items=named_reasons(left_out.items, scenario))
-    counts = {"accepted": sum(r.decision == "accepted" for r in rows),
-              "rejected": sum(r.decision == "rejected" for r in rows),
-              "undecided": sum(r.decision is None for r in rows)}
     return Review(shown, with_why(shown.items, stored, scenario), facet_counts(rows, chosen), len(rows),
-                  left_out, len(unplaced), counts)
+                  left_out, len(unplaced), decision_counts(rows))
