@@ -292,3 +292,40 @@ def test_reasons_and_rows_name_teams_and_skills_not_codes(as_role, loaded):
     assert why and all(not w.startswith("score ") for w in why)
     assert any("choice" in w or "skill" in w for w in why)
     assert "Northshire" in html.split('id="placements-title"')[1]
+
+
+
+def decide_a_group_over_earlier_decisions(engine) -> None:
+    """Five placements, one rejected and one accepted by someone else earlier; accepting the
+    group changes four (the rejected one too) and leaves the accepted one as it was."""
+    from planner.domain import Placement, Plan
+    from planner.store import list_audit, save_plan
+    from planner.store.decisions import decide_placement, decide_placements, decisions_for_plan
+
+    pairs = [(f"P{i}", "O1") for i in range(5)]
+    stored = save_plan(engine, "matching", Plan(status="OPTIMAL", placements=[
+        Placement(person_id=p, opportunity_id=o) for p, o in pairs]), created_by="hr1")
+    decide_placement(engine, stored.id, "P0", "O1", "rejected", decided_by="hr2")
+    decide_placement(engine, stored.id, "P1", "O1", "accepted", decided_by="hr2")
+    assert decide_placements(engine, stored.id, pairs, "accepted", decided_by="hr1") == 4
+    decisions = decisions_for_plan(engine, stored.id)
+    assert {k: (d.decision, d.decided_by) for k, d in decisions.items()} == {
+        **{pair: ("accepted", "hr1") for pair in pairs}, ("P1", "O1"): ("accepted", "hr2")}
+    assert len(list_audit(engine, actor="hr1", action="placement.accept")) == 4
+
+
+def test_a_group_decision_replaces_other_decisions_and_keeps_equal_ones(web2_engine):
+    decide_a_group_over_earlier_decisions(web2_engine)
+
+
+@pytest.mark.postgres
+def test_group_decisions_work_on_postgresql():
+    from planner.store import upgrade
+    from planner.store.testing import postgres_test_url, temporary_engine
+
+    url = postgres_test_url()
+    if url is None:
+        pytest.skip("PostgreSQL tests need TRELLIS_TEST_POSTGRES_URL: run through scripts/with-postgres.sh")
+    with temporary_engine(url) as engine:
+        upgrade(engine)
+        decide_a_group_over_earlier_decisions(engine)
