@@ -131,6 +131,25 @@ def test_search_finds_a_person_by_name_or_id(big):
     assert "No placement matches" in page_text(client, "/hr/plans/1?q=nobody-is-called-this")
 
 
+def test_people_left_out_are_paged_and_found_by_the_same_search(big):
+    from planner.store import get_plan
+
+    _, engine, client = big
+    left_out = sorted(get_plan(engine, 1).result["unplaced"])
+    assert len(left_out) > 25
+    first = page_text(client, "/hr/plans/1?size=25")
+    second = page_text(client, "/hr/plans/1?size=25&upage=2")
+
+    def unplaced_ids(html):
+        table = html.split('id="unplaced-table"')[1].split("</table>")[0]
+        return re.findall(r'<span class="muted">(P\d+)', table)
+
+    assert len(unplaced_ids(first)) == len(unplaced_ids(second)) == 25
+    assert not set(unplaced_ids(first)) & set(unplaced_ids(second))
+    found = page_text(client, f"/hr/plans/1?q={left_out[3]}")
+    assert unplaced_ids(found) == [left_out[3]] and "1 of them match the filters" in found
+
+
 def test_filters_show_counts_that_match_what_they_show(big):
     _, _, client = big
     html = page_text(client, "/hr/plans/1")
