@@ -186,3 +186,12 @@ def test_every_weight_field_of_the_form_is_asked_in_words():
     assert {f.name for f in fields} == {"w_skill_fit", "w_development", "w_preference", "w_network", "w_diversity"}
     assert fields[0].question == "How much staff preferences count"
     assert all(f.question.startswith("How much") and f.hint for f in fields)
+
+
+def test_a_group_is_described_in_words_with_teams_by_name():
+    from planner.services.plan_review import review_filter
+
+    chosen = review_filter(search="ali", team="T-DATA", decision="undecided", kind="secondment")
+    assert chosen.describe({"T-DATA": "Data and insight"}) == \
+        "matching “ali”, team Data and insight, waiting for a decision, secondment"
+    assert review_filter().describe() == "every placement"

@@ -10,7 +10,7 @@ on screen), so the filter itself is the group HR decides on.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from planner.domain import Policy, Scenario, Weights
@@ -54,13 +54,13 @@ class ReviewFilter:
     decision: str = ""
     kind: str = ""
 
-    def describe(self) -> str:
-        """The filter in words, for the message that confirms a bulk decision."""
+    def describe(self, team_names: Mapping[str, str] | None = None) -> str:
+        """The filter in words (teams by name), for the message that confirms a bulk decision."""
         parts = []
         if self.search:
             parts.append(f"matching “{self.search}”")
         if self.team:
-            parts.append(f"team {self.team}")
+            parts.append(f"team {(team_names or {}).get(self.team, self.team)}")
         if self.organisation:
             parts.append(f"organisation {self.organisation}")
         if self.decision:

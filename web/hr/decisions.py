@@ -69,7 +69,7 @@ def decide_group(plan_id: int):
     verb = "accepted" if form.decision == "accepted" else "rejected"
     already = len(group) - changed
     flash(f"{changed} placement{'s' if changed != 1 else ''} {verb} in your name: every one of the {len(group)} "
-          f"matching {chosen.describe()}" + (f" ({already} already were)." if already else "."), "success")
+          f"matching {chosen.describe({t.team_id: t.name for t in scenario.teams} if scenario else None)}" + (f" ({already} already were)." if already else "."), "success")
     return redirect(back)
 
 
