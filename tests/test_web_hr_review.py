@@ -348,3 +348,33 @@ def test_group_decisions_work_on_postgresql():
     with temporary_engine(url) as engine:
         upgrade(engine)
         decide_a_group_over_earlier_decisions(engine)
+
+
+def test_a_large_what_if_lists_the_first_placements_and_counts_the_rest(as_role, web2_engine):
+    """A finished comparison stored as the job pool stores it: 150 placements opened up, 120 lost."""
+    from sqlalchemy import insert
+
+    from planner.store._common import utc_now
+    from planner.store.console_tables import solve_jobs
+
+    def side(pairs, status="OPTIMAL"):
+        return {"status": status, "objective": float(len(pairs)), "best_bound": float(len(pairs)), "gap": 0.0,
+                "placements": [{"person_id": p, "opportunity_id": o} for p, o in pairs], "unplaced": 0,
+                "conflicts": []}
+
+    base = [(f"B{i:03d}", "O-DASH") for i in range(120)]
+    variant = [(f"V{i:03d}", "O-DASH") for i in range(150)]
+    now = utc_now()
+    with web2_engine.begin() as connection:
+        connection.execute(insert(solve_jobs).values(
+            kind="whatif", status="finished", created_by="hr1", created_at=now, started_at=now, finished_at=now,
+            heartbeat_at=now, time_limit_s=5, request={}, progress=[],
+            result={"status": "OPTIMAL", "change": "drop the Python requirement from every opportunity",
+                    "base_plan_id": 99, "base_version": 1, "eligible_pairs_before": 10, "eligible_pairs_after": 12,
+                    "people_newly_eligible": 2, "eligible_by_opportunity": [],
+                    "base": side(base), "variant": side(variant)}))
+    html = page_text(as_role("hr"), "/hr/whatif/1")
+    assert "Opened up by the change (150)" in html and "and 50 more." in html
+    assert "No longer in the plan (120)" in html and "and 20 more." in html
+    assert html.count("→ Build the children") == 200
+    assert html.count('role="alert"') == 0 and "Best possible plan (proven)" in html

@@ -24,6 +24,10 @@ from web.jobs import SlotsBusy, pool
 from web.reader_names import name_for_reader
 from web.security import FormRejected, current_user, parse_form, roles_required
 
+# A comparison of a large plan can open up or lose thousands of placements: the page lists the
+# first ones and says how many more (the figures above count them all).
+LISTED = 100
+
 
 @bp.get("/whatif")
 @roles_required(*PLAN_ROLES)
@@ -88,7 +92,8 @@ def whatif_result(job_id: int):
         return (name_of(pair[0]), pair[0], opp.title if opp else pair[1])
 
     return render_template("hr/whatif_result.html", job=job, result=result,
-                           opened=[label(p) for p in diff["opened"]], lost=[label(p) for p in diff["lost"]],
+                           opened=[label(p) for p in diff["opened"][:LISTED]], lost=[label(p) for p in diff["lost"][:LISTED]],
+                           opened_total=len(diff["opened"]), lost_total=len(diff["lost"]),
                            kept=len(diff["kept"]), opened_up=eligibility_opened_up(result, scenario),
                            base_outcome=outcome_of_result(result["base"], policy, scenario),
                            variant_outcome=outcome_of_result(result["variant"], policy, scenario))
