@@ -123,7 +123,7 @@ def test_with_commitments_lists_only_assignments_not_over_by_the_first_day(store
 
 
 def test_confirming_a_redeployment_records_it_and_a_replan_keeps_it_as_the_baseline(store, scenario):
-    from optimiser.redeploy.results import Assignment as Move
+    from planner.redeploy_results import Assignment as Move
 
     day = date(2027, 3, 1)
     moves = [Move(person_id="P001", from_team_id="T-CHILD", to_team_id="T-TEST", skill="first-aid", priority=1)]

@@ -13,11 +13,13 @@ def name_for_reader(scenario: Scenario | None) -> Callable[[str], str]:
     """A function giving a person's name for the signed-in account, or their id when they are
     no longer in the scenario (or the account may not see them)."""
     user = current_user()
+    # Looked up once: a plan page names thousands of people.
+    people = scenario.person_by_id if scenario is not None else {}
 
     def name_of(person_id: str) -> str:
-        if scenario is None or user is None or not may_see_person(user, person_id):
+        if user is None or not may_see_person(user, person_id):
             return person_id
-        person = scenario.person_by_id.get(person_id)
+        person = people.get(person_id)
         return person.name if person is not None else person_id
 
     return name_of

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from optimiser.redeploy.results import Assignment as Redeployment
+from planner.redeploy_results import Assignment as Redeployment
 from sqlalchemy import Connection, Engine
 
 from optimiser.redeploy.rules import rest_counts_from

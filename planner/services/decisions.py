@@ -23,6 +23,7 @@ from planner.store.decisions import (
     PlanNotApproved,
     approve_plan_by_rule,
     decide_placement,
+    decide_placements,
     decisions_for_plan,
 )
 
@@ -59,16 +60,36 @@ def accept_every_undecided(engine: Engine, stored: StoredPlan, decided_by: str) 
     if stored.status != "draft":
         raise DecisionRefused("Only a draft plan's placements can be accepted.")
     decided = decisions_for_plan(engine, stored.id)
-    count = 0
-    for key in sorted(proposed_pairs(stored) - set(decided)):
-        decide_placement(engine, stored.id, *key, "accepted", decided_by=decided_by)
-        count += 1
-    return count
+    return decide_placements(engine, stored.id, sorted(proposed_pairs(stored) - set(decided)), "accepted",
+                             decided_by=decided_by)
+
+
+def decide_on_group(engine: Engine, stored: StoredPlan, pairs: list[tuple[str, str]], decision: str,
+                    decided_by: str, expected: int | None = None) -> int:
+    """Accept or reject a group of placements at once (every one a review filter matches), each
+    audited in the deciding planner's name as if decided one by one. The group must be what the
+    planner saw: when `expected` is given and the group has grown or shrunk since, nothing is
+    decided. Returns how many placements changed."""
+    decisions_only_on_a_draft(stored)
+    if any(pair not in proposed_pairs(stored) for pair in pairs):
+        raise NotProposed(f"Version {stored.version} does not propose every one of those placements.")
+    if expected is not None and expected != len(pairs):
+        raise DecisionRefused(f"The group now holds {len(pairs)} placement(s), not the {expected} you saw: "
+                              "nothing was decided. Check the list and try again.")
+    if not pairs:
+        raise DecisionRefused("No placement matches the filter: nothing was decided.")
+    try:
+        return decide_placements(engine, stored.id, pairs, decision, decided_by=decided_by)
+    except ValueError as refused:
+        raise DecisionRefused(str(refused)) from refused
 
 
 def approval_problem(proposed: set[tuple[str, str]], decisions: Mapping[tuple[str, str], Decision]) -> str | None:
     """A plan is approved only when a person has accepted every one of its placements: one
-    rejected or still undecided placement holds the whole version back."""
+    rejected or still undecided placement holds the whole version back. A plan that places
+    nobody (an impossible policy, or no plan found) has nothing to approve."""
+    if not proposed:
+        return "This plan places nobody, so there is nothing to approve. Change the policy and run it again."
     waiting = [key for key in proposed if (d := decisions.get(key)) is None or d.decision != "accepted"]
     if waiting:
         return (f"{len(waiting)} placement(s) are not accepted yet. Accept them, or reject them and "

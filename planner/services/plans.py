@@ -16,8 +16,9 @@ from pydantic import ValidationError
 from sqlalchemy import Engine
 
 from optimiser.matching import solve_plan
-from planner.domain import Plan, Policy, Scenario
+from planner.domain import Plan, Policy, Scenario, Weights
 from planner.services.assignments import with_commitments
+from planner.services.plan_words import reason_in_names
 from planner.services.work import JobOutcome, retry_when_locked
 from planner.store import StoredPlan, latest_plan, save_plan
 from planner.store.decisions import decide_placement, decisions_for_plan
@@ -29,6 +30,49 @@ WEIGHT_FIELDS = {"w_skill_fit": "skill_fit", "w_development": "development", "w_
                  "w_network": "network", "w_diversity": "diversity"}
 
 NameOf = Callable[[str], str]
+
+# The policy form asks about each weight in words: the question, what the term rewards, and
+# choices that scale the default weight (`planner.domain.Weights`) so "normal" is the default.
+WEIGHT_QUESTIONS = {
+    "preference": ("How much staff preferences count",
+                   "Placing people on the opportunities they ranked, first choices most."),
+    "skill_fit": ("How much already holding the required skills counts",
+                  "Placing people who meet every requirement over those who would stretch."),
+    "development": ("How much growing the skills people want counts",
+                    "Moves that take people towards the skill levels they say they want."),
+    "network": ("How much new connections count",
+                "Moves that link organisations, professions and services not yet connected."),
+    "diversity": ("How much a mix of professions in a team counts",
+                  "Placing people in teams where few share their profession."),
+}
+WEIGHT_LEVELS = (("not at all", 0.0), ("a little", 0.5), ("normal", 1.0), ("a lot", 2.0))
+
+
+@dataclass(frozen=True)
+class WeightField:
+    """One weight of the policy form: its field name, question, hint and (value, words, chosen) choices."""
+
+    name: str
+    question: str
+    hint: str
+    choices: list[tuple[float, str, bool]]
+
+
+def weight_choices(term: str, current: float) -> list[tuple[float, str, bool]]:
+    """The choices for one weight: not at all, a little, normal (the default weight) and a lot
+    (twice it). A value set elsewhere (policy.json, an earlier run) is offered as it is, chosen,
+    so running again keeps it; the form still accepts any number from 0 to 100."""
+    default = Weights.model_fields[term].default
+    choices = [(round(default * factor, 2), words, False) for words, factor in WEIGHT_LEVELS]
+    if not any(abs(value - current) < 1e-9 for value, _, _ in choices):
+        choices.append((current, f"as set before ({current:g})", False))
+    return [(value, words, abs(value - current) < 1e-9) for value, words, _ in choices]
+
+
+def weight_fields(policy: Policy) -> list[WeightField]:
+    """The policy form's weights, asked in words, in the order a planner weighs them."""
+    return [WeightField(name, *WEIGHT_QUESTIONS[term], weight_choices(term, getattr(policy.weights, term)))
+            for term in WEIGHT_QUESTIONS for name, t in WEIGHT_FIELDS.items() if t == term]
 
 
 def parse_bands(text: str) -> tuple[tuple[int, int], ...]:
@@ -139,6 +183,13 @@ class PlacementRow:
     decided_by: str | None
     start: str | None = None  # ISO dates of a dated plan
     end: str | None = None
+    # What the review page filters on (ids and organisations) and the score terms its "why" reads.
+    team_id: str = ""
+    organisation: str = ""
+    host_team_id: str = ""
+    host_organisation: str = ""
+    kind: str = ""
+    breakdown: Mapping[str, float] | None = None
 
 
 def proposed_pairs(stored: StoredPlan) -> set[tuple[str, str]]:
@@ -157,16 +208,21 @@ def placement_rows(engine: Engine, stored: StoredPlan, scenario: Scenario | None
     for item in (stored.result or {}).get("placements", []):
         person = people.get(item["person_id"])
         opp = opps.get(item["opportunity_id"])
+        home = teams.get(person.team_id) if person else None
+        host = teams.get(opp.host_team_id) if opp else None
         decision = decisions.get((item["person_id"], item["opportunity_id"]))
         rows.append(PlacementRow(
             person_id=item["person_id"], person_name=name_of(item["person_id"]),
-            team=teams[person.team_id].name if person and person.team_id in teams else "",
+            team=home.name if home else "",
             opportunity_id=item["opportunity_id"], opportunity_title=opp.title if opp else item["opportunity_id"],
-            host_team=teams[opp.host_team_id].name if opp and opp.host_team_id in teams else "",
+            host_team=host.name if host else "",
             period=int(item.get("period", 1)), score=float(item.get("score", 0.0)),
             explanation=item.get("explanation", ""),
             decision=decision.decision if decision else None, decided_by=decision.decided_by if decision else None,
             start=item.get("start"), end=item.get("end"),
+            team_id=home.team_id if home else "", organisation=home.organisation if home else "",
+            host_team_id=host.team_id if host else "", host_organisation=host.organisation if host else "",
+            kind=opp.kind.value if opp else "", breakdown=item.get("breakdown") or None,
         ))
     return rows
 
@@ -178,9 +234,9 @@ def decision_counts(rows: list[PlacementRow]) -> dict[str, int]:
             "undecided": sum(r.decision is None for r in rows)}
 
 
-def unplaced_rows(stored: StoredPlan, name_of: NameOf) -> list[tuple[str, str, str]]:
-    """The people a version left unplaced, each with the main reason."""
-    return [(person_id, name_of(person_id), reason)
+def unplaced_rows(stored: StoredPlan, name_of: NameOf, scenario: Scenario | None = None) -> list[tuple[str, str, str]]:
+    """The people a version left unplaced, each with the main reason (in names, given the scenario)."""
+    return [(person_id, name_of(person_id), reason_in_names(reason, scenario))
             for person_id, reason in sorted((stored.result or {}).get("unplaced", {}).items())]
 
 

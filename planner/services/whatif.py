@@ -26,9 +26,14 @@ class WhatIfChange:
     opportunity_id: str = ""
 
 
-def required_skills(scenario: Scenario | None) -> list[str]:
-    """The skills some opportunity requires: the requirements a what-if can drop."""
-    return sorted({s for o in scenario.opportunities for s in o.required_skills}) if scenario else []
+def required_skills(scenario: Scenario | None) -> list[tuple[str, str]]:
+    """The skills some opportunity requires, as (id, catalogue name) in name order: the
+    requirements a what-if can drop."""
+    if scenario is None:
+        return []
+    names = scenario.skill_name_by_id
+    ids = {s for o in scenario.opportunities for s in o.required_skills}
+    return sorted(((s, names.get(s, s)) for s in ids), key=lambda pair: pair[1].casefold())
 
 
 def requirements_to_relax(change: WhatIfChange, scenario: Scenario) -> list[tuple[str, str]]:
@@ -57,7 +62,7 @@ def describe_change(change: WhatIfChange, scenario: Scenario) -> str:
     if change.opportunity_id:
         opp = scenario.opportunity_by_id.get(change.opportunity_id)
         where = f"“{opp.title}”" if opp else change.opportunity_id
-    return f"drop the {change.skill} requirement from {where}"
+    return f"drop the {scenario.skill_name_by_id.get(change.skill, change.skill)} requirement from {where}"
 
 
 def whatif_work(scenario: Scenario, policy: Policy, stored: StoredPlan, change: WhatIfChange, description: str):

@@ -15,13 +15,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, bindparam, select, update
 
 from planner.store._common import NotFound, as_utc, person_target, utc_now, write_audit
 from planner.store.console_tables import DECISIONS, placement_decisions
 from planner.store.engine import write_transaction
 from planner.store.plans import StoredPlan, get_plan
-from planner.store.tables import plans
+from planner.store.tables import audit_log, plans
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,45 @@ def decide_placement(engine: Engine, plan_id: int, person_id: str, opportunity_i
         write_audit(connection, decided_by, f"placement.{'accept' if decision == 'accepted' else 'reject'}",
                     person_target(person_id), f"plan={plan_id} opportunity={opportunity_id}")
     return Decision(plan_id, person_id, opportunity_id, decision, decided_by, now)
+
+
+def decide_placements(engine: Engine, plan_id: int, pairs: list[tuple[str, str]], decision: str, *,
+                      decided_by: str) -> int:
+    """Record one decision on many placements of a draft plan at once (a filtered group), in one
+    transaction: each placement gets its decision row and its own audit row, as one by one.
+    Placements already so decided are left as they are. Returns how many changed."""
+    if decision not in DECISIONS:
+        raise ValueError(f"a decision is one of {', '.join(DECISIONS)}")
+    if not decided_by or not decided_by.strip():
+        raise ValueError("a placement is accepted or rejected only by a named person")
+    now = utc_now()
+    with write_transaction(engine) as connection:
+        status = _locked_plan(connection, plan_id).status
+        if status != "draft":
+            raise ValueError(f"plan {plan_id} is already {status}; decisions are taken on a draft only")
+        earlier = _decisions(connection, plan_id)
+        changing = [pair for pair in dict.fromkeys(pairs)
+                    if (found := earlier.get(pair)) is None or found.decision != decision]
+        replaced = [pair for pair in changing if pair in earlier]
+        if replaced:
+            connection.execute(
+                update(placement_decisions).where(
+                    (placement_decisions.c.plan_id == plan_id)
+                    & (placement_decisions.c.person_id == bindparam("p"))
+                    & (placement_decisions.c.opportunity_id == bindparam("o")))
+                .values(decision=decision, decided_by=decided_by, decided_at=now),
+                [{"p": p, "o": o} for p, o in replaced])
+        new = [pair for pair in changing if pair not in earlier]
+        if new:
+            connection.execute(placement_decisions.insert(), [
+                {"plan_id": plan_id, "person_id": p, "opportunity_id": o, "decision": decision,
+                 "decided_by": decided_by, "decided_at": now} for p, o in new])
+        if changing:
+            action = f"placement.{'accept' if decision == 'accepted' else 'reject'}"
+            connection.execute(audit_log.insert(), [
+                {"at": now, "actor": decided_by, "action": action, "target": person_target(p),
+                 "detail": f"plan={plan_id} opportunity={o}"} for p, o in changing])
+    return len(changing)
 
 
 def decisions_for_plan(engine: Engine, plan_id: int) -> dict[tuple[str, str], Decision]:

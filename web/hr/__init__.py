@@ -2,8 +2,8 @@
 placements, compare what-ifs, export.
 
 One blueprint, `hr`, whose views live in one module per task: `imports` (upload, check, commit),
-`plans` (the policy form, background runs, plan versions and their exports), `decisions`
-(accept, reject, approve, re-run) and `whatif`. Each view parses its form, calls a service of
+`plans` (the policy form, background runs and plan exports), `review` (a plan version searched,
+filtered and paged), `decisions` (accept, reject, approve, re-run) and `whatif`. Each view parses its form, calls a service of
 `planner.services` and renders; the rules themselves live in the services, where the command
 line reaches them too. The forms below are the console's boundary: every field typed and
 bounded, unknown fields refused.
@@ -57,6 +57,18 @@ class DecisionForm(FormModel):
     decision: str = Field(pattern=r"^(accepted|rejected)$")
 
 
+class GroupDecisionForm(FormModel):
+    """Accept or reject every placement a review filter matches (`expected`: how many the planner saw)."""
+
+    q: str = Field(default="", max_length=200)
+    team: str = Field(default="", max_length=200)
+    organisation: str = Field(default="", max_length=200)
+    decided: str = Field(default="", pattern=r"^(|accepted|rejected|undecided)$")
+    kind: str = Field(default="", max_length=40)
+    decision: str = Field(pattern=r"^(accepted|rejected)$")
+    expected: int = Field(ge=0)
+
+
 class EmptyForm(FormModel):
     pass
 
@@ -71,4 +83,4 @@ class WhatIfForm(FormModel):
 
 # The view modules add their routes to `bp` and import it and the forms from here, so they are
 # imported last, once both exist.
-from web.hr import decisions, imports, plans, whatif  # noqa: F401
+from web.hr import decisions, imports, plans, review, whatif  # noqa: F401

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from flask import Response, abort, render_template
 
-from planner.services.plans import MAX_SOLVE_SECONDS, starting_policy
+from planner.services.plan_words import outcome_of_result
+from planner.services.plans import MAX_SOLVE_SECONDS, starting_policy, weight_fields
 from planner.store import NotFound, StoredPlan, get_plan, list_plans, scenario_info
 from web.data_access import current_scenario, engine
 from web.jobs import Job, pool
@@ -39,10 +40,20 @@ def planning_page(busy: str | None = None) -> Response:
     """The planning page: the policy form, recent runs and plan versions. With `busy`, the
     message that every solve slot is taken (503, try again shortly)."""
     scenario = current_scenario()
+    policy = starting_policy(engine(), scenario)
     response = Response(render_template(
-        "hr/index.html", scenario=scenario, info=stored_scenario_info(), policy=starting_policy(engine(), scenario),
+        "hr/index.html", scenario=scenario, info=stored_scenario_info(), policy=policy, weights=weight_fields(policy),
         jobs=pool().recent(PLAN_JOB_KINDS, limit=10), plans=list_plans(engine(), "matching"),
-        slots=pool().slots, max_seconds=MAX_SOLVE_SECONDS, busy=busy), status=503 if busy else 200)
+        outcome_of=job_outcome, slots=pool().slots, max_seconds=MAX_SOLVE_SECONDS, busy=busy), status=503 if busy else 200)
     if busy:
         response.headers["Retry-After"] = "15"
     return response
+
+
+def job_outcome(job: Job) -> str | None:
+    """A finished run's outcome in words (the headline of its plan); a comparison is just ready."""
+    if job.status != "finished" or not job.result:
+        return None
+    if job.kind == "whatif":
+        return "Comparison ready"
+    return outcome_of_result(job.result, job.request.get("policy")).headline

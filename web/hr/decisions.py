@@ -1,5 +1,5 @@
-"""Decision views: accept or reject one placement, accept every undecided one, approve a
-version, re-run with the decisions. The rules are `planner.services.decisions`'."""
+"""Decision views: accept or reject one placement or every placement a review filter matches,
+accept every undecided one, approve a version, re-run with the decisions. The rules are `planner.services.decisions`'."""
 
 from __future__ import annotations
 
@@ -10,13 +10,18 @@ from planner.services.decisions import (
     NotProposed,
     accept_every_undecided,
     approve_matching_plan,
+    decide_on_group,
     decide_on_placement,
     rerun_with_decisions,
 )
+from planner.services.plan_review import matching_rows
+from planner.services.plans import placement_rows
 from web.data_access import current_scenario, engine
-from web.hr import PLAN_ROLES, DecisionForm, EmptyForm, bp
+from web.hr import PLAN_ROLES, DecisionForm, EmptyForm, GroupDecisionForm, bp
 from web.hr.common import plan_or_404
 from web.hr.plans import start_matching
+from web.hr.review import filter_from
+from web.reader_names import name_for_reader
 from web.security import FormRejected, current_user, parse_form, roles_required
 
 
@@ -38,6 +43,34 @@ def decide(plan_id: int):
         flash(str(refused), "error")
         return redirect(url_for("hr.plan", plan_id=plan_id))
     return redirect(url_for("hr.plan", plan_id=plan_id, _anchor=f"row-{form.person_id}"))
+
+
+@bp.post("/plans/<int:plan_id>/decide-group")
+@roles_required(*PLAN_ROLES)
+def decide_group(plan_id: int):
+    """Accept or reject every placement the posted review filter matches (on every page, not only
+    the one shown), when the group still holds as many as the planner saw."""
+    stored = plan_or_404(plan_id)
+    try:
+        form = parse_form(GroupDecisionForm)
+    except FormRejected:
+        abort(400)
+    chosen = filter_from(form.model_dump())
+    back = url_for("hr.plan", plan_id=plan_id, **{k: v for k, v in form.model_dump(
+        include={"q", "team", "organisation", "decided", "kind"}).items() if v})
+    scenario = current_scenario()
+    group = matching_rows(placement_rows(engine(), stored, scenario, name_for_reader(scenario)), chosen)
+    try:
+        changed = decide_on_group(engine(), stored, [(r.person_id, r.opportunity_id) for r in group],
+                                  form.decision, decided_by=current_user().username, expected=form.expected)
+    except DecisionRefused as refused:
+        flash(str(refused), "error")
+        return redirect(back)
+    verb = "accepted" if form.decision == "accepted" else "rejected"
+    already = len(group) - changed
+    flash(f"{changed} placement{'s' if changed != 1 else ''} {verb} in your name: every one of the {len(group)} "
+          f"matching {chosen.describe({t.team_id: t.name for t in scenario.teams} if scenario else None)}" + (f" ({already} already were)." if already else "."), "success")
+    return redirect(back)
 
 
 @bp.post("/plans/<int:plan_id>/accept-all")

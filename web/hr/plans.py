@@ -9,7 +9,6 @@ from pydantic import ValidationError
 from planner.domain import Policy, Scenario
 from planner.services.plans import (
     PLAN_EXPORT_HEADER,
-    decision_counts,
     matching_work,
     placement_rows,
     plan_export_rows,
@@ -17,11 +16,10 @@ from planner.services.plans import (
     policy_for_run,
     unplaced_rows,
 )
-from planner.store import list_plans
 from web.data_access import current_scenario, engine
 from web.exports import CSV_MIMETYPE, XLSX_MIMETYPE, csv_bytes, download, xlsx_bytes
 from web.hr import PLAN_ROLES, PolicyForm, bp
-from web.hr.common import PLAN_JOB_KINDS, job_or_404, plan_or_404, planning_page
+from web.hr.common import PLAN_JOB_KINDS, job_or_404, job_outcome, plan_or_404, planning_page
 from web.jobs import Job, SlotsBusy, pool
 from web.reader_names import name_for_reader
 from web.security import FormRejected, current_user, parse_form, roles_required
@@ -83,7 +81,7 @@ def job(job_id: int):
     next_url, next_label = job_next(job)
     return render_template("hr/job.html", job=job, job_json=job.as_dict(),
                            status_url=url_for("hr.job_status", job_id=job.id), next_url=next_url,
-                           next_label=next_label)
+                           next_label=next_label, outcome=job_outcome(job))
 
 
 @bp.get("/jobs/<int:job_id>.json")
@@ -92,19 +90,9 @@ def job_status(job_id: int):
     job = job_or_404(job_id, PLAN_JOB_KINDS)
     data = job.as_dict()
     data["next"], data["next_label"] = job_next(job)
+    data["outcome"] = job_outcome(job)
     return jsonify(data)
 
-
-@bp.get("/plans/<int:plan_id>")
-@roles_required(*PLAN_ROLES)
-def plan(plan_id: int):
-    stored = plan_or_404(plan_id)
-    scenario = current_scenario()
-    name_of = name_for_reader(scenario)
-    rows = placement_rows(engine(), stored, scenario, name_of)
-    return render_template("hr/plan.html", stored=stored, result=stored.result or {}, rows=rows,
-                           unplaced=unplaced_rows(stored, name_of), counts=decision_counts(rows),
-                           versions=list_plans(engine(), "matching"))
 
 
 @bp.get("/plans/<int:plan_id>/export.csv")
@@ -125,7 +113,7 @@ def export_xlsx(plan_id: int):
     name_of = name_for_reader(scenario)
     book = xlsx_bytes([
         ("Placements", PLAN_EXPORT_HEADER, plan_export_rows(placement_rows(engine(), stored, scenario, name_of))),
-        ("Not placed", ["person_id", "name", "reason"], [list(r) for r in unplaced_rows(stored, name_of)]),
+        ("Not placed", ["person_id", "name", "reason"], [list(r) for r in unplaced_rows(stored, name_of, scenario)]),
         ("Summary", ["item", "value"], plan_export_summary(stored)),
     ])
     return download(book, XLSX_MIMETYPE, f"trellis-plan-v{stored.version}.xlsx")

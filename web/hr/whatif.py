@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from planner.services.plan_words import outcome_of_result
 from planner.services.plans import stored_policy
 from planner.services.whatif import (
     WhatIfChange,
@@ -15,13 +16,17 @@ from planner.services.whatif import (
     required_skills,
     whatif_work,
 )
-from planner.store import list_plans
+from planner.store import NotFound, StoredPlan, get_plan, list_plans
 from web.data_access import current_scenario, engine
 from web.hr import PLAN_ROLES, WhatIfForm, bp
 from web.hr.common import job_or_404, plan_or_404, planning_page
 from web.jobs import SlotsBusy, pool
 from web.reader_names import name_for_reader
 from web.security import FormRejected, current_user, parse_form, roles_required
+
+# A comparison of a large plan can open up or lose thousands of placements: the page lists the
+# first ones and says how many more (the figures above count them all).
+LISTED = 100
 
 
 @bp.get("/whatif")
@@ -76,6 +81,8 @@ def whatif_result(job_id: int):
         return redirect(url_for("hr.job", job_id=job_id))
     scenario = current_scenario()
     result = job.result
+    base = plan_or_none(result.get("base_plan_id"))
+    policy = base.policy if base is not None else None
     diff = compare_placements(result["base"].get("placements", []), result["variant"].get("placements", []))
     opps = scenario.opportunity_by_id if scenario else {}
     name_of = name_for_reader(scenario)
@@ -85,5 +92,16 @@ def whatif_result(job_id: int):
         return (name_of(pair[0]), pair[0], opp.title if opp else pair[1])
 
     return render_template("hr/whatif_result.html", job=job, result=result,
-                           opened=[label(p) for p in diff["opened"]], lost=[label(p) for p in diff["lost"]],
-                           kept=len(diff["kept"]), opened_up=eligibility_opened_up(result, scenario))
+                           opened=[label(p) for p in diff["opened"][:LISTED]], lost=[label(p) for p in diff["lost"][:LISTED]],
+                           opened_total=len(diff["opened"]), lost_total=len(diff["lost"]),
+                           kept=len(diff["kept"]), opened_up=eligibility_opened_up(result, scenario),
+                           base_outcome=outcome_of_result(result["base"], policy, scenario),
+                           variant_outcome=outcome_of_result(result["variant"], policy, scenario))
+
+
+def plan_or_none(plan_id: int | None) -> StoredPlan | None:
+    """The saved version a comparison started from (None when it is gone), for its policy."""
+    try:
+        return get_plan(engine(), plan_id) if plan_id else None
+    except NotFound:
+        return None

@@ -1,5 +1,5 @@
 // Live progress of an optimiser run: polls the run's JSON every second, draws objective and
-// bound over time (ECharts), and offers the result when the run ends. The page works without
+// bound over time (ECharts) in plain words, and offers the result when the run ends. The page works without
 // this script too (it shows the state at load time, and a reload shows the latest).
 (function () {
   "use strict";
@@ -21,13 +21,13 @@
     chart.setOption({
       animation: false,
       grid: { left: 64, right: 24, top: 40, bottom: 48 },
-      legend: { data: ["Objective (best plan so far)", "Bound (best possible)"], top: 4 },
+      legend: { data: ["Best plan found so far", "Most any plan could score"], top: 4 },
       tooltip: { trigger: "axis" },
       xAxis: { type: "value", name: "seconds", nameLocation: "middle", nameGap: 28, min: 0 },
       yAxis: { type: "value", scale: true },
       series: [
-        { name: "Objective (best plan so far)", type: "line", step: "end", showSymbol: false, data: series(points, "objective"), lineStyle: { width: 3, color: "#0b5394" }, itemStyle: { color: "#0b5394" } },
-        { name: "Bound (best possible)", type: "line", step: "end", showSymbol: false, data: series(points, "bound"), lineStyle: { width: 2, type: "dashed", color: "#8a4b00" }, itemStyle: { color: "#8a4b00" } }
+        { name: "Best plan found so far", type: "line", step: "end", showSymbol: false, data: series(points, "objective"), lineStyle: { width: 3, color: "#0b5394" }, itemStyle: { color: "#0b5394" } },
+        { name: "Most any plan could score", type: "line", step: "end", showSymbol: false, data: series(points, "bound"), lineStyle: { width: 2, type: "dashed", color: "#8a4b00" }, itemStyle: { color: "#8a4b00" } }
       ]
     });
   }
@@ -55,7 +55,7 @@
     status.textContent = data.status;
     status.className = "badge" + (data.status === "finished" ? " badge--ok" : (data.status === "running" ? "" : " badge--bad"));
     document.getElementById("job-elapsed").textContent = data.elapsed_s === null ? "" : data.elapsed_s + " s";
-    document.getElementById("job-result").textContent = data.result_status || "";
+    document.getElementById("job-result").textContent = data.outcome || data.result_status || "";
     if (data.error) {
       var err = document.getElementById("job-error");
       err.textContent = data.error; err.hidden = false;
