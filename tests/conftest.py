@@ -1,116 +1,57 @@
-"""Shared fixtures for the web app's tests (and anyone else's).
+"""The tests' one conftest: every fixture, reaching every test without an import. Plain helpers
+(signing in, posting with a CSRF token, serving an app) are in helpers.py and the small scenario
+in scenarios.py, imported by name.
 
-- `small_scenario()` / `scenario`: a tiny, readable scenario (6 people, 4 organisations' teams,
-  6 opportunities) whose eligibility outcomes are easy to reason about.
-- `app`: the Flask app on a throw-away SQLite store holding that scenario and one account per
-  role (`ACCOUNTS`); `client`: its test client; `auth`: sign in / sign out with real CSRF tokens.
-- `live_server`: the same app served over HTTP on loopback in a thread; `browser` / `page`:
-  Debian's headless Chromium driven by Playwright (tests using them are marked `browser`).
+Two web apps, each on its own throw-away SQLite store copied from one seeded once per run:
+- `app` (`client`, `auth`, `live_server`): `small_scenario()` and `ACCOUNTS` (the staff pages).
+- `loaded_app` (`as_role`, `loaded_live_server`, `store_engine`): `small_scenario("consoles")`
+  and one `ROLE_ACCOUNTS` account per role (the planning consoles, the API); a test asking for
+  `empty_store` starts with accounts and no scenario.
+- `store`: a migrated store with the consoles' scenario and no web app, on SQLite and (under
+  scripts/with-postgres.sh) PostgreSQL, for the service-layer tests.
+- `browser` / `page`: Debian's headless Chromium driven by Playwright (tests using them are
+  marked `browser`).
 """
 
 from __future__ import annotations
 
 import os
-import re
 import secrets
 import shutil
-import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from helpers import ACCOUNTS, PASSWORD, ROLE_ACCOUNTS, ROLE_ACCOUNTS_STAFF_PERSON, Account, AuthActions, serve_in_thread, sign_in
+from scenarios import small_scenario
 
-from planner.domain import Opportunity, Person, Scenario, Skill, Team
+from planner.domain import Scenario
+from planner.store import make_engine, save_scenario, upgrade
+from planner.store.testing import postgres_test_url, temporary_engine
 
 CHROMIUM = os.environ.get("TRELLIS_CHROMIUM", "/usr/bin/chromium")
 ARTEFACTS = Path(__file__).resolve().parent.parent / "test-artefacts"
 
 
 # ---------------------------------------------------------------------------------------------
-# A small scenario
+# The small scenarios
 # ---------------------------------------------------------------------------------------------
-
-
-def small_scenario() -> Scenario:
-    """Six people in five teams of three organisations, six opportunities of every kind.
-
-    Alice (P1, social work, grade 5, Adult Social Care) holds data-analysis 2 and wants gis:
-    she can take the data secondment (O1) and the gis shadowing (O3), is one level short in gis
-    for the mapping project (O2), and may step up to the senior social worker role (O4)."""
-    skills = [
-        Skill(skill_id="data-analysis", name="Data analysis", category="digital"),
-        Skill(skill_id="gis", name="GIS mapping", category="digital"),
-        Skill(skill_id="python", name="Python", category="digital"),
-        Skill(skill_id="safeguarding", name="Safeguarding", category="practice"),
-        Skill(skill_id="project-management", name="Project management", category="leadership"),
-        Skill(skill_id="community-engagement", name="Community engagement", category="practice"),
-    ]
-    teams = [
-        Team(team_id="T-ASC", name="Adult Social Care", organisation="Northshire Council", max_release_share=0.5),
-        Team(team_id="T-CS", name="Children's Services", organisation="Northshire Council", max_release_share=0.5),
-        Team(team_id="T-DATA", name="Data Team", organisation="Northshire Council", max_release_share=0.5),
-        Team(team_id="T-GIS", name="Mapping Unit", organisation="Northshire NHS Trust", max_release_share=0.5),
-        Team(team_id="T-PH", name="Public Health", organisation="Riverside Community Trust", max_release_share=0.5),
-    ]
-    people = [
-        Person(person_id="P1", name="Alice Ashby", team_id="T-ASC", grade=5, profession="social work",
-               skills={"safeguarding": 4, "data-analysis": 2}, aspirations={"data-analysis": 3, "gis": 2}),
-        Person(person_id="P2", name="Bilal Brook", team_id="T-DATA", grade=6, profession="analyst",
-               skills={"data-analysis": 4, "python": 3}, aspirations={"gis": 3}, preferences=("O2",)),
-        Person(person_id="P3", name="Chen Carter", team_id="T-GIS", grade=5, profession="analyst",
-               skills={"gis": 3, "python": 2}),
-        Person(person_id="P4", name="Dana Dale", team_id="T-PH", grade=7, profession="public health",
-               skills={"project-management": 4, "community-engagement": 3}),
-        Person(person_id="P5", name="Eve Ellis", team_id="T-DATA", grade=4, profession="analyst",
-               skills={"data-analysis": 2}),
-        Person(person_id="P6", name="Femi Fox", team_id="T-CS", grade=6, profession="social work",
-               skills={"safeguarding": 3, "community-engagement": 2}),
-    ]
-    opportunities = [
-        Opportunity(opportunity_id="O1", title="Data analysis secondment", kind="secondment", host_team_id="T-DATA",
-                    fte=0.6, required_skills={"data-analysis": 2}, development_skills={"data-analysis": 3}),
-        Opportunity(opportunity_id="O2", title="GIS mapping project", kind="project", host_team_id="T-GIS",
-                    fte=0.4, required_skills={"gis": 2}, development_skills={"gis": 3}),
-        Opportunity(opportunity_id="O3", title="Introduction to GIS shadowing", kind="shadowing", host_team_id="T-GIS",
-                    fte=0.1, development_skills={"gis": 2}),
-        Opportunity(opportunity_id="O4", title="Senior social worker", kind="role", host_team_id="T-CS",
-                    grade_min=5, grade_max=6, profession="social work", required_skills={"safeguarding": 3}),
-        Opportunity(opportunity_id="O5", title="Public health data project", kind="project", host_team_id="T-PH",
-                    fte=0.5, required_skills={"data-analysis": 3, "python": 2},
-                    development_skills={"python": 3, "data-analysis": 4}),
-        Opportunity(opportunity_id="O6", title="Community engagement development move", kind="development_move",
-                    host_team_id="T-PH", required_skills={"community-engagement": 2},
-                    development_skills={"community-engagement": 3, "project-management": 2}),
-    ]
-    return Scenario(skills=skills, teams=teams, people=people, opportunities=opportunities)
 
 
 @pytest.fixture
 def scenario() -> Scenario:
+    """`small_scenario()`: six people, six opportunities."""
     return small_scenario()
 
 
+@pytest.fixture
+def consoles_scenario() -> Scenario:
+    """`small_scenario("consoles")`: sixteen people, five opportunities and crisis demand."""
+    return small_scenario("consoles")
+
+
 # ---------------------------------------------------------------------------------------------
-# Accounts and the app
+# Accounts and password hashing
 # ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Account:
-    username: str
-    role: str
-    person_id: str | None
-    password: str
-
-
-_TEST_PASSWORD = secrets.token_urlsafe(16)
-ACCOUNTS = {
-    "alice": Account("alice", "staff", "P1", _TEST_PASSWORD),
-    "bilal": Account("bilal", "staff", "P2", _TEST_PASSWORD),
-    "hana": Account("hana", "hr", None, _TEST_PASSWORD),
-    "emre": Account("emre", "emergency", None, _TEST_PASSWORD),
-    "ada": Account("ada", "admin", None, _TEST_PASSWORD),
-}
 
 
 @pytest.fixture(scope="session")
@@ -134,22 +75,31 @@ def _fast_password_hashing():
     web.auth._hasher = original
 
 
+def _checkpoint_and_close(engine) -> None:
+    """Fold SQLite's write-ahead log into the file, so a plain copy of it is the whole store."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+
+
+# ---------------------------------------------------------------------------------------------
+# The staff pages' app: small_scenario() and ACCOUNTS
+# ---------------------------------------------------------------------------------------------
+
+
 @pytest.fixture(scope="session")
 def _seeded_database(tmp_path_factory, _fast_password_hashing) -> Path:
     """A migrated SQLite store holding `small_scenario()` and `ACCOUNTS`, built once per run
     and copied for each test."""
-    from planner import store
     from web.auth import create_account
 
     path = tmp_path_factory.mktemp("seed") / "trellis.sqlite3"
-    engine = store.make_engine(f"sqlite:///{path}")
-    store.upgrade(engine)
-    store.save_scenario(engine, small_scenario(), actor="tests")
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    save_scenario(engine, small_scenario(), actor="tests")
     for account in ACCOUNTS.values():
         create_account(engine, account.username, account.password, account.role, person_id=account.person_id, actor="tests")
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    engine.dispose()
+    _checkpoint_and_close(engine)
     return path
 
 
@@ -179,63 +129,118 @@ def runner(app):
     return app.test_cli_runner()
 
 
-CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def csrf_from(html: str) -> str:
-    match = CSRF_FIELD.search(html)
-    assert match, "the page has no CSRF token field"
-    return match.group(1)
-
-
-class AuthActions:
-    """Sign in and out through the real forms (CSRF tokens included)."""
-
-    def __init__(self, client):
-        self.client = client
-
-    def csrf(self, path: str = "/login") -> str:
-        return csrf_from(self.client.get(path).get_data(as_text=True))
-
-    def login(self, username: str = "alice", password: str | None = None, **extra):
-        password = ACCOUNTS[username].password if password is None and username in ACCOUNTS else (password or "")
-        data = {"csrf_token": self.csrf(), "username": username, "password": password, **extra}
-        return self.client.post("/login", data=data)
-
-    def logout(self):
-        return self.client.post("/logout", data={"csrf_token": self.csrf()})
-
-    def post(self, path: str, data: dict | None = None, token_from: str = "/login", **kwargs):
-        """POST with a valid CSRF token of the current session."""
-        return self.client.post(path, data={"csrf_token": self.csrf(token_from), **(data or {})}, **kwargs)
-
-
 @pytest.fixture
 def auth(client) -> AuthActions:
     return AuthActions(client)
-
-
-# ---------------------------------------------------------------------------------------------
-# A live server and a real browser
-# ---------------------------------------------------------------------------------------------
-
-
-def serve_in_thread(app):
-    """Serve `app` over HTTP on a free loopback port in a background thread; yields its URL."""
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
 
 
 @pytest.fixture
 def live_server(app):
     """The app served over HTTP on a free loopback port, in a background thread."""
     yield from serve_in_thread(app)
+
+
+# ---------------------------------------------------------------------------------------------
+# The planning consoles' app: small_scenario("consoles") and ROLE_ACCOUNTS
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def seeded_store_files(tmp_path_factory, _fast_password_hashing) -> dict[str, Path]:
+    """Two migrated SQLite stores built once per run and copied for each test: `empty` (the
+    `ROLE_ACCOUNTS` only) and `loaded` (those accounts and `small_scenario("consoles")`)."""
+    from web.auth import create_account
+
+    folder = tmp_path_factory.mktemp("store-seed")
+    paths = {}
+    for name in ("empty", "loaded"):
+        path = folder / f"{name}.sqlite3"
+        engine = make_engine(f"sqlite:///{path}")
+        upgrade(engine)
+        for role, username in ROLE_ACCOUNTS.items():
+            create_account(engine, username, PASSWORD, role,
+                           person_id=ROLE_ACCOUNTS_STAFF_PERSON if role == "staff" else None, actor="test")
+        if name == "loaded":
+            save_scenario(engine, small_scenario("consoles"), actor="test")
+        _checkpoint_and_close(engine)
+        paths[name] = path
+    return paths
+
+
+@pytest.fixture
+def store_engine(seeded_store_files, tmp_path, request):
+    """The test's own store: with the consoles' scenario, unless the test asks for `empty_store`."""
+    seed = seeded_store_files["empty" if "empty_store" in request.fixturenames else "loaded"]
+    path = tmp_path / "store.sqlite3"
+    shutil.copyfile(seed, path)
+    engine = make_engine(f"sqlite:///{path}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def empty_store():
+    """Marker fixture: the test starts with no scenario imported."""
+    return True
+
+
+@pytest.fixture
+def loaded_app(store_engine):
+    """The consoles' app on `store_engine` (the scenario stored, unless `empty_store` is asked for)."""
+    from web import create_app
+
+    app = create_app({"TESTING": True, "ENGINE": store_engine, "SECRET_KEY": "x" * 40, "SOLVE_SLOTS": 2})
+    yield app
+    pool = app.extensions.get("trellis_jobs")
+    if pool is not None:
+        for job in pool.recent(limit=50):
+            pool.wait(job.id, timeout=30)
+
+
+@pytest.fixture
+def as_role(loaded_app):
+    """`as_role("hr")` -> a test client of `loaded_app` signed in with that role."""
+
+    def make(role: str):
+        return sign_in(loaded_app.test_client(), role)
+
+    return make
+
+
+@pytest.fixture
+def loaded_live_server(loaded_app):
+    """The consoles' app over HTTP on loopback."""
+    yield from serve_in_thread(loaded_app)
+
+
+# ---------------------------------------------------------------------------------------------
+# The service layer's store: no web app, SQLite and PostgreSQL
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path, consoles_scenario):
+    """A migrated store (accounts not needed) with `consoles_scenario` imported, on SQLite and,
+    when a server is given (`scripts/with-postgres.sh`), on PostgreSQL."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'services.sqlite3'}")
+        upgrade(engine)
+        save_scenario(engine, consoles_scenario, actor="test")
+        yield engine
+        engine.dispose()
+        return
+    url = postgres_test_url()
+    if url is None:
+        pytest.skip("PostgreSQL tests need TRELLIS_TEST_POSTGRES_URL: run through scripts/with-postgres.sh")
+    with temporary_engine(url) as engine:
+        upgrade(engine)
+        save_scenario(engine, consoles_scenario, actor="test")
+        yield engine
+
+
+# ---------------------------------------------------------------------------------------------
+# A real browser
+# ---------------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -277,7 +282,6 @@ def artefacts() -> Path:
     """Folder for screenshots and other test artefacts (git-ignored)."""
     ARTEFACTS.mkdir(exist_ok=True)
     return ARTEFACTS
-
 
 
 # ---------------------------------------------------------------------------------------------

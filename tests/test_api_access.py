@@ -10,8 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
-from conftest_web2 import sign_in
+from helpers import sign_in
 
 from planner.store import ROLES, list_audit
 from planner.store.api_tokens import issue_token, revoke_token
@@ -44,9 +43,9 @@ def bearer(secret: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def tokens(web2_engine) -> dict[str, str]:
+def tokens(store_engine) -> dict[str, str]:
     """One live token per role (the staff token reads person P001)."""
-    return {role: issue_token(web2_engine, f"test-{role}", role, person_id="P001" if role == "staff" else None,
+    return {role: issue_token(store_engine, f"test-{role}", role, person_id="P001" if role == "staff" else None,
                               actor="test").secret for role in ROLES}
 
 
@@ -56,17 +55,17 @@ def call(client, method: str, url: str, headers: dict | None = None):
     return client.open(url, method=method, headers=headers or {}, **body)
 
 
-def test_the_api_has_routes_and_every_one_declares_its_roles(loaded):
-    routes = [r for r in api_routes(loaded) if r[2] != "api.no_such_route"]
+def test_the_api_has_routes_and_every_one_declares_its_roles(loaded_app):
+    routes = [r for r in api_routes(loaded_app) if r[2] != "api.no_such_route"]
     assert len(routes) >= 15
     for method, url, endpoint, roles in routes:
         assert roles, f"{method} {url} ({endpoint}) declares no roles"
         assert roles <= set(ROLES)
 
 
-def test_every_api_route_refuses_a_request_without_a_token(loaded):
-    client = loaded.test_client()
-    for method, url, _endpoint, _roles in api_routes(loaded):
+def test_every_api_route_refuses_a_request_without_a_token(loaded_app):
+    client = loaded_app.test_client()
+    for method, url, _endpoint, _roles in api_routes(loaded_app):
         response = call(client, method, url)
         assert response.status_code == 401, f"{method} {url}"
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
@@ -75,16 +74,16 @@ def test_every_api_route_refuses_a_request_without_a_token(loaded):
 
 @pytest.mark.parametrize("header", ["Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "trl_abc", "Bearer trl_not-a-real-token",
                                     "Bearer not-even-prefixed", "Token x"])
-def test_a_malformed_or_unknown_token_is_refused(loaded, header):
-    response = loaded.test_client().get("/api/v1/teams", headers={"Authorization": header})
+def test_a_malformed_or_unknown_token_is_refused(loaded_app, header):
+    response = loaded_app.test_client().get("/api/v1/teams", headers={"Authorization": header})
     assert response.status_code == 401
 
 
-def test_every_api_route_answers_each_role_by_the_role_rules(loaded, tokens):
+def test_every_api_route_answers_each_role_by_the_role_rules(loaded_app, tokens):
     """Roles a route serves get past sign-in and role checks (any status but 401/403); every
     other role gets 403."""
-    client = loaded.test_client()
-    for method, url, _endpoint, roles in api_routes(loaded):
+    client = loaded_app.test_client()
+    for method, url, _endpoint, roles in api_routes(loaded_app):
         for role in ROLES:
             response = call(client, method, url, bearer(tokens[role]))
             if role in roles:
@@ -94,18 +93,18 @@ def test_every_api_route_answers_each_role_by_the_role_rules(loaded, tokens):
                 assert response.is_json
 
 
-def test_a_session_cookie_without_a_token_gets_401_on_every_route(loaded):
+def test_a_session_cookie_without_a_token_gets_401_on_every_route(loaded_app):
     """Signed in to the web as HR (cookie), the API still wants a token: a page on another site
     cannot make the browser act through the API, so the API needs no CSRF token."""
-    client = loaded.test_client()
+    client = loaded_app.test_client()
     sign_in(client, "hr")
     assert client.get("/hr/").status_code == 200  # the cookie works for the web pages
-    for method, url, _endpoint, _roles in api_routes(loaded):
+    for method, url, _endpoint, _roles in api_routes(loaded_app):
         assert call(client, method, url).status_code == 401, f"{method} {url}"
 
 
-def test_a_staff_token_reads_only_its_own_person(loaded, tokens):
-    client = loaded.test_client()
+def test_a_staff_token_reads_only_its_own_person(loaded_app, tokens):
+    client = loaded_app.test_client()
     staff = bearer(tokens["staff"])
     assert client.get("/api/v1/people/P001", headers=staff).status_code == 200
     for url in ("/api/v1/people/P002", "/api/v1/people/P002/pathways", "/api/v1/people/NOPE"):
@@ -114,16 +113,16 @@ def test_a_staff_token_reads_only_its_own_person(loaded, tokens):
     assert client.get("/api/v1/people", headers=staff).status_code == 403
 
 
-def test_a_revoked_token_is_refused_at_once(loaded, web2_engine, tokens):
-    client = loaded.test_client()
+def test_a_revoked_token_is_refused_at_once(loaded_app, store_engine, tokens):
+    client = loaded_app.test_client()
     assert client.get("/api/v1/teams", headers=bearer(tokens["hr"])).status_code == 200
-    revoke_token(web2_engine, "test-hr", actor="test")
+    revoke_token(store_engine, "test-hr", actor="test")
     assert client.get("/api/v1/teams", headers=bearer(tokens["hr"])).status_code == 401
 
 
-def test_each_token_is_rate_limited_with_retry_after(loaded, tokens):
-    loaded.config["API_RATE_LIMIT"] = "5/minute"
-    client = loaded.test_client()
+def test_each_token_is_rate_limited_with_retry_after(loaded_app, tokens):
+    loaded_app.config["API_RATE_LIMIT"] = "5/minute"
+    client = loaded_app.test_client()
     for _ in range(5):
         assert client.get("/api/v1/teams", headers=bearer(tokens["hr"])).status_code == 200
     refused = client.get("/api/v1/teams", headers=bearer(tokens["hr"]))
@@ -134,9 +133,9 @@ def test_each_token_is_rate_limited_with_retry_after(loaded, tokens):
     assert client.get("/api/v1/teams", headers=bearer(tokens["admin"])).status_code == 200
 
 
-def test_an_address_sending_wrong_tokens_is_held_back_even_with_a_right_one(loaded, tokens):
-    loaded.config["API_FAILURES_PER_ADDRESS"] = "3/minute"
-    client = loaded.test_client()
+def test_an_address_sending_wrong_tokens_is_held_back_even_with_a_right_one(loaded_app, tokens):
+    loaded_app.config["API_FAILURES_PER_ADDRESS"] = "3/minute"
+    client = loaded_app.test_client()
     for _ in range(3):
         assert client.get("/api/v1/teams", headers=bearer("trl_guess")).status_code == 401
     held = client.get("/api/v1/teams", headers=bearer(tokens["hr"]))
@@ -145,18 +144,18 @@ def test_an_address_sending_wrong_tokens_is_held_back_even_with_a_right_one(load
     assert other.status_code == 200
 
 
-def test_reads_of_personal_data_and_writes_are_audited_as_the_token(loaded, web2_engine, tokens):
-    client = loaded.test_client()
+def test_reads_of_personal_data_and_writes_are_audited_as_the_token(loaded_app, store_engine, tokens):
+    client = loaded_app.test_client()
     assert client.get("/api/v1/people/P003", headers=bearer(tokens["hr"])).status_code == 200
     assert client.get("/api/v1/people?per_page=5", headers=bearer(tokens["emergency"])).status_code == 200
-    entries = list_audit(web2_engine, actor="token:test-hr")
+    entries = list_audit(store_engine, actor="token:test-hr")
     assert [(e.action, e.target) for e in entries] == [("api.read", "person:P003")]
-    (listing,) = list_audit(web2_engine, actor="token:test-emergency")
+    (listing,) = list_audit(store_engine, actor="token:test-emergency")
     assert listing.target == "people" and "count=5" in listing.detail
 
 
-def test_api_errors_are_json_with_the_security_headers(loaded, tokens):
-    client = loaded.test_client()
+def test_api_errors_are_json_with_the_security_headers(loaded_app, tokens):
+    client = loaded_app.test_client()
     for response in (client.get("/api/v1/teams"), client.get("/api/v1/no/such/route", headers=bearer(tokens["hr"])),
                      client.get("/api/v1/teams/NOPE", headers=bearer(tokens["hr"]))):
         assert response.is_json
@@ -165,8 +164,8 @@ def test_api_errors_are_json_with_the_security_headers(loaded, tokens):
     assert client.get("/api/v1/teams/NOPE", headers=bearer(tokens["hr"])).status_code == 404
 
 
-def test_the_token_is_never_logged(loaded, tokens, caplog):
-    client = loaded.test_client()
+def test_the_token_is_never_logged(loaded_app, tokens, caplog):
+    client = loaded_app.test_client()
     client.get("/api/v1/people", headers=bearer(tokens["staff"]))
     client.get("/api/v1/teams", headers={"Authorization": "Bearer trl_wrong-secret-value"})
     assert "403" in caplog.text and "401" in caplog.text
@@ -178,18 +177,18 @@ def test_the_token_is_never_logged(loaded, tokens, caplog):
 # ---------------------------------------------------------------------------------------------
 
 
-def test_the_openapi_document_is_valid_and_lists_every_api_route(loaded):
+def test_the_openapi_document_is_valid_and_lists_every_api_route(loaded_app):
     from openapi_spec_validator import validate
 
-    response = loaded.test_client().get("/api/v1/openapi.json")
+    response = loaded_app.test_client().get("/api/v1/openapi.json")
     assert response.status_code == 200
     document = response.get_json()
     validate(document)
     documented = {(method.upper(), path) for path, item in document["paths"].items() for method in item}
-    for method, _url, endpoint, _roles in api_routes(loaded):
+    for method, _url, endpoint, _roles in api_routes(loaded_app):
         if endpoint == "api.no_such_route":
             continue  # answers 404 to anything: nothing to document
-        rule = next(r for r in loaded.url_map.iter_rules() if r.endpoint == endpoint)
+        rule = next(r for r in loaded_app.url_map.iter_rules() if r.endpoint == endpoint)
         path = rule.rule
         for name in rule.arguments:
             path = path.replace(f"<int:{name}>", f"{{{name}}}").replace(f"<{name}>", f"{{{name}}}")
@@ -198,10 +197,10 @@ def test_the_openapi_document_is_valid_and_lists_every_api_route(loaded):
         "type": "http", "scheme": "bearer", "description": "an API token from `trellis tokens add`"}
 
 
-def test_the_docs_page_uses_only_local_files_and_no_inline_script(loaded):
+def test_the_docs_page_uses_only_local_files_and_no_inline_script(loaded_app):
     import re
 
-    client = loaded.test_client()
+    client = loaded_app.test_client()
     page = client.get("/api/v1/docs/")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -218,8 +217,8 @@ def test_the_docs_page_uses_only_local_files_and_no_inline_script(loaded):
     assert 'data-spec-url="/api/v1/openapi.json"' in html
 
 
-def test_the_openapi_document_carries_no_personal_data(loaded):
-    text = json.dumps(loaded.test_client().get("/api/v1/openapi.json").get_json())
+def test_the_openapi_document_carries_no_personal_data(loaded_app):
+    text = json.dumps(loaded_app.test_client().get("/api/v1/openapi.json").get_json())
     assert "P001" not in text and "Person 1" not in text
 
 

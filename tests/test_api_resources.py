@@ -13,8 +13,8 @@ import urllib.request
 
 import pytest
 from click.testing import CliRunner
-from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
-from conftest_web2 import scenario_csv_files, small_scenario
+from helpers import scenario_csv_files
+from scenarios import small_scenario
 
 from planner.cli import main
 from planner.domain import Placement, Plan, ScenarioError
@@ -26,16 +26,16 @@ from web.jobs import JobOutcome, pool
 
 
 @pytest.fixture
-def tokens(web2_engine) -> dict[str, dict[str, str]]:
+def tokens(store_engine) -> dict[str, dict[str, str]]:
     """Authorization headers, one token per role (the staff token reads person P001)."""
     return {role: {"Authorization": "Bearer " + issue_token(
-        web2_engine, f"test-{role}", role, person_id="P001" if role == "staff" else None, actor="test").secret}
+        store_engine, f"test-{role}", role, person_id="P001" if role == "staff" else None, actor="test").secret}
         for role in ROLES}
 
 
 @pytest.fixture
-def client(loaded):
-    return loaded.test_client()
+def client(loaded_app):
+    return loaded_app.test_client()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -49,7 +49,7 @@ def test_people_come_a_page_at_a_time_with_the_next_page_link(client, tokens):
     assert first["total"] == 16 and first["next"] == "/api/v1/people?page=2&per_page=5"
     last = client.get("/api/v1/people?page=4&per_page=5", headers=tokens["hr"]).get_json()
     assert [p["person_id"] for p in last["items"]] == ["P016"] and last["next"] is None
-    assert first["items"][0] == small_scenario().people[0].model_dump(mode="json")
+    assert first["items"][0] == small_scenario("consoles").people[0].model_dump(mode="json")
 
 
 @pytest.mark.parametrize("query, column", [("per_page=0", "per_page"), ("per_page=5000", "per_page"),
@@ -105,21 +105,21 @@ NEW_OPPORTUNITY = {"opportunity_id": "O-NEW", "title": "Digital inclusion projec
                    "start": "2027-01-04", "end": "2027-06-30"}
 
 
-def test_hr_adds_an_opportunity_that_every_reader_then_sees(client, web2_engine, tokens):
-    before = scenario_revision(web2_engine)
+def test_hr_adds_an_opportunity_that_every_reader_then_sees(client, store_engine, tokens):
+    before = scenario_revision(store_engine)
     response = client.post("/api/v1/opportunities", json=NEW_OPPORTUNITY, headers=tokens["hr"])
     assert response.status_code == 201, response.get_json()
     assert response.headers["Location"] == "/api/v1/opportunities/O-NEW"
-    assert scenario_revision(web2_engine) > before
+    assert scenario_revision(store_engine) > before
     listed = client.get("/api/v1/opportunities", headers=tokens["staff"]).get_json()
     assert listed["items"][-1]["opportunity_id"] == "O-NEW" and listed["total"] == 6
-    (entry,) = list_audit(web2_engine, action="opportunity.create")
+    (entry,) = list_audit(store_engine, action="opportunity.create")
     assert entry.actor == "token:test-hr" and entry.target == "opportunity:O-NEW"
 
 
 def _csv_problems(tmp_path, row: dict) -> list[dict]:
     """The problems the CSV import reports for the same opportunity as a row of opportunities.csv."""
-    files = scenario_csv_files(small_scenario(), tmp_path / "csv")
+    files = scenario_csv_files(small_scenario("consoles"), tmp_path / "csv")
     header = files["opportunities.csv"].decode().splitlines()[0].split(",")
     cells = []
     for column in header:
@@ -143,15 +143,15 @@ def _csv_problems(tmp_path, row: dict) -> list[dict]:
     {"kind": "holiday"},
     {"fte": 1.5},
 ], ids=lambda change: ",".join(change))
-def test_a_bad_opportunity_gets_the_same_problems_as_the_same_csv_row(client, web2_engine, tokens, tmp_path, change):
+def test_a_bad_opportunity_gets_the_same_problems_as_the_same_csv_row(client, store_engine, tokens, tmp_path, change):
     body = NEW_OPPORTUNITY | change
-    before = scenario_revision(web2_engine)
+    before = scenario_revision(store_engine)
     response = client.post("/api/v1/opportunities", json=body, headers=tokens["hr"])
     assert response.status_code == 422
     problems = response.get_json()["problems"]
     assert all(p["file"] == "request body" and p["row"] is None for p in problems)
     assert [{k: p[k] for k in ("column", "message", "suggestion")} for p in problems] == _csv_problems(tmp_path, body)
-    assert scenario_revision(web2_engine) == before  # nothing saved
+    assert scenario_revision(store_engine) == before  # nothing saved
 
 
 def test_an_unknown_host_team_is_named_with_a_suggestion(client, tokens):
@@ -181,7 +181,7 @@ def test_an_existing_id_cannot_be_added_again(client, tokens):
     assert response.get_json()["problems"][0]["column"] == "opportunity_id"
 
 
-def test_hr_replaces_an_opportunity_in_place(client, web2_engine, tokens):
+def test_hr_replaces_an_opportunity_in_place(client, store_engine, tokens):
     current = client.get("/api/v1/opportunities/O-HUB", headers=tokens["hr"]).get_json()
     del current["opportunity_id"]
     response = client.put("/api/v1/opportunities/O-HUB", json=current | {"capacity": 3}, headers=tokens["hr"])
@@ -189,7 +189,7 @@ def test_hr_replaces_an_opportunity_in_place(client, web2_engine, tokens):
     listed = client.get("/api/v1/opportunities", headers=tokens["hr"]).get_json()["items"]
     assert [o["opportunity_id"] for o in listed] == ["O-DASH", "O-HUB", "O-LOCAL", "O-TEST", "O-SHADOW"]
     assert listed[1]["capacity"] == 3
-    assert list_audit(web2_engine, action="opportunity.update")[0].actor == "token:test-hr"
+    assert list_audit(store_engine, action="opportunity.update")[0].actor == "token:test-hr"
 
 
 def test_replacing_checks_the_id_and_the_rules(client, tokens):
@@ -213,25 +213,25 @@ def _upload(files: dict[str, bytes]) -> dict:
     return {"files": [(BytesIO(data), name) for name, data in files.items()]}
 
 
-def test_a_scenario_with_problems_is_refused_row_by_row_and_nothing_is_stored(client, web2_engine, tokens, tmp_path):
-    files = scenario_csv_files(small_scenario(), tmp_path / "csv")
+def test_a_scenario_with_problems_is_refused_row_by_row_and_nothing_is_stored(client, store_engine, tokens, tmp_path):
+    files = scenario_csv_files(small_scenario("consoles"), tmp_path / "csv")
     lines = files["people.csv"].decode().splitlines()
     cells = lines[3].split(",")
     cells[lines[0].split(",").index("team_id")] = "T-CHLID"
     lines[3] = ",".join(cells)
     files["people.csv"] = ("\n".join(lines) + "\n").encode()
-    before = scenario_revision(web2_engine)
+    before = scenario_revision(store_engine)
     for url in ("/api/v1/scenario/check", "/api/v1/scenario"):
         response = client.post(url, data=_upload(files), headers=tokens["hr"], content_type="multipart/form-data")
         assert response.status_code == 422
         (problem,) = response.get_json()["problems"]
         assert {k: problem[k] for k in ("file", "row", "column", "suggestion")} == {
             "file": "people.csv", "row": 4, "column": "team_id", "suggestion": "did you mean 'T-CHILD'?"}
-    assert scenario_revision(web2_engine) == before
+    assert scenario_revision(store_engine) == before
 
 
-def test_a_good_scenario_is_checked_then_stored_as_the_token(client, web2_engine, tokens, tmp_path):
-    scenario = small_scenario()
+def test_a_good_scenario_is_checked_then_stored_as_the_token(client, store_engine, tokens, tmp_path):
+    scenario = small_scenario("consoles")
     document = json.loads(scenario.model_dump_json())
     document["opportunities"] = document["opportunities"][:2]
     document["people"] = [p | {"preferences": []} for p in document["people"]]
@@ -242,7 +242,7 @@ def test_a_good_scenario_is_checked_then_stored_as_the_token(client, web2_engine
     stored = client.post("/api/v1/scenario", json=document, headers=tokens["hr"])
     assert stored.status_code == 201 and stored.get_json()["stored"] is True
     assert len(client.get("/api/v1/opportunities", headers=tokens["hr"]).get_json()["items"]) == 2
-    (entry,) = list_audit(web2_engine, action="scenario.import", actor="token:test-hr")
+    (entry,) = list_audit(store_engine, action="scenario.import", actor="token:test-hr")
     assert entry.target == "scenario"
 
 
@@ -265,9 +265,9 @@ def _matching_plan(engine):
     return save_plan(engine, "matching", plan, created_by="hr1")
 
 
-def test_a_matching_plan_comes_with_its_explanations_and_decisions(client, web2_engine, tokens):
-    stored = _matching_plan(web2_engine)
-    decide_placement(web2_engine, stored.id, "P002", "O-DASH", "accepted", decided_by="hr1")
+def test_a_matching_plan_comes_with_its_explanations_and_decisions(client, store_engine, tokens):
+    stored = _matching_plan(store_engine)
+    decide_placement(store_engine, stored.id, "P002", "O-DASH", "accepted", decided_by="hr1")
     body = client.get(f"/api/v1/plans/{stored.id}", headers=tokens["hr"]).get_json()
     (placement,) = body["result"]["placements"]
     assert placement["explanation"].startswith("Develops data analysis")
@@ -275,43 +275,43 @@ def test_a_matching_plan_comes_with_its_explanations_and_decisions(client, web2_
     assert [(d["person_id"], d["decision"], d["decided_by"]) for d in body["decisions"]] == [("P002", "accepted", "hr1")]
     listed = client.get("/api/v1/plans", headers=tokens["hr"]).get_json()["items"]
     assert [(p["id"], p["url"]) for p in listed] == [(stored.id, f"/api/v1/plans/{stored.id}")]
-    assert list_audit(web2_engine, action="api.read", target=f"plan:{stored.id}")[0].actor == "token:test-hr"
+    assert list_audit(store_engine, action="api.read", target=f"plan:{stored.id}")[0].actor == "token:test-hr"
 
 
-def test_a_plan_of_the_other_kind_is_not_found(client, web2_engine, tokens):
-    matching = _matching_plan(web2_engine)
-    redeploy = save_plan(web2_engine, "redeploy", {"status": "OPTIMAL", "assignments": []}, created_by="ep1")
+def test_a_plan_of_the_other_kind_is_not_found(client, store_engine, tokens):
+    matching = _matching_plan(store_engine)
+    redeploy = save_plan(store_engine, "redeploy", {"status": "OPTIMAL", "assignments": []}, created_by="ep1")
     assert client.get(f"/api/v1/redeployments/{matching.id}", headers=tokens["emergency"]).status_code == 404
     assert client.get(f"/api/v1/plans/{redeploy.id}", headers=tokens["hr"]).status_code == 404
     assert client.get(f"/api/v1/redeployments/{redeploy.id}", headers=tokens["emergency"]).status_code == 200
     assert client.get("/api/v1/plans/999", headers=tokens["hr"]).status_code == 404
 
 
-def test_a_job_is_read_by_its_console_only(loaded, client, web2_engine, tokens):
-    stored = _matching_plan(web2_engine)
+def test_a_job_is_read_by_its_console_only(loaded_app, client, store_engine, tokens):
+    stored = _matching_plan(store_engine)
     release = threading.Event()
 
     def work(progress):
         release.wait(10)
         return JobOutcome({"status": "OPTIMAL"}, stored.id)
 
-    with loaded.app_context():
+    with loaded_app.app_context():
         job_id = pool().submit("matching", work, actor="hr1", request={}, time_limit_s=5)
     running = client.get(f"/api/v1/jobs/{job_id}", headers=tokens["hr"]).get_json()
     assert running["status"] == "running" and running["plan_url"] is None
     release.set()
-    with loaded.app_context():
+    with loaded_app.app_context():
         assert pool().wait(job_id, timeout=10)
     finished = client.get(f"/api/v1/jobs/{job_id}", headers=tokens["hr"]).get_json()
     assert finished["status"] == "finished" and finished["plan_url"] == f"/api/v1/plans/{stored.id}"
     assert client.get(f"/api/v1/jobs/{job_id}", headers=tokens["emergency"]).status_code == 404
 
 
-def test_the_network_before_and_after_a_plan(client, web2_engine, tokens):
+def test_the_network_before_and_after_a_plan(client, store_engine, tokens):
     before = client.get("/api/v1/network", headers=tokens["admin"]).get_json()
     assert {n["id"] for n in before["nodes"]} == {"T-CHILD", "T-PLAN", "T-DATA", "T-TEST"}
     assert before["after"] is None and before["plan_id"] is None
-    stored = _matching_plan(web2_engine)
+    stored = _matching_plan(store_engine)
     after = client.get(f"/api/v1/network?plan_id={stored.id}", headers=tokens["hr"]).get_json()
     assert after["plan_id"] == stored.id and after["after"] is not None
     assert "P002" not in json.dumps(after)  # teams and services only
@@ -350,9 +350,9 @@ def test_a_plan_run_with_bad_settings_is_refused(client, tokens, body, column):
     assert response.get_json()["problems"][0]["column"] == column
 
 
-def test_a_run_when_every_slot_is_busy_gets_503_with_retry_after(loaded, client, tokens):
+def test_a_run_when_every_slot_is_busy_gets_503_with_retry_after(loaded_app, client, tokens):
     release = threading.Event()
-    with loaded.app_context():
+    with loaded_app.app_context():
         for _ in range(pool().slots):
             pool().submit("whatif", lambda progress: (release.wait(10), JobOutcome({}))[1], actor="hr1",
                           request={}, time_limit_s=5)
@@ -380,8 +380,8 @@ def test_an_emergency_planner_redeploys_and_replans_through_the_api(client, toke
                        headers=tokens["emergency"]).status_code == 404
 
 
-def test_before_any_import_the_api_says_so(web2_engine, empty_store, loaded, tokens):
-    client = loaded.test_client()
+def test_before_any_import_the_api_says_so(store_engine, empty_store, loaded_app, tokens):
+    client = loaded_app.test_client()
     for method, url in (("GET", "/api/v1/people"), ("GET", "/api/v1/teams"), ("GET", "/api/v1/network"),
                         ("POST", "/api/v1/opportunities"), ("POST", "/api/v1/plans")):
         response = client.open(url, method=method, headers=tokens["hr"], json=NEW_OPPORTUNITY if method == "POST" and
@@ -390,8 +390,8 @@ def test_before_any_import_the_api_says_so(web2_engine, empty_store, loaded, tok
         assert response.get_json()["detail"] == "No scenario has been imported yet."
 
 
-def test_an_upload_over_the_size_limit_gets_413_in_json(loaded, client, tokens):
-    loaded.config["MAX_CONTENT_LENGTH"] = 1000
+def test_an_upload_over_the_size_limit_gets_413_in_json(loaded_app, client, tokens):
+    loaded_app.config["MAX_CONTENT_LENGTH"] = 1000
     response = client.post("/api/v1/scenario/check", data=b"x" * 5000, headers=tokens["hr"],
                            content_type="application/json")
     assert response.status_code == 413 and response.is_json
@@ -423,15 +423,15 @@ def _request(url: str, token: str | None = None, body: dict | None = None, metho
         return error.code, dict(error.headers), json.loads(error.read())
 
 
-def test_an_hr_system_uses_the_api_over_http_with_a_token_from_the_command_line(loaded, web2_engine):
-    from conftest import serve_in_thread
+def test_an_hr_system_uses_the_api_over_http_with_a_token_from_the_command_line(loaded_app, store_engine):
+    from helpers import serve_in_thread
 
-    url = web2_engine.url.render_as_string(hide_password=False)
+    url = store_engine.url.render_as_string(hide_password=False)
     made = CliRunner().invoke(main, ["tokens", "add", "hr-system", "--role", "hr", "--database-url", url])
     assert made.exit_code == 0, made.output
     secret = made.output.strip().splitlines()[-1]
     assert secret.startswith("trl_") and len(secret) > 40
-    server = serve_in_thread(loaded)
+    server = serve_in_thread(loaded_app)
     base = next(server)
     try:
         assert _request(f"{base}/api/v1/people")[0] == 401

@@ -7,8 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
-from conftest_web2 import browser_sign_in
+from helpers import browser_sign_in
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -22,8 +21,8 @@ def wait_for_run_and_return(page) -> None:
     expect(page.get_by_role("heading", name="Crisis console")).to_be_visible()
 
 
-def test_emergency_planner_pauses_redeploys_changes_demand_and_replans(page, web2_live_server, artefacts):
-    base = web2_live_server
+def test_emergency_planner_pauses_redeploys_changes_demand_and_replans(page, loaded_live_server, artefacts):
+    base = loaded_live_server
     browser_sign_in(page, base, "emergency")
     expect(page).to_have_url(re.compile(r"/crisis/$"))
     expect(page.get_by_role("heading", name="No redeployment yet")).to_be_visible()

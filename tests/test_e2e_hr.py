@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
-from conftest_web2 import browser_sign_in, scenario_csv_files, small_scenario
+from helpers import browser_sign_in, scenario_csv_files
+from scenarios import small_scenario
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -19,9 +19,9 @@ def as_uploads(files: dict[str, bytes]) -> list[dict]:
             for name, data in files.items()]
 
 
-def test_hr_journey_from_a_bad_upload_to_an_approved_exported_plan(page, web2_live_server, artefacts, tmp_path):
-    base = web2_live_server
-    good = scenario_csv_files(small_scenario(), tmp_path / "csv")
+def test_hr_journey_from_a_bad_upload_to_an_approved_exported_plan(page, loaded_live_server, artefacts, tmp_path):
+    base = loaded_live_server
+    good = scenario_csv_files(small_scenario("consoles"), tmp_path / "csv")
     people = good["people.csv"].decode("utf-8-sig")
     bad = {**good, "people.csv": people.replace("python:", "pyhton:", 1).replace("T-DATA", "T-DAT", 1).encode()}
 
@@ -115,8 +115,8 @@ def test_hr_journey_from_a_bad_upload_to_an_approved_exported_plan(page, web2_li
     assert [e for e in page.console_errors if "422" not in e] == []
 
 
-def test_hr_compares_a_what_if_side_by_side(page, web2_live_server, artefacts):
-    browser_sign_in(page, web2_live_server, "hr")
+def test_hr_compares_a_what_if_side_by_side(page, loaded_live_server, artefacts):
+    browser_sign_in(page, loaded_live_server, "hr")
     page.get_by_role("button", name="Run the optimiser").press("Enter")
     expect(page.locator("#job-status")).to_have_text("finished", timeout=15_000)
     page.get_by_role("link", name="Open the plan").click()

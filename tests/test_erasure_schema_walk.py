@@ -17,7 +17,8 @@ import re
 from typing import Any, Iterator
 
 import pytest
-from conftest_web2 import PASSWORD, ROLE_ACCOUNTS, post, sign_in, small_scenario
+from helpers import PASSWORD, ROLE_ACCOUNTS, post, sign_in
+from scenarios import small_scenario
 from sqlalchemy import MetaData, select
 
 from planner import store
@@ -50,7 +51,7 @@ def rich_engine(request, tmp_path):
 
 def the_scenario(pin_to: str):
     """The consoles' scenario with the subject renamed, preferring O-TEST, pinned to `pin_to`."""
-    scenario = small_scenario()
+    scenario = small_scenario("consoles")
     people = tuple(p.model_copy(update={"name": SUBJECT_NAME, "preferences": ("O-TEST",)})
                    if p.person_id == SUBJECT else
                    p.model_copy(update={"name": SUBJECT_NAME}) if p.person_id == NAMESAKE else p

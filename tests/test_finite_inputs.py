@@ -13,8 +13,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
-from conftest_web2 import post
+from helpers import post
 from pydantic import ValidationError
 
 from planner.cli import main
@@ -173,29 +172,29 @@ def test_every_numeric_form_field_refuses_nan_inf_and_out_of_range_values(app):
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400", "-1"])
-def test_a_plan_run_with_a_non_finite_time_limit_is_not_started(as_role, web2_engine, value):
+def test_a_plan_run_with_a_non_finite_time_limit_is_not_started(as_role, store_engine, value):
     from planner.store.testing import database_dump
 
     client = as_role("hr")
-    before = database_dump(web2_engine)
+    before = database_dump(store_engine)
     form = {"stretch_levels": 0, "periods": 1, "time_limit_s": value, "fairness_bands": "", "fairness_min_share": 0,
             "max_cross_organisation": "", "w_skill_fit": 3, "w_development": 4, "w_preference": 5,
             "w_network": 2, "w_diversity": 1}
     page = post(client, "/hr/plan/run", form, follow_redirects=True)
     assert page.status_code == 200 and "The plan was not started" in page.get_data(as_text=True)
-    assert database_dump(web2_engine) == before
+    assert database_dump(store_engine) == before
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "1e400", str(10**30)])
-def test_crisis_demand_numbers_are_finite_and_in_range(as_role, web2_engine, value):
+def test_crisis_demand_numbers_are_finite_and_in_range(as_role, store_engine, value):
     from planner.store.testing import database_dump
 
     client = as_role("emergency")
-    before = database_dump(web2_engine)
+    before = database_dump(store_engine)
     page = post(client, "/crisis/demand", {"team_id": "T-DATA", "skill": "python", "level": 2, "count": value,
                                            "priority": 1}, follow_redirects=True)
     assert page.status_code < 500
-    assert database_dump(web2_engine) == before
+    assert database_dump(store_engine) == before
 
 
 # ---------------------------------------------------------------------------------------------

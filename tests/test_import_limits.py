@@ -10,8 +10,8 @@ import zipfile
 
 import pytest
 from click.testing import CliRunner
-from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
-from conftest_web2 import csrf_token, small_scenario
+from helpers import csrf_token
+from scenarios import small_scenario
 
 from planner.cli import main
 from planner.domain import ScenarioError
@@ -61,7 +61,7 @@ def _sheet_xml(rows: bytes, dimension: str | None = None) -> bytes:
 @pytest.fixture(scope="module")
 def zip_bomb() -> bytes:
     """A small workbook whose people sheet inflates to 64 MB of (valid, repetitive) sheet XML."""
-    book = scenario_xlsx(small_scenario())
+    book = scenario_xlsx(small_scenario("consoles"))
     row = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>'
     sheet = _sheet_xml(row * (BOMB_SHEET_MB * 1024 * 1024 // len(row)))
     return _with_sheet_xml(book, _people_sheet_path(book), sheet)
@@ -106,7 +106,7 @@ def test_a_workbook_with_too_many_entries_is_refused():
 
 
 def test_a_sheet_declaring_a_huge_size_is_refused_before_its_rows_are_read():
-    book = scenario_xlsx(small_scenario())
+    book = scenario_xlsx(small_scenario("consoles"))
     sheet = _sheet_xml(_rows_xml(1, 3), dimension="A1:XFD1048576")
     bomb = _with_sheet_xml(book, _people_sheet_path(book), sheet)
     error, seconds = _refused(lambda: read_scenario_files({"wide.xlsx": bomb}))
@@ -116,7 +116,7 @@ def test_a_sheet_declaring_a_huge_size_is_refused_before_its_rows_are_read():
 
 
 def test_a_sheet_with_more_rows_than_the_cap_is_refused_even_when_its_dimension_lies():
-    book = scenario_xlsx(small_scenario())
+    book = scenario_xlsx(small_scenario("consoles"))
     sheet = _sheet_xml(_rows_xml(1, 5_000), dimension="A1:A2")
     long_sheet = _with_sheet_xml(book, _people_sheet_path(book), sheet)
     error, _ = _refused(lambda: read_scenario_files({"long.xlsx": long_sheet}, ImportLimits(max_rows=1_000)))
@@ -126,14 +126,14 @@ def test_a_sheet_with_more_rows_than_the_cap_is_refused_even_when_its_dimension_
 
 
 def test_cells_beyond_the_cap_are_refused_across_the_whole_workbook():
-    book = scenario_xlsx(small_scenario())
+    book = scenario_xlsx(small_scenario("consoles"))
     error, _ = _refused(lambda: read_scenario_files({"book.xlsx": book}, ImportLimits(max_cells=100)))
     assert any("TRELLIS_MAX_CELLS" in p.message for p in error.problems)
 
 
 def test_the_limits_come_from_the_environment(monkeypatch, tmp_path):
     folder = tmp_path / "scenario"
-    write_scenario_csv(small_scenario(), folder)
+    write_scenario_csv(small_scenario("consoles"), folder)
     monkeypatch.setenv("TRELLIS_MAX_ROWS", "10")
     error, _ = _refused(lambda: read_scenario(folder))
     assert [p.file for p in error.problems] == ["people.csv"]
@@ -141,7 +141,7 @@ def test_the_limits_come_from_the_environment(monkeypatch, tmp_path):
     error, _ = _refused(lambda: read_scenario(folder))
     assert error.problems[0].file == "TRELLIS_MAX_ROWS" and "positive whole number" in error.problems[0].message
     monkeypatch.delenv("TRELLIS_MAX_ROWS")
-    assert len(read_scenario(folder).scenario.people) == len(small_scenario().people)
+    assert len(read_scenario(folder).scenario.people) == len(small_scenario("consoles").people)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -150,7 +150,7 @@ def test_the_limits_come_from_the_environment(monkeypatch, tmp_path):
 
 def test_a_csv_file_over_the_row_cap_stops_being_read_and_is_refused(tmp_path):
     folder = tmp_path / "scenario"
-    write_scenario_csv(small_scenario(), folder)
+    write_scenario_csv(small_scenario("consoles"), folder)
     with (folder / "people.csv").open("a") as people:
         people.write("\n".join(f"X{n},Name {n},T-DATA,4,data,1" for n in range(200_000)))
     error, seconds = _refused(lambda: read_scenario(folder, ImportLimits(max_rows=1_000)))
@@ -161,7 +161,7 @@ def test_a_csv_file_over_the_row_cap_stops_being_read_and_is_refused(tmp_path):
 
 def test_a_file_over_the_size_cap_is_refused_before_it_is_read(tmp_path):
     folder = tmp_path / "scenario"
-    write_scenario_csv(small_scenario(), folder)
+    write_scenario_csv(small_scenario("consoles"), folder)
     error, _ = _refused(lambda: read_scenario(folder, ImportLimits(max_file_bytes=100)))
     assert {p.file for p in error.problems} >= {"people.csv", "teams.csv"}
     assert all("(TRELLIS_MAX_FILE_MB)" in p.message for p in error.problems)
@@ -179,7 +179,7 @@ def test_deeply_nested_scenario_and_policy_json_are_refused_naming_the_limit(tmp
     assert seconds < 1.0
     assert error.problems[0].file == "scenario.json" and "TRELLIS_MAX_JSON_DEPTH" in error.problems[0].message
     folder = tmp_path / "csv"
-    write_scenario_csv(small_scenario(), folder)
+    write_scenario_csv(small_scenario("consoles"), folder)
     (folder / "policy.json").write_text(_nested(depth))
     error, _ = _refused(lambda: read_scenario(folder))
     assert [p.file for p in error.problems] == ["policy.json"] and "nested more than 20" in error.problems[0].message
@@ -188,14 +188,14 @@ def test_deeply_nested_scenario_and_policy_json_are_refused_naming_the_limit(tmp
 @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
 def test_json_without_nan_or_infinity(tmp_path, constant):
     folder = tmp_path / "csv"
-    write_scenario_csv(small_scenario(), folder)
+    write_scenario_csv(small_scenario("consoles"), folder)
     (folder / "policy.json").write_text(f'{{"time_limit_s": {constant}}}')
     error, _ = _refused(lambda: read_scenario(folder))
     assert error.problems[0].file == "policy.json" and "NaN and Infinity" in error.problems[0].message
 
 
 def test_real_scenarios_are_well_within_the_limits(tmp_path):
-    scenario = small_scenario()
+    scenario = small_scenario("consoles")
     book = scenario_xlsx(scenario)
     assert len(read_scenario_files({"book.xlsx": book}).scenario.people) == len(scenario.people)
     write_scenario_json(scenario, tmp_path / "scenario.json")
@@ -221,11 +221,11 @@ def test_the_command_line_refuses_a_zip_bomb_with_one_line_and_exit_2(zip_bomb, 
     assert not (tmp_path / "store.sqlite3").exists()
 
 
-def test_the_web_import_refuses_a_zip_bomb_with_422_in_under_a_second(as_role, web2_engine, zip_bomb):
+def test_the_web_import_refuses_a_zip_bomb_with_422_in_under_a_second(as_role, store_engine, zip_bomb):
     from planner.store.testing import database_dump
 
     client = as_role("hr")
-    before = database_dump(web2_engine)
+    before = database_dump(store_engine)
     started = time.perf_counter()
     response = client.post("/hr/import", data={"csrf_token": csrf_token(client), "files": [(io.BytesIO(zip_bomb), "bomb.xlsx")]},
                            content_type="multipart/form-data")
@@ -233,19 +233,19 @@ def test_the_web_import_refuses_a_zip_bomb_with_422_in_under_a_second(as_role, w
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "bomb.xlsx" in page and "zip bomb" in page and "TRELLIS_MAX_COMPRESSION_RATIO" in page
-    assert database_dump(web2_engine) == before
+    assert database_dump(store_engine) == before
 
 
 def test_an_oversized_workbook_file_is_refused_before_it_is_read(tmp_path):
     path = tmp_path / "big.xlsx"
-    path.write_bytes(scenario_xlsx(small_scenario()))
+    path.write_bytes(scenario_xlsx(small_scenario("consoles")))
     error, _ = _refused(lambda: read_scenario(path, ImportLimits(max_workbook_bytes=1_000)))
     assert "(TRELLIS_MAX_WORKBOOK_MB)" in error.problems[0].message
 
 
 def test_other_files_in_the_folder_are_neither_read_nor_size_checked(tmp_path):
     folder = tmp_path / "scenario"
-    write_scenario_csv(small_scenario(), folder)
+    write_scenario_csv(small_scenario("consoles"), folder)
     (folder / "notes.csv").write_bytes(b"x" * 5_000)
     result = read_scenario(folder, ImportLimits(max_file_bytes=4_000))
     assert any(w.file == "notes.csv" and "ignored" in w.message for w in result.warnings)

@@ -17,7 +17,7 @@ from planner.notifications.audience import (
     message_respects_audience,
 )
 from planner.store import notifications as inbox_store
-from tests.conftest import small_scenario
+from scenarios import small_scenario
 from web.security import ROLES_SEEING_EVERYONE
 
 STAFF_P1 = Recipient(user_id=1, role="staff", person_id="P1")

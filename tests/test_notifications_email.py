@@ -32,7 +32,7 @@ from planner.notifications.outbox import (
 from planner.store import notifications as inbox_store
 from planner.store.tables import notifications
 from planner.store.users import set_email
-from tests.conftest import small_scenario
+from scenarios import small_scenario
 from web import create_app
 
 NAMES = [p.name for p in small_scenario().people]

@@ -14,7 +14,8 @@ from planner.store import notifications as inbox_store
 from planner.store.engine import alembic_config, write_transaction
 from planner.store.tables import notifications
 from planner.store.testing import postgres_test_url, temporary_engine
-from tests.conftest import ACCOUNTS, small_scenario
+from helpers import ACCOUNTS
+from scenarios import small_scenario
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -9,7 +9,7 @@ import pytest
 
 from planner.store import get_user_by_name
 from planner.store import notifications as inbox_store
-from tests.conftest import csrf_from
+from helpers import csrf_from
 from tests.test_e2e_accessibility import AXE, axe_violations
 
 

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
-from conftest import ACCOUNTS, serve_in_thread
+from helpers import ACCOUNTS, serve_in_thread
 from joserfc.jwk import RSAKey
 from oidc_provider import OIDCProvider, serve
 
@@ -393,7 +393,7 @@ def test_settings_come_from_the_environment(database_url, provider, monkeypatch)
 
 
 def _csrf(client) -> str:
-    from conftest import csrf_from
+    from helpers import csrf_from
 
     for path in ("/login", "/"):
         html = client.get(path, follow_redirects=True).get_data(as_text=True)

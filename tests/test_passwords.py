@@ -8,8 +8,7 @@ import secrets
 
 import pytest
 from click.testing import CliRunner
-from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
-from conftest_web2 import post
+from helpers import post
 
 from planner import store
 from planner.cli import main
@@ -84,7 +83,7 @@ def test_users_add_refuses_a_weak_password_with_one_line_and_exit_2(tmp_path, pa
 
 
 @pytest.mark.parametrize("password", ["password", "12345678", " " * 8, LONG_COMMON, "qwertyuiopasdf"])
-def test_the_admin_page_refuses_a_weak_password(as_role, web2_engine, password):
+def test_the_admin_page_refuses_a_weak_password(as_role, store_engine, password):
     from planner.store import get_user_by_name
 
     response = post(as_role("admin"), "/admin/users", {"username": "newhr", "password": password, "role": "hr",
@@ -92,13 +91,13 @@ def test_the_admin_page_refuses_a_weak_password(as_role, web2_engine, password):
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "The account was not created: the password" in page.replace("that password", "the password")
     assert any(words in page for words in ("at least 12 characters", "only spaces", "too easy to guess", "common or breached"))
-    assert get_user_by_name(web2_engine, "newhr") is None
+    assert get_user_by_name(store_engine, "newhr") is None
 
 
-def test_the_admin_page_accepts_a_passphrase(as_role, web2_engine):
+def test_the_admin_page_accepts_a_passphrase(as_role, store_engine):
     from planner.store import get_user_by_name
 
     response = post(as_role("admin"), "/admin/users", {"username": "newhr", "password": "plum Tuesday ladder orbit",
                                                        "role": "hr", "person_id": ""}, follow_redirects=True)
     assert "Account newhr created" in response.get_data(as_text=True)
-    assert get_user_by_name(web2_engine, "newhr") is not None
+    assert get_user_by_name(store_engine, "newhr") is not None

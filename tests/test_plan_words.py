@@ -4,7 +4,7 @@ names where the optimiser wrote codes, why a plan places nobody, and the weight 
 from __future__ import annotations
 
 import pytest
-from conftest_web2 import small_scenario
+from scenarios import small_scenario
 
 from planner.domain import FairnessFloor, Policy, Weights
 from planner.services.plan_words import (
@@ -117,7 +117,7 @@ def test_a_term_weighted_zero_is_never_a_reason():
 
 
 def test_a_move_crosses_what_the_teams_differ_in():
-    scenario = small_scenario()
+    scenario = small_scenario("consoles")
     teams = scenario.team_by_id
     assert move_crossings(teams["T-CHILD"], teams["T-DATA"], "social-work", "") == \
         ("two organisations", "another service")
@@ -156,7 +156,7 @@ def test_skills_are_named_with_their_level_in_words():
      "a better overall plan: their places went to placements with a higher total score"),
 ])
 def test_reasons_name_teams_opportunities_and_skills(coded, named):
-    assert reason_in_names(coded, small_scenario()) == named
+    assert reason_in_names(coded, small_scenario("consoles")) == named
 
 
 def test_without_a_scenario_reasons_stay_as_written():

@@ -15,9 +15,8 @@ import time
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from conftest import ACCOUNTS, csrf_from
-from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
-from conftest_web2 import browser_sign_in, csrf_token, post, sign_in
+from helpers import ACCOUNTS, csrf_from
+from helpers import browser_sign_in, csrf_token, post, sign_in
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -89,7 +88,7 @@ def test_any_next_value_is_home_or_a_path_on_this_site(target):
 @given(target=st.one_of(st.text(max_size=60), st.sampled_from(HOSTILE_NEXT),
                         st.builds(lambda a, b: a + b, st.sampled_from(["/", "//", "/\\", "/%09/"]), st.text(max_size=40))))
 def test_sign_in_with_any_next_answers_home_or_a_same_site_path(app, target):
-    from conftest import AuthActions
+    from helpers import AuthActions
 
     response = AuthActions(app.test_client()).login("alice", next=target)
     assert response.status_code == 302
@@ -289,11 +288,11 @@ def test_every_int_argument_in_every_route_is_a_store_id(app):
 
 
 @pytest.mark.parametrize("role", ROLES_AND_ANONYMOUS)
-def test_every_route_with_an_id_refuses_a_30_digit_id(loaded, role):
-    client = client_as(loaded, role)
+def test_every_route_with_an_id_refuses_a_30_digit_id(loaded_app, role):
+    client = client_as(loaded_app, role)
     token = csrf_token(client)
     checked = 0
-    for rule in int_routes(loaded):
+    for rule in int_routes(loaded_app):
         for number in (HUGE, str(LARGEST_ID + 1), "0"):
             path = fill(rule, number)
             if "GET" in rule.methods:
@@ -309,9 +308,9 @@ def test_every_route_with_an_id_refuses_a_30_digit_id(loaded, role):
 
 
 @pytest.mark.parametrize("role", ROLES_AND_ANONYMOUS)
-def test_no_page_fails_on_a_huge_or_strange_page_or_plan_id(loaded, role):
-    client = client_as(loaded, role)
-    pages = [r for r in loaded.url_map.iter_rules() if "GET" in r.methods and not r.arguments]
+def test_no_page_fails_on_a_huge_or_strange_page_or_plan_id(loaded_app, role):
+    client = client_as(loaded_app, role)
+    pages = [r for r in loaded_app.url_map.iter_rules() if "GET" in r.methods and not r.arguments]
     assert len(pages) >= 15
     for rule in pages:
         for value in (HUGE, "abc", "-1", "\u0663", "1e5"):
@@ -383,13 +382,13 @@ def finished_plan(app, client, path: str, data: dict | None = None) -> int:
     return pool.get(job_id).plan_id
 
 
-def test_every_download_adds_one_audit_row_naming_who_and_what_and_nothing_else(loaded, as_role, web2_engine):
+def test_every_download_adds_one_audit_row_naming_who_and_what_and_nothing_else(loaded_app, as_role, store_engine):
     from planner.store import list_audit
     from planner.store.testing import database_dump
 
     hr, emergency, admin, staff = (as_role(r) for r in ("hr", "emergency", "admin", "staff"))
-    matching = finished_plan(loaded, hr, "/hr/plan/run", POLICY_FORM)
-    redeploy = finished_plan(loaded, emergency, "/crisis/redeploy")
+    matching = finished_plan(loaded_app, hr, "/hr/plan/run", POLICY_FORM)
+    redeploy = finished_plan(loaded_app, emergency, "/crisis/redeploy")
     downloads = [
         (hr, "GET", f"/hr/plans/{matching}/export.csv", "hr1", "plan.export", f"plan:{matching}"),
         (hr, "GET", f"/hr/plans/{matching}/export.xlsx", "hr1", "plan.export", f"plan:{matching}"),
@@ -401,20 +400,20 @@ def test_every_download_adds_one_audit_row_naming_who_and_what_and_nothing_else(
     ]
     # Every export route of the app is in the list above.
     listed = {_as_rule(d[2]) for d in downloads}
-    assert {_as_rule(fill(r, "1")) for r in loaded.url_map.iter_rules() if "export" in r.rule} == listed
+    assert {_as_rule(fill(r, "1")) for r in loaded_app.url_map.iter_rules() if "export" in r.rule} == listed
     for client, method, path, actor, action, target in downloads:
-        before = database_dump(web2_engine)
-        rows_before = len(list_audit(web2_engine, limit=100_000))
+        before = database_dump(store_engine)
+        rows_before = len(list_audit(store_engine, limit=100_000))
         token = csrf_token(client, "/admin/people" if method == "POST" else "/login")
         response = client.get(path) if method == "GET" else client.post(path, data={"csrf_token": token})
         assert response.status_code == 200, path
         assert response.headers["Content-Disposition"].startswith("attachment")
-        rows = list_audit(web2_engine, limit=100_000)
+        rows = list_audit(store_engine, limit=100_000)
         assert len(rows) == rows_before + 1, path
         newest = rows[0]
         assert (newest.actor, newest.action, newest.target) == (actor, action, target), path
         # Nothing else changed: the dump before, plus that one audit row, is the dump after.
-        after_lines = set(database_dump(web2_engine).splitlines())
+        after_lines = set(database_dump(store_engine).splitlines())
         assert set(before.splitlines()) <= after_lines
         assert len(after_lines - set(before.splitlines())) == 1, path
 
@@ -424,13 +423,13 @@ def _as_rule(path: str) -> str:
 
 
 @pytest.mark.parametrize("role, status", [("hr", 403), ("emergency", 403), ("admin", 200), ("staff", 403)])
-def test_only_the_person_and_admins_take_a_full_export(as_role, web2_engine, role, status):
+def test_only_the_person_and_admins_take_a_full_export(as_role, store_engine, role, status):
     from planner.store import list_audit
 
     client = as_role(role)
-    before = len(list_audit(web2_engine, limit=100_000))
+    before = len(list_audit(store_engine, limit=100_000))
     assert client.get("/people/P002/export.json").status_code == status  # staff1 is P001
-    assert len(list_audit(web2_engine, limit=100_000)) == before + (status == 200)
+    assert len(list_audit(store_engine, limit=100_000)) == before + (status == 200)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -438,46 +437,46 @@ def test_only_the_person_and_admins_take_a_full_export(as_role, web2_engine, rol
 # ---------------------------------------------------------------------------------------------
 
 
-def test_an_unlinked_account_cannot_be_made_staff_on_the_admin_page(as_role, web2_engine):
+def test_an_unlinked_account_cannot_be_made_staff_on_the_admin_page(as_role, store_engine):
     from planner.store import get_user_by_name
 
-    hr_account = get_user_by_name(web2_engine, "hr1")
+    hr_account = get_user_by_name(store_engine, "hr1")
     admin = as_role("admin")
     response = post(admin, f"/admin/users/{hr_account.id}/role", {"role": "staff"}, token_from="/admin/users")
     assert response.status_code == 302
-    assert get_user_by_name(web2_engine, "hr1").role == "hr"
+    assert get_user_by_name(store_engine, "hr1").role == "hr"
     assert "linked to a person" in admin.get("/admin/users").get_data(as_text=True)
     # A linked account may become staff.
-    staff = get_user_by_name(web2_engine, "staff1")
+    staff = get_user_by_name(store_engine, "staff1")
     post(admin, f"/admin/users/{staff.id}/role", {"role": "hr"}, token_from="/admin/users")
     post(admin, f"/admin/users/{staff.id}/role", {"role": "staff"}, token_from="/admin/users")
-    assert get_user_by_name(web2_engine, "staff1").role == "staff"
+    assert get_user_by_name(store_engine, "staff1").role == "staff"
 
 
 @pytest.mark.parametrize("person_id, message", [("", "must be linked to a person"), ("P999", "no person &#39;P999&#39;")])
-def test_the_admin_page_refuses_a_staff_account_without_a_real_person(as_role, web2_engine, person_id, message):
+def test_the_admin_page_refuses_a_staff_account_without_a_real_person(as_role, store_engine, person_id, message):
     from planner.store import get_user_by_name
 
     admin = as_role("admin")
     post(admin, "/admin/users", {"username": "newstaff", "password": "long-enough-pass", "role": "staff",
                                  "person_id": person_id}, token_from="/admin/users")
-    assert get_user_by_name(web2_engine, "newstaff") is None
+    assert get_user_by_name(store_engine, "newstaff") is None
     assert message in admin.get("/admin/users").get_data(as_text=True)
 
 
-def test_the_store_keeps_staff_accounts_linked(web2_engine):
+def test_the_store_keeps_staff_accounts_linked(store_engine):
     from planner.store import NotFound, get_user_by_name, link_person, set_role
     from planner.store.users import StaffNeedsPerson
 
-    hr_account = get_user_by_name(web2_engine, "hr1")
+    hr_account = get_user_by_name(store_engine, "hr1")
     with pytest.raises(StaffNeedsPerson):
-        set_role(web2_engine, hr_account.id, "staff", actor="test")
-    staff = get_user_by_name(web2_engine, "staff1")
+        set_role(store_engine, hr_account.id, "staff", actor="test")
+    staff = get_user_by_name(store_engine, "staff1")
     with pytest.raises(StaffNeedsPerson):
-        link_person(web2_engine, staff.id, None, actor="test")
-    assert get_user_by_name(web2_engine, "staff1").person_id == "P001"
+        link_person(store_engine, staff.id, None, actor="test")
+    assert get_user_by_name(store_engine, "staff1").person_id == "P001"
     with pytest.raises(NotFound):
-        set_role(web2_engine, 10**9, "staff", actor="test")
+        set_role(store_engine, 10**9, "staff", actor="test")
 
 
 @pytest.mark.parametrize("extra, message", [([], "must be linked to a person"),
@@ -498,15 +497,15 @@ MARKUP = '<img src=x id=pwn onerror="document.body.dataset.pwned=1">'
 
 
 @pytest.mark.browser
-def test_a_team_named_with_markup_stays_text_in_the_network_tooltips(page, loaded, web2_engine, web2_live_server):
+def test_a_team_named_with_markup_stays_text_in_the_network_tooltips(page, loaded_app, store_engine, loaded_live_server):
     from planner.store import load_scenario, save_scenario
 
-    scenario = load_scenario(web2_engine)
+    scenario = load_scenario(store_engine)
     teams = [t.model_copy(update={"name": MARKUP + t.name, "service": MARKUP + (t.service or t.name)})
              for t in scenario.teams]
-    save_scenario(web2_engine, scenario.model_copy(update={"teams": teams}), actor="test")
-    finished_plan(loaded, sign_in(loaded.test_client(), "hr"), "/hr/plan/run", POLICY_FORM)  # for the flows
-    base_url = web2_live_server
+    save_scenario(store_engine, scenario.model_copy(update={"teams": teams}), actor="test")
+    finished_plan(loaded_app, sign_in(loaded_app.test_client(), "hr"), "/hr/plan/run", POLICY_FORM)  # for the flows
+    base_url = loaded_live_server
     browser_sign_in(page, base_url, "hr")
     page.goto(f"{base_url}/network/")
     page.wait_for_selector("#network-graph[data-drawn=yes]")

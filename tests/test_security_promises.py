@@ -13,10 +13,9 @@ import re
 import time
 
 import pytest
-from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
-from conftest_web2 import csrf_token, scenario_csv_files
-from conftest_web2 import post as console_post
-from conftest_web2 import small_scenario as console_scenario
+from helpers import csrf_token, scenario_csv_files
+from helpers import post as console_post
+from scenarios import small_scenario as console_scenario
 
 
 def session_cookie_header(response) -> str:
@@ -37,7 +36,7 @@ def test_the_app_itself_never_trusts_a_forwarded_proto_header(client, accounts):
     """Only waitress, for a configured trusted proxy, turns X-Forwarded-Proto into https
     (tests/test_security_fixes_web.py tests that through a real server); a header that reaches
     the app directly is anyone's to forge, so it marks nothing Secure."""
-    from conftest import csrf_from
+    from helpers import csrf_from
 
     forged = {"X-Forwarded-Proto": "https"}
     token = csrf_from(client.get("/login", headers=forged).get_data(as_text=True))
@@ -76,13 +75,13 @@ def test_a_raw_cookie_replayed_from_another_client_after_sign_out_is_refused(app
 
 
 @pytest.mark.parametrize("role, page", [("hr", "/hr/"), ("emergency", "/crisis/"), ("admin", "/admin/users")])
-def test_a_console_cookie_replayed_after_sign_out_is_refused(loaded, role, page):
-    from conftest_web2 import sign_in
+def test_a_console_cookie_replayed_after_sign_out_is_refused(loaded_app, role, page):
+    from helpers import sign_in
 
-    client = sign_in(loaded.test_client(), role)
+    client = sign_in(loaded_app.test_client(), role)
     stolen = client.get_cookie("trellis_session").value
     console_post(client, "/logout")
-    thief = loaded.test_client()
+    thief = loaded_app.test_client()
     thief.set_cookie("trellis_session", stolen)
     response = thief.get(page)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
@@ -191,11 +190,11 @@ def _upload(client, files: dict[str, bytes]):
     return client.post("/hr/import", data=data, content_type="multipart/form-data")
 
 
-def test_a_canary_name_stays_out_of_logs_and_audit_rows_from_upload_to_erasure(as_role, web2_engine, tmp_path, caplog):
+def test_a_canary_name_stays_out_of_logs_and_audit_rows_from_upload_to_erasure(as_role, store_engine, tmp_path, caplog):
     from planner.store import list_audit
 
     canary = "Quillon Canaryworth"
-    files = scenario_csv_files(console_scenario(), tmp_path / "csv")
+    files = scenario_csv_files(console_scenario("consoles"), tmp_path / "csv")
     people = files["people.csv"].decode("utf-8-sig")
     assert "Person 3," in people
     files["people.csv"] = people.replace("Person 3,", f"{canary},", 1).encode("utf-8")
@@ -215,7 +214,7 @@ def test_a_canary_name_stays_out_of_logs_and_audit_rows_from_upload_to_erasure(a
     assert caplog.records
     for word in canary.split():
         assert word not in log_text(caplog.records)
-        assert word not in json.dumps([e.as_dict() for e in list_audit(web2_engine, limit=10_000)], default=str)
+        assert word not in json.dumps([e.as_dict() for e in list_audit(store_engine, limit=10_000)], default=str)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -232,7 +231,7 @@ POLICY_FORM = {"stretch_levels": 0, "periods": 1, "time_limit_s": 3, "fairness_b
     ("hr", "/hr/whatif", {"change": "relax", "skill": "python", "opportunity_id": "O-LOCAL"}),
     ("emergency", "/crisis/redeploy", {}),
 ])
-def test_when_every_slot_is_busy_each_solve_is_told_so_and_nothing_queues(as_role, loaded, web2_engine, role, path, form):
+def test_when_every_slot_is_busy_each_solve_is_told_so_and_nothing_queues(as_role, loaded_app, store_engine, role, path, form):
     import threading
 
     from planner.domain import Plan
@@ -240,10 +239,10 @@ def test_when_every_slot_is_busy_each_solve_is_told_so_and_nothing_queues(as_rol
     from web.jobs import JobOutcome
 
     if path == "/hr/whatif":
-        form = {**form, "plan_id": save_plan(web2_engine, "matching", Plan(status="OPTIMAL"), created_by="hr1").id}
+        form = {**form, "plan_id": save_plan(store_engine, "matching", Plan(status="OPTIMAL"), created_by="hr1").id}
     client = as_role(role)
     client.get("/hr/" if role == "hr" else "/crisis/")  # creates the app's pool
-    pool = loaded.extensions["trellis_jobs"]
+    pool = loaded_app.extensions["trellis_jobs"]
     release = threading.Event()
 
     def blocked(progress):
@@ -272,16 +271,16 @@ def test_when_every_slot_is_busy_each_solve_is_told_so_and_nothing_queues(as_rol
 # ---------------------------------------------------------------------------------------------
 
 
-def test_erasing_a_person_removes_their_account_and_ends_its_session(as_role, web2_engine):
+def test_erasing_a_person_removes_their_account_and_ends_its_session(as_role, store_engine):
     from planner.store import get_user_by_name, list_audit
 
     staff = as_role("staff")  # staff1 is linked to P001
     assert staff.get("/me/pathways", follow_redirects=True).status_code == 200
     console_post(as_role("admin"), "/admin/people/P001/delete", {"confirm": "P001"})
-    assert get_user_by_name(web2_engine, "staff1") is None
+    assert get_user_by_name(store_engine, "staff1") is None
     response = staff.get("/me/pathways")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
-    assert ("person.delete", "admin1") in {(e.action, e.actor) for e in list_audit(web2_engine, target="person:P001")}
+    assert ("person.delete", "admin1") in {(e.action, e.actor) for e in list_audit(store_engine, target="person:P001")}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -362,14 +361,14 @@ def test_plan_csv_escapes_every_formula_start_in_every_text_column(tmp_path, sta
 
 
 @pytest.mark.parametrize("role", [None, "staff", "hr", "emergency", "admin"])
-def test_every_post_route_refuses_a_request_without_a_valid_csrf_token(loaded, web2_engine, role):
-    from conftest_web2 import sign_in
+def test_every_post_route_refuses_a_request_without_a_valid_csrf_token(loaded_app, store_engine, role):
+    from helpers import sign_in
 
     from planner.store.testing import database_dump
 
-    client = loaded.test_client() if role is None else sign_in(loaded.test_client(), role)
-    before = database_dump(web2_engine)
-    routes = [rule for rule in loaded.url_map.iter_rules() if "POST" in rule.methods]
+    client = loaded_app.test_client() if role is None else sign_in(loaded_app.test_client(), role)
+    before = database_dump(store_engine)
+    routes = [rule for rule in loaded_app.url_map.iter_rules() if "POST" in rule.methods]
     assert len(routes) >= 20, [r.rule for r in routes]
     for rule in routes:
         path = re.sub(r"<([^>]+)>", lambda m: "1" if m.group(1).startswith("int:") else "P001", rule.rule)
@@ -379,4 +378,4 @@ def test_every_post_route_refuses_a_request_without_a_valid_csrf_token(loaded, w
         for token in (None, "forged"):
             data = {"confirm": "P001", "role": "admin"} | ({"csrf_token": token} if token else {})
             assert client.post(path, data=data).status_code == refused, f"{path} ({token or 'no token'})"
-    assert database_dump(web2_engine) == before
+    assert database_dump(store_engine) == before

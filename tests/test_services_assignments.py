@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from services_fixtures import *  # noqa: F401,F403 - the store fixtures
-from services_fixtures import ProgressSink, saved_plan
+from helpers import ProgressSink, saved_plan
 
 from optimiser.redeploy.rules import is_resting, rest_counts_from
 from planner.domain import Policy
@@ -28,8 +27,8 @@ from planner.store.assignments import NewAssignment, assignments_for_person, rec
 JAN, JUL = date(2027, 1, 1), date(2027, 7, 1)
 
 
-def run_plan(engine, scenario, policy):
-    outcome = matching_work(engine, scenario, policy, "hr1", None)(ProgressSink())
+def run_plan(engine, consoles_scenario, policy):
+    outcome = matching_work(engine, consoles_scenario, policy, "hr1", None)(ProgressSink())
     return get_plan(engine, outcome.plan_id)
 
 
@@ -53,12 +52,12 @@ def test_assignment_status_follows_from_its_dates(decision, today, expected):
     assert assignment_status(decision, JAN, date(2027, 6, 30), today) == expected
 
 
-def test_an_undated_plan_is_dated_from_the_day_it_is_approved(scenario):
-    opp = scenario.opportunity_by_id["O-DASH"]
+def test_an_undated_plan_is_dated_from_the_day_it_is_approved(consoles_scenario):
+    opp = consoles_scenario.opportunity_by_id["O-DASH"]
     policy = Policy(period_months=3, periods=2)
     assert undated_placement_window(policy, 2, opp, date(2027, 1, 15)) == (date(2027, 4, 15), date(2027, 7, 14))
     result = {"placements": [{"person_id": "P001", "opportunity_id": "O-DASH", "period": 1}]}
-    [item] = placement_assignments(result, policy, scenario, date(2027, 1, 15))
+    [item] = placement_assignments(result, policy, consoles_scenario, date(2027, 1, 15))
     assert (item.start, item.end, item.team_id) == (date(2027, 1, 15), date(2027, 4, 14), "T-DATA")
 
 
@@ -71,9 +70,9 @@ def test_rest_counts_from_the_end_of_the_latest_redeployment():
 # -- through the store --------------------------------------------------------------------------
 
 
-def test_plan_approve_and_the_next_plan_keeps_people_away_where_the_record_says(store, scenario):
-    policy = scenario.policy.model_copy(update={"start": JAN, "period_months": 6, "periods": 1})
-    first = run_plan(store, scenario, policy)
+def test_plan_approve_and_the_next_plan_keeps_people_away_where_the_record_says(store, consoles_scenario):
+    policy = consoles_scenario.policy.model_copy(update={"start": JAN, "period_months": 6, "periods": 1})
+    first = run_plan(store, consoles_scenario, policy)
     assert first.result["placements"] and all(p["start"] for p in first.result["placements"])
     accept_every_undecided(store, first, "hr1")
     approve_matching_plan(store, first.id, "hr2")
@@ -87,18 +86,18 @@ def test_plan_approve_and_the_next_plan_keeps_people_away_where_the_record_says(
     assert any(e.action == "assignment.placement" for e in list_audit(store))
 
     # The same period again: nobody away is placed, and each home team's limit counts them.
-    second = run_plan(store, scenario, policy)
+    second = run_plan(store, consoles_scenario, policy)
     assert not placed_people(second) & away
     commitments = {c["person_id"] for c in second.policy["commitments"]}
     assert commitments == away
-    home = scenario.person_by_id
-    for team in scenario.teams:
-        allowance = int(team.max_release_share * sum(1 for p in scenario.people if p.team_id == team.team_id))
+    home = consoles_scenario.person_by_id
+    for team in consoles_scenario.teams:
+        allowance = int(team.max_release_share * sum(1 for p in consoles_scenario.people if p.team_id == team.team_id))
         members_away = sum(1 for pid in away | placed_people(second) if home[pid].team_id == team.team_id)
         assert members_away <= allowance
 
     # The next period (after every assignment ended) may place them again.
-    later = run_plan(store, scenario, policy.model_copy(update={"start": JUL}))
+    later = run_plan(store, consoles_scenario, policy.model_copy(update={"start": JUL}))
     assert later.policy["commitments"] == [] and placed_people(later) & away
 
 
@@ -109,7 +108,7 @@ def test_refused_approval_records_nothing(store):
     assert assignments_for_person(store, "P001") == []
 
 
-def test_with_commitments_lists_only_assignments_not_over_by_the_first_day(store, scenario):
+def test_with_commitments_lists_only_assignments_not_over_by_the_first_day(store, consoles_scenario):
     record_assignments(store, [
         NewAssignment(person_id="P001", kind="placement", start=date(2026, 1, 1), end=date(2026, 6, 30),
                       opportunity_id="O-DASH", team_id="T-DATA"),
@@ -118,11 +117,11 @@ def test_with_commitments_lists_only_assignments_not_over_by_the_first_day(store
         NewAssignment(person_id="P003", kind="placement", start=date(2026, 7, 1), end=date(2027, 3, 31),
                       opportunity_id="O-DASH", team_id="T-DATA", decision="declined"),
     ], "hr1")
-    policy = with_commitments(store, scenario, Policy(start=JAN))
+    policy = with_commitments(store, consoles_scenario, Policy(start=JAN))
     assert [c.person_id for c in policy.commitments] == ["P002"]
 
 
-def test_confirming_a_redeployment_records_it_and_a_replan_keeps_it_as_the_baseline(store, scenario):
+def test_confirming_a_redeployment_records_it_and_a_replan_keeps_it_as_the_baseline(store, consoles_scenario):
     from planner.redeploy_results import Assignment as Move
 
     day = date(2027, 3, 1)
@@ -133,8 +132,8 @@ def test_confirming_a_redeployment_records_it_and_a_replan_keeps_it_as_the_basel
     assert (record.kind, record.team_id, record.skill, record.start, record.end) == (
         "redeployment", "T-TEST", "first-aid", day, date(2027, 3, 3))
     next_day = date(2027, 3, 2)
-    assert [m.to_team_id for m in current_redeployments(store, scenario, next_day)] == ["T-TEST"]
-    rested = scenario_with_rest(store, scenario, next_day)
+    assert [m.to_team_id for m in current_redeployments(store, consoles_scenario, next_day)] == ["T-TEST"]
+    rested = scenario_with_rest(store, consoles_scenario, next_day)
     assert rested.person_by_id["P001"].last_redeployed == date(2027, 3, 3)
     assert is_resting(rested.person_by_id["P001"], next_day, 28)
 
@@ -147,10 +146,10 @@ def test_confirming_a_redeployment_records_it_and_a_replan_keeps_it_as_the_basel
     assert (record.decision, record.end) == ("ended", date(2027, 3, 2))
 
 
-def test_person_record_names_what_and_where_with_status_today(store, scenario):
+def test_person_record_names_what_and_where_with_status_today(store, consoles_scenario):
     record_assignments(store, [NewAssignment(person_id="P001", kind="placement", start=JAN, end=date(2027, 6, 30),
                                              opportunity_id="O-DASH", team_id="T-DATA")], "hr1")
-    [row] = person_record(store, "P001", scenario, today=date(2027, 2, 1))
+    [row] = person_record(store, "P001", consoles_scenario, today=date(2027, 2, 1))
     assert (row.what, row.team, row.status) == ("Build the children's dashboard", "Data and insight", "active")
 
 
@@ -168,7 +167,7 @@ def test_a_persons_record_is_in_their_export_and_gone_after_erasure(store):
     assert assignments_for_person(store, "P001") == [] and len(assignments_for_person(store, "P002")) == 1
 
 
-def test_cli_plan_stored_starts_from_the_record(tmp_path, scenario):
+def test_cli_plan_stored_starts_from_the_record(tmp_path, consoles_scenario):
     from click.testing import CliRunner
 
     from planner.cli import main
@@ -177,8 +176,8 @@ def test_cli_plan_stored_starts_from_the_record(tmp_path, scenario):
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     engine = make_engine(url)
     upgrade(engine)
-    save_scenario(engine, scenario, actor="test")
-    everyone = [p.person_id for p in scenario.people]
+    save_scenario(engine, consoles_scenario, actor="test")
+    everyone = [p.person_id for p in consoles_scenario.people]
     record_assignments(engine, [NewAssignment(person_id=pid, kind="placement", start=JAN, end=date(2027, 6, 30))
                                 for pid in everyone[1:]], "hr1")
     engine.dispose()
@@ -192,7 +191,7 @@ def test_cli_plan_stored_starts_from_the_record(tmp_path, scenario):
     assert both.exit_code == 2 and "not both" in both.output
 
 
-def test_approving_a_placement_that_overlaps_the_record_is_refused_and_records_nothing(store, scenario):
+def test_approving_a_placement_that_overlaps_the_record_is_refused_and_records_nothing(store, consoles_scenario):
     from planner.domain import Placement, Plan
     from planner.services.decisions import DecisionRefused
     from planner.store import save_plan

@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from services_fixtures import *
-from services_fixtures import saved_plan
+from helpers import saved_plan
 
 from planner.domain import Policy
 from planner.services.decisions import (
@@ -119,12 +118,12 @@ def test_accepting_every_undecided_keeps_the_rejections(store):
 # -- re-run with the decisions -----------------------------------------------------------------
 
 
-def test_a_rerun_pins_the_accepted_forbids_the_rejected_and_drops_the_unknown(scenario):
+def test_a_rerun_pins_the_accepted_forbids_the_rejected_and_drops_the_unknown(consoles_scenario):
     base = Policy(pinned=[{"person_id": "P002", "opportunity_id": "O-HUB"}],
                   forbidden=[{"person_id": "P001", "opportunity_id": "O-HUB"}])
     decisions = {("P001", "O-HUB"): decision(("P001", "O-HUB"), "accepted"),
                  ("P002", "O-HUB"): decision(("P002", "O-HUB"), "rejected"),
                  ("P999", "O-HUB"): decision(("P999", "O-HUB"), "accepted")}
-    policy = rerun_policy(base, decisions, scenario)
+    policy = rerun_policy(base, decisions, consoles_scenario)
     assert [(p.person_id, p.opportunity_id) for p in policy.pinned] == [("P001", "O-HUB")]
     assert [(p.person_id, p.opportunity_id) for p in policy.forbidden] == [("P002", "O-HUB")]

@@ -4,8 +4,7 @@ and only that session commits it, in one transaction."""
 from __future__ import annotations
 
 import pytest
-from conftest_web2 import scenario_csv_files
-from services_fixtures import *
+from helpers import scenario_csv_files
 
 from planner.domain import ScenarioError
 from planner.services.imports import (
@@ -27,9 +26,9 @@ OTHER_ACCOUNT = Uploader(user_id=8, session_key="session-a")
 
 
 @pytest.fixture
-def files(tmp_path, scenario) -> dict[str, bytes]:
-    renamed = scenario.model_copy(update={"teams": tuple(
-        t.model_copy(update={"name": t.name + " (new)"}) for t in scenario.teams)})
+def files(tmp_path, consoles_scenario) -> dict[str, bytes]:
+    renamed = consoles_scenario.model_copy(update={"teams": tuple(
+        t.model_copy(update={"name": t.name + " (new)"}) for t in consoles_scenario.teams)})
     return scenario_csv_files(renamed, tmp_path / "csv")
 
 

@@ -4,8 +4,7 @@ scenario, saved as a version in a real store; the what-if change rules one by on
 from __future__ import annotations
 
 import pytest
-from services_fixtures import *
-from services_fixtures import ProgressSink, saved_plan
+from helpers import ProgressSink, saved_plan
 
 from planner.domain import Policy
 from planner.services.plans import (
@@ -56,20 +55,20 @@ def test_a_runs_policy_is_the_planners_choices_over_the_stored_policy():
     assert policy_for_run({**CHOICES, "max_cross_organisation": ""}, base, 1).max_cross_organisation is None
 
 
-def test_a_matching_run_saves_a_version_and_carries_the_accepted_decisions_over(store, scenario):
-    first = matching_work(store, scenario, scenario.policy, "hr1", carry_from=None)(ProgressSink())
+def test_a_matching_run_saves_a_version_and_carries_the_accepted_decisions_over(store, consoles_scenario):
+    first = matching_work(store, consoles_scenario, consoles_scenario.policy, "hr1", carry_from=None)(ProgressSink())
     stored = get_plan(store, first.plan_id)
     assert stored.version == 1 and stored.created_by == "hr1" and stored.status == "draft"
     assert first.result["placements"] == len(stored.result["placements"]) > 0
     assert first.result["status"] in ("OPTIMAL", "FEASIBLE")
-    assert starting_policy(store, scenario) == Policy.model_validate(stored.policy)
+    assert starting_policy(store, consoles_scenario) == Policy.model_validate(stored.policy)
 
     kept = (stored.result["placements"][0]["person_id"], stored.result["placements"][0]["opportunity_id"])
     decide_placement(store, stored.id, *kept, "accepted", decided_by="hr2")
-    pinned = Policy.model_validate({**scenario.policy.model_dump(),
+    pinned = Policy.model_validate({**consoles_scenario.policy.model_dump(),
                                     "pinned": [{"person_id": kept[0], "opportunity_id": kept[1]}]})
     sink = ProgressSink()
-    second = matching_work(store, scenario, pinned, "hr1", carry_from=stored.id)(sink)
+    second = matching_work(store, consoles_scenario, pinned, "hr1", carry_from=stored.id)(sink)
     assert get_plan(store, second.plan_id).version == 2
     carried = decisions_for_plan(store, second.plan_id)
     assert carried[kept].decision == "accepted" and carried[kept].decided_by == "hr2"
@@ -79,12 +78,12 @@ def test_a_matching_run_saves_a_version_and_carries_the_accepted_decisions_over(
     assert {e.actor for e in saves} == {"hr1"}
 
 
-def test_a_versions_rows_carry_names_the_reader_may_see_and_the_decisions(store, scenario):
+def test_a_versions_rows_carry_names_the_reader_may_see_and_the_decisions(store, consoles_scenario):
     stored = saved_plan(store, [("P001", "O-HUB"), ("P009", "O-DASH")])
     decide_placement(store, stored.id, "P001", "O-HUB", "rejected", decided_by="hr1")
     hidden = {"P009"}
-    rows = placement_rows(store, get_plan(store, stored.id), scenario,
-                          lambda pid: pid if pid in hidden else scenario.person_by_id[pid].name)
+    rows = placement_rows(store, get_plan(store, stored.id), consoles_scenario,
+                          lambda pid: pid if pid in hidden else consoles_scenario.person_by_id[pid].name)
     by_person = {r.person_id: r for r in rows}
     assert by_person["P001"].person_name == "Person 1" and by_person["P009"].person_name == "P009"
     assert by_person["P001"].opportunity_title == "Community hub secondment"
@@ -97,17 +96,17 @@ def test_a_versions_rows_carry_names_the_reader_may_see_and_the_decisions(store,
 # -- what if -----------------------------------------------------------------------------------
 
 
-def test_relaxing_a_skill_drops_it_only_where_it_is_required(scenario):
+def test_relaxing_a_skill_drops_it_only_where_it_is_required(consoles_scenario):
     everywhere = WhatIfChange(change="relax", skill="data-analysis")
-    assert requirements_to_relax(everywhere, scenario) == [("O-DASH", "data-analysis"), ("O-SHADOW", "data-analysis")]
+    assert requirements_to_relax(everywhere, consoles_scenario) == [("O-DASH", "data-analysis"), ("O-SHADOW", "data-analysis")]
     one = WhatIfChange(change="relax", skill="data-analysis", opportunity_id="O-DASH")
-    assert requirements_to_relax(one, scenario) == [("O-DASH", "data-analysis")]
-    assert "Build the children" in describe_change(one, scenario)
+    assert requirements_to_relax(one, consoles_scenario) == [("O-DASH", "data-analysis")]
+    assert "Build the children" in describe_change(one, consoles_scenario)
     missing = WhatIfChange(change="relax", skill="python", opportunity_id="O-DASH")
-    assert requirements_to_relax(missing, scenario) == [] and "does not require" in change_problem(missing, scenario)
+    assert requirements_to_relax(missing, consoles_scenario) == [] and "does not require" in change_problem(missing, consoles_scenario)
     stretch = WhatIfChange(change="stretch", stretch_levels=2)
-    assert requirements_to_relax(stretch, scenario) == [] and change_problem(stretch, scenario) is None
-    assert describe_change(stretch, scenario) == "allow a stretch of 2 level(s) on every required skill"
+    assert requirements_to_relax(stretch, consoles_scenario) == [] and change_problem(stretch, consoles_scenario) is None
+    assert describe_change(stretch, consoles_scenario) == "allow a stretch of 2 level(s) on every required skill"
 
 
 def test_comparing_placements_says_what_opens_what_is_lost_and_what_stays():
@@ -117,10 +116,10 @@ def test_comparing_placements_says_what_opens_what_is_lost_and_what_stays():
                                                  "kept": [("P2", "O2")]}
 
 
-def test_a_what_if_plans_both_sides_under_the_chosen_versions_policy(store, scenario):
+def test_a_what_if_plans_both_sides_under_the_chosen_versions_policy(store, consoles_scenario):
     stored = saved_plan(store, [("P001", "O-HUB")])
     change = WhatIfChange(change="relax", skill="python", opportunity_id="O-LOCAL")
-    outcome = whatif_work(scenario, scenario.policy, stored, change, describe_change(change, scenario))(ProgressSink())
+    outcome = whatif_work(consoles_scenario, consoles_scenario.policy, stored, change, describe_change(change, consoles_scenario))(ProgressSink())
     result = outcome.result
     assert outcome.plan_id is None and result["base_plan_id"] == stored.id
     assert result["eligible_pairs_after"] >= result["eligible_pairs_before"]

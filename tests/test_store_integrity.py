@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import small_scenario
+from scenarios import small_scenario
 from sqlalchemy.engine import make_url
 
 from planner import store

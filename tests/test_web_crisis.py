@@ -6,8 +6,7 @@ import csv
 import io
 
 import pytest
-from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
-from conftest_web2 import post
+from helpers import post
 
 CRISIS_GETS = ["/crisis/", "/crisis/jobs/1", "/crisis/jobs/1.json", "/crisis/plans/1/export.csv",
                "/crisis/plans/1/export.xlsx"]
@@ -26,84 +25,84 @@ def run_and_wait(client, app, path="/crisis/redeploy"):
 
 
 @pytest.mark.parametrize("role", ["staff", "hr", "admin"])
-def test_only_emergency_planners_open_or_change_the_crisis(as_role, web2_engine, role):
+def test_only_emergency_planners_open_or_change_the_crisis(as_role, store_engine, role):
     from planner.store.testing import database_dump
 
     client = as_role(role)
-    before = database_dump(web2_engine)
+    before = database_dump(store_engine)
     for path in CRISIS_GETS:
         assert client.get(path).status_code == 403, path
     for path in CRISIS_POSTS:
         assert post(client, path, {"status": "paused"}).status_code == 403, path
-    assert database_dump(web2_engine) == before
+    assert database_dump(store_engine) == before
 
 
-def test_signed_out_visitors_are_sent_to_sign_in(loaded):
-    client = loaded.test_client()
+def test_signed_out_visitors_are_sent_to_sign_in(loaded_app):
+    client = loaded_app.test_client()
     for path in CRISIS_GETS + CRISIS_POSTS:
         response = client.get(path) if path in CRISIS_GETS else post(client, path)
         assert response.status_code == 302 and "/login" in response.headers["Location"], path
 
 
-def test_crisis_posts_need_a_csrf_token(as_role, web2_engine):
+def test_crisis_posts_need_a_csrf_token(as_role, store_engine):
     from planner.store.testing import database_dump
 
     client = as_role("emergency")
-    before = database_dump(web2_engine)
+    before = database_dump(store_engine)
     for path in CRISIS_POSTS:
         assert client.post(path, data={"status": "paused"}).status_code == 400, path
-    assert database_dump(web2_engine) == before
+    assert database_dump(store_engine) == before
 
 
-def test_pausing_a_team_is_stored_and_audited(as_role, web2_engine):
+def test_pausing_a_team_is_stored_and_audited(as_role, store_engine):
     from planner.store import list_audit, load_scenario, scenario_revision
 
-    revision = scenario_revision(web2_engine)
+    revision = scenario_revision(store_engine)
     page = post(as_role("emergency"), "/crisis/teams/T-PLAN/status", {"status": "paused"}, follow_redirects=True)
     assert "Planning is now paused" in page.get_data(as_text=True)
-    assert load_scenario(web2_engine).team_by_id["T-PLAN"].status.value == "paused"
-    assert scenario_revision(web2_engine) == revision + 1
+    assert load_scenario(store_engine).team_by_id["T-PLAN"].status.value == "paused"
+    assert scenario_revision(store_engine) == revision + 1
     assert any(e.action == "team.status" and e.target == "team:T-PLAN" and e.actor == "ep1"
-               for e in list_audit(web2_engine))
+               for e in list_audit(store_engine))
 
 
-def test_an_unknown_status_or_team_is_refused(as_role, web2_engine):
+def test_an_unknown_status_or_team_is_refused(as_role, store_engine):
     from planner.store.testing import database_dump
 
     client = as_role("emergency")
-    before = database_dump(web2_engine)
+    before = database_dump(store_engine)
     post(client, "/crisis/teams/T-PLAN/status", {"status": "closed"})
     assert post(client, "/crisis/teams/NOPE/status", {"status": "paused"}).status_code == 404
-    assert database_dump(web2_engine) == before
+    assert database_dump(store_engine) == before
 
 
-def test_demand_is_added_changed_and_removed(as_role, web2_engine):
+def test_demand_is_added_changed_and_removed(as_role, store_engine):
     from planner.store import load_scenario
 
     client = as_role("emergency")
     post(client, "/crisis/demand", {"team_id": "T-DATA", "skill": "driving", "level": 2, "count": 3, "priority": 2})
-    demand = load_scenario(web2_engine).demand
+    demand = load_scenario(store_engine).demand
     assert demand[-1].model_dump() == {"team_id": "T-DATA", "skill": "driving", "level": 2, "count": 3, "priority": 2}
     post(client, "/crisis/demand/1", {"level": 3, "count": 5, "priority": 1, "action": "save"})
-    assert load_scenario(web2_engine).demand[0].count == 5
+    assert load_scenario(store_engine).demand[0].count == 5
     post(client, "/crisis/demand/2", {"action": "remove"})
-    assert len(load_scenario(web2_engine).demand) == 3
+    assert len(load_scenario(store_engine).demand) == 3
 
 
-def test_demand_for_an_unknown_skill_is_refused_and_nothing_changes(as_role, web2_engine):
+def test_demand_for_an_unknown_skill_is_refused_and_nothing_changes(as_role, store_engine):
     from planner.store.testing import database_dump
 
     client = as_role("emergency")
-    before = database_dump(web2_engine)
+    before = database_dump(store_engine)
     page = post(client, "/crisis/demand", {"team_id": "T-DATA", "skill": "juggling", "level": 2, "count": 1,
                                            "priority": 1}, follow_redirects=True)
     assert "unknown skill" in page.get_data(as_text=True)
-    assert database_dump(web2_engine) == before
+    assert database_dump(store_engine) == before
 
 
-def test_redeploy_covers_demand_and_explains_what_is_not_covered(as_role, loaded, web2_engine):
+def test_redeploy_covers_demand_and_explains_what_is_not_covered(as_role, loaded_app, store_engine):
     client = as_role("emergency")
-    job = run_and_wait(client, loaded)
+    job = run_and_wait(client, loaded_app)
     assert job.status == "finished", job.error
     assert job.result["status"] in ("OPTIMAL", "FEASIBLE")
     page = client.get("/crisis/").get_data(as_text=True)
@@ -115,16 +114,16 @@ def test_redeploy_covers_demand_and_explains_what_is_not_covered(as_role, loaded
     assert "social-work" in page
 
 
-def test_replan_keeps_the_current_moves(as_role, loaded, web2_engine):
+def test_replan_keeps_the_current_moves(as_role, loaded_app, store_engine):
     client = as_role("emergency")
-    first = run_and_wait(client, loaded)
+    first = run_and_wait(client, loaded_app)
     post(client, "/crisis/demand", {"team_id": "T-PLAN", "skill": "first-aid", "level": 2, "count": 1, "priority": 1})
     assert "changed since" in client.get("/crisis/").get_data(as_text=True)
-    second = run_and_wait(client, loaded, "/crisis/replan")
+    second = run_and_wait(client, loaded_app, "/crisis/replan")
     assert second.status == "finished", second.error
     from planner.store import get_plan
 
-    stored = get_plan(web2_engine, second.plan_id)
+    stored = get_plan(store_engine, second.plan_id)
     assert stored.result["baseline_plan_id"] == first.plan_id
     assert stored.result["changes"] is not None
     assert len(stored.result["changes"]["stayed"]) >= 1
@@ -135,15 +134,15 @@ def test_replan_without_a_redeployment_says_so(as_role):
     assert "redeploy first" in page.get_data(as_text=True)
 
 
-def test_export_for_managers_escapes_formulas(as_role, loaded, web2_engine):
+def test_export_for_managers_escapes_formulas(as_role, loaded_app, store_engine):
     from planner.store import load_scenario, save_scenario
 
-    scenario = load_scenario(web2_engine)
+    scenario = load_scenario(store_engine)
     people = tuple(p.model_copy(update={"name": "=HYPERLINK(\"x\")"}) if p.team_id != "T-TEST" else p
                    for p in scenario.people)
-    save_scenario(web2_engine, scenario.model_copy(update={"people": people}), actor="test")
+    save_scenario(store_engine, scenario.model_copy(update={"people": people}), actor="test")
     client = as_role("emergency")
-    job = run_and_wait(client, loaded)
+    job = run_and_wait(client, loaded_app)
     response = client.get(f"/crisis/plans/{job.plan_id}/export.csv")
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
@@ -159,33 +158,33 @@ def test_export_for_managers_escapes_formulas(as_role, loaded, web2_engine):
     assert names and all(not str(n).startswith("=") for n in names)
 
 
-def test_get_pages_never_change_the_database(as_role, loaded, web2_engine):
+def test_get_pages_never_change_the_database(as_role, loaded_app, store_engine):
     from planner.store.testing import database_dump
 
     client = as_role("emergency")
-    job = run_and_wait(client, loaded)
-    before = database_dump(web2_engine)
+    job = run_and_wait(client, loaded_app)
+    before = database_dump(store_engine)
     # Downloads add one audit row each and nothing else: tests/test_security_fixes_web.py.
     for path in ["/crisis/", f"/crisis/jobs/{job.id}", f"/crisis/jobs/{job.id}.json"]:
         assert client.get(path).status_code == 200, path
-    assert database_dump(web2_engine) == before
+    assert database_dump(store_engine) == before
 
 
-def test_an_emergency_planner_lands_on_the_console(loaded):
-    from conftest_web2 import sign_in
+def test_an_emergency_planner_lands_on_the_console(loaded_app):
+    from helpers import sign_in
 
-    response = sign_in(loaded.test_client(), "emergency").get("/")
+    response = sign_in(loaded_app.test_client(), "emergency").get("/")
     assert response.status_code == 302 and "/crisis" in response.headers["Location"]
 
 
-def test_when_every_slot_is_busy_a_redeployment_is_told_so(as_role, loaded):
+def test_when_every_slot_is_busy_a_redeployment_is_told_so(as_role, loaded_app):
     import threading
 
     from web.jobs import JobOutcome
 
     client = as_role("emergency")
     client.get("/crisis/")  # creates the app's pool
-    pool = loaded.extensions["trellis_jobs"]
+    pool = loaded_app.extensions["trellis_jobs"]
     release = threading.Event()
 
     def blocked(progress):

@@ -12,8 +12,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
-from conftest_web2 import PASSWORD, post, sign_in
+from helpers import PASSWORD, post, sign_in
 
 POLICY_FORM = {"stretch_levels": 0, "periods": 1, "time_limit_s": 3, "fairness_bands": "", "fairness_min_share": 0,
                "max_cross_organisation": "", "w_skill_fit": 3, "w_development": 4, "w_preference": 5,
@@ -53,33 +52,33 @@ def placements_of(engine, plan_id):
 
 
 @pytest.mark.parametrize("role", ["staff", "emergency", "admin"])
-def test_only_hr_opens_or_changes_the_plan_console(as_role, web2_engine, role):
+def test_only_hr_opens_or_changes_the_plan_console(as_role, store_engine, role):
     from planner.store.testing import database_dump
 
     client = as_role(role)
-    before = database_dump(web2_engine)
+    before = database_dump(store_engine)
     for path in PLAN_GETS:
         assert client.get(path).status_code == 403, path
     for path in PLAN_POSTS:
         assert post(client, path, POLICY_FORM).status_code == 403, path
-    assert database_dump(web2_engine) == before
+    assert database_dump(store_engine) == before
 
 
-def test_signed_out_visitors_are_sent_to_sign_in(loaded):
-    client = loaded.test_client()
+def test_signed_out_visitors_are_sent_to_sign_in(loaded_app):
+    client = loaded_app.test_client()
     for path in PLAN_GETS + PLAN_POSTS:
         response = client.get(path) if path in PLAN_GETS else post(client, path)
         assert response.status_code == 302 and "/login" in response.headers["Location"], path
 
 
-def test_plan_posts_need_a_csrf_token(as_role, web2_engine):
+def test_plan_posts_need_a_csrf_token(as_role, store_engine):
     from planner.store.testing import database_dump
 
     client = as_role("hr")
-    before = database_dump(web2_engine)
+    before = database_dump(store_engine)
     for path in PLAN_POSTS:
         assert client.post(path, data=POLICY_FORM).status_code == 400, path
-    assert database_dump(web2_engine) == before
+    assert database_dump(store_engine) == before
 
 
 def test_unknown_plans_and_runs_are_404(as_role):
@@ -88,8 +87,8 @@ def test_unknown_plans_and_runs_are_404(as_role):
         assert client.get(path).status_code == 404, path
 
 
-def test_hr_lands_on_the_plan_console(loaded):
-    response = sign_in(loaded.test_client(), "hr").get("/")
+def test_hr_lands_on_the_plan_console(loaded_app):
+    response = sign_in(loaded_app.test_client(), "hr").get("/")
     assert response.status_code == 302 and "/hr/" in response.headers["Location"]
 
 
@@ -98,13 +97,13 @@ def test_hr_lands_on_the_plan_console(loaded):
 # ---------------------------------------------------------------------------------------------
 
 
-def test_a_run_saves_a_plan_version_with_explanations_and_who_ran_it(as_role, loaded, web2_engine):
+def test_a_run_saves_a_plan_version_with_explanations_and_who_ran_it(as_role, loaded_app, store_engine):
     from planner.store import get_plan, list_audit
 
     client = as_role("hr")
-    job = run_plan(client, loaded)
+    job = run_plan(client, loaded_app)
     assert job.result["status"] == "OPTIMAL"
-    stored = get_plan(web2_engine, job.plan_id)
+    stored = get_plan(store_engine, job.plan_id)
     assert stored.version == 1 and stored.created_by == "hr1" and stored.status == "draft"
     assert stored.result["placements"] and all(p["explanation"] for p in stored.result["placements"])
     page = client.get(f"/hr/plans/{job.plan_id}").get_data(as_text=True)
@@ -115,12 +114,12 @@ def test_a_run_saves_a_plan_version_with_explanations_and_who_ran_it(as_role, lo
     assert some_reason[:25] in page.replace("&#39;", "'").replace("&amp;", "&")
     first = stored.result["placements"][0]
     assert first["explanation"].split(";")[0][:30] in page.replace("&#39;", "'").replace("&amp;", "&")
-    assert any(e.action == "plan.save" and e.actor == "hr1" for e in list_audit(web2_engine))
+    assert any(e.action == "plan.save" and e.actor == "hr1" for e in list_audit(store_engine))
 
 
-def test_the_run_page_survives_a_reload_and_reports_progress(as_role, loaded):
+def test_the_run_page_survives_a_reload_and_reports_progress(as_role, loaded_app):
     client = as_role("hr")
-    job = run_plan(client, loaded)
+    job = run_plan(client, loaded_app)
     data = client.get(f"/hr/jobs/{job.id}.json").get_json()
     assert data["status"] == "finished" and data["done"] is True
     assert data["next"] == f"/hr/plans/{job.plan_id}"
@@ -129,29 +128,29 @@ def test_the_run_page_survives_a_reload_and_reports_progress(as_role, loaded):
     assert final["objective"] == final["bound"] == job.result["objective"]  # OPTIMAL: the bound met it
     page = client.get(f"/hr/jobs/{job.id}").get_data(as_text=True)
     assert "finished" in page and "Open the plan" in page
-    other = sign_in(loaded.test_client(), "hr")
+    other = sign_in(loaded_app.test_client(), "hr")
     assert other.get(f"/hr/jobs/{job.id}.json").get_json()["status"] == "finished"
 
 
-def test_a_run_returns_within_its_time_limit_with_a_status(as_role, loaded):
+def test_a_run_returns_within_its_time_limit_with_a_status(as_role, loaded_app):
     client = as_role("hr")
     started = time.monotonic()
-    job = run_plan(client, loaded, time_limit_s=2)
+    job = run_plan(client, loaded_app, time_limit_s=2)
     assert time.monotonic() - started < 2 + 2
     assert job.result["status"] in ("OPTIMAL", "FEASIBLE")
     assert job.result["objective"] is not None and job.result["best_bound"] is not None
 
 
-def test_an_infeasible_run_names_the_conflicting_rules(as_role, loaded, web2_engine):
+def test_an_infeasible_run_names_the_conflicting_rules(as_role, loaded_app, store_engine):
     from planner.domain import PersonOpportunity
     from planner.store import load_scenario, save_scenario
 
-    scenario = load_scenario(web2_engine)
+    scenario = load_scenario(store_engine)
     # P001 works in Children's services, which hosts O-HUB: pinning them there breaks rule 1.
     policy = scenario.policy.model_copy(update={"pinned": (PersonOpportunity(person_id="P001", opportunity_id="O-HUB"),)})
-    save_scenario(web2_engine, scenario.model_copy(update={"policy": policy}), actor="test")
+    save_scenario(store_engine, scenario.model_copy(update={"policy": policy}), actor="test")
     client = as_role("hr")
-    job = run_plan(client, loaded)
+    job = run_plan(client, loaded_app)
     assert job.result["status"] == "INFEASIBLE"
     assert job.result["conflicts"]
     page = client.get(f"/hr/plans/{job.plan_id}").get_data(as_text=True)
@@ -159,25 +158,25 @@ def test_an_infeasible_run_names_the_conflicting_rules(as_role, loaded, web2_eng
     assert any(word in page for word in ("P001", "pinned", "pin"))
 
 
-def test_a_bad_policy_form_is_refused_in_plain_words(as_role, web2_engine):
+def test_a_bad_policy_form_is_refused_in_plain_words(as_role, store_engine):
     from planner.store.testing import database_dump
 
     client = as_role("hr")
-    before = database_dump(web2_engine)
+    before = database_dump(store_engine)
     page = post(client, "/hr/plan/run", {**POLICY_FORM, "fairness_bands": "five to seven"}, follow_redirects=True)
     assert "not written like 5-7" in page.get_data(as_text=True)
     page = post(client, "/hr/plan/run", {**POLICY_FORM, "time_limit_s": 100000}, follow_redirects=True)
     assert "The plan was not started" in page.get_data(as_text=True)
-    assert database_dump(web2_engine) == before
+    assert database_dump(store_engine) == before
 
 
-def test_two_planners_running_at_once_both_get_their_plan(loaded, web2_engine):
+def test_two_planners_running_at_once_both_get_their_plan(loaded_app, store_engine):
     from planner.store import get_plan
     from web.auth import create_account
 
-    create_account(web2_engine, "hr2", PASSWORD, "hr", actor="test")
-    first = sign_in(loaded.test_client(), "hr")
-    second = loaded.test_client()
+    create_account(store_engine, "hr2", PASSWORD, "hr", actor="test")
+    first = sign_in(loaded_app.test_client(), "hr")
+    second = loaded_app.test_client()
     token = re.search(r'name="csrf_token" value="([^"]+)"', second.get("/login").get_data(as_text=True)).group(1)
     second.post("/login", data={"csrf_token": token, "username": "hr2", "password": PASSWORD})
     job_ids: dict[str, int] = {}
@@ -193,26 +192,26 @@ def test_two_planners_running_at_once_both_get_their_plan(loaded, web2_engine):
         thread.start()
     for thread in threads:
         thread.join(30)
-    pool = loaded.extensions["trellis_jobs"]
+    pool = loaded_app.extensions["trellis_jobs"]
     plans = {}
     for name, job_id in job_ids.items():
         assert pool.wait(job_id, 30)
         job = pool.get(job_id)
         assert job.status == "finished", job.error
         assert job.created_by == name
-        plans[name] = get_plan(web2_engine, job.plan_id)
+        plans[name] = get_plan(store_engine, job.plan_id)
     assert {p.created_by for p in plans.values()} == {"hr1", "hr2"}
     assert sorted(p.version for p in plans.values()) == [1, 2]
     assert plans["hr2"].policy["stretch_levels"] == 1 and plans["hr1"].policy["stretch_levels"] == 0
     assert all(p.result["status"] == "OPTIMAL" for p in plans.values())
 
 
-def test_when_every_slot_is_busy_a_new_run_is_told_so(as_role, loaded, web2_engine):
+def test_when_every_slot_is_busy_a_new_run_is_told_so(as_role, loaded_app, store_engine):
     from web.jobs import JobOutcome
 
     client = as_role("hr")
     client.get("/hr/")  # creates the app's pool
-    pool = loaded.extensions["trellis_jobs"]
+    pool = loaded_app.extensions["trellis_jobs"]
     release = threading.Event()
 
     def blocked(progress):
@@ -229,24 +228,24 @@ def test_when_every_slot_is_busy_a_new_run_is_told_so(as_role, loaded, web2_engi
         release.set()
         for job_id in held:
             pool.wait(job_id, 20)
-    assert run_plan(client, loaded).status == "finished"
+    assert run_plan(client, loaded_app).status == "finished"
 
 
-def test_a_job_whose_process_died_shows_as_interrupted_and_frees_its_slot(as_role, loaded, web2_engine):
+def test_a_job_whose_process_died_shows_as_interrupted_and_frees_its_slot(as_role, loaded_app, store_engine):
     from sqlalchemy import insert
 
     from planner.store._common import utc_now
     from planner.store.console_tables import solve_jobs
 
     old = utc_now() - timedelta(minutes=5)
-    with web2_engine.begin() as connection:
+    with store_engine.begin() as connection:
         for _ in range(2):
             connection.execute(insert(solve_jobs).values(
                 kind="matching", status="running", created_by="hr1", created_at=old, started_at=old,
                 heartbeat_at=old, time_limit_s=10, request={}, progress=[]))
     client = as_role("hr")
     assert client.get("/hr/jobs/1.json").get_json()["status"] == "interrupted"
-    assert run_plan(client, loaded).status == "finished"
+    assert run_plan(client, loaded_app).status == "finished"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -254,72 +253,72 @@ def test_a_job_whose_process_died_shows_as_interrupted_and_frees_its_slot(as_rol
 # ---------------------------------------------------------------------------------------------
 
 
-def test_accepting_and_rejecting_placements_is_recorded_in_the_planners_name(as_role, loaded, web2_engine):
+def test_accepting_and_rejecting_placements_is_recorded_in_the_planners_name(as_role, loaded_app, store_engine):
     from planner.store import list_audit
     from web.decisions import decisions_for_plan
 
     client = as_role("hr")
-    job = run_plan(client, loaded)
-    (p1, o1), (p2, o2) = placements_of(web2_engine, job.plan_id)[:2]
+    job = run_plan(client, loaded_app)
+    (p1, o1), (p2, o2) = placements_of(store_engine, job.plan_id)[:2]
     post(client, f"/hr/plans/{job.plan_id}/decide", {"person_id": p1, "opportunity_id": o1, "decision": "accepted"})
     post(client, f"/hr/plans/{job.plan_id}/decide", {"person_id": p2, "opportunity_id": o2, "decision": "rejected"})
-    decisions = decisions_for_plan(web2_engine, job.plan_id)
+    decisions = decisions_for_plan(store_engine, job.plan_id)
     assert decisions[(p1, o1)].decision == "accepted" and decisions[(p1, o1)].decided_by == "hr1"
     assert decisions[(p2, o2)].decision == "rejected"
-    actions = {(e.action, e.target) for e in list_audit(web2_engine, actor="hr1")}
+    actions = {(e.action, e.target) for e in list_audit(store_engine, actor="hr1")}
     assert ("placement.accept", f"person:{p1}") in actions and ("placement.reject", f"person:{p2}") in actions
 
 
-def test_deciding_on_a_placement_the_plan_did_not_propose_is_404(as_role, loaded):
+def test_deciding_on_a_placement_the_plan_did_not_propose_is_404(as_role, loaded_app):
     client = as_role("hr")
-    job = run_plan(client, loaded)
+    job = run_plan(client, loaded_app)
     response = post(client, f"/hr/plans/{job.plan_id}/decide",
                     {"person_id": "P001", "opportunity_id": "O-NOPE", "decision": "accepted"})
     assert response.status_code == 404
 
 
-def test_a_plan_is_approved_only_when_every_placement_is_accepted(as_role, loaded, web2_engine):
+def test_a_plan_is_approved_only_when_every_placement_is_accepted(as_role, loaded_app, store_engine):
     from planner.store import get_plan, list_audit
 
     client = as_role("hr")
-    job = run_plan(client, loaded)
+    job = run_plan(client, loaded_app)
     page = post(client, f"/hr/plans/{job.plan_id}/approve", follow_redirects=True).get_data(as_text=True)
     assert "not accepted yet" in page
-    assert get_plan(web2_engine, job.plan_id).status == "draft"
+    assert get_plan(store_engine, job.plan_id).status == "draft"
     post(client, f"/hr/plans/{job.plan_id}/accept-all")
     post(client, f"/hr/plans/{job.plan_id}/approve")
-    stored = get_plan(web2_engine, job.plan_id)
+    stored = get_plan(store_engine, job.plan_id)
     assert stored.status == "approved" and stored.approved_by == "hr1"
-    assert any(e.action == "plan.approve" and e.actor == "hr1" for e in list_audit(web2_engine))
+    assert any(e.action == "plan.approve" and e.actor == "hr1" for e in list_audit(store_engine))
     page = post(client, f"/hr/plans/{job.plan_id}/decide",
-                {"person_id": placements_of(web2_engine, job.plan_id)[0][0],
-                 "opportunity_id": placements_of(web2_engine, job.plan_id)[0][1], "decision": "rejected"},
+                {"person_id": placements_of(store_engine, job.plan_id)[0][0],
+                 "opportunity_id": placements_of(store_engine, job.plan_id)[0][1], "decision": "rejected"},
                 follow_redirects=True).get_data(as_text=True)
     assert "already approved" in page
 
 
-def test_a_rerun_pins_accepted_and_forbids_rejected_placements(as_role, loaded, web2_engine):
+def test_a_rerun_pins_accepted_and_forbids_rejected_placements(as_role, loaded_app, store_engine):
     from planner.store import get_plan
     from web.decisions import decisions_for_plan
 
     client = as_role("hr")
-    job = run_plan(client, loaded)
-    (p1, o1), (p2, o2) = placements_of(web2_engine, job.plan_id)[:2]
+    job = run_plan(client, loaded_app)
+    (p1, o1), (p2, o2) = placements_of(store_engine, job.plan_id)[:2]
     post(client, f"/hr/plans/{job.plan_id}/decide", {"person_id": p1, "opportunity_id": o1, "decision": "accepted"})
     post(client, f"/hr/plans/{job.plan_id}/decide", {"person_id": p2, "opportunity_id": o2, "decision": "rejected"})
     response = post(client, f"/hr/plans/{job.plan_id}/rerun")
     job_id = int(re.search(r"/hr/jobs/(\d+)", response.headers["Location"]).group(1))
-    pool = loaded.extensions["trellis_jobs"]
+    pool = loaded_app.extensions["trellis_jobs"]
     assert pool.wait(job_id, 30)
     second = pool.get(job_id)
     assert second.status == "finished", second.error
-    new = get_plan(web2_engine, second.plan_id)
+    new = get_plan(store_engine, second.plan_id)
     assert new.version == 2
-    pairs = placements_of(web2_engine, second.plan_id)
+    pairs = placements_of(store_engine, second.plan_id)
     assert (p1, o1) in pairs and (p2, o2) not in pairs
     assert {"person_id": p2, "opportunity_id": o2} in new.policy["forbidden"]
     assert {"person_id": p1, "opportunity_id": o1} in new.policy["pinned"]
-    carried = decisions_for_plan(web2_engine, second.plan_id)
+    carried = decisions_for_plan(store_engine, second.plan_id)
     assert carried[(p1, o1)].decision == "accepted" and carried[(p1, o1)].decided_by == "hr1"
 
 
@@ -328,14 +327,14 @@ def test_a_rerun_pins_accepted_and_forbids_rejected_placements(as_role, loaded, 
 # ---------------------------------------------------------------------------------------------
 
 
-def test_what_if_dropping_a_requirement_is_compared_side_by_side(as_role, loaded, web2_engine):
+def test_what_if_dropping_a_requirement_is_compared_side_by_side(as_role, loaded_app, store_engine):
     client = as_role("hr")
-    job = run_plan(client, loaded)
+    job = run_plan(client, loaded_app)
     assert "Drop a skill requirement" in client.get("/hr/whatif").get_data(as_text=True)
     response = post(client, "/hr/whatif", {"plan_id": job.plan_id, "change": "relax", "skill": "python",
                                            "opportunity_id": "O-LOCAL", "stretch_levels": 1})
     whatif_id = int(re.search(r"/hr/jobs/(\d+)", response.headers["Location"]).group(1))
-    pool = loaded.extensions["trellis_jobs"]
+    pool = loaded_app.extensions["trellis_jobs"]
     assert pool.wait(whatif_id, 30)
     assert pool.get(whatif_id).status == "finished", pool.get(whatif_id).error
     page = client.get(f"/hr/whatif/{whatif_id}").get_data(as_text=True)
@@ -347,9 +346,9 @@ def test_what_if_dropping_a_requirement_is_compared_side_by_side(as_role, loaded
     assert result["eligible_pairs_after"] > result["eligible_pairs_before"]
 
 
-def test_what_if_on_a_requirement_that_does_not_exist_is_refused(as_role, loaded):
+def test_what_if_on_a_requirement_that_does_not_exist_is_refused(as_role, loaded_app):
     client = as_role("hr")
-    job = run_plan(client, loaded)
+    job = run_plan(client, loaded_app)
     page = post(client, "/hr/whatif", {"plan_id": job.plan_id, "change": "relax", "skill": "driving",
                                        "opportunity_id": "O-LOCAL"}, follow_redirects=True)
     assert "does not require that skill" in page.get_data(as_text=True)
@@ -360,16 +359,16 @@ def test_what_if_on_a_requirement_that_does_not_exist_is_refused(as_role, loaded
 # ---------------------------------------------------------------------------------------------
 
 
-def test_plan_exports_escape_formulas_in_csv_and_xlsx(as_role, loaded, web2_engine):
+def test_plan_exports_escape_formulas_in_csv_and_xlsx(as_role, loaded_app, store_engine):
     from openpyxl import load_workbook
 
     from planner.store import load_scenario, save_scenario
 
-    scenario = load_scenario(web2_engine)
+    scenario = load_scenario(store_engine)
     people = tuple(p.model_copy(update={"name": f"=cmd|' /C calc'!A{i}"}) for i, p in enumerate(scenario.people))
-    save_scenario(web2_engine, scenario.model_copy(update={"people": people}), actor="test")
+    save_scenario(store_engine, scenario.model_copy(update={"people": people}), actor="test")
     client = as_role("hr")
-    job = run_plan(client, loaded)
+    job = run_plan(client, loaded_app)
     response = client.get(f"/hr/plans/{job.plan_id}/export.csv")
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
@@ -381,17 +380,17 @@ def test_plan_exports_escape_formulas_in_csv_and_xlsx(as_role, loaded, web2_engi
     assert cells and all(c.data_type != "f" for c in cells)
 
 
-def test_get_pages_never_change_the_database(as_role, loaded, web2_engine):
+def test_get_pages_never_change_the_database(as_role, loaded_app, store_engine):
     from planner.store.testing import database_dump
 
     client = as_role("hr")
-    job = run_plan(client, loaded)
-    before = database_dump(web2_engine)
+    job = run_plan(client, loaded_app)
+    before = database_dump(store_engine)
     # Downloads add one audit row each and nothing else: tests/test_security_fixes_web.py.
     for path in ["/hr/", f"/hr/jobs/{job.id}", f"/hr/jobs/{job.id}.json", f"/hr/plans/{job.plan_id}",
                  "/hr/whatif", "/hr/import"]:
         assert client.get(path).status_code == 200, path
-    assert database_dump(web2_engine) == before
+    assert database_dump(store_engine) == before
     assert json.loads(json.dumps(client.get(f"/hr/jobs/{job.id}.json").get_json()))["id"] == job.id
 
 
@@ -400,7 +399,7 @@ def test_get_pages_never_change_the_database(as_role, loaded, web2_engine):
 # ---------------------------------------------------------------------------------------------
 
 
-def test_migration_0002_creates_exactly_the_console_tables(web2_engine):
+def test_migration_0002_creates_exactly_the_console_tables(store_engine):
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
@@ -412,7 +411,7 @@ def test_migration_0002_creates_exactly_the_console_tables(web2_engine):
         table = obj if type_ == "table" else getattr(obj, "table", None)
         return (table.name if table is not None else name) in mine
 
-    with web2_engine.connect() as connection:
+    with store_engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"include_object": only_console_tables,
                                                                "compare_type": True})
         assert compare_metadata(context, metadata) == []
@@ -459,10 +458,10 @@ def test_jobs_and_decisions_work_on_postgresql():
 # ---------------------------------------------------------------------------------------------
 
 
-def test_a_job_that_fails_ends_failed_with_a_message_and_frees_its_slot(web2_engine):
+def test_a_job_that_fails_ends_failed_with_a_message_and_frees_its_slot(store_engine):
     from web.jobs import JobOutcome, JobPool
 
-    pool = JobPool(web2_engine, slots=1)
+    pool = JobPool(store_engine, slots=1)
 
     def broken(progress):
         raise ValueError("Person 7 has a bad row")  # text that must never reach the page or log
@@ -508,24 +507,24 @@ def test_xlsx_export_never_holds_a_formula():
     assert [c.value for c in cells] == ["a", "b", "'=1+1", 3, "'@x", "'-y"]
 
 
-def test_the_policy_form_starts_from_the_newest_run(as_role, loaded):
+def test_the_policy_form_starts_from_the_newest_run(as_role, loaded_app):
     client = as_role("hr")
     assert 'name="stretch_levels" min="0" max="4" value="0"' in client.get("/hr/").get_data(as_text=True)
-    run_plan(client, loaded, stretch_levels=2, w_network=7)
+    run_plan(client, loaded_app, stretch_levels=2, w_network=7)
     page = client.get("/hr/").get_data(as_text=True)
     assert 'name="stretch_levels" min="0" max="4" value="2"' in page
     assert '<option value="7.0" selected>as set before (7)</option>' in page
 
 
 @pytest.mark.slow
-def test_a_large_scenario_run_returns_within_its_time_limit_plus_two_seconds(as_role, loaded, web2_engine):
+def test_a_large_scenario_run_returns_within_its_time_limit_plus_two_seconds(as_role, loaded_app, store_engine):
     from planner.generate import generate_scenario
     from planner.store import save_scenario
 
-    save_scenario(web2_engine, generate_scenario(4000, seed=5), actor="test")
+    save_scenario(store_engine, generate_scenario(4000, seed=5), actor="test")
     client = as_role("hr")
     job_id = start_run(client, time_limit_s=3)
-    pool = loaded.extensions["trellis_jobs"]
+    pool = loaded_app.extensions["trellis_jobs"]
     assert pool.wait(job_id, 30)
     job = pool.get(job_id)
     assert job.status == "finished", job.error

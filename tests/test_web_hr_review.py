@@ -9,8 +9,7 @@ import shutil
 import time
 
 import pytest
-from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
-from conftest_web2 import PASSWORD, ROLE_ACCOUNTS, post, sign_in
+from helpers import PASSWORD, ROLE_ACCOUNTS, post, sign_in
 from test_web_hr import run_plan
 
 ROW = re.compile(r'<tr id="row-([^"]+)" class="hr-row hr-row--(\w+)">')
@@ -241,9 +240,9 @@ def test_only_hr_decides_on_a_group(as_role, role):
 # ---------------------------------------------------------------------------------------------
 
 
-def test_the_plan_page_leads_with_the_outcome_and_keeps_figures_in_technical_details(as_role, loaded):
+def test_the_plan_page_leads_with_the_outcome_and_keeps_figures_in_technical_details(as_role, loaded_app):
     client = as_role("hr")
-    job = run_plan(client, loaded)
+    job = run_plan(client, loaded_app)
     html = page_text(client, f"/hr/plans/{job.plan_id}")
     assert '<h2 id="outcome-title" class="hr-outcome">Best possible plan (proven)</h2>' in html
     technical = html.split("<summary>Technical details</summary>")[1].split("</details>")[0]
@@ -254,12 +253,12 @@ def test_the_plan_page_leads_with_the_outcome_and_keeps_figures_in_technical_det
     assert "Best possible plan (proven)" in page_text(client, f"/hr/jobs/{job.id}")
 
 
-def test_a_plan_that_places_nobody_is_an_alert_and_cannot_be_approved(as_role, loaded, web2_engine):
+def test_a_plan_that_places_nobody_is_an_alert_and_cannot_be_approved(as_role, loaded_app, store_engine):
     from planner.store import get_plan
 
     client = as_role("hr")
     # Two bands (both with candidates) each owed 60% of all placements: only an empty plan keeps that.
-    job = run_plan(client, loaded, fairness_bands="1-4, 5-7", fairness_min_share=0.6)
+    job = run_plan(client, loaded_app, fairness_bands="1-4, 5-7", fairness_min_share=0.6)
     assert job.result["placements"] == 0 and job.result["status"] == "OPTIMAL"
     html = page_text(client, f"/hr/plans/{job.plan_id}")
     alert = re.search(r'<div class="flash flash--error" role="alert" id="plan-alert">(.*?)</div>', html, re.S).group(1)
@@ -269,41 +268,41 @@ def test_a_plan_that_places_nobody_is_an_alert_and_cannot_be_approved(as_role, l
     assert "-0.0" not in html.split("<summary>Technical details</summary>")[0]
     response = post(client, f"/hr/plans/{job.plan_id}/approve", follow_redirects=True)
     assert "places nobody, so there is nothing to approve" in response.get_data(as_text=True)
-    assert get_plan(web2_engine, job.plan_id).status == "draft"
+    assert get_plan(store_engine, job.plan_id).status == "draft"
     assert client.get(f"/hr/jobs/{job.id}.json").get_json()["outcome"] == "This plan places nobody"
 
 
-def test_an_impossible_plan_is_an_alert_naming_the_rules_and_cannot_be_approved(as_role, loaded, web2_engine):
+def test_an_impossible_plan_is_an_alert_naming_the_rules_and_cannot_be_approved(as_role, loaded_app, store_engine):
     from planner.domain import PersonOpportunity
     from planner.store import get_plan, load_scenario, save_scenario
 
-    scenario = load_scenario(web2_engine)
+    scenario = load_scenario(store_engine)
     policy = scenario.policy.model_copy(update={"pinned": (PersonOpportunity(person_id="P001", opportunity_id="O-HUB"),)})
-    save_scenario(web2_engine, scenario.model_copy(update={"policy": policy}), actor="test")
+    save_scenario(store_engine, scenario.model_copy(update={"policy": policy}), actor="test")
     client = as_role("hr")
-    job = run_plan(client, loaded)
+    job = run_plan(client, loaded_app)
     html = page_text(client, f"/hr/plans/{job.plan_id}")
     alert = re.search(r'role="alert" id="plan-alert">(.*?)</div>', html, re.S).group(1)
     assert "No plan can keep every rule" in alert and "Community hub secondment" in alert
     assert 'id="approve" disabled' in html
     post(client, f"/hr/plans/{job.plan_id}/approve")
-    assert get_plan(web2_engine, job.plan_id).status == "draft"
+    assert get_plan(store_engine, job.plan_id).status == "draft"
 
 
-def test_the_service_refuses_to_approve_an_empty_plan(web2_engine):
+def test_the_service_refuses_to_approve_an_empty_plan(store_engine):
     from planner.domain import Plan
     from planner.services.decisions import DecisionRefused, approve_matching_plan
     from planner.store import get_plan, save_plan
 
-    stored = save_plan(web2_engine, "matching", Plan(status="OPTIMAL", objective=0.0), created_by="hr1")
+    stored = save_plan(store_engine, "matching", Plan(status="OPTIMAL", objective=0.0), created_by="hr1")
     with pytest.raises(DecisionRefused, match="places nobody"):
-        approve_matching_plan(web2_engine, stored.id, "hr1")
-    assert get_plan(web2_engine, stored.id).status == "draft"
+        approve_matching_plan(store_engine, stored.id, "hr1")
+    assert get_plan(store_engine, stored.id).status == "draft"
 
 
-def test_reasons_and_rows_name_teams_and_skills_not_codes(as_role, loaded):
+def test_reasons_and_rows_name_teams_and_skills_not_codes(as_role, loaded_app):
     client = as_role("hr")
-    job = run_plan(client, loaded)
+    job = run_plan(client, loaded_app)
     html = page_text(client, f"/hr/plans/{job.plan_id}")
     unplaced = html.split('id="unplaced-table"')[1].split("</table>")[0]
     assert "team T-" not in unplaced and "first choice O-" not in unplaced
@@ -333,8 +332,8 @@ def decide_a_group_over_earlier_decisions(engine) -> None:
     assert len(list_audit(engine, actor="hr1", action="placement.accept")) == 4
 
 
-def test_a_group_decision_replaces_other_decisions_and_keeps_equal_ones(web2_engine):
-    decide_a_group_over_earlier_decisions(web2_engine)
+def test_a_group_decision_replaces_other_decisions_and_keeps_equal_ones(store_engine):
+    decide_a_group_over_earlier_decisions(store_engine)
 
 
 @pytest.mark.postgres
@@ -350,7 +349,7 @@ def test_group_decisions_work_on_postgresql():
         decide_a_group_over_earlier_decisions(engine)
 
 
-def test_a_large_what_if_lists_the_first_placements_and_counts_the_rest(as_role, web2_engine):
+def test_a_large_what_if_lists_the_first_placements_and_counts_the_rest(as_role, store_engine):
     """A finished comparison stored as the job pool stores it: 150 placements opened up, 120 lost."""
     from sqlalchemy import insert
 
@@ -365,7 +364,7 @@ def test_a_large_what_if_lists_the_first_placements_and_counts_the_rest(as_role,
     base = [(f"B{i:03d}", "O-DASH") for i in range(120)]
     variant = [(f"V{i:03d}", "O-DASH") for i in range(150)]
     now = utc_now()
-    with web2_engine.begin() as connection:
+    with store_engine.begin() as connection:
         connection.execute(insert(solve_jobs).values(
             kind="whatif", status="finished", created_by="hr1", created_at=now, started_at=now, finished_at=now,
             heartbeat_at=now, time_limit_s=5, request={}, progress=[],

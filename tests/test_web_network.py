@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
 
 
 @pytest.fixture
-def with_plan(web2_engine):
+def with_plan(store_engine):
     """A saved matching plan moving people across teams and organisations."""
     from planner.domain import Placement, Plan
     from planner.store import save_plan
@@ -17,7 +16,7 @@ def with_plan(web2_engine):
         Placement(person_id="P005", opportunity_id="O-DASH"),   # Planning -> Data: shares O-DASH with P001
         Placement(person_id="P013", opportunity_id="O-HUB"),    # Testing -> Children
     ])
-    return save_plan(web2_engine, "matching", plan, created_by="hr1")
+    return save_plan(store_engine, "matching", plan, created_by="hr1")
 
 
 @pytest.mark.parametrize("path", ["/network/", "/network/data.json"])
@@ -27,8 +26,8 @@ def test_only_hr_and_admins_see_the_network(as_role, role, path):
 
 
 @pytest.mark.parametrize("path", ["/network/", "/network/data.json"])
-def test_signed_out_visitors_are_sent_to_sign_in(loaded, path):
-    response = loaded.test_client().get(path)
+def test_signed_out_visitors_are_sent_to_sign_in(loaded_app, path):
+    response = loaded_app.test_client().get(path)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
@@ -64,31 +63,31 @@ def test_the_view_names_teams_never_people(as_role, with_plan):
         assert "Person 1" not in text and "P001" not in text
 
 
-def test_unknown_or_redeployment_plans_are_404(as_role, web2_engine):
+def test_unknown_or_redeployment_plans_are_404(as_role, store_engine):
     from planner.store import save_plan
 
-    redeploy = save_plan(web2_engine, "redeploy", {"assignments": []}, created_by="ep1")
+    redeploy = save_plan(store_engine, "redeploy", {"assignments": []}, created_by="ep1")
     client = as_role("hr")
     assert client.get("/network/?plan_id=999").status_code == 404
     assert client.get(f"/network/data.json?plan_id={redeploy.id}").status_code == 404
 
 
-def test_placements_of_people_since_removed_are_left_out_and_counted(as_role, web2_engine, with_plan):
+def test_placements_of_people_since_removed_are_left_out_and_counted(as_role, store_engine, with_plan):
     from planner.store import delete_person
 
-    delete_person(web2_engine, "P013", actor="test")
+    delete_person(store_engine, "P013", actor="test")
     page = as_role("hr").get("/network/").get_data(as_text=True)
     assert "Measures" in page
 
 
-def test_network_pages_never_change_the_database(as_role, web2_engine, with_plan):
+def test_network_pages_never_change_the_database(as_role, store_engine, with_plan):
     from planner.store.testing import database_dump
 
     client = as_role("admin")
-    before = database_dump(web2_engine)
+    before = database_dump(store_engine)
     assert client.get("/network/").status_code == 200
     assert client.get("/network/data.json").status_code == 200
-    assert database_dump(web2_engine) == before
+    assert database_dump(store_engine) == before
 
 
 def test_without_a_scenario_the_page_says_so(empty_store, as_role):

@@ -166,7 +166,7 @@ def test_session_cookie_is_http_only_and_same_site_lax(auth):
 
 
 def test_session_cookie_is_secure_over_https(client, accounts):
-    from conftest import csrf_from
+    from helpers import csrf_from
 
     https = "https://localhost"
     token = csrf_from(client.get("/login", base_url=https).get_data(as_text=True))

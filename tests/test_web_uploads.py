@@ -9,8 +9,8 @@ import re
 import tempfile
 
 import pytest
-from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
-from conftest_web2 import csrf_token, post, scenario_csv_files, small_scenario
+from helpers import csrf_token, post, scenario_csv_files
+from scenarios import small_scenario
 
 
 def upload(client, files: dict[str, bytes], **kwargs):
@@ -30,7 +30,7 @@ def csv_files(tmp_path) -> dict[str, bytes]:
     """The small scenario with one more person, as CSV files (so a commit is visible)."""
     from planner.domain import Person
 
-    scenario = small_scenario()
+    scenario = small_scenario("consoles")
     extra = Person(person_id="P999", name="New Starter", team_id="T-DATA", grade=4, profession="data",
                    skills={"python": 2})
     scenario = scenario.model_copy(update={"people": scenario.people + (extra,)})
@@ -58,8 +58,8 @@ def test_only_hr_and_admins_import(as_role, role):
         assert response.status_code == 403, path
 
 
-def test_signed_out_visitors_cannot_import(loaded):
-    client = loaded.test_client()
+def test_signed_out_visitors_cannot_import(loaded_app):
+    client = loaded_app.test_client()
     for method, path in IMPORT_ROUTES:
         response = client.get(path) if method == "get" else post(client, path)
         assert response.status_code == 302 and "/login" in response.headers["Location"], path
@@ -71,12 +71,12 @@ def test_hr_and_admins_open_the_import_page(as_role, role):
     assert page.status_code == 200 and "Import a scenario" in page.get_data(as_text=True)
 
 
-def test_an_upload_without_csrf_token_is_refused(as_role, web2_engine, csv_files):
-    before = dump(web2_engine)
+def test_an_upload_without_csrf_token_is_refused(as_role, store_engine, csv_files):
+    before = dump(store_engine)
     response = as_role("hr").post("/hr/import", data={"files": [(io.BytesIO(b), n) for n, b in csv_files.items()]},
                                   content_type="multipart/form-data")
     assert response.status_code == 400
-    assert dump(web2_engine) == before
+    assert dump(store_engine) == before
 
 
 # ---------------------------------------------------------------------------------------------
@@ -84,17 +84,17 @@ def test_an_upload_without_csrf_token_is_refused(as_role, web2_engine, csv_files
 # ---------------------------------------------------------------------------------------------
 
 
-def test_a_valid_upload_is_previewed_and_saves_nothing(as_role, web2_engine, csv_files):
-    before = dump(web2_engine)
+def test_a_valid_upload_is_previewed_and_saves_nothing(as_role, store_engine, csv_files):
+    before = dump(store_engine)
     response = upload(as_role("hr"), csv_files)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Ready to import" in page and "Commit the import" in page
     assert re.search(r"people</th><td class=\"num\">17<", page)
-    assert dump(web2_engine) == before
+    assert dump(store_engine) == before
 
 
-def test_committing_replaces_the_scenario_and_audits_who_did_it(as_role, web2_engine, csv_files):
+def test_committing_replaces_the_scenario_and_audits_who_did_it(as_role, store_engine, csv_files):
     from planner.store import get_person, list_audit
 
     client = as_role("hr")
@@ -102,55 +102,55 @@ def test_committing_replaces_the_scenario_and_audits_who_did_it(as_role, web2_en
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
     done = post(client, "/hr/import/commit", {"token": token}, follow_redirects=True)
     assert "Imported" in done.get_data(as_text=True)
-    assert get_person(web2_engine, "P999") is not None
-    assert any(e.action == "scenario.import" and e.actor == "hr1" for e in list_audit(web2_engine))
+    assert get_person(store_engine, "P999") is not None
+    assert any(e.action == "scenario.import" and e.actor == "hr1" for e in list_audit(store_engine))
     again = post(client, "/hr/import/commit", {"token": token}, follow_redirects=True)
     assert "no longer waiting" in again.get_data(as_text=True)
 
 
-def test_one_planner_cannot_commit_anothers_upload(loaded, as_role, web2_engine, csv_files):
+def test_one_planner_cannot_commit_anothers_upload(loaded_app, as_role, store_engine, csv_files):
     page = upload(as_role("hr"), csv_files).get_data(as_text=True)
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
-    before = dump(web2_engine)
+    before = dump(store_engine)
     response = post(as_role("admin"), "/hr/import/commit", {"token": token}, follow_redirects=True)
     assert "no longer waiting" in response.get_data(as_text=True)
-    assert dump(web2_engine) == before
+    assert dump(store_engine) == before
 
 
-def test_an_upload_token_is_refused_in_another_session_of_the_same_account(loaded, as_role, web2_engine, csv_files):
+def test_an_upload_token_is_refused_in_another_session_of_the_same_account(loaded_app, as_role, store_engine, csv_files):
     """The token is bound to the session that uploaded, not only to the account: the same HR
     planner signed in twice (two browsers) cannot commit one session's upload from the other."""
     uploading, other_session = as_role("hr"), as_role("hr")
     page = upload(uploading, csv_files).get_data(as_text=True)
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
-    before = dump(web2_engine)
+    before = dump(store_engine)
     refused = post(other_session, "/hr/import/commit", {"token": token}, follow_redirects=True)
     text = refused.get_data(as_text=True)
     assert "another session of your account" in text and not re.search(r"Imported \d+ skills", text)
-    assert dump(web2_engine) == before
+    assert dump(store_engine) == before
     # The refusal did not use the upload up: the session that made it still commits it.
     committed = post(uploading, "/hr/import/commit", {"token": token}, follow_redirects=True)
     assert re.search(r"Imported \d+ skills", committed.get_data(as_text=True))
-    assert dump(web2_engine) != before
+    assert dump(store_engine) != before
 
 
 def test_an_xlsx_workbook_is_accepted(as_role, tmp_path):
     from planner.scenario_io import write_scenario_xlsx
 
     path = tmp_path / "scenario.xlsx"
-    write_scenario_xlsx(small_scenario(), path)
+    write_scenario_xlsx(small_scenario("consoles"), path)
     response = upload(as_role("hr"), {"scenario.xlsx": path.read_bytes()})
     assert response.status_code == 200 and "Ready to import" in response.get_data(as_text=True)
 
 
-def test_an_import_that_fails_half_way_leaves_the_database_unchanged(as_role, web2_engine, csv_files, monkeypatch):
+def test_an_import_that_fails_half_way_leaves_the_database_unchanged(as_role, store_engine, csv_files, monkeypatch):
     """The store writes teams, then people...: make writing people fail after teams went in."""
     import planner.store.scenario as store_scenario
 
     client = as_role("hr")
     page = upload(client, csv_files).get_data(as_text=True)
     token = re.search(r'name="token" value="([^"]+)"', page).group(1)
-    before = dump(web2_engine)
+    before = dump(store_engine)
     real_bulk_insert = store_scenario.bulk_insert
 
     def failing_bulk_insert(connection, table, rows):
@@ -161,7 +161,7 @@ def test_an_import_that_fails_half_way_leaves_the_database_unchanged(as_role, we
     monkeypatch.setattr(store_scenario, "bulk_insert", failing_bulk_insert)
     response = post(client, "/hr/import/commit", {"token": token}, follow_redirects=True)
     assert "nothing was changed" in response.get_data(as_text=True)
-    assert dump(web2_engine) == before
+    assert dump(store_engine) == before
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,12 +169,12 @@ def test_an_import_that_fails_half_way_leaves_the_database_unchanged(as_role, we
 # ---------------------------------------------------------------------------------------------
 
 
-def test_bad_rows_are_all_reported_by_file_row_and_column_and_nothing_is_saved(as_role, web2_engine, csv_files):
+def test_bad_rows_are_all_reported_by_file_row_and_column_and_nothing_is_saved(as_role, store_engine, csv_files):
     bad = edit(csv_files, "people.csv", "python:", "pyhton:")          # unknown skill
     bad = edit(bad, "people.csv", "P002,", "P001,")                     # duplicate id
     bad = edit(bad, "opportunities.csv", "O-DASH,Build the children's dashboard,project,T-DATA,2",
                "O-DASH,Build the children's dashboard,project,T-DATA,-3")  # negative capacity
-    before = dump(web2_engine)
+    before = dump(store_engine)
     response = upload(as_role("hr"), bad)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -186,7 +186,7 @@ def test_bad_rows_are_all_reported_by_file_row_and_column_and_nothing_is_saved(a
     rows = re.findall(r'<tr><td class="num">(\d+)</td><td>([^<]+)</td>', page)
     columns = {column for _row, column in rows}
     assert {"skills", "person_id", "capacity"} <= columns
-    assert dump(web2_engine) == before
+    assert dump(store_engine) == before
 
 
 @pytest.mark.parametrize("name,data,words", [
@@ -197,13 +197,13 @@ def test_bad_rows_are_all_reported_by_file_row_and_column_and_nothing_is_saved(a
     ("..\\teams.csv", b"team_id,name,organisation\nT1,A,B\n", "not one of the scenario files"),
     ("notes.exe", b"MZ\x90\x00", "not a CSV file"),
 ])
-def test_uploads_must_be_what_they_claim(as_role, web2_engine, csv_files, tmp_path, name, data, words):
-    before = dump(web2_engine)
+def test_uploads_must_be_what_they_claim(as_role, store_engine, csv_files, tmp_path, name, data, words):
+    before = dump(store_engine)
     files = {**{n: b for n, b in csv_files.items() if n != "people.csv"}, name: data}
     response = upload(as_role("hr"), files)
     assert response.status_code == 422
     assert words in response.get_data(as_text=True)
-    assert dump(web2_engine) == before
+    assert dump(store_engine) == before
     assert not (tmp_path.parent / "x.csv").exists()
 
 
@@ -218,18 +218,18 @@ def test_no_files_chosen_is_explained(as_role):
 # ---------------------------------------------------------------------------------------------
 
 
-def test_a_50_mb_upload_gets_413_a_clear_message_and_leaves_nothing_behind(as_role, web2_engine, tmp_path, monkeypatch):
+def test_a_50_mb_upload_gets_413_a_clear_message_and_leaves_nothing_behind(as_role, store_engine, tmp_path, monkeypatch):
     spool = tmp_path / "spool"
     spool.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(spool))
     client = as_role("hr")
-    before = dump(web2_engine)
+    before = dump(store_engine)
     big = b"team_id,name,organisation\n" + b"T,x,y\n" * (50 * 1024 * 1024 // 6)
     response = upload(client, {"teams.csv": big})
     page = response.get_data(as_text=True)
     assert response.status_code == 413
     assert "larger than 16 MB" in page and "Nothing was saved" in page
-    assert dump(web2_engine) == before
+    assert dump(store_engine) == before
     assert list(spool.iterdir()) == []
 
 

@@ -14,9 +14,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from conftest_web2 import *  # noqa: F403 - the consoles' app and signed-in clients
-from services_fixtures import *  # noqa: F403
-from services_fixtures import saved_plan
+from helpers import saved_plan
 
 from planner.services.decisions import accept_every_undecided, approve_matching_plan
 from planner.services.webhooks import (
@@ -235,11 +233,11 @@ def test_bad_webhook_settings_are_refused_naming_the_setting():
 # -- the admin page ----------------------------------------------------------------------------
 
 
-def test_admins_see_the_delivery_log(loaded, as_role, web2_engine):
-    [first, second] = record_pending_deliveries(web2_engine, "plan.approved", "e" * 32,
+def test_admins_see_the_delivery_log(loaded_app, as_role, store_engine):
+    [first, second] = record_pending_deliveries(store_engine, "plan.approved", "e" * 32,
                                                 ["https://hr.example.org/hook", "https://bi.example.org/hook"])
-    record_attempt(web2_engine, first, status_code=200, error=None, delivered=True, final=True)
-    record_attempt(web2_engine, second, status_code=502, error="HTTP 502", delivered=False, final=True)
+    record_attempt(store_engine, first, status_code=200, error=None, delivered=True, final=True)
+    record_attempt(store_engine, second, status_code=502, error="HTTP 502", delivered=False, final=True)
     page = as_role("admin").get("/admin/webhooks")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
@@ -253,8 +251,8 @@ def test_only_admins_see_the_delivery_log(as_role, role):
     assert as_role(role).get("/admin/webhooks").status_code == 403
 
 
-def test_signed_out_visitors_are_sent_to_sign_in(loaded):
-    response = loaded.test_client().get("/admin/webhooks")
+def test_signed_out_visitors_are_sent_to_sign_in(loaded_app):
+    response = loaded_app.test_client().get("/admin/webhooks")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
