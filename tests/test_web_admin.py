@@ -12,40 +12,10 @@ ADMIN_POSTS = ["/admin/users", "/admin/users/1/role", "/admin/users/1/delete",
                "/admin/people/P001/export", "/admin/people/P001/delete"]
 
 
-@pytest.mark.parametrize("role", ["staff", "hr", "emergency"])
-def test_only_admins_open_or_post_to_admin_routes(as_role, store_engine, role):
-    from planner.store.testing import database_dump
-
-    client = as_role(role)
-    before = database_dump(store_engine)
-    for path in ADMIN_GETS:
-        assert client.get(path).status_code == 403, path
-    for path in ADMIN_POSTS:
-        assert post(client, path, {"role": "admin", "confirm": "P001"}).status_code == 403, path
-    assert database_dump(store_engine) == before
-
-
-def test_signed_out_visitors_are_sent_to_sign_in(loaded_app):
-    client = loaded_app.test_client()
-    for path in ADMIN_GETS + ADMIN_POSTS:
-        response = client.get(path) if path in ADMIN_GETS else post(client, path)
-        assert response.status_code == 302 and "/login" in response.headers["Location"], path
-
-
 def test_admin_pages_open_for_admins(as_role):
     client = as_role("admin")
     for path in ADMIN_GETS:
         assert client.get(path, follow_redirects=True).status_code == 200, path
-
-
-def test_admin_posts_without_csrf_token_are_refused(as_role, store_engine):
-    from planner.store.testing import database_dump
-
-    client = as_role("admin")
-    before = database_dump(store_engine)
-    for path in ADMIN_POSTS:
-        assert client.post(path, data={"role": "hr", "confirm": "P001"}).status_code == 400, path
-    assert database_dump(store_engine) == before
 
 
 def test_admin_adds_an_account_and_it_is_audited(as_role, store_engine):

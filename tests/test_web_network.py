@@ -19,18 +19,6 @@ def with_plan(store_engine):
     return save_plan(store_engine, "matching", plan, created_by="hr1")
 
 
-@pytest.mark.parametrize("path", ["/network/", "/network/data.json"])
-@pytest.mark.parametrize("role", ["staff", "emergency"])
-def test_only_hr_and_admins_see_the_network(as_role, role, path):
-    assert as_role(role).get(path).status_code == 403
-
-
-@pytest.mark.parametrize("path", ["/network/", "/network/data.json"])
-def test_signed_out_visitors_are_sent_to_sign_in(loaded_app, path):
-    response = loaded_app.test_client().get(path)
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
-
-
 @pytest.mark.parametrize("role", ["hr", "admin"])
 def test_without_a_plan_the_network_is_shown_as_it_is(as_role, role):
     client = as_role(role)

@@ -256,6 +256,8 @@ def login_required(view: F) -> F:
             return redirect(url_for("auth.login", next=request.path))
         return view(*args, **kwargs)
 
+    # Kept on the view so tests can walk every route and the roles it serves.
+    wrapped.allowed_roles = frozenset(ROLES)  # type: ignore[attr-defined]
     return wrapped  # type: ignore[return-value]
 
 
@@ -276,6 +278,8 @@ def roles_required(*roles: str) -> Callable[[F], F]:
                 abort(403)
             return view(*args, **kwargs)
 
+        # Kept on the view so tests can walk every route and the roles it serves.
+        wrapped.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
 
     return decorate
