@@ -190,8 +190,8 @@ def main() -> None:
     if cpu_before is not None and cpu_after is not None:
         print(f"server CPU time per request (load-independent): {(cpu_after - cpu_before) / total * 1000:.1f} ms; "
               f"load average when done: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    print(f"| page | requests | p50 ms | p95 ms | max ms | 5xx |")
-    print(f"|---|---:|---:|---:|---:|---:|")
+    print("| page | requests | p50 ms | p95 ms | max ms | 5xx |")
+    print("|---|---:|---:|---:|---:|---:|")
     for page, samples in results.items():
         seconds = [s for _, s in samples]
         fives = sum(1 for status, _ in samples if status >= 500)

@@ -62,10 +62,7 @@ class _Packer:
 
     def fits(self, v: int) -> bool:
         left = self.left
-        for j in range(self.ptr[v], self.ptr[v + 1]):
-            if left[self.rows_of[j]] < 1:
-                return False
-        return True
+        return all(left[self.rows_of[j]] >= 1 for j in range(self.ptr[v], self.ptr[v + 1]))
 
     def take(self, v: int) -> None:
         for j in range(self.ptr[v], self.ptr[v + 1]):
@@ -101,7 +98,7 @@ def greedy_plan(data: ModelData, rows: dict[str, Rows], order: np.ndarray | None
     if bands:
         first = _fill(_Packer(rows, n_vars), chosen.copy(), order, None, deadline)
         total = int(first.sum())
-        for band_vars, share, t in bands:
+        for band_vars, share, _t in bands:
             need = math.ceil(share * total / FAIRNESS_SCALE / data.periods) if total else 0
             band_order = order[np.isin(order, band_vars)]
             _fill(packer, chosen, band_order, need, deadline)

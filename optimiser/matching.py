@@ -23,8 +23,8 @@ Every step gets what is left of `time_limit_s`; the best plan found is returned 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pandas as pd

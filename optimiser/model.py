@@ -9,8 +9,8 @@ becomes one CP-SAT linear constraint, written straight into the model's proto fr
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pandas as pd

@@ -58,7 +58,7 @@ class ModelData:
     pairs: pd.DataFrame  # person, opp, term columns, rank, score, points
     policy: Policy
     periods: int
-    pair_index: "PairIndex | None" = None
+    pair_index: PairIndex | None = None
     pinned_positions: list[tuple[int, int]] = field(default_factory=list)
     forbidden_positions: list[tuple[int, int]] = field(default_factory=list)
     critical_table: pd.DataFrame | None = None
@@ -132,7 +132,7 @@ class Rows:
         return len(self.lb)
 
     @staticmethod
-    def empty() -> "Rows":
+    def empty() -> Rows:
         z = np.zeros(0, dtype=np.int64)
         return Rows(z, z, z, z, z, z, [])
 

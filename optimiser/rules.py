@@ -11,8 +11,8 @@ T3"); that name is what people read when a plan cannot be made.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import pandas as pd

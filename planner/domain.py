@@ -125,7 +125,7 @@ class Opportunity(_Model):
     end: date | None = None
 
     @model_validator(mode="after")
-    def _bounds_in_order(self) -> "Opportunity":
+    def _bounds_in_order(self) -> Opportunity:
         if self.grade_min is not None and self.grade_max is not None and self.grade_min > self.grade_max:
             raise ValueError(f"grade_min {self.grade_min} is above grade_max {self.grade_max}")
         if self.start is not None and self.end is not None and self.start > self.end:
@@ -198,7 +198,7 @@ class Commitment(_Model):
     what: str = ""
 
     @model_validator(mode="after")
-    def _dates_in_order(self) -> "Commitment":
+    def _dates_in_order(self) -> Commitment:
         if self.end is not None and self.start > self.end:
             raise ValueError(f"start {self.start} is after end {self.end}")
         return self
@@ -300,13 +300,13 @@ class Scenario(_Model):
     _lookup_cache: dict = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
-    def _references_resolve(self) -> "Scenario":
+    def _references_resolve(self) -> Scenario:
         problems = reference_problems(self)
         if problems:
             raise ScenarioError(problems)
         return self
 
-    def model_copy(self, *, update=None, deep: bool = False) -> "Scenario":
+    def model_copy(self, *, update=None, deep: bool = False) -> Scenario:
         """A copy never shares lookup caches with its original: `update` may swap collections."""
         copied = super().model_copy(update=update, deep=deep)
         copied._lookup_cache = {}

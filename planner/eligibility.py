@@ -18,7 +18,7 @@ differ from the ones on file, so `grade` and `team_id` can be passed in, like `s
 Each rule also has a vectorised form (`..._mask`) beside its sentences, answering the same
 question for arrays of people and opportunities at once. The optimiser's candidate pairs, the
 pathway search and the generator's calibration all call these masks; there is no other copy of the
-rules. `tests/test_eligibility_agreement.py` proves on random scenarios that a pair is eligible by
+rules. `tests/unit/test_eligibility_agreement.py` proves on random scenarios that a pair is eligible by
 `eligibility_mask` exactly when `eligibility_reasons` gives no reason.
 """
 

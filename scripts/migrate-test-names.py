@@ -11,7 +11,8 @@ What it does, in order, to every `tests/**/test_*.py`:
    import a, b` becomes `from helpers import ...` (and `from scenarios import small_scenario`).
    A module that took `small_scenario` from conftest_web2 or services_fixtures meant the
    consoles' variant: its calls `small_scenario()` become `small_scenario("consoles")`.
-   `from plan_checker|pathway_checker|rule_verifier import` becomes `from checkers.<name> import`.
+   `from plan_checker|pathway_checker|rule_verifier import` becomes `from checkers.<name> import`;
+   `from [tests.]test_e2e_accessibility import` (the axe-core runner) becomes `from helpers import`.
 2. Fixtures: web2_seed -> seeded_store_files, web2_engine -> store_engine, web2_app (and
    `loaded`, in a module that took conftest_web2's fixtures) -> loaded_app, web2_live_server ->
    loaded_live_server; in a module that star-imported services_fixtures, the `scenario` fixture (the consoles' scenario there) -> consoles_scenario.
@@ -41,6 +42,8 @@ FIXTURE_RENAMES = {
 STAR_IMPORT = re.compile(r"^from (conftest_web2|services_fixtures) import \*.*\n", re.MULTILINE)
 NAMED_IMPORT = re.compile(r"^(\s*)from (conftest_web2|services_fixtures|conftest|tests\.conftest) import ([^\n(]+)$",
                           re.MULTILINE)
+# The one axe-core runner moved from test_e2e_accessibility.py to helpers.py.
+AXE_IMPORT = re.compile(r"^(\s*)from (?:tests\.)?test_e2e_accessibility import ", re.MULTILINE)
 CHECKER_IMPORT = re.compile(rf"^(\s*)from ({'|'.join(CHECKER_MODULES)}) import ", re.MULTILINE)
 # `loaded` as the fixture (a parameter or a value used), never the word in prose.
 LOADED_FIXTURE = re.compile(r"(?<![\w.\"'])loaded\b(?=\s*[.,)\]:])(?!:\s)|(?<=\()loaded\b(?=\))")
@@ -91,6 +94,7 @@ def migrate_text(text: str) -> str:
     text = STAR_IMPORT.sub("", text)
     consoles: list[bool] = []
     text = NAMED_IMPORT.sub(lambda m: _rewrite_named_import(m, consoles), text)
+    text = AXE_IMPORT.sub(lambda m: f"{m.group(1)}from helpers import ", text)
     text = CHECKER_IMPORT.sub(lambda m: f"{m.group(1)}from checkers.{m.group(2)} import ", text)
     if consoles:
         local = re.search(r"small_scenario as (\w+)", text)

@@ -21,7 +21,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import ACCOUNTS, PASSWORD, ROLE_ACCOUNTS, ROLE_ACCOUNTS_STAFF_PERSON, Account, AuthActions, serve_in_thread, sign_in
+from helpers import (
+    ACCOUNTS,
+    PASSWORD,
+    ROLE_ACCOUNTS,
+    ROLE_ACCOUNTS_STAFF_PERSON,
+    Account,
+    AuthActions,
+    serve_in_thread,
+    sign_in,
+)
 from scenarios import small_scenario
 
 from planner.domain import Scenario

@@ -157,3 +157,25 @@ class ProgressSink:
 
     def final(self, seconds, objective, bound) -> None:
         self.finals.append((seconds, objective, bound))
+
+
+# ---------------------------------------------------------------------------------------------
+# Accessibility: the project's one axe-core runner
+# ---------------------------------------------------------------------------------------------
+
+AXE = Path(__file__).resolve().parents[1] / "web" / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def axe_violations(page) -> list[str]:
+    """Run axe-core on the page as it stands; one line per violated rule."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + "; ".join(node["target"][0] if isinstance(node["target"][0], str) else str(node["target"][0])
+                    for node in v["nodes"][:3])
+        for v in result["violations"]
+    ]

@@ -24,9 +24,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import Connection, Engine, and_, func, insert, inspect, or_, select, update

@@ -20,16 +20,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import secrets
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
@@ -115,10 +117,8 @@ def instance_secret_key(instance_path: str) -> str:
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:  # mkstemp creates it mode 0600
                 handle.write(secrets.token_hex(32))
-            try:
+            with contextlib.suppress(FileExistsError):
                 os.link(temporary, path)
-            except FileExistsError:
-                pass
         finally:
             os.unlink(temporary)
     return path.read_text(encoding="utf-8").strip()
@@ -398,7 +398,7 @@ def parse_form(model: type[M], form=None) -> M:
     fields) ; an unexpected field rejects the whole form (400) and the refusal is logged."""
     form = request.form if form is None else form
     data: dict[str, Any] = {}
-    for key in form.keys():
+    for key in form:
         if key in FORM_TRANSPORT_FIELDS:
             continue
         values = form.getlist(key)

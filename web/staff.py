@@ -9,8 +9,8 @@ checks them like an import and audits them.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -410,9 +410,7 @@ def matches_filter(opportunity, host_team, flt: MarketFilter) -> bool:
     for skill in flt.skill:
         if skill and skill not in opportunity.required_skills and skill not in opportunity.development_skills:
             return False
-    if flt.q and flt.q.lower() not in opportunity.title.lower():
-        return False
-    return True
+    return not flt.q or flt.q.lower() in opportunity.title.lower()
 
 
 @bp.get("/marketplace")

@@ -52,11 +52,11 @@ class GroupMoves:
     count: np.ndarray
 
     @classmethod
-    def empty(cls) -> "GroupMoves":
+    def empty(cls) -> GroupMoves:
         z = np.zeros(0, dtype=np.int64)
         return cls(z, z.copy(), z.copy())
 
-    def nonzero(self) -> "GroupMoves":
+    def nonzero(self) -> GroupMoves:
         on = self.count > 0
         return GroupMoves(self.group[on], self.line[on], self.count[on])
 

@@ -104,14 +104,14 @@ def build_release_tree(arrays: CrisisArrays) -> ReleaseTree:
             if not all(holders <= p or not (holders & p) for p, _, _ in placed):
                 side.append(c)
                 continue
-            _, parent_node, _ = _smallest_enclosing(placed, lambda p: holders <= p)
+            _, parent_node, _ = _smallest_enclosing(placed, lambda p, holders=holders: holders <= p)
             tails.append(parent_node)
             heads.append(node)
             caps.append(c.may_leave)
             placed.append((holders, node, c.may_leave))
             node += 1
         for g in groups:
-            group_parent[g] = _smallest_enclosing(placed, lambda p: g in p)[1]
+            group_parent[g] = _smallest_enclosing(placed, lambda p, g=g: g in p)[1]
     return ReleaseTree(group_parent, tails, heads, caps, node, side)
 
 

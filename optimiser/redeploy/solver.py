@@ -25,8 +25,8 @@ on the previous plan may stay where they are (staying is not a move) but go nowh
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Callable, Sequence
 
 import numpy as np
 

@@ -281,10 +281,7 @@ class PathwayIndex(PathwayExplanations):
         if goal.target is not None and self._host[goal.target] == search.start.team:
             gap += 1
             closed += teams != search.start.team
-        if gap == 0:
-            share = np.full(len(skills), 0.0 if goal.empty else 1.0)
-        else:
-            share = closed / gap
+        share = np.full(len(skills), 0.0 if goal.empty else 1.0) if gap == 0 else closed / gap
         if goal.target is None:
             return share
         return np.where(taken, 2.0, share * 0.99)

@@ -11,7 +11,7 @@ Only when nothing is wrong is the Scenario built; warnings travel with it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from types import SimpleNamespace
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -95,7 +95,7 @@ def _parse_column(table: RawTable, column: str, cells, problems: list[Problem]) 
     return values
 
 
-@lru_cache(maxsize=None)
+@cache
 def _list_adapter(model: type[BaseModel]) -> TypeAdapter:
     return TypeAdapter(list[model])
 

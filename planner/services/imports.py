@@ -8,6 +8,7 @@ files' bytes and who is asking.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 import threading
 import time
@@ -166,8 +167,7 @@ def commit_staged_import(engine: Engine, staging: ImportStaging, token: str, upl
     fails, nothing changed and the upload keeps waiting so it can be committed again."""
     staged = staging.peek(token, uploader)
     counts = save_scenario(engine, staged.scenario, actor=actor)
-    try:
+    # Expired or replaced while it was being saved: it is saved all the same.
+    with contextlib.suppress(UploadNotWaiting):
         staging.take(token, uploader)
-    except UploadNotWaiting:
-        pass  # expired or replaced while it was being saved: it is saved all the same
     return counts

@@ -9,9 +9,9 @@ run programmatically, so an installed Trellis needs no `alembic.ini`.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from alembic import command
 from alembic.config import Config

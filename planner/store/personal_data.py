@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import JSON, Connection, MetaData, String, Table, Text, select
 

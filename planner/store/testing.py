@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from sqlalchemy import Engine, MetaData, create_engine, select, text
 from sqlalchemy.engine import make_url

@@ -141,7 +141,7 @@ def _workbook_chunks(path: Path, table: PublishedTable) -> Iterator[pd.DataFrame
         rows = ([excel_cell_text(value) for value in values] for values in sheet.iter_rows(values_only=True))
         header: list[str] | None = None
         row = 0
-        for row, cells in _numbered(rows, 0):
+        for row, cells in _numbered(rows, 0):  # noqa: B007 - `row` is read after the loop
             if any(cell.strip() for cell in cells):
                 header = cells
                 break
