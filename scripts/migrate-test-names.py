@@ -4,6 +4,7 @@ a module already migrated and in its place is left unchanged.
 
     python scripts/migrate-test-names.py            # every test_*.py and helper under tests/
     python scripts/migrate-test-names.py --dry-run  # say what would change, change nothing
+    ruff check --fix tests                          # then: imports sorted again
 
 What it does, in order, to every `tests/**/test_*.py`:
 1. Imports: drops `from conftest_web2 import *` and `from services_fixtures import *` (fixtures
