@@ -28,6 +28,7 @@ def _replay_everyone(scenario, people, targets, max_steps=3):
     return checked
 
 
+@pytest.mark.slow  # over ~5 s on a loaded machine: `make test` runs it, `make check` does not
 @pytest.mark.parametrize("seed", range(8))
 def test_random_scenarios_replay_clean(seed):
     scenario = random_scenario(seed, stretch=seed % 2)
@@ -36,6 +37,7 @@ def test_random_scenarios_replay_clean(seed):
     assert checked > 50
 
 
+@pytest.mark.slow  # over ~5 s on a loaded machine: `make test` runs it, `make check` does not
 def test_generated_scenario_replays_clean():
     from planner.generate import generate_scenario
 
@@ -47,6 +49,7 @@ def test_generated_scenario_replays_clean():
     assert checked > 100
 
 
+@pytest.mark.slow  # over ~5 s on a loaded machine: `make test` runs it, `make check` does not
 def test_bundled_sample_replays_clean_for_everyone():
     from planner.scenario_io import read_scenario
 

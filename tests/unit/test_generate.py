@@ -449,6 +449,7 @@ def test_practice_friendly_opportunities_fit_people_who_must_keep_practising():
         assert {place.SKILL_IDS[s] for s in o["required_skill"]} <= held_by_practising
 
 
+@pytest.mark.slow  # over ~5 s on a loaded machine: `make test` runs it, `make check` does not
 def test_the_catalogue_ships_inside_the_built_package(tmp_path):
     """`trellis generate` must work from an installed copy: the catalogue's data files are package
     data. Build the packages as setuptools would install them, then generate from that copy alone."""

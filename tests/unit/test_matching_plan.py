@@ -119,6 +119,7 @@ def generated(tmp_path_factory):
     return sc, folder
 
 
+@pytest.mark.slow  # over ~5 s on a loaded machine: `make test` runs it, `make check` does not
 def test_generated_rotation_obeys_every_rule_per_the_independent_checker(generated, tmp_path):
     sc, folder = generated
     plan = solve_plan(sc)
@@ -128,6 +129,7 @@ def test_generated_rotation_obeys_every_rule_per_the_independent_checker(generat
     assert check_plan(folder, tmp_path) == []
 
 
+@pytest.mark.slow  # over ~5 s on a loaded machine: `make test` runs it, `make check` does not
 def test_checker_catches_a_broken_plan(generated, tmp_path):
     sc, folder = generated
     plan = solve_plan(sc)
@@ -170,6 +172,7 @@ def test_time_limit_is_honoured_with_a_status():
     (400, 13, {"stable": True}),
     (400, 14, {"max_cross_organisation": 3, "periods": 2}),
 ])
+@pytest.mark.slow  # over ~5 s on a loaded machine: `make test` runs it, `make check` does not
 def test_generated_plans_pass_the_independent_checker(tmp_path, people, seed, extra):
     from planner.generate import generate_scenario
     from planner.scenario_io import write_scenario_csv

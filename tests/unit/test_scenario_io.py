@@ -647,6 +647,7 @@ def test_json_round_trip_is_lossless(tmp_path_factory, scenario):
 
 # A workbook is XML inside, and XML turns a carriage return into a line break: text keeps
 # every other character.
+@pytest.mark.slow  # over ~5 s on a loaded machine: `make test` runs it, `make check` does not
 @ROUND_TRIP
 @given(scenario=scenarios(carriage_returns=False))
 def test_csv_to_json_to_xlsx_and_back_is_lossless(tmp_path_factory, scenario):

@@ -101,6 +101,7 @@ def real_store(tmp_path) -> Path:
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # over ~5 s on a loaded machine: `make test` runs it, `make check` does not
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_a_file_that_is_not_a_database_is_one_line_and_exit_2(tmp_path, command):
     garbage = tmp_path / "notes.sqlite3"
@@ -149,6 +150,7 @@ time.sleep(120)
 """
 
 
+@pytest.mark.slow  # over ~5 s on a loaded machine: `make test` runs it, `make check` does not
 @pytest.mark.parametrize("how", ["write-lock", "exclusive-mode"])
 @pytest.mark.parametrize("command", ["serve", "import", "users add"])
 def test_a_store_locked_by_another_process_is_named_within_seconds(tmp_path, real_store, how, command):
@@ -163,6 +165,7 @@ def test_a_store_locked_by_another_process_is_named_within_seconds(tmp_path, rea
         holder.wait(timeout=10)
 
 
+@pytest.mark.slow  # over ~5 s on a loaded machine: `make test` runs it, `make check` does not
 @pytest.mark.parametrize("command", ["serve", "import", "demo"])
 def test_a_read_only_store_is_refused_by_commands_that_write(tmp_path, real_store, command):
     # The tests run as root, for whom file modes do not apply: SQLite's read-only open mode
@@ -172,6 +175,7 @@ def test_a_read_only_store_is_refused_by_commands_that_write(tmp_path, real_stor
     assert "cannot be written" in line and str(real_store) in line
 
 
+@pytest.mark.slow  # over ~5 s on a loaded machine: `make test` runs it, `make check` does not
 def test_a_read_only_store_can_still_be_read(tmp_path, real_store):
     url = f"sqlite:///file:{real_store}?mode=ro&uri=true"
     result, _ = trellis(tmp_path, "db status", url)
@@ -179,6 +183,7 @@ def test_a_read_only_store_can_still_be_read(tmp_path, real_store):
     assert "people: 600" in result.stdout
 
 
+@pytest.mark.slow  # over ~5 s on a loaded machine: `make test` runs it, `make check` does not
 @pytest.mark.parametrize("command", ["serve", "db upgrade"])
 def test_a_folder_that_cannot_be_made_is_one_line(tmp_path, command):
     in_the_way = tmp_path / "instance"
@@ -188,6 +193,7 @@ def test_a_folder_that_cannot_be_made_is_one_line(tmp_path, command):
     assert "cannot create the folder" in line
 
 
+@pytest.mark.slow  # over ~5 s on a loaded machine: `make test` runs it, `make check` does not
 def test_a_good_store_still_opens_and_a_new_one_is_created(tmp_path, real_store):
     result, _ = trellis(tmp_path, "db status", sqlite_url(real_store))
     assert result.returncode == 0 and "people: 600" in result.stdout
@@ -202,6 +208,7 @@ def test_a_good_store_still_opens_and_a_new_one_is_created(tmp_path, real_store)
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # over ~5 s on a loaded machine: `make test` runs it, `make check` does not
 @pytest.mark.parametrize("command", ["serve", "db status"])
 def test_an_unreachable_postgresql_server_is_one_line(tmp_path, command):
     url = "postgresql://trellis:secret-word@127.0.0.1:1/trellis"

@@ -228,6 +228,7 @@ def test_a_trusted_proxy_that_is_not_an_ip_address_is_refused_in_one_line():
         "(give the proxy's address as this server sees it, e.g. 127.0.0.1).")]
 
 
+@pytest.mark.slow  # over ~5 s on a loaded machine: `make test` runs it, `make check` does not
 def test_trellis_serve_trusts_the_proxy_named_in_the_environment(database_url, tmp_path):
     """The real entry point: `TRELLIS_TRUSTED_PROXY=127.0.0.1 trellis serve`."""
     with socket.socket() as sock:
@@ -381,6 +382,7 @@ def finished_plan(app, client, path: str, data: dict | None = None) -> int:
     return pool.get(job_id).plan_id
 
 
+@pytest.mark.slow  # over ~5 s on a loaded machine: `make test` runs it, `make check` does not
 def test_every_download_adds_one_audit_row_naming_who_and_what_and_nothing_else(loaded_app, as_role, store_engine):
     from planner.store import list_audit
     from planner.store.testing import database_dump
@@ -480,6 +482,7 @@ def test_the_store_keeps_staff_accounts_linked(store_engine):
 
 @pytest.mark.parametrize("extra, message", [([], "must be linked to a person"),
                                             (["--person", "NOPE"], "No person 'NOPE'")])
+@pytest.mark.slow  # over ~5 s on a loaded machine: `make test` runs it, `make check` does not
 def test_trellis_users_add_refuses_a_staff_account_without_a_real_person(database_url, extra, message):
     result = subprocess.run([sys.executable, "-c", "from planner.cli import main; main()", "users", "add", "s2",
                              "--role", "staff", *extra, "--database-url", database_url],

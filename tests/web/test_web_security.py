@@ -297,6 +297,7 @@ def test_the_secret_key_is_generated_once_into_the_instance_folder(tmp_path):
     assert instance_secret_key(str(tmp_path / "other")) != first
 
 
+@pytest.mark.slow  # over ~5 s on a loaded machine: `make test` runs it, `make check` does not
 def test_trellis_serve_runs_the_app_under_waitress_in_production(database_url, tmp_path):
     """`trellis serve` starts (production mode, key generated into the instance folder) and
     answers on loopback with the security headers."""
