@@ -161,7 +161,9 @@ def _other_tables(connection: Connection) -> list[Table]:
     """Tables added by later migrations that may hold a person: those with a `person_id` column
     or a JSON column."""
     reflected = MetaData()
-    reflected.reflect(connection, only=lambda name, _meta: name not in _HANDLED_TABLES)
+    # resolve_fks=False: a later table referring to `users` (e.g. manager_teams) must not pull
+    # the handled tables (and their password hashes) in with it.
+    reflected.reflect(connection, only=lambda name, _meta: name not in _HANDLED_TABLES, resolve_fks=False)
     return [table for _name, table in sorted(reflected.tables.items())
             if "person_id" in table.c or any(isinstance(c.type, JSON) for c in table.columns)]
 

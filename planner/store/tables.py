@@ -44,7 +44,7 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 # JSON on SQLite, JSONB on PostgreSQL.
 Json = JSON().with_variant(JSONB(), "postgresql")
 
-ROLES = ("staff", "hr", "emergency", "admin")
+ROLES = ("staff", "hr", "emergency", "admin", "manager")
 PLAN_KINDS = ("matching", "redeploy")
 PLAN_STATUSES = ("draft", "approved", "rejected")
 
@@ -155,7 +155,7 @@ users = Table(
     Column("failed_logins", Integer, nullable=False, server_default="0"),
     Column("locked_until", DateTime(timezone=True), nullable=True),
     Column("session_version", Integer, nullable=False, server_default="1"),
-    CheckConstraint("role IN ('staff', 'hr', 'emergency', 'admin')", name="role"),
+    CheckConstraint("role IN ('staff', 'hr', 'emergency', 'admin', 'manager')", name="role"),
 )
 
 audit_log = Table(
@@ -185,4 +185,65 @@ plans = Table(
     UniqueConstraint("kind", "version", name="uq_plans_kind_version"),
     CheckConstraint("kind IN ('matching', 'redeploy')", name="kind"),
     CheckConstraint("status IN ('draft', 'approved', 'rejected')", name="status"),
+)
+
+# --------------------------------------------------------------------------------------------
+# Consent and line managers (migration 0006_consent)
+# --------------------------------------------------------------------------------------------
+
+ANSWERS = ("accepted", "declined")
+RELEASE_DECISIONS = ("released", "refused")
+MAX_REASON_LENGTH = 500
+
+# A member of staff's own answer to a placement a plan proposes for them (one per placement;
+# a later answer replaces the earlier one).
+placement_answers = Table(
+    "placement_answers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", Integer, ForeignKey("plans.id"), nullable=False),
+    Column("person_id", String(200), nullable=False, index=True),
+    Column("opportunity_id", String(200), nullable=False),
+    Column("answer", String(20), nullable=False),
+    Column("reason", String(MAX_REASON_LENGTH), nullable=False, server_default=""),
+    Column("answered_at", DateTime(timezone=True), nullable=False),
+    Column("answered_by", String(200), nullable=False),
+    UniqueConstraint("plan_id", "person_id", "opportunity_id", name="uq_placement_answers_plan_id"),
+    CheckConstraint("answer IN ('accepted', 'declined')", name="answer"),
+)
+
+# A line manager's word on letting one of their people go to a proposed placement.
+release_decisions = Table(
+    "release_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", Integer, ForeignKey("plans.id"), nullable=False),
+    Column("person_id", String(200), nullable=False, index=True),
+    Column("opportunity_id", String(200), nullable=False),
+    Column("decision", String(20), nullable=False),
+    Column("reason", String(MAX_REASON_LENGTH), nullable=False, server_default=""),
+    Column("decided_by", String(200), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("plan_id", "person_id", "opportunity_id", name="uq_release_decisions_plan_id"),
+    CheckConstraint("decision IN ('released', 'refused')", name="decision"),
+)
+
+# A wellbeing opt-out from crisis redeployment; withdrawing it keeps the row (with the date).
+crisis_opt_outs = Table(
+    "crisis_opt_outs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", String(200), nullable=False, index=True),
+    Column("reason", String(MAX_REASON_LENGTH), nullable=False),
+    Column("since", DateTime(timezone=True), nullable=False),
+    Column("withdrawn_at", DateTime(timezone=True), nullable=True),
+)
+
+# Which teams a manager account manages. Not a foreign key to teams: an import replaces every
+# team, and an account outlives that (a team no longer stored simply shows nobody).
+manager_teams = Table(
+    "manager_teams",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("team_id", String(200), primary_key=True),
 )
