@@ -21,6 +21,8 @@ from planner.cli_numbers import PORT, whole
 EXIT_PROBLEMS = 2
 DEFAULT_SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 DEMO_ROLES = ("staff", "hr", "emergency", "admin")
+# Every role an account can have (web.security.ROLES, not imported here: it loads Flask).
+ACCOUNT_ROLES = DEMO_ROLES + ("manager",)
 
 database_option = click.option(
     "--database-url", envvar=store.DATABASE_URL_ENV, default=None, show_envvar=True,
@@ -78,15 +80,17 @@ def serve_command(host: str, port: int, threads: int, trusted_proxy: str | None,
 
 @main.group("users")
 def users_group() -> None:
-    """Manage sign-in accounts (roles: staff, hr, emergency, admin)."""
+    """Manage sign-in accounts (roles: staff, hr, emergency, admin, manager)."""
 
 
 @users_group.command("add")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(DEMO_ROLES), help="What the account may do.")
+@click.option("--role", required=True, type=click.Choice(ACCOUNT_ROLES), help="What the account may do.")
 @click.option("--person", "person_id", default=None, help="The person a staff account is linked to (required for staff).")
+@click.option("--team", "teams", multiple=True,
+              help="A team a manager account manages (required for managers; repeat for several).")
 @database_option
-def users_add(name: str, role: str, person_id: str | None, database_url: str | None) -> None:
+def users_add(name: str, role: str, person_id: str | None, teams: tuple[str, ...], database_url: str | None) -> None:
     """Add account NAME. The password is read from standard input (one line; at least 12
     characters, not a common or easily guessed one; long passphrases welcome), so it never
     appears in the shell history or the process list."""
@@ -99,11 +103,12 @@ def users_add(name: str, role: str, person_id: str | None, database_url: str | N
         click.echo(f"No person {person_id!r} in the stored scenario; import it first or check the id.", err=True)
         sys.exit(EXIT_PROBLEMS)
     try:
-        create_account(engine, name, password, role, person_id=person_id, actor="cli")
+        create_account(engine, name, password, role, person_id=person_id, actor="cli", teams=teams)
     except AccountError as error:
         click.echo(f"Account not added: {error}.", err=True)
         sys.exit(EXIT_PROBLEMS)
-    click.echo(f"Added account {name} ({role}{', person ' + person_id if person_id else ''}).")
+    managing = f", teams {', '.join(teams)}" if teams else ""
+    click.echo(f"Added account {name} ({role}{', person ' + person_id if person_id else ''}{managing}).")
 
 
 @users_group.command("list")

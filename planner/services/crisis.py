@@ -3,12 +3,13 @@ show (moves, coverage, uncovered demand) and the export for managers.
 
 A redeployment is saved as a numbered `redeploy` plan with the scenario revision it was planned
 on, so a later edit of teams or demand shows it as out of date. A re-plan starts from the
-current redeployment and moves as few people as it can.
+current redeployment and moves as few people as it can. People who opted out of crisis
+redeployment for their wellbeing are not moved (`opted_out_people_stay_home`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from optimiser.redeploy import RedeployResult, redeploy
 from planner.domain import Demand, Scenario
 from planner.services.work import JobOutcome, retry_when_locked
 from planner.store import StoredPlan, save_plan
+from planner.store.consent import crisis_opt_outs_in_force
 
 NameOf = Callable[[str], str]
 
@@ -89,6 +91,19 @@ def describe_demand_line(line: Demand, scenario: Scenario) -> str:
     return f"{line.count} × {line.skill} (level {line.level}+) for {team}, priority {line.priority}"
 
 
+def opted_out_people_stay_home(scenario: Scenario, opted_out: Collection[str]) -> tuple[Scenario, int]:
+    """Wellbeing first: a member of staff who opted out of crisis redeployment is not moved, as
+    if HR had marked them not available (`available=no`), for as long as the opt-out is in
+    force. Returns the scenario the redeployment plans on and how many people that protects
+    (those who would otherwise have been available)."""
+    protected = [p for p in scenario.people if p.person_id in opted_out and p.available]
+    if not protected:
+        return scenario, 0
+    ids = {p.person_id for p in protected}
+    people = tuple(p.model_copy(update={"available": False}) if p.person_id in ids else p for p in scenario.people)
+    return scenario.model_copy(update={"people": people}), len(protected)
+
+
 def redeploy_work(engine: Engine, scenario: Scenario, revision: int, actor: str, baseline: StoredPlan | None,
                   time_limit_s: float):
     """Background work: redeploy (from the baseline redeployment, when re-planning) and save the
@@ -98,8 +113,12 @@ def redeploy_work(engine: Engine, scenario: Scenario, revision: int, actor: str,
 
     def work(progress) -> JobOutcome:
         previous = RedeployResult.model_validate(previous_data) if previous_data else None
-        result = redeploy(scenario, baseline=previous, time_limit_s=time_limit_s, on_progress=progress)
+        # Opt-outs are read when the run starts, so one given a moment ago already counts.
+        planned_on, opted_out = opted_out_people_stay_home(scenario, crisis_opt_outs_in_force(engine))
+        result = redeploy(planned_on, baseline=previous, time_limit_s=time_limit_s, on_progress=progress)
         data = result.model_dump(mode="json")
+        if data.get("protected") is not None:
+            data["protected"]["opted_out"] = opted_out  # counted among `unavailable` too
         data["scenario_revision"] = revision
         data["baseline_plan_id"] = baseline_id
         stored = retry_when_locked(lambda: save_plan(engine, "redeploy", data, created_by=actor, policy=scenario.policy))
