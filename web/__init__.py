@@ -19,6 +19,8 @@ from web.data_access import init_data_access
 BLUEPRINT_MODULES: list[str] = [
     "web.auth",
     "web.staff",
+    "web.consent",
+    "web.manager",
     "web.admin",
     "web.hr",
     "web.crisis",

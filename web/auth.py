@@ -246,6 +246,7 @@ ROLE_HOME_ENDPOINTS = {
     "hr": ("hr.index", "staff.marketplace"),
     "emergency": ("crisis.index", "staff.marketplace"),
     "admin": ("admin.index", "staff.marketplace"),
+    "manager": ("manager.index", "staff.marketplace"),
 }
 
 

@@ -30,6 +30,7 @@ from pydantic import Field, ValidationError
 from planner.domain import Demand, Scenario, ScenarioError, TeamStatus
 from planner.services.crisis import (
     EXPORT_HEADER,
+    opted_out_rows,
     assignment_rows,
     coverage_summary,
     demand_with_line_added,
@@ -102,6 +103,7 @@ def index():
         team_names={t.team_id: t.name for t in scenario.teams}, statuses=[s.value for s in TeamStatus],
         skills=sorted(scenario.skill_ids()), jobs=pool().recent(("redeploy",), limit=5),
         stale=redeployment_is_stale(latest, scenario_revision(engine())),
+        opted_out=opted_out_rows(engine(), scenario, name_for_reader(scenario)),
     )
 
 

@@ -19,6 +19,7 @@ from pydantic import Field
 
 from planner.domain import SKILL_LEVEL_NAMES, OpportunityKind, Person, Scenario, ScenarioError
 from planner.eligibility import eligibility_reasons
+from web.consent import consent_panel
 from web.data_access import current_scenario, derived, engine, pathway_index, scenario_changed
 from web.security import (
     FormModel,
@@ -40,7 +41,7 @@ bp = Blueprint("staff", __name__)
 NAV = [
     ("staff.my_pathways", "My pathways", ("staff",)),
     ("staff.my_record", "My record", ("staff",)),
-    ("staff.marketplace", "Opportunities", ("staff", "hr", "emergency", "admin")),
+    ("staff.marketplace", "Opportunities", ("staff", "hr", "emergency", "admin", "manager")),
 ]
 
 KIND_LABELS = {
@@ -243,6 +244,7 @@ def record(person_id: str):
         skill_name=skill_namer(scenario), level_words=level_words,
         host_team=lambda o: scenario.team_by_id[o.host_team_id],
         proposal=proposal_for(person.person_id, scenario),
+        consent=consent_panel(person, scenario),
     )
 
 

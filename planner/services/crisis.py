@@ -104,6 +104,26 @@ def opted_out_people_stay_home(scenario: Scenario, opted_out: Collection[str]) -
     return scenario.model_copy(update={"people": people}), len(protected)
 
 
+@dataclass(frozen=True)
+class OptedOutRow:
+    """A person who opted out of crisis redeployment, with their stated reason."""
+
+    person_id: str
+    name: str
+    team: str
+    reason: str
+
+
+def opted_out_rows(engine: Engine, scenario: Scenario, name_of: NameOf) -> list[OptedOutRow]:
+    """Everyone whose crisis opt-out is in force, with their team and reason, by team and name."""
+    rows = []
+    for person_id, opt_out in crisis_opt_outs_in_force(engine).items():
+        person = scenario.person_by_id.get(person_id)
+        team = scenario.team_by_id.get(person.team_id) if person else None
+        rows.append(OptedOutRow(person_id, name_of(person_id), team.name if team else "", opt_out.reason))
+    return sorted(rows, key=lambda r: (r.team, r.name))
+
+
 def redeploy_work(engine: Engine, scenario: Scenario, revision: int, actor: str, baseline: StoredPlan | None,
                   time_limit_s: float):
     """Background work: redeploy (from the baseline redeployment, when re-planning) and save the

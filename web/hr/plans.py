@@ -18,6 +18,7 @@ from planner.services.plans import (
     unplaced_rows,
 )
 from planner.store import list_plans
+from planner.store.consent import answers_for_plan, releases_for_plan
 from web.data_access import current_scenario, engine
 from web.exports import CSV_MIMETYPE, XLSX_MIMETYPE, csv_bytes, download, xlsx_bytes
 from web.hr import PLAN_ROLES, PolicyForm, bp
@@ -104,7 +105,8 @@ def plan(plan_id: int):
     rows = placement_rows(engine(), stored, scenario, name_of)
     return render_template("hr/plan.html", stored=stored, result=stored.result or {}, rows=rows,
                            unplaced=unplaced_rows(stored, name_of), counts=decision_counts(rows),
-                           versions=list_plans(engine(), "matching"))
+                           versions=list_plans(engine(), "matching"),
+                           answers=answers_for_plan(engine(), plan_id), releases=releases_for_plan(engine(), plan_id))
 
 
 @bp.get("/plans/<int:plan_id>/export.csv")
