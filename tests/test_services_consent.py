@@ -261,3 +261,23 @@ def test_a_host_manager_posts_and_edits_only_for_their_teams_and_the_next_plan_s
     assert load_scenario(store).opportunity_by_id["O-CHILD-DATA"].capacity == 3
     assert [r.action for r in list_audit(store, target="opportunity:O-CHILD-DATA")] == \
         ["opportunity.edit", "opportunity.post"]
+
+
+def test_a_rerun_keeps_what_people_agreed_to_on_placements_proposed_again(store, scenario):
+    from planner.services.decisions import decide_on_placement
+    from planner.services.plans import matching_work
+
+    first = get_plan(store, matching_work(store, scenario, scenario.policy, "hr1", None)(ProgressSink()).plan_id)
+    proposed = {(p["person_id"], p["opportunity_id"]) for p in first.result["placements"]}
+    assert {("P004", "O-TEST"), ("P005", "O-DASH")} <= proposed
+    decide_on_placement(store, first, "P004", "O-TEST", "accepted", "hr1")  # pinned: proposed again
+    answer(store, first, "P004", "O-TEST", "accepted", "happy to")
+    release(store, scenario, first, "P004", "O-TEST", "released")
+    answer(store, first, "P005", "O-DASH", "declined")
+    policy = rerun_with_decisions(store, first, scenario)
+    rerun = get_plan(store, matching_work(store, scenario, policy, "hr1", first.id)(ProgressSink()).plan_id)
+    again = {(p["person_id"], p["opportunity_id"]) for p in rerun.result["placements"]}
+    assert ("P004", "O-TEST") in again and ("P005", "O-DASH") not in again
+    assert answers_for_plan(store, rerun.id)[("P004", "O-TEST")].reason == "happy to"
+    assert releases_for_plan(store, rerun.id)[("P004", "O-TEST")].decision == "released"
+    assert ("P005", "O-DASH") not in answers_for_plan(store, rerun.id)

@@ -208,3 +208,22 @@ def crisis_opt_out_for(engine: Engine, person_id: str) -> OptOut | None:
         row = connection.execute(select(crisis_opt_outs).where(
             (crisis_opt_outs.c.person_id == person_id) & crisis_opt_outs.c.withdrawn_at.is_(None))).first()
     return None if row is None else _opt_out(row)
+
+
+def carry_over_agreements(engine: Engine, from_plan: int, to_plan: int, proposed: set[tuple[str, str]]) -> int:
+    """A re-run keeps what people already agreed to: a placement accepted by its person (or
+    released by their manager) in the previous version and proposed again keeps that answer in
+    the new version, with its original time and author. Declines and refusals need no carrying:
+    a re-run forbids those placements. Returns how many answers and releases were carried."""
+    carried = 0
+    with write_transaction(engine) as connection:
+        for table, column, word, by, at in ((placement_answers, "answer", "accepted", "answered_by", "answered_at"),
+                                            (release_decisions, "decision", "released", "decided_by", "decided_at")):
+            rows = connection.execute(select(table).where((table.c.plan_id == from_plan)
+                                                          & (table.c[column] == word))).all()
+            for row in rows:
+                if (row.person_id, row.opportunity_id) in proposed:
+                    _upsert(connection, table, to_plan, row.person_id, row.opportunity_id,
+                            {column: word, "reason": row.reason, by: getattr(row, by), at: getattr(row, at)})
+                    carried += 1
+    return carried
