@@ -267,3 +267,22 @@ def test_users_add_refuses_a_manager_without_a_known_team_in_one_line(web2_engin
 
 def test_the_manager_account_of_the_fixtures_manages_childrens_services(web2_engine):
     assert teams_managed_by(web2_engine, get_user_by_name(web2_engine, ROLE_ACCOUNTS["manager"]).id) == ("T-CHILD",)
+
+
+def test_no_personal_data_in_the_logs_of_answers_releases_opt_outs_and_refusals(as_role, draft, web2_engine, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    staff, manager = as_role("staff"), as_role("manager")
+    post(staff, "/people/P001/answer", {"plan_id": draft.id, "opportunity_id": "O-HUB", "answer": "declined",
+                                        "reason": "secret-reason-one"})
+    post(staff, "/people/P001/crisis-opt-out", {"action": "opt_out", "reason": "secret-reason-two"})
+    post(staff, "/people/P005/answer", {"plan_id": draft.id, "opportunity_id": "O-DASH", "answer": "declined"})
+    post(manager, f"/manager/plans/{draft.id}/release", {"person_id": "P001", "opportunity_id": "O-HUB",
+                                                         "decision": "refused", "reason": "secret-reason-three"})
+    post(manager, f"/manager/plans/{draft.id}/release", {"person_id": "P005", "opportunity_id": "O-DASH",
+                                                         "decision": "released"})
+    manager.get("/people/P005/record")
+    assert "access refused" in caplog.text  # the refusals are logged...
+    for secret in ("secret-reason", "Person 1", "Person 5", "P001", "P005"):
+        assert secret not in caplog.text  # ...without names, ids or reasons
