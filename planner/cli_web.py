@@ -20,9 +20,9 @@ from planner.cli_numbers import PORT, whole
 
 EXIT_PROBLEMS = 2
 DEFAULT_SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
-DEMO_ROLES = ("staff", "hr", "emergency", "admin")
-# Every role an account can have (web.security.ROLES, not imported here: it loads Flask).
-ACCOUNT_ROLES = DEMO_ROLES + ("manager",)
+# Every role an account can have (web.security.ROLES, not imported here: it loads Flask); the
+# demo makes one account of each.
+ACCOUNT_ROLES = DEMO_ROLES = ("staff", "hr", "emergency", "admin", "manager")
 
 database_option = click.option(
     "--database-url", envvar=store.DATABASE_URL_ENV, default=None, show_envvar=True,
@@ -170,13 +170,16 @@ def prepare_demo(engine, sample: Path) -> tuple[dict[str, str], bool]:
         store.save_scenario(engine, scenario, actor="demo")
         imported = True
     passwords: dict[str, str] = {}
+    staff_person = demo_staff_person(scenario)
     for role in DEMO_ROLES:
         name = f"demo-{role}"
         password = secrets.token_urlsafe(12)
-        person_id = demo_staff_person(scenario) if role == "staff" else None
+        person_id = staff_person if role == "staff" else None
+        # The demo line manager manages the demo staff member's team, so both sides can be tried.
+        teams = (scenario.person_by_id[staff_person].team_id,) if role == "manager" else ()
         existing = store.get_user_by_name(engine, name)
         if existing is None:
-            create_account(engine, name, password, role, person_id=person_id, actor="demo")
+            create_account(engine, name, password, role, person_id=person_id, actor="demo", teams=teams)
         else:
             store.set_password_hash(engine, existing.id, hash_password(password), actor="demo")
             if role == "staff" and existing.person_id not in scenario.person_by_id:

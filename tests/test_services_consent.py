@@ -25,12 +25,14 @@ from planner.services.decisions import (
     NotProposed,
     accept_every_undecided,
     approve_matching_plan,
+    decide_on_placement,
     declined_placements_block_approval,
     refused_releases_block_approval,
     rerun_policy,
     rerun_with_decisions,
 )
 from planner.services.opportunities import OpportunityRejected, edit_opportunity, post_opportunity
+from planner.services.plans import matching_work
 from planner.store import delete_person, export_person, get_plan, list_audit, load_scenario
 from planner.store.consent import Answer, Release, answers_for_plan, crisis_opt_out_for, releases_for_plan
 
@@ -264,9 +266,6 @@ def test_a_host_manager_posts_and_edits_only_for_their_teams_and_the_next_plan_s
 
 
 def test_a_rerun_keeps_what_people_agreed_to_on_placements_proposed_again(store, scenario):
-    from planner.services.decisions import decide_on_placement
-    from planner.services.plans import matching_work
-
     first = get_plan(store, matching_work(store, scenario, scenario.policy, "hr1", None)(ProgressSink()).plan_id)
     proposed = {(p["person_id"], p["opportunity_id"]) for p in first.result["placements"]}
     assert {("P004", "O-TEST"), ("P005", "O-DASH")} <= proposed

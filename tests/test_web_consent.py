@@ -5,6 +5,7 @@ the consent and manager areas is tried by every role (a role added later is cove
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
@@ -270,8 +271,6 @@ def test_the_manager_account_of_the_fixtures_manages_childrens_services(web2_eng
 
 
 def test_no_personal_data_in_the_logs_of_answers_releases_opt_outs_and_refusals(as_role, draft, web2_engine, caplog):
-    import logging
-
     caplog.set_level(logging.DEBUG)
     staff, manager = as_role("staff"), as_role("manager")
     post(staff, "/people/P001/answer", {"plan_id": draft.id, "opportunity_id": "O-HUB", "answer": "declined",
