@@ -7,8 +7,8 @@ import json
 import pytest
 
 from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
-from web.security import ROLES as SECURITY_ROLES  # every role, so a new one is covered too
 from conftest_web2 import post, sign_in
+from web.security import ROLES as SECURITY_ROLES  # every role, so a new one is covered too
 
 ADMIN_GETS = ["/admin/", "/admin/users", "/admin/audit", "/admin/people", "/admin/people?q=P00"]
 ADMIN_POSTS = ["/admin/users", "/admin/users/1/role", "/admin/users/1/delete",

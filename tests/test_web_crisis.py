@@ -8,8 +8,8 @@ import io
 import pytest
 
 from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
-from web.security import ROLES as SECURITY_ROLES  # every role, so a new one is covered too
 from conftest_web2 import post
+from web.security import ROLES as SECURITY_ROLES  # every role, so a new one is covered too
 
 CRISIS_GETS = ["/crisis/", "/crisis/jobs/1", "/crisis/jobs/1.json", "/crisis/plans/1/export.csv",
                "/crisis/plans/1/export.xlsx"]

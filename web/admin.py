@@ -14,10 +14,10 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from pydantic import Field
 
 from planner.store import NotFound, list_audit, list_users
-from planner.store.managers import managers_by_user
 from planner.store import delete_person as store_delete_person
 from planner.store import delete_user as store_delete_user
 from planner.store import export_person as store_export_person
+from planner.store.managers import managers_by_user
 from web.auth import AccountError, change_account_role, change_manager_teams, create_account, person_link_problem
 from web.data_access import current_scenario, engine, scenario_changed
 from web.security import (

@@ -30,7 +30,6 @@ from pydantic import Field, ValidationError
 from planner.domain import Demand, Scenario, ScenarioError, TeamStatus
 from planner.services.crisis import (
     EXPORT_HEADER,
-    opted_out_rows,
     assignment_rows,
     coverage_summary,
     demand_with_line_added,
@@ -39,6 +38,7 @@ from planner.services.crisis import (
     describe_demand_line,
     export_rows,
     export_sheets,
+    opted_out_rows,
     redeploy_work,
     redeployment_is_stale,
     run_note,
