@@ -16,6 +16,7 @@ import pandas as pd
 
 from optimiser.model_data import ModelData
 from optimiser.objective import TERMS, breakdown_words
+from optimiser.rules import away_by_team as away_on_assignments
 from planner.domain import Placement
 from planner.eligibility import eligibility_reasons
 
@@ -57,6 +58,7 @@ def unplaced_reasons(data: ModelData, pair: np.ndarray, period: np.ndarray) -> d
     np.add.at(used_by_opp, (period - 1, chosen_opp), 1)
     away_by_team = np.zeros((k, len(arrays.team_ids)), dtype=np.int64)
     np.add.at(away_by_team, (period - 1, arrays.person_team[chosen_person]), 1)
+    away_by_team += away_on_assignments(data).T  # colleagues already away count against the limit
     forbidden = set(data.forbidden_positions)
     needed_for = _needed_for_critical_skill(data, chosen_person, period)
     ranked: dict[int, list[int]] = {}
@@ -68,6 +70,9 @@ def unplaced_reasons(data: ModelData, pair: np.ndarray, period: np.ndarray) -> d
         pid = person.person_id
         if not person.available:
             reasons[pid] = "not available for a move in this plan"
+            continue
+        if data.person_away[p].all():
+            reasons[pid] = "away on an assignment already decided, for the whole of this plan"
             continue
         wanted = ranked.get(p, [])
         eligible = [o for o in wanted if (p, o) in data.pair_index]
@@ -82,6 +87,11 @@ def unplaced_reasons(data: ModelData, pair: np.ndarray, period: np.ndarray) -> d
         open_ = [o for o in eligible if (p, o) not in forbidden]
         if not open_:
             reasons[pid] = "HR forbade every preferred placement this person was eligible for"
+            continue
+        open_ = [o for o in open_ if data.opp_offered[o].any()]
+        if not open_:
+            reasons[pid] = ("the dates of the opportunities they could take (start..end) fall outside "
+                            "this plan's periods")
             continue
         team = arrays.person_team[p]
         if (away_by_team[:, team] >= arrays.team_allowance[team]).all():

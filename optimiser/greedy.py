@@ -19,8 +19,8 @@ from optimiser.model_data import ModelData, Rows
 from optimiser.rules import FAIRNESS_SCALE
 
 # Rules whose rows are all "sum of 0/1 variables <= limit" (packing rows).
-PACKING_RULES = ("one_placement", "no_repeat", "capacity", "release_limit", "critical_skills",
-                 "forbidden", "cross_organisation")
+PACKING_RULES = ("offered_in_period", "away_on_assignment", "one_placement", "no_repeat", "capacity",
+                 "release_limit", "critical_skills", "forbidden", "cross_organisation")
 
 
 class _Packer:

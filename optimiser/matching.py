@@ -38,6 +38,7 @@ from optimiser.rules import ModelData, Rows, build_rows
 from optimiser.stability import blocking_pairs
 from planner.domain import Opportunity, Placement, Plan, Policy, Scenario
 from planner.eligibility import eligibility_reasons
+from planner.rotation_calendar import calendar_warnings, date_placements
 
 # Below this many placement variables CP-SAT alone proves optimality quickly; above it the LP
 # route wins (measured: bench/README.md, "Design figures").
@@ -260,6 +261,7 @@ def _write_up(data: ModelData, outcome: _Outcome, stats: dict, events: list[Prog
     pair = picked % max(data.n_pairs, 1)
     period = picked // max(data.n_pairs, 1) + 1
     placements = explain_placements(data, pair, period)
+    date_placements(data.scenario, data.policy, placements)
     blocking = blocking_pairs(data, chosen[: data.n_vars]) if data.n_vars else pd.DataFrame()
     objective = outcome.objective
     bound = outcome.bound
@@ -280,6 +282,7 @@ def _write_up(data: ModelData, outcome: _Outcome, stats: dict, events: list[Prog
         conflicts=outcome.conflicts,
         unplaced=unplaced,
         periods=data.periods,
+        warnings=calendar_warnings(data.scenario, data.policy),
         progress=[{"seconds": round(e.seconds, 3), "objective": e.objective, "bound": e.bound, "source": e.source}
                   for e in events],
         stats=stats,

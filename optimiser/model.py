@@ -17,8 +17,8 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from optimiser.candidates import candidate_pairs, scenario_arrays
-from optimiser.objective import score_pairs
 from optimiser.model_data import ModelData, Rows
+from optimiser.objective import score_pairs
 from optimiser.rules import HARD_RULES, build_rows
 from planner.domain import Policy, Scenario
 

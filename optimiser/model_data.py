@@ -9,12 +9,14 @@ depend on this one and never on each other's internals.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from optimiser.candidates import ScenarioArrays
 from planner.domain import Policy, Scenario
+from planner.rotation_calendar import opportunity_offered_matrix, person_away_matrix
 from planner.staffing import critical_skill_may_leave
 
 
@@ -62,8 +64,15 @@ class ModelData:
     critical_table: pd.DataFrame | None = None
     aux: list[tuple[str, int, int]] = field(default_factory=list)  # (name, lb, ub) of helper counts
     pruned_from: int | None = None  # eligible pairs before keeping each person's best (large scenarios)
+    opp_offered: np.ndarray | None = None  # opportunities x periods: offered in that period (calendar)
+    person_away: np.ndarray | None = None  # people x periods: away on a decided assignment
 
     def __post_init__(self):
+        if self.opp_offered is None:
+            self.opp_offered = opportunity_offered_matrix(self.scenario, self.policy, self.periods)
+        if self.person_away is None:
+            self.person_away = person_away_matrix(self.scenario, self.policy, self.periods,
+                                                  self.policy.plan_date or date.today())
         if self.pair_index is None:
             self.pair_index = PairIndex(self.pairs, self.arrays.n_opps)
         person_pos = {pid: i for i, pid in enumerate(self.arrays.person_ids)}

@@ -114,10 +114,11 @@ def opportunity_capacity(data: ModelData) -> Rows:
 
 def team_release_limit_rows(data: ModelData) -> Rows:
     """At any time, a team releases at most floor(max_release_share x headcount) people, and never
-    so many that fewer than min_staff stay (`planner.staffing.release_allowance`)."""
+    so many that fewer than min_staff stay (`planner.staffing.release_allowance`). People already
+    away on a decided assignment in a period count against their home team's limit then."""
     team = data.arrays.person_team[data.pairs["person"].to_numpy()]
-    row, var, coef, key, _ = _grouped(data, team)
-    allowance = data.arrays.team_allowance[key]
+    row, var, coef, key, period = _grouped(data, team)
+    allowance = np.maximum(0, data.arrays.team_allowance[key] - away_by_team(data)[key, period])
     return _rows(
         row,
         var,
@@ -129,6 +130,42 @@ def team_release_limit_rows(data: ModelData) -> Rows:
             f"release limit of team {data.team_id(t)} (at most {int(data.arrays.team_allowance[t])} away at once)"
         ),
     )
+
+
+def away_by_team(data: ModelData) -> np.ndarray:
+    """teams x periods: how many of each team's people are away on a decided assignment."""
+    arrays = data.arrays
+    counts = np.zeros((len(arrays.team_ids), data.periods), dtype=np.int64)
+    person, period = np.nonzero(data.person_away)
+    np.add.at(counts, (arrays.person_team[person], period), 1)
+    return counts
+
+
+def _blocked_in_period(data: ModelData, key: np.ndarray, blocked: np.ndarray, label: Callable[[int], str]) -> Rows:
+    """Rows `sum of x[pair, t] <= 0` for each (key, period) that `blocked` (keys x periods) marks."""
+    if data.n_pairs == 0 or not blocked.any():
+        return Rows.empty()
+    pair_blocked = blocked[key]  # pairs x periods
+    pair, period = np.nonzero(pair_blocked)
+    var = period.astype(np.int64) * data.n_pairs + pair
+    combined = key[pair].astype(np.int64) * data.periods + period
+    uniq, row = np.unique(combined, return_inverse=True)
+    zero = np.zeros(len(uniq), dtype=np.int64)
+    return _rows(row, var, np.ones(len(var), dtype=np.int64), zero, zero, uniq // data.periods, label)
+
+
+def opportunity_offered_in_period(data: ModelData) -> Rows:
+    """An opportunity is taken only in a period its own start..end dates overlap (dated periods:
+    policy `start` and `period_months`); the placement runs for the days of that overlap."""
+    return _blocked_in_period(data, data.pairs["opp"].to_numpy(), ~data.opp_offered,
+                              lambda o: f"dates of opportunity {data.opp_id(o)} (offered only within its start..end)")
+
+
+def away_on_assignment(data: ModelData) -> Rows:
+    """A person already away on a decided assignment (secondment, redeployment) is not placed
+    again in any period that assignment overlaps."""
+    return _blocked_in_period(data, data.pairs["person"].to_numpy(), data.person_away,
+                              lambda p: f"person {data.person_id(p)} is away on an assignment")
 
 
 def critical_skills_kept(data: ModelData) -> Rows:
@@ -304,6 +341,9 @@ def preference_stability(data: ModelData) -> Rows:
 
 HARD_RULES: tuple[Rule, ...] = (
     Rule("eligibility", "eligibility", eligibility.__doc__, eligibility, soft_conflicts=False),
+    Rule("offered_in_period", "opportunity dates", opportunity_offered_in_period.__doc__,
+         opportunity_offered_in_period),
+    Rule("away_on_assignment", "people away on an assignment", away_on_assignment.__doc__, away_on_assignment),
     Rule(
         "one_placement",
         "one placement per person per period",

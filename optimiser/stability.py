@@ -52,11 +52,13 @@ def stability_rows(data: ModelData) -> Rows:
         rows.append(better_people["local"].to_numpy() * k + t)
         vars_.append(t * n + better_people["pair_q"].to_numpy())
         coefs.append(np.ones(len(better_people), dtype=np.int64))
-    lb = np.repeat(cap, k)
     big = np.iinfo(np.int64).max // 4
     row_key = np.repeat(local, k)
     person = ranked["person"].to_numpy()
     opp = ranked["opp"].to_numpy()
+    # Nobody blocks in a period the opportunity is not offered or the person is away (calendar).
+    closed = ~data.opp_offered[opp] | data.person_away[person]  # ranked pairs x periods
+    lb = np.where(closed.ravel(), 0, np.repeat(cap, k))
     extra_r, extra_v, extra_c, limit_r, limit_v, limit_c, limit_ub = extra_rows
     n_limit = len(limit_ub)
     rows += extra_r
@@ -176,6 +178,7 @@ def blocking_pairs(data: ModelData, chosen: np.ndarray) -> pd.DataFrame:
             & ~taken_any
             & ~(_held_back(data, person[placed]) & ~placed_now)[person]
         )
+        person_wants &= data.opp_offered[opp, t] & ~data.person_away[person, t]
         opp_wants = (used[opp] < data.arrays.opp_capacity[opp]) | (worst[opp] < points)
         hits = np.flatnonzero(person_wants & opp_wants)
         found.append(pd.DataFrame({"person": person[hits], "opp": opp[hits], "period": t + 1}))

@@ -46,6 +46,7 @@ COMMAND_MODULES: list[str] = [
     "planner.cli_pathways",
     "planner.cli_plan",
     "planner.cli_taxonomy",
+    "planner.cli_tokens",
 ]
 
 for _module in COMMAND_MODULES:

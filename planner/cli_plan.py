@@ -18,9 +18,10 @@ from planner.cli_numbers import SECONDS, SEED, WORKERS, whole
 EXIT_INFEASIBLE = 1
 
 
-def _policy(scenario, time_limit, periods, workers, seed):
+def _policy(scenario, time_limit, periods, workers, seed, start=None, period_months=None):
     update = {k: v for k, v in (("time_limit_s", time_limit), ("periods", periods), ("workers", workers),
-                                ("random_seed", seed)) if v is not None}
+                                ("random_seed", seed), ("start", start), ("period_months", period_months))
+              if v is not None}
     return scenario.policy.model_copy(update=update)
 
 
@@ -45,32 +46,76 @@ def _summary(plan) -> str:
             f"{plan.solve_seconds:.1f}s")
 
 
+def _stored_scenario(database_url):
+    """The store's engine and scenario (the store opened and checked like every command's);
+    one line and exit 2 when it cannot be used."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from planner import store
+    from planner.cli_store import open_store_or_exit
+
+    engine = open_store_or_exit(database_url)
+    try:
+        scenario = store.load_scenario(engine)
+    except SQLAlchemyError as error:
+        click.echo(f"cannot use the database: {getattr(error, 'orig', None) or error}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    if scenario is None:
+        click.echo("the store holds no scenario: run `trellis import DIR` first", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    return engine, scenario
+
+
 time_limit_option = click.option("--time-limit", type=SECONDS, default=None,
                                  help="Seconds for the whole solve (default: policy time_limit_s, 30).")
 
 
 @main.command("plan")
-@click.argument("scenario_dir", metavar="DIR", type=click.Path(exists=True, path_type=Path))
+@click.argument("scenario_dir", metavar="[DIR]", required=False, type=click.Path(exists=True, path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for plan.csv and plan.json.")
 @time_limit_option
 @click.option("--periods", type=whole(1, 12), default=None, help="Rotation periods to plan (default 1).")
+@click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="First day of period 1, YYYY-MM-DD (default: policy start; without one, periods are undated).")
+@click.option("--period-months", type=whole(1, 24), default=None,
+              help="Length of one period in months (default: policy period_months, 6).")
 @click.option("--workers", type=WORKERS, default=None, help="Solver threads (default 2).")
 @click.option("--seed", type=SEED, default=None, help="Solver random seed (default 0).")
 @click.option("--progress/--no-progress", default=None,
               help="Show objective and bound as they improve (default: on a terminal).")
-def plan_command(scenario_dir, out_dir, time_limit, periods, workers, seed, progress):
+@click.option("--stored", is_flag=True,
+              help="Plan the stored scenario (no DIR): people on an assignment in the record are away for "
+                   "the periods it overlaps, and count against their home team's release limit.")
+@click.option("--database-url", envvar="TRELLIS_DATABASE_URL", default=None, show_envvar=True,
+              help="With --stored: SQLAlchemy URL of the store (default: sqlite:///instance/trellis.sqlite3).")
+def plan_command(scenario_dir, out_dir, time_limit, periods, start, period_months, workers, seed, progress,
+                 stored, database_url):
     """Match people to cross-team opportunities under every rule, and write OUT/plan.csv and
-    OUT/plan.json."""
+    OUT/plan.json. DIR is a scenario folder (or file); --stored plans the store's scenario from
+    its record of assignments instead."""
     from optimiser.matching import solve_plan
     from planner.plan_io import write_plan
 
-    scenario = load_scenario_or_exit(scenario_dir)
-    policy = _policy(scenario, time_limit, periods, workers, seed)
+    if stored == (scenario_dir is not None):
+        click.echo("give a scenario DIR, or --stored to plan from the store (not both)", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    if stored:
+        engine, scenario = _stored_scenario(database_url)
+    else:
+        scenario = load_scenario_or_exit(scenario_dir)
+    policy = _policy(scenario, time_limit, periods, workers, seed, start.date() if start else None, period_months)
+    if stored:
+        from planner.services.assignments import with_commitments
+
+        policy = with_commitments(engine, scenario, policy)
+        engine.dispose()
     show = progress if progress is not None else sys.stderr.isatty()
     plan = solve_plan(scenario, policy, on_progress=_progress_printer(show))
     csv_path, json_path = write_plan(plan, out_dir)
     click.echo(_summary(plan))
+    for warning in plan.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if plan.status == "INFEASIBLE":
         click.echo("No plan can meet all of these rules together:", err=True)
         for conflict in plan.conflicts:
@@ -95,7 +140,8 @@ def explain_command(plan_dir, person_id):
         sys.exit(EXIT_PROBLEMS)
     mine = [p for p in plan.placements if p.person_id == person_id]
     for p in mine:
-        click.echo(f"{person_id} -> {p.opportunity_id} (period {p.period}): {p.explanation}")
+        when = f", {p.start} to {p.end}" if p.start else ""
+        click.echo(f"{person_id} -> {p.opportunity_id} (period {p.period}{when}): {p.explanation}")
     if mine:
         return
     if person_id in plan.unplaced:

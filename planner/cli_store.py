@@ -13,9 +13,9 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from planner import store
+from planner.bulk_work import without_cycle_collection
 from planner.cli import main
 from planner.domain import ScenarioError
-from planner.bulk_work import without_cycle_collection
 
 # Slow imports (scenario reading and writing, with pandas) happen inside the commands that use them:
 # `trellis` imports every command module at start-up (COMMAND_MODULES), and deferring them
@@ -32,6 +32,16 @@ database_option = click.option(
 
 def _where(engine) -> str:
     return engine.url.render_as_string(hide_password=True)
+
+
+def open_store_or_exit(database_url: str | None, *, writable: bool = True, migrate: bool = True):
+    """The store for a command, checked and migrated (`store.open_store`); a store that cannot
+    be used is one line naming it and saying what to do, and exit status 2."""
+    try:
+        return store.open_store(database_url, writable=writable, migrate=migrate)
+    except store.StoreUnavailable as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_PROBLEMS)
 
 
 @contextmanager
@@ -86,9 +96,8 @@ def import_command(path: Path, database_url: str | None, actor: str, all_warning
     _show_warnings(result.warnings, all_warnings)
     read_seconds = time.perf_counter() - started
 
-    engine = store.make_engine(database_url)
+    engine = open_store_or_exit(database_url)
     try:
-        store.upgrade(engine)
         counts = store.save_scenario(engine, result.scenario, actor=actor)
     except SQLAlchemyError as error:
         click.echo(f"The database at {_where(engine)} refused the import: "
@@ -111,7 +120,7 @@ def export_scenario_command(out: Path, database_url: str | None) -> None:
     .json. Round-trips with `trellis import`."""
     from planner.scenario_io import write_scenario_csv, write_scenario_json
 
-    engine = store.make_engine(database_url)
+    engine = open_store_or_exit(database_url, writable=False, migrate=False)
     with _database_errors_explained(engine):
         if store.current_revision(engine) is None:
             raise click.ClickException(f"{_where(engine)} holds no Trellis data: run `trellis import` first.")
@@ -135,7 +144,7 @@ def db_group() -> None:
 @database_option
 def db_upgrade_command(database_url: str | None) -> None:
     """Create or migrate the database schema to the newest revision (safe to repeat)."""
-    engine = store.make_engine(database_url)
+    engine = open_store_or_exit(database_url, migrate=False)
     with _database_errors_explained(engine):
         before = store.current_revision(engine)
         after = store.upgrade(engine)
@@ -149,7 +158,7 @@ def db_upgrade_command(database_url: str | None) -> None:
 @database_option
 def db_status_command(database_url: str | None) -> None:
     """Show the schema revision and what the stored scenario holds."""
-    engine = store.make_engine(database_url)
+    engine = open_store_or_exit(database_url, writable=False, migrate=False)
     click.echo(f"database: {_where(engine)}")
     with _database_errors_explained(engine):
         revision = store.current_revision(engine)

@@ -13,6 +13,8 @@ import click
 from planner import store
 from planner.cli import main
 from planner.cli_numbers import PORT, whole
+from planner.cli_store import open_store_or_exit
+from planner.store.users import email_address_problem, get_user_by_name, set_email
 
 # Slow imports (the Flask app, waitress, password hashing) happen inside the commands that use them:
 # `trellis` imports every command module at start-up (COMMAND_MODULES), and deferring them
@@ -46,8 +48,7 @@ def _serve(database_url: str | None, host: str, port: int, threads: int, trusted
         sys.exit(EXIT_PROBLEMS)
     # Sign-ins, sign-outs and refusals are logged by account number, never by name.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    engine = store.make_engine(database_url)
-    store.upgrade(engine)
+    engine = open_store_or_exit(database_url)
     app = create_app({"PRODUCTION": True, "ENGINE": engine})
     server = make_server(app, host, port, threads, proxies)
     behind = f"; forwarded headers trusted from {', '.join(proxies)}" if proxies else ""
@@ -89,24 +90,30 @@ def users_group() -> None:
 @click.option("--person", "person_id", default=None, help="The person a staff account is linked to (required for staff).")
 @click.option("--team", "teams", multiple=True,
               help="A team a manager account manages (required for managers; repeat for several).")
+@click.option("--email", default=None, help="Where the account's notifications are emailed when TRELLIS_SMTP_URL is set (optional).")
 @database_option
-def users_add(name: str, role: str, person_id: str | None, teams: tuple[str, ...], database_url: str | None) -> None:
+def users_add(name: str, role: str, person_id: str | None, teams: tuple[str, ...], email: str | None,
+              database_url: str | None) -> None:
     """Add account NAME. The password is read from standard input (one line; at least 12
     characters, not a common or easily guessed one; long passphrases welcome), so it never
     appears in the shell history or the process list."""
     from web.auth import AccountError, create_account
 
+    if email and email_address_problem(email):
+        click.echo(f"Account not added: {email_address_problem(email)}.", err=True)
+        sys.exit(EXIT_PROBLEMS)
     password = sys.stdin.readline().rstrip("\r\n")
-    engine = store.make_engine(database_url)
-    store.upgrade(engine)
+    engine = open_store_or_exit(database_url)
     if person_id is not None and store.get_person(engine, person_id) is None:
         click.echo(f"No person {person_id!r} in the stored scenario; import it first or check the id.", err=True)
         sys.exit(EXIT_PROBLEMS)
     try:
-        create_account(engine, name, password, role, person_id=person_id, actor="cli", teams=teams)
+        user_id = create_account(engine, name, password, role, person_id=person_id, actor="cli", teams=teams)
     except AccountError as error:
         click.echo(f"Account not added: {error}.", err=True)
         sys.exit(EXIT_PROBLEMS)
+    if email:
+        set_email(engine, user_id, email, actor="cli")
     managing = f", teams {', '.join(teams)}" if teams else ""
     click.echo(f"Added account {name} ({role}{', person ' + person_id if person_id else ''}{managing}).")
 
@@ -117,8 +124,7 @@ def users_list(database_url: str | None) -> None:
     """List accounts: name, role, linked person."""
     from web.auth import list_accounts
 
-    engine = store.make_engine(database_url)
-    store.upgrade(engine)
+    engine = open_store_or_exit(database_url)
     accounts = list_accounts(engine)
     if not accounts:
         click.echo("No accounts yet. Add one with: trellis users add NAME --role admin")
@@ -128,6 +134,24 @@ def users_list(database_url: str | None) -> None:
         click.echo(f"{account.username:<24} {account.role:<10} {account.person_id or '-'}")
 
 
+@users_group.command("email")
+@click.argument("name")
+@click.argument("address", required=False, default="")
+@database_option
+def users_email(name: str, address: str, database_url: str | None) -> None:
+    """Set the address account NAME's notifications are emailed to; without ADDRESS, remove it."""
+    if address and email_address_problem(address):
+        click.echo(f"Not changed: {email_address_problem(address)}.", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    engine = open_store_or_exit(database_url)
+    user = get_user_by_name(engine, name)
+    if user is None:
+        click.echo(f"Not changed: there is no account named {name!r}.", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    set_email(engine, user.id, address or None, actor="cli")
+    click.echo(f"Email of {name} {'set' if address else 'removed'}.")
+
+
 @users_group.command("remove")
 @click.argument("name")
 @database_option
@@ -135,8 +159,7 @@ def users_remove(name: str, database_url: str | None) -> None:
     """Remove account NAME (its sessions end at once)."""
     from web.auth import AccountError, remove_account
 
-    engine = store.make_engine(database_url)
-    store.upgrade(engine)
+    engine = open_store_or_exit(database_url)
     try:
         remove_account(engine, name, actor="cli")
     except AccountError as error:
@@ -200,7 +223,7 @@ def demo_command(host: str, port: int, sample: Path, no_serve: bool, database_ur
     fresh random password printed once, and serve the app."""
     from planner.domain import ScenarioError
 
-    engine = store.make_engine(database_url)
+    engine = open_store_or_exit(database_url)
     try:
         passwords, imported = prepare_demo(engine, sample)
     except ScenarioError as error:

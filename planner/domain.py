@@ -186,12 +186,34 @@ class PersonOpportunity(_Model):
     opportunity_id: Identifier
 
 
+class Commitment(_Model):
+    """A person already away on a decided assignment from `start` to `end` (inclusive; `end`
+    None = until further notice). Filled from the store's record of assignments, or written by
+    hand in policy.json; the plan neither moves them again nor lets their home team release
+    anyone in their place while it lasts."""
+
+    person_id: Identifier
+    start: date
+    end: date | None = None
+    what: str = ""
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> "Commitment":
+        if self.end is not None and self.start > self.end:
+            raise ValueError(f"start {self.start} is after end {self.end}")
+        return self
+
+
 class Policy(_PolicyModel):
     """Weights, limits and switches of a plan. Every key is optional; defaults are documented."""
 
     stretch_levels: int = Field(default=0, ge=0, le=4, description="levels a person may be short of a requirement")
     time_limit_s: float = Field(default=30.0, gt=0, le=MAX_TIME_LIMIT_S, description="wall-clock limit of one solve")
     periods: int = Field(default=1, ge=1, le=12, description="consecutive rotation periods to plan")
+    start: date | None = Field(default=None, description="first day of period 1; without it periods are undated")
+    period_months: int = Field(default=6, ge=1, le=24, description="length of one rotation period in months")
+    commitments: tuple[Commitment, ...] = Field(
+        default=(), description="people already away on decided assignments (from the store's record)")
     workers: int = Field(default=2, ge=1, le=64, description="solver threads")
     random_seed: int = Field(default=0, ge=0, le=MAX_SEED)
     stable: bool = Field(default=False, description="forbid blocking pairs (preference stability)")
@@ -404,6 +426,9 @@ def reference_problems(scenario: Scenario) -> list[Problem]:
         for skill, file, i, column in named_skills(scenario):
             if skill not in catalogue:
                 unknown(file, i, column, skill, catalogue, "skill")
+    for j, commitment in enumerate(scenario.policy.commitments):
+        if commitment.person_id not in person_ids:
+            unknown("policy", None, f"commitments[{j}].person_id", commitment.person_id, person_ids, "person")
     for kind, pairs in (("pinned", scenario.policy.pinned), ("forbidden", scenario.policy.forbidden)):
         for j, pair in enumerate(pairs):
             if pair.person_id not in person_ids:
@@ -422,6 +447,8 @@ class Placement(BaseModel):
     person_id: str
     opportunity_id: str
     period: int = 1
+    start: date | None = Field(default=None, description="first day: inside the period and the opportunity's window")
+    end: date | None = Field(default=None, description="last day (inclusive)")
     score: float = 0.0
     explanation: str = ""
     breakdown: dict[str, float] = Field(
@@ -440,6 +467,7 @@ class Plan(BaseModel):
     conflicts: list[str] = Field(default_factory=list, description="named rules that conflict when infeasible")
     unplaced: dict[str, str] = Field(default_factory=dict, description="person_id -> main reason")
     periods: int = Field(default=1, description="rotation periods planned")
+    warnings: list[str] = Field(default_factory=list, description="what the plan could not honour, in words")
     progress: list[dict[str, Any]] = Field(
         default_factory=list, description="{seconds, objective, bound, source} as the solve improved"
     )

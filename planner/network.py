@@ -33,7 +33,7 @@ from pydantic import BaseModel, Field
 
 from planner.domain import Placement, Plan, Scenario
 
-LinkKind = Literal["move", "shared", "skills"]
+LinkKind = Literal["move", "shared", "skills", "record"]
 PRACTITIONER = 3
 SKILL_NEIGHBOURS = 3
 SKILL_OVERLAP = 0.5
@@ -201,6 +201,13 @@ def service_flows(scenario: Scenario, placements: Iterable[Placement]) -> list[S
 # ---------------------------------------------------------------------------------------------
 
 
+def record_links(scenario: Scenario, on_record: Iterable[tuple[str, str]]) -> Counter:
+    """Links the record already makes: a person away on an assignment joins their home team and
+    the team they are with (teams no longer in the scenario are left out)."""
+    teams = scenario.team_by_id
+    return Counter(_pair(home, host) for home, host in on_record if home != host and home in teams and host in teams)
+
+
 def team_graph(scenario: Scenario, links: Iterable[tuple[str, str]]) -> nx.Graph:
     """An undirected graph of every team and the given links (whatever their kind)."""
     g = nx.Graph()
@@ -294,8 +301,11 @@ def _placements_of(placements: Plan | Iterable[Placement] | None) -> list[Placem
     return list(placements)
 
 
-def organisation_network(scenario: Scenario, placements: Plan | Iterable[Placement] | None = None) -> NetworkReport:
-    """Teams, their links, and the leader's metrics before and (given a plan) after it."""
+def organisation_network(scenario: Scenario, placements: Plan | Iterable[Placement] | None = None,
+                         on_record: Iterable[tuple[str, str]] = ()) -> NetworkReport:
+    """Teams, their links, and the leader's metrics before and (given a plan) after it.
+    `on_record`: (home team, host team) of each assignment in force in the record, links the
+    organisation already has (counted before the plan)."""
     plan = _placements_of(placements)
     if plan is not None:
         unknown = [
@@ -312,15 +322,18 @@ def organisation_network(scenario: Scenario, placements: Plan | Iterable[Placeme
     skills = skill_links(scenario)
     moves, shared = plan_links(scenario, plan or [])
     teams = scenario.team_by_id
+    recorded = record_links(scenario, on_record)
+    existing = set(skills) | set(recorded)
 
-    before_graph = team_graph(scenario, skills)
+    before_graph = team_graph(scenario, existing)
     before = network_metrics(before_graph)
-    after_graph = team_graph(scenario, set(skills) | set(moves) | set(shared)) if plan is not None else None
+    after_graph = team_graph(scenario, existing | set(moves) | set(shared)) if plan is not None else None
     after = network_metrics(after_graph) if after_graph is not None else None
 
     edges = []
-    for a, b in sorted(set(skills) | set(moves) | set(shared)):
-        kinds: list[LinkKind] = [k for k, src in (("move", moves), ("shared", shared), ("skills", skills)) if (a, b) in src]
+    for a, b in sorted(existing | set(moves) | set(shared)):
+        kinds: list[LinkKind] = [k for k, src in (("move", moves), ("shared", shared), ("skills", skills),
+                                                  ("record", recorded)) if (a, b) in src]
         edges.append(
             NetworkEdge(
                 source=a,
@@ -330,7 +343,7 @@ def organisation_network(scenario: Scenario, placements: Plan | Iterable[Placeme
                 shared_placements=shared.get((a, b), 0),
                 skills_in_common=skills.get((a, b), []),
                 cross_organisation=teams[a].organisation != teams[b].organisation,
-                from_plan=(a, b) not in skills,
+                from_plan=(a, b) not in existing,
             )
         )
     headcount = scenario.headcount_by_team

@@ -17,9 +17,16 @@ from planner.spreadsheet_safety import escape_formula, unescape_formula
 
 PLAN_CSV = "plan.csv"
 PLAN_JSON = "plan.json"
-CSV_COLUMNS = ("person_id", "opportunity_id", "period", "score", "explanation")
+CSV_COLUMNS = ("person_id", "opportunity_id", "period", "start", "end", "score", "explanation")
+
+
 def _safe_cell(value) -> str:
     return escape_formula(str(value))
+
+
+def _iso(day) -> str:
+    """A date as YYYY-MM-DD; empty for an undated plan."""
+    return day.isoformat() if day is not None else ""
 
 
 def write_plan(plan: Plan, folder: str | Path) -> tuple[Path, Path]:
@@ -32,7 +39,7 @@ def write_plan(plan: Plan, folder: str | Path) -> tuple[Path, Path]:
         writer.writerow(CSV_COLUMNS)
         for p in plan.placements:
             writer.writerow([_safe_cell(p.person_id), _safe_cell(p.opportunity_id), p.period,
-                             f"{p.score:.4f}", _safe_cell(p.explanation)])
+                             _iso(p.start), _iso(p.end), f"{p.score:.4f}", _safe_cell(p.explanation)])
     json_path.write_text(json.dumps(plan.model_dump(mode="json"), indent=1), encoding="utf-8")
     return csv_path, json_path
 
@@ -52,6 +59,7 @@ def read_plan(folder: str | Path) -> Plan:
             placements.append(Placement(
                 person_id=unescape_formula(row["person_id"]), opportunity_id=unescape_formula(row["opportunity_id"]),
                 period=int(row.get("period") or 1), score=float(row.get("score") or 0),
+                start=row.get("start") or None, end=row.get("end") or None,
                 explanation=unescape_formula(row.get("explanation", "")),
             ))
     return Plan(status="UNKNOWN", placements=placements)

@@ -1,7 +1,8 @@
 """Redeployment files: `redeploy.csv` (one row per person moved) and `redeploy.json` (summary).
 
 Contract (`docs/scenario-format.md`, "Crisis redeployment"): `redeploy.csv` has the columns
-`person_id,from_team_id,to_team_id,skill,priority`; `redeploy.json` carries covered and uncovered
+`person_id,from_team_id,to_team_id,skill,priority,start,end` (`start`..`end`: the days the
+redeployment runs, from the plan date; files without the two date columns are still read); `redeploy.json` carries covered and uncovered
 units per priority and per team, people moved, the solve status and time. The CSV is also the
 `--baseline` of a re-plan, so it reads back exactly what was written.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -22,16 +24,29 @@ from planner.spreadsheet_safety import escape_formula, unescape_formula
 CSV_NAME = "redeploy.csv"
 JSON_NAME = "redeploy.json"
 COLUMNS = ("person_id", "from_team_id", "to_team_id", "skill", "priority")
+DATE_COLUMNS = ("start", "end")
 
+
+def with_dates(result: RedeployResult, days: int) -> RedeployResult:
+    """The result with every redeployment running from the plan date for `days` days (D to
+    D + days - 1)."""
+    last = result.plan_date + timedelta(days=days - 1)
+    dated = [a.model_copy(update={"start": result.plan_date, "end": last}) for a in result.assignments]
+    return result.model_copy(update={"assignments": dated})
 
 
 def redeploy_csv_text(result: RedeployResult) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(COLUMNS + DATE_COLUMNS)
     for a in result.assignments:
-        writer.writerow([escape_formula(a.person_id), escape_formula(a.from_team_id), escape_formula(a.to_team_id), escape_formula(a.skill), a.priority])
+        writer.writerow([escape_formula(a.person_id), escape_formula(a.from_team_id), escape_formula(a.to_team_id),
+                         escape_formula(a.skill), a.priority, _iso(a.start), _iso(a.end)])
     return out.getvalue()
+
+
+def _iso(day) -> str:
+    return day.isoformat() if day is not None else ""
 
 
 def redeploy_summary(result: RedeployResult) -> dict:
@@ -70,6 +85,7 @@ def read_redeploy_csv(path: str | Path) -> list[Assignment]:
     seen: dict[str, int] = {}
     for row_number, row in enumerate(reader, start=2):
         values = {c: unescape_formula((row.get(c) or "").strip()) for c in COLUMNS}
+        values.update({c: row[c].strip() for c in DATE_COLUMNS if (row.get(c) or "").strip()})
         try:
             assignment = Assignment(**values)
         except ValidationError as error:

@@ -21,6 +21,8 @@ class Assignment(BaseModel):
     skill: str
     priority: int
     level: int | None = Field(default=None, description="the demanded level this person covers")
+    start: date | None = Field(default=None, description="first day of the redeployment (the plan date)")
+    end: date | None = Field(default=None, description="last day of the redeployment (inclusive)")
 
 
 class PriorityCoverage(BaseModel):

@@ -6,15 +6,22 @@ Eligibility) in every period, plus the policy's pinned/forbidden pairs, cross-or
 fairness floor and "nobody repeats an opportunity". It imports no optimiser code, so a bug in the
 model cannot hide itself.
 
+With a policy `start`, it also checks the dates of every placement: inside its period (start +
+(t-1) x period_months months ..), inside its opportunity's start..end, and exactly their overlap;
+and that nobody listed in the policy's `commitments` is placed in a period their assignment
+overlaps, their home team's release limit counting them as away.
+
 `check_plan(scenario_dir, plan_dir) -> list[str]` returns one sentence per violation ([] = valid).
 """
 
 from __future__ import annotations
 
+import calendar
 import csv
 import json
 import math
 from collections import Counter, defaultdict
+from datetime import date, timedelta
 from pathlib import Path
 
 
@@ -84,6 +91,56 @@ def allowance(team: dict, headcount: int) -> int:
     return max(0, allowed)
 
 
+def _add_months(day: date, months: int) -> date:
+    """The same day `months` calendar months later, clamped to the month's last day."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def period_window(policy: dict, period: int) -> tuple[date, date] | None:
+    if not policy.get("start"):
+        return None
+    start = date.fromisoformat(policy["start"])
+    months = int(policy.get("period_months", 6))
+    return (_add_months(start, months * (period - 1)), _add_months(start, months * period) - timedelta(days=1))
+
+
+def _commitments_away(policy: dict, period: int) -> set[str]:
+    """People away on a commitment overlapping the (dated) period."""
+    window = period_window(policy, period)
+    away = set()
+    for c in policy.get("commitments", []):
+        end = date.fromisoformat(c["end"]) if c.get("end") else date.max
+        if window is None or (date.fromisoformat(c["start"]) <= window[1] and end >= window[0]):
+            away.add(c["person_id"])
+    return away
+
+
+def date_problems(row: dict, opp: dict, policy: dict) -> list[str]:
+    """The placement's start..end lies in its period and its opportunity's window, and is their overlap."""
+    period = int(row.get("period") or 1)
+    window = period_window(policy, period)
+    if window is None:
+        return [f"undated plan but placement has dates {row['start']}..{row['end']}"] if row.get("start") else []
+    if not row.get("start") or not row.get("end"):
+        return [f"dated plan (start {policy['start']}) but the placement has no start/end"]
+    start, end = date.fromisoformat(row["start"]), date.fromisoformat(row["end"])
+    opp_start = date.fromisoformat(opp["start"]) if opp.get("start") else date.min
+    opp_end = date.fromisoformat(opp["end"]) if opp.get("end") else date.max
+    expected = (max(window[0], opp_start), min(window[1], opp_end))
+    problems = []
+    if start < window[0] or end > window[1]:
+        problems.append(f"{start}..{end} is outside period {period} ({window[0]}..{window[1]})")
+    if start < opp_start or end > opp_end:
+        problems.append(f"{start}..{end} is outside the opportunity's window {opp.get('start')}..{opp.get('end')}")
+    if expected[0] > expected[1]:
+        problems.append(f"the opportunity is not offered in period {period}")
+    elif (start, end) != expected:
+        problems.append(f"{start}..{end} is not the overlap {expected[0]}..{expected[1]}")
+    return problems
+
+
 def check_plan(scenario_dir: str | Path, plan_dir: str | Path) -> list[str]:
     teams, people, opps, policy = load(Path(scenario_dir))
     plan = _rows(Path(plan_dir) / "plan.csv")
@@ -98,6 +155,10 @@ def check_plan(scenario_dir: str | Path, plan_dir: str | Path) -> list[str]:
             continue
         for problem in eligibility_problems(people[pid], opps[oid], teams, stretch):
             violations.append(f"{pid} on {oid} (period {period}): {problem}")
+        for problem in date_problems(row, opps[oid], policy):
+            violations.append(f"{pid} on {oid} (period {period}): {problem}")
+        if pid in _commitments_away(policy, period):
+            violations.append(f"{pid} on {oid} (period {period}): placed while away on an assignment")
         by_period[period].append((pid, oid))
         seen_pairs[(pid, oid)] += 1
     for pair, count in seen_pairs.items():
@@ -117,7 +178,10 @@ def check_plan(scenario_dir: str | Path, plan_dir: str | Path) -> list[str]:
             if c > cap:
                 violations.append(f"period {period}: {o} has {c} people for {cap} places")
         away = Counter(people[p]["team_id"] for p, _ in placed)
-        for t, c in away.items():
+        # People already away count too (a team already past its limit may release nobody more).
+        placed_teams = set(away)
+        away.update(people[p]["team_id"] for p in _commitments_away(policy, period) if p in people)
+        for t, c in ((t, c) for t, c in away.items() if t in placed_teams):
             limit = allowance(teams[t], headcount[t])
             if c > limit:
                 violations.append(f"period {period}: team {t} releases {c}, its limit is {limit}")

@@ -37,9 +37,9 @@ WEAK = [
 STRONG = [
     "correct horse battery staple",
     "plum Tuesday ladder orbit",
-    "a" + secrets.token_urlsafe(12),
+    "aQ3v-Xk9_pLm2RtZ",  # the shape of secrets.token_urlsafe(12), fixed so test ids agree across workers
     "my cat sleeps on the warm laptop every afternoon " * 2,  # 98 characters with spaces
-    ("river stone " + secrets.token_hex(4) + " ") * 30,  # 600+ characters
+    ("river stone 5f3a9c1e ") * 30,  # 600+ characters
 ]
 
 

@@ -13,13 +13,12 @@ import csv
 import itertools
 import json
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
 from ortools.sat.python import cp_model
-
 
 # ---------------------------------------------------------------------------------------------
 # Reading the files (our own reading of the contract)

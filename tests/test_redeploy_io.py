@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_redeploy_checker import coverage, read_plan, read_world, reference_optimum, rule_violations
 
 from optimiser.redeploy import Assignment, redeploy
 from planner.cli import main
 from planner.domain import Demand, Person, Policy, Scenario, ScenarioError, Team
 from planner.redeploy_io import read_redeploy_csv, read_redeploy_json, write_redeploy
-from test_redeploy_checker import coverage, read_plan, read_world, reference_optimum, rule_violations
 
 SAMPLE_CRISIS = Path(__file__).resolve().parent.parent / "data" / "sample-crisis"
 
@@ -33,7 +33,7 @@ def test_redeploy_csv_round_trips_and_is_safe_to_open(tmp_path):
     result = redeploy(_tiny("=HYPERLINK(x)"))
     csv_path, json_path = write_redeploy(result, tmp_path)
     text = csv_path.read_text()
-    assert text.splitlines()[0] == "person_id,from_team_id,to_team_id,skill,priority"
+    assert text.splitlines()[0] == "person_id,from_team_id,to_team_id,skill,priority,start,end"
     assert "'=HYPERLINK(x)" in text
     assert read_redeploy_csv(csv_path) == [
         Assignment(person_id="=HYPERLINK(x)", from_team_id="library", to_team_id="ward", skill="nursing", priority=1)
@@ -49,6 +49,8 @@ def test_redeploy_csv_round_trips_and_is_safe_to_open(tmp_path):
     [
         ("person_id,to_team_id\np1,ward\n", "missing column(s) from_team_id, skill, priority"),
         ("person_id,from_team_id,to_team_id,skill,priority\np1,library,ward,nursing,first\n", "row 2, column priority"),
+        ("person_id,from_team_id,to_team_id,skill,priority,start,end\np1,library,ward,nursing,1,2027-02-30,\n",
+         "row 2, column start"),
         ("person_id,from_team_id,to_team_id,skill,priority\np1,library,ward,nursing,1\np1,library,ward,nursing,1\n",
          "row 3, column person_id: person already redeployed at row 2"),
         ("person_id,from_team_id,to_team_id,skill,priority\np1,library,,nursing,1\n", "row 2, column to_team_id: is empty"),

@@ -10,8 +10,7 @@ from datetime import date
 
 import pytest
 
-from optimiser.redeploy import Assignment, redeploy
-from optimiser.redeploy import rules
+from optimiser.redeploy import Assignment, redeploy, rules
 from planner.domain import CriticalSkill, Demand, Person, Policy, Scenario, Team
 
 PLAN_DATE = date(2027, 1, 11)

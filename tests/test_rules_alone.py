@@ -11,14 +11,14 @@ from datetime import date
 
 import numpy as np
 import pytest
-
 from matching_helpers import opportunity, person, scenario, team
+from rule_verifier import Redeployment, broken_crisis_rules, broken_matching_rules
+
 from optimiser.candidates import scenario_arrays
 from optimiser.model_data import critical_skills_table
 from optimiser.redeploy.arrays import build_arrays
 from planner.domain import CriticalSkill, Demand, FairnessFloor, Person, PersonOpportunity, Policy, Scenario, Team
 from planner.generate import generate_scenario
-from rule_verifier import Redeployment, broken_crisis_rules, broken_matching_rules
 
 # ---------------------------------------------------------------------------------------------
 # Matching

@@ -18,11 +18,25 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from planner.domain import (
-    CriticalSkill, Demand, Opportunity, Person, PersonOpportunity, Policy, Problem, Scenario,
-    ScenarioError, Skill, Team, Weights,
+    CriticalSkill,
+    Demand,
+    Opportunity,
+    Person,
+    PersonOpportunity,
+    Policy,
+    Problem,
+    Scenario,
+    ScenarioError,
+    Skill,
+    Team,
+    Weights,
 )
 from planner.scenario_io import (
-    read_scenario, read_scenario_files, write_scenario_csv, write_scenario_json, write_scenario_xlsx,
+    read_scenario,
+    read_scenario_files,
+    write_scenario_csv,
+    write_scenario_json,
+    write_scenario_xlsx,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"

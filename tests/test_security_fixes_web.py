@@ -15,12 +15,12 @@ import time
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
 from conftest import ACCOUNTS, csrf_from
 from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
 from conftest_web2 import browser_sign_in, csrf_token, post, sign_in
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from web.security import LARGEST_ID, same_site_path
 from web.security import ROLES as SECURITY_ROLES
 

@@ -39,8 +39,8 @@ from planner.domain import (
 )
 from planner.scenario_io import write_scenario_csv
 from planner.store import scenario as scenario_module
-from planner.store.testing import database_dump, postgres_test_url, temporary_engine
 from planner.store.tables import people as people_table
+from planner.store.testing import database_dump, postgres_test_url, temporary_engine
 
 NO_POSTGRES = "PostgreSQL tests need TRELLIS_TEST_POSTGRES_URL: run through scripts/with-postgres.sh"
 
@@ -401,7 +401,8 @@ def test_export_of_someone_the_store_does_not_hold_is_not_found(engine):
 def test_deleting_a_person_removes_them_everywhere_and_audits_who_did_it(engine):
     made = person_everywhere(engine)
     removed = store.delete_person(engine, "P1", actor="dpo")
-    assert removed == {"person": 1, "policy_entries": 1, "plan_entries": 3, "user_accounts": 1, "other_records": 0}
+    assert removed == {"person": 1, "policy_entries": 1, "plan_entries": 3, "user_accounts": 1, "other_records": 0,
+                       "audit_rows": 2}  # their own view, their account's creation: pseudonymised
     assert store.get_person(engine, "P1") is None
     assert store.get_user_by_name(engine, "ada") is None
     scenario = store.load_scenario(engine)  # still a valid scenario without them
@@ -681,6 +682,6 @@ def test_dumps_differ_when_the_database_differs(engine):
 
 def test_an_unreachable_database_is_a_message_not_a_traceback():
     result = CliRunner().invoke(main, ["db", "status", "--database-url", "postgresql://nobody@127.0.0.1:1/trellis"])
-    assert result.exit_code == 1
-    assert "cannot use the database at postgresql+psycopg://nobody@127.0.0.1:1/trellis" in result.output
+    assert result.exit_code == 2
+    assert "cannot connect to the store postgresql://nobody@127.0.0.1:1/trellis" in result.output
     assert "Traceback" not in result.output

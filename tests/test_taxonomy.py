@@ -22,7 +22,12 @@ from click.testing import CliRunner
 from planner.cli import main
 from planner.scenario_io import read_scenario
 from planner.taxonomy import (
-    TaxonomyError, UnknownOccupation, profile_requirements, read_esco_skills, read_occupation_profiles, read_onet_skills,
+    TaxonomyError,
+    UnknownOccupation,
+    profile_requirements,
+    read_esco_skills,
+    read_occupation_profiles,
+    read_onet_skills,
 )
 from planner.taxonomy.onet import onet_attribution, trellis_level
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
 from conftest_web2 import post, sign_in
 from web.security import ROLES as SECURITY_ROLES  # every role, so a new one is covered too
@@ -193,9 +192,8 @@ def test_signed_in_admin_lands_on_admin_pages(loaded):
 
 @pytest.mark.browser
 def test_admin_pages_in_a_real_browser(page, web2_live_server, artefacts):
-    from playwright.sync_api import expect
-
     from conftest_web2 import browser_sign_in
+    from playwright.sync_api import expect
 
     browser_sign_in(page, web2_live_server, "admin")
     expect(page.get_by_role("heading", name="Users and roles")).to_be_visible()

@@ -6,7 +6,6 @@ import csv
 import io
 
 import pytest
-
 from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
 from conftest_web2 import post
 from web.security import ROLES as SECURITY_ROLES  # every role, so a new one is covered too
@@ -14,7 +13,7 @@ from web.security import ROLES as SECURITY_ROLES  # every role, so a new one is 
 CRISIS_GETS = ["/crisis/", "/crisis/jobs/1", "/crisis/jobs/1.json", "/crisis/plans/1/export.csv",
                "/crisis/plans/1/export.xlsx"]
 CRISIS_POSTS = ["/crisis/teams/T-TEST/status", "/crisis/demand", "/crisis/demand/1", "/crisis/redeploy",
-                "/crisis/replan"]
+                "/crisis/replan", "/crisis/plans/1/confirm"]
 
 
 def run_and_wait(client, app, path="/crisis/redeploy"):

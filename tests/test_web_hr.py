@@ -12,7 +12,6 @@ import time
 from datetime import timedelta
 
 import pytest
-
 from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
 from conftest_web2 import PASSWORD, post, sign_in
 from web.security import ROLES as SECURITY_ROLES  # every role, so a new one is covered too

@@ -41,6 +41,9 @@ MATRIX = [
     ("POST", "/marketplace/interest", {ANON: 302, "alice": 303, "hana": 403, "emre": 403, "ada": 403}),
     ("POST", "/logout", {ANON: 302, "alice": 302}),
     ("POST", "/login", {ANON: 302, "alice": 302}),
+    # Single sign-on is off here (no TRELLIS_OIDC_ISSUER); tests/test_oidc.py tests it switched on.
+    ("GET", "/login/sso", {ANON: 404, "alice": 404}),
+    ("GET", "/login/sso/callback", {ANON: 404, "alice": 404}),
 ]
 POST_BODIES = {
     "/people/P1/profile": {"skill": ["safeguarding", "data-analysis"], "skill_level": ["4", "2"]},

@@ -9,8 +9,8 @@ import json
 import pytest
 
 from planner import store
-from web.staff import add_interest, levels_from_form, reorder_preferences, skill_gaps
 from web.security import FormRejected
+from web.staff import add_interest, levels_from_form, reorder_preferences, skill_gaps
 
 
 def engine_of(app):

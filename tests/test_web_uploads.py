@@ -9,7 +9,6 @@ import re
 import tempfile
 
 import pytest
-
 from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
 from conftest_web2 import csrf_token, post, scenario_csv_files, small_scenario
 

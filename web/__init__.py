@@ -14,6 +14,8 @@ from flask import Flask, current_app
 
 from web import security
 from web.data_access import init_data_access
+from web.jobs import recover_jobs_at_start
+from web.oidc import init_oidc
 
 # Modules that expose `bp` (a flask.Blueprint). Order matters only for URL clashes.
 BLUEPRINT_MODULES: list[str] = [
@@ -25,6 +27,8 @@ BLUEPRINT_MODULES: list[str] = [
     "web.hr",
     "web.crisis",
     "web.network_view",
+    "web.inbox",
+    "web.api",
 ]
 
 
@@ -37,6 +41,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     security.configure(app, config or {})
     init_data_access(app)
+    recover_jobs_at_start(app)
+    init_oidc(app)  # single sign-on, only when TRELLIS_OIDC_ISSUER is set
     nav: list[tuple[str, str, tuple[str, ...]]] = []
     for name in BLUEPRINT_MODULES:
         module = importlib.import_module(name)

@@ -18,6 +18,7 @@ from planner.store import delete_person as store_delete_person
 from planner.store import delete_user as store_delete_user
 from planner.store import export_person as store_export_person
 from planner.store.managers import managers_by_user
+from planner.store.webhooks import list_deliveries
 from web.auth import AccountError, change_account_role, change_manager_teams, create_account, person_link_problem
 from web.data_access import current_scenario, engine, scenario_changed
 from web.security import (
@@ -40,6 +41,7 @@ NAV = [
     ("admin.users", "Users", ("admin",)),
     ("admin.audit", "Audit log", ("admin",)),
     ("admin.people", "Personal data", ("admin",)),
+    ("admin.webhooks", "Webhooks", ("admin",)),
 ]
 
 AUDIT_PAGE_SIZE = 50
@@ -273,3 +275,20 @@ def _refuse_unless_may_see(person_id: str) -> None:
 
 def _safe_name(value: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in value)[:80]
+
+
+# ---------------------------------------------------------------------------------------------
+# Webhooks: the delivery log
+# ---------------------------------------------------------------------------------------------
+
+WEBHOOK_PAGE_SIZE = 50
+
+
+@bp.get("/webhooks")
+@roles_required("admin")
+def webhooks():
+    """Every webhook delivery, newest first: event, URL, last status, attempts, last error."""
+    page = int_param("page", default=1)
+    rows = list_deliveries(engine(), limit=WEBHOOK_PAGE_SIZE + 1, offset=(page - 1) * WEBHOOK_PAGE_SIZE)
+    return render_template("admin/webhooks.html", rows=rows[:WEBHOOK_PAGE_SIZE], page=page,
+                           has_next=len(rows) > WEBHOOK_PAGE_SIZE)

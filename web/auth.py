@@ -4,6 +4,11 @@ Passwords are hashed with Argon2id (argon2-cffi). Signing in gives the same mess
 unknown account and a wrong password, renews the session, and is throttled after repeated
 failures, per account name and per client address. Signing out moves the account's
 `session_version` on, so a copy of the old cookie is refused afterwards.
+
+Single sign-on (`web.oidc`, when `TRELLIS_OIDC_ISSUER` is set) ends the same way: the session
+is renewed with the account's session version, an audit row is written, failed callbacks are
+throttled per client address, and `next` is followed only to a path on this site. With
+`TRELLIS_LOCAL_PASSWORDS=off`, password sign-in is refused and the page offers single sign-on only.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from collections import defaultdict, deque
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from pydantic import ConfigDict, Field
 
 from planner.passwords import MAX_PASSWORD_LENGTH, password_problem
@@ -37,6 +42,15 @@ from planner.store.users import (
     set_role,
 )
 from web.data_access import engine
+from web.oidc import (
+    SignInRefused,
+    account_for_claims,
+    authorisation_redirect,
+    local_passwords_allowed,
+    oidc_settings,
+    record_sign_in,
+    verified_claims,
+)
 from web.security import (
     ROLES,
     CurrentUser,
@@ -58,6 +72,7 @@ NAV: list[tuple[str, str, tuple[str, ...]]] = []
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,149}$")
 LOGIN_FAILED_MESSAGE = "That account name and password do not match."
 LOGIN_THROTTLED_MESSAGE = "Too many failed attempts. Wait a few minutes, then try again."
+PASSWORDS_OFF_MESSAGE = "Password sign-in is switched off here. Use single sign-on."
 
 _hasher = PasswordHasher()
 # Verified against when the account does not exist, so both failures take the same time.
@@ -268,14 +283,24 @@ def home():
     return render_template("auth/home.html")
 
 
+def _login_page(status: int = 200, **context):
+    """The sign-in page: the password form (unless switched off) and single sign-on (if set up)."""
+    settings = oidc_settings()
+    return render_template("auth/login.html", passwords=local_passwords_allowed(),
+                           sso_name=settings.provider_name if settings else None, **context), status
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if request.method in ("GET", "HEAD"):
-        return render_template("auth/login.html", next=request.args.get("next", ""))
+        return _login_page(next=request.args.get("next", ""))
+    if not local_passwords_allowed():
+        log.warning("password sign-in refused: local passwords are off")
+        return _login_page(403, error=PASSWORDS_OFF_MESSAGE, next="")
     try:
         form = parse_form(LoginForm)
     except FormRejected:
-        return render_template("auth/login.html", error=LOGIN_FAILED_MESSAGE, next=""), 400
+        return _login_page(400, error=LOGIN_FAILED_MESSAGE, next="")
     form = form.model_copy(update={"username": form.username.strip()})
     cfg = current_app.config
     limits = {f"name:{form.username.lower()}": cfg["LOGIN_MAX_FAILURES"],
@@ -284,16 +309,16 @@ def login():
     throttle = _throttle()
     if throttle.blocked(limits, cfg["LOGIN_WINDOW_S"]):
         log.warning("sign-in throttled")
-        return render_template("auth/login.html", error=LOGIN_THROTTLED_MESSAGE, username=form.username, next=form.next), 429
+        return _login_page(429, error=LOGIN_THROTTLED_MESSAGE, username=form.username, next=form.next)
     account = _verify(form.username, form.password)
     if account == "locked":
         throttle.failed(keys)
         log.warning("sign-in refused: account locked")
-        return render_template("auth/login.html", error=LOGIN_THROTTLED_MESSAGE, username=form.username, next=form.next), 429
+        return _login_page(429, error=LOGIN_THROTTLED_MESSAGE, username=form.username, next=form.next)
     if account is None:
         throttle.failed(keys)
         log.info("sign-in failed")
-        return render_template("auth/login.html", error=LOGIN_FAILED_MESSAGE, username=form.username, next=form.next), 401
+        return _login_page(401, error=LOGIN_FAILED_MESSAGE, username=form.username, next=form.next)
     throttle.succeeded(keys[:1])  # the name's count only: a success elsewhere must not reset the address's
     user, version = account
     start_session(user, version)
@@ -322,6 +347,52 @@ def _verify(username: str, password: str) -> tuple[CurrentUser, int] | str | Non
     if _hasher.check_needs_rehash(stored):
         user = set_password_hash(db, user.id, hash_password(password), actor=f"user:{user.id}")
     return CurrentUser(id=user.id, username=user.username, role=user.role, person_id=user.person_id), user.session_version
+
+
+# ---------------------------------------------------------------------------------------------
+# Single sign-on (OpenID Connect)
+# ---------------------------------------------------------------------------------------------
+
+
+@bp.get("/login/sso")
+def sso_start():
+    """Send the browser to the identity provider; where to go afterwards (`next`, a path on this
+    site only) waits in the session."""
+    if oidc_settings() is None:
+        abort(404)
+    session["sso_next"] = same_site_path(request.args.get("next", "")) or ""
+    try:
+        return authorisation_redirect(url_for("auth.sso_callback", _external=True))
+    except SignInRefused as refused:
+        log.warning("single sign-on not started: %s", refused.reason)
+        return _login_page(refused.status, error=refused.message, next="")
+
+
+@bp.get("/login/sso/callback")
+def sso_callback():
+    """The provider sends the browser back here: check everything (`web.oidc.verified_claims`),
+    find the account (`account_for_claims`), then start the session as a password sign-in does.
+    Failed callbacks count against the client address, as failed passwords do."""
+    settings = oidc_settings()
+    if settings is None:
+        abort(404)
+    limits = {f"sso-addr:{request.remote_addr}": current_app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]}
+    throttle = _throttle()
+    if throttle.blocked(limits, current_app.config["LOGIN_WINDOW_S"]):
+        log.warning("single sign-on throttled")
+        return _login_page(429, error=LOGIN_THROTTLED_MESSAGE, next="")
+    next_path = same_site_path(session.pop("sso_next", "") or "")
+    try:
+        claims = verified_claims()
+        user, version = account_for_claims(engine(), claims, settings, username_problem)
+    except SignInRefused as refused:
+        throttle.failed(list(limits))
+        log.info("single sign-on refused: %s", refused.reason)
+        return _login_page(refused.status, error=refused.message, next="")
+    start_session(user, version)
+    record_sign_in(engine(), user)
+    log.info("signed in by single sign-on: account=%s role=%s", user.id, user.role)
+    return redirect(next_path or home_for(user))
 
 
 class EmptyForm(FormModel):

@@ -11,6 +11,10 @@ const VENDOR_FILES = [
   // Charts of the planning consoles: solve progress, the team network, flows between services.
   ["echarts/dist/echarts.min.js", "echarts.min.js"],
   ["echarts/LICENSE", "echarts.LICENSE.txt"],
+  // The API's browsable documentation (/api/v1/docs/), served locally like everything else.
+  ["swagger-ui-dist/swagger-ui-bundle.js", "swagger-ui-bundle.js"],
+  ["swagger-ui-dist/swagger-ui.css", "swagger-ui.css"],
+  ["swagger-ui-dist/LICENSE", "swagger-ui.LICENSE.txt"],
 ];
 
 const here = __dirname;

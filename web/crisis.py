@@ -99,10 +99,9 @@ def index():
     return render_template(
         "crisis/index.html", scenario=scenario, headcount=scenario.headcount_by_team, latest=latest, result=result,
         rows=assignment_rows(result, scenario, name_for_reader(scenario)) if latest else [],
-        totals=coverage_summary(result),
-        team_names={t.team_id: t.name for t in scenario.teams}, statuses=[s.value for s in TeamStatus],
-        skills=sorted(scenario.skill_ids()), jobs=pool().recent(("redeploy",), limit=5),
-        stale=redeployment_is_stale(latest, scenario_revision(engine())),
+        totals=coverage_summary(result), team_names={t.team_id: t.name for t in scenario.teams},
+        statuses=[s.value for s in TeamStatus], skills=sorted(scenario.skill_ids()),
+        jobs=pool().recent(("redeploy",), limit=5), stale=redeployment_is_stale(latest, scenario_revision(engine())),
         opted_out=opted_out_rows(engine(), scenario, name_for_reader(scenario)),
     )
 
@@ -293,3 +292,8 @@ def export_xlsx(plan_id: int):
     scenario = _scenario_or_404()
     book = xlsx_bytes(export_sheets(stored.result or {}, scenario, name_for_reader(scenario)))
     return download(book, XLSX_MIMETYPE, f"trellis-redeployment-v{stored.version}.xlsx")
+
+
+# The confirm step lives in its own module, which adds its route to `bp`; imported last, once
+# `bp` and the helpers it uses exist.
+from web import crisis_confirm  # noqa: E402,F401

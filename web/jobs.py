@@ -11,6 +11,10 @@ Rules of the pool, each one promise of SECURITY.md:
 - `job_is_alive`: a running job writes a heartbeat every few seconds; one whose heartbeat is
   older than `stale_after_s` belongs to a process that died and is shown as interrupted (it
   no longer holds a slot).
+- `interrupt_stale_jobs`: such a job is also marked interrupted in the store, when a server
+  starts and every `stale_after_s` while one runs (`recover_jobs_at_start`), so the store never
+  keeps a killed server's job as running. Several servers may share a store: only the heartbeat
+  age decides, so a live server's job (it beats every second) is never touched.
 - Every job honours its own time limit (the solver's `time_limit_s`); the pool never blocks a
   request thread on a solve.
 """
@@ -24,8 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from flask import current_app
-from sqlalchemy import Engine, and_, func, insert, or_, select, update
+from flask import Flask, current_app
+from sqlalchemy import Connection, Engine, and_, func, insert, inspect, or_, select, update
 
 from planner.domain import ScenarioError
 from planner.services.work import JobOutcome, retry_when_locked  # noqa: F401 - part of this module's API
@@ -217,14 +221,8 @@ class JobPool:
         """Counts live jobs in the database too, so several processes share the same bound.
         Jobs whose process died are marked interrupted here (a POST), never by a page view."""
         now = utc_now()
-        stale_before = now - timedelta(seconds=self.stale_after_s)
         with self.engine.begin() as connection:
-            connection.execute(
-                update(solve_jobs)
-                .where(and_(solve_jobs.c.status == "running",
-                            or_(solve_jobs.c.heartbeat_at.is_(None), solve_jobs.c.heartbeat_at < stale_before)))
-                .values(status="interrupted", finished_at=now,
-                        error="The server stopped while this job ran; start it again."))
+            mark_stale_jobs_interrupted(connection, now, self.stale_after_s)
             running = connection.execute(
                 select(func.count()).select_from(solve_jobs).where(solve_jobs.c.status == "running")
             ).scalar_one()
@@ -307,6 +305,53 @@ class JobPool:
                 time.sleep(0.2)
             return False
         return done.wait(timeout)
+
+
+INTERRUPTED_MESSAGE = "The server stopped while this job ran; start it again."
+
+
+def mark_stale_jobs_interrupted(connection: Connection, now: datetime, stale_after_s: float) -> int:
+    """A job still marked running whose heartbeat is older than `stale_after_s` lost its server:
+    it is marked interrupted (with when, and a message to start it again). Returns how many."""
+    stale_before = now - timedelta(seconds=stale_after_s)
+    return connection.execute(
+        update(solve_jobs)
+        .where(and_(solve_jobs.c.status == "running",
+                    or_(solve_jobs.c.heartbeat_at.is_(None), solve_jobs.c.heartbeat_at < stale_before)))
+        .values(status="interrupted", finished_at=now, error=INTERRUPTED_MESSAGE)).rowcount
+
+
+def interrupt_stale_jobs(engine: Engine, stale_after_s: float = STALE_AFTER_S) -> int:
+    """Mark every job whose server died as interrupted in the store (see
+    `mark_stale_jobs_interrupted`); nothing when the store has no job table yet."""
+    if not inspect(engine).has_table(solve_jobs.name):
+        return 0
+    with engine.begin() as connection:
+        return mark_stale_jobs_interrupted(connection, utc_now(), stale_after_s)
+
+
+def recover_jobs_at_start(app: Flask, stale_after_s: float = STALE_AFTER_S) -> None:
+    """When a server starts, jobs left running by a server that was killed are marked
+    interrupted at once. A job whose heartbeat is still fresh may belong to another server
+    sharing the store, or to one killed seconds ago: so a production server looks again every
+    `stale_after_s` while it runs, and such a job is marked once its heartbeat has gone stale."""
+    engine = app.extensions["trellis_engine"]
+    interrupted = retry_when_locked(lambda: interrupt_stale_jobs(engine, stale_after_s))
+    if interrupted:
+        log.warning("%s solve job(s) left running by a stopped server marked interrupted", interrupted)
+    if app.config.get("PRODUCTION") and not app.config.get("TESTING"):
+        stop = app.extensions["trellis_job_sweeper_stop"] = threading.Event()
+        threading.Thread(target=_sweep_stale_jobs, args=(engine, stale_after_s, stop), daemon=True,
+                         name="trellis-stale-job-sweeper").start()
+
+
+def _sweep_stale_jobs(engine: Engine, stale_after_s: float, stop: threading.Event) -> None:
+    while not stop.wait(stale_after_s):
+        try:
+            if interrupt_stale_jobs(engine, stale_after_s):
+                log.warning("solve job(s) of a stopped server marked interrupted")
+        except Exception as error:  # noqa: BLE001 - the next sweep tries again
+            log.warning("stale solve jobs not swept: %s", type(error).__name__)
 
 
 def failure_message(error: Exception) -> str:

@@ -2,14 +2,19 @@
 and after a plan, the pathways issue's metrics (islands, groups, steps apart, bridges, links
 across organisations), and the flow of people between services as a Sankey chart.
 
-Everything here is about teams and services, never about a named person. The figures come from
+Everything here is about teams and services, never about a named person. Assignments in force
+in the record (approved placements, confirmed redeployments) are links the organisation already
+has: they count before the plan. The figures come from
 `planner.network.organisation_network`; this module only chooses the plan and draws.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, jsonify, render_template
 
+from planner.services.assignments import team_links_on
 from web.data_access import current_scenario, engine
 from web.security import int_param, roles_required
 
@@ -54,12 +59,13 @@ def _report(scenario, stored):
     from planner.domain import Placement
     from planner.network import organisation_network
 
+    on_record = team_links_on(engine(), scenario, date.today())
     if stored is None:
-        return organisation_network(scenario), 0
+        return organisation_network(scenario, on_record=on_record), 0
     placements = [Placement.model_validate(p) for p in (stored.result or {}).get("placements", [])]
     usable = [p for p in placements
               if p.person_id in scenario.person_by_id and p.opportunity_id in scenario.opportunity_by_id]
-    return organisation_network(scenario, usable), len(placements) - len(usable)
+    return organisation_network(scenario, usable, on_record), len(placements) - len(usable)
 
 
 def metric_text(value, kind: str) -> str:

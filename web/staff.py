@@ -19,6 +19,7 @@ from pydantic import Field
 
 from planner.domain import SKILL_LEVEL_NAMES, OpportunityKind, Person, Scenario, ScenarioError
 from planner.eligibility import eligibility_reasons
+from planner.services.assignments import person_record
 from web.consent import consent_panel
 from web.data_access import current_scenario, derived, engine, pathway_index, scenario_changed
 from web.security import (
@@ -238,12 +239,17 @@ def record(person_id: str):
     person = get_person_for(current_user(), person_id)
     scenario = _scenario_or_404()
     preferences = [scenario.opportunity_by_id[o] for o in person.preferences if o in scenario.opportunity_by_id]
+    history = person_record(engine(), person.person_id, scenario)
     return render_template(
         "staff/record.html", person=person, team=scenario.team_by_id[person.team_id],
         preferences=preferences, editable=may_edit_person(person), kind_labels=KIND_LABELS,
         skill_name=skill_namer(scenario), level_words=level_words,
         host_team=lambda o: scenario.team_by_id[o.host_team_id],
         proposal=proposal_for(person.person_id, scenario),
+        assignments=history, current=[row for row in history if row.status == "active"],
+        timeline=[{"what": row.what, "team": row.team, "kind": row.kind, "status": row.status,
+                   "start": row.start.isoformat(), "end": row.end.isoformat() if row.end else None}
+                  for row in history],
         consent=consent_panel(person, scenario),
     )
 

@@ -9,6 +9,7 @@ normal team's release allowance and the critical-skill rule are shared with the 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from planner.domain import Demand, Person, Policy, Team, TeamStatus
@@ -27,10 +28,18 @@ def plan_date_of(policy: Policy, plan_date: date | None = None) -> date:
     return date.today()
 
 
+def rest_counts_from(last_redeployed: date | None, redeployment_ends: Iterable[date]) -> date | None:
+    """Rest counts from the END of a redeployment: the day it counts from is the last day of the
+    latest redeployment on record (or the scenario's `last_redeployed`, when later)."""
+    days = [d for d in (last_redeployed, *redeployment_ends) if d is not None]
+    return max(days) if days else None
+
+
 def is_resting(person: Person, plan_date: date, rest_days: int) -> bool:
-    """A person redeployed fewer than `rest_days` days before the plan date is still resting
-    (wellbeing): they are not moved again. A redeployment dated after the plan date also counts
-    as recent. With `rest_days` 0 nobody rests."""
+    """A person whose latest redeployment ended (`last_redeployed`, its last day) fewer than
+    `rest_days` days before the plan date is still resting (wellbeing): they are not moved
+    again. A redeployment still running on the plan date (last day after it) also counts as
+    recent. With `rest_days` 0 nobody rests."""
     if person.last_redeployed is None or rest_days <= 0:
         return False
     return (plan_date - person.last_redeployed).days < rest_days

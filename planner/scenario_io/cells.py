@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from itertools import islice
 from enum import Enum
+from itertools import islice
 
 from planner.domain import CriticalSkill
 
 from .layout import (
-    CRITICAL_SKILL_COLUMNS, DATE_COLUMNS, ID_LIST_COLUMNS, LIST_COLUMNS, SKILL_LEVEL_COLUMNS, YES_NO_COLUMNS,
+    CRITICAL_SKILL_COLUMNS,
+    DATE_COLUMNS,
+    ID_LIST_COLUMNS,
+    LIST_COLUMNS,
+    SKILL_LEVEL_COLUMNS,
+    YES_NO_COLUMNS,
 )
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

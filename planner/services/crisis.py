@@ -16,7 +16,10 @@ from typing import Any
 from sqlalchemy import Engine
 
 from optimiser.redeploy import RedeployResult, redeploy
+from optimiser.redeploy.rules import plan_date_of
 from planner.domain import Demand, Scenario
+from planner.redeploy_io import with_dates
+from planner.services.assignments import confirm_redeployment, current_redeployments, scenario_with_rest
 from planner.services.work import JobOutcome, retry_when_locked
 from planner.store import StoredPlan, save_plan
 from planner.store.consent import crisis_opt_outs_in_force
@@ -91,6 +94,15 @@ def describe_demand_line(line: Demand, scenario: Scenario) -> str:
     return f"{line.count} × {line.skill} (level {line.level}+) for {team}, priority {line.priority}"
 
 
+def baseline_with_record(previous: RedeployResult | None, recorded: list) -> list | None:
+    """A re-plan keeps the redeployments in force: the previous plan's moves, and every
+    redeployment on record for the plan date that the previous plan does not mention."""
+    moves = list(previous.assignments) if previous is not None else []
+    mentioned = {m.person_id for m in moves}
+    moves += [r for r in recorded if r.person_id not in mentioned]
+    return moves if (previous is not None or moves) else None
+
+
 def opted_out_people_stay_home(scenario: Scenario, opted_out: Collection[str]) -> tuple[Scenario, int]:
     """Wellbeing first: a member of staff who opted out of crisis redeployment is not moved, as
     if HR had marked them not available (`available=no`), for as long as the opt-out is in
@@ -126,16 +138,20 @@ def opted_out_rows(engine: Engine, scenario: Scenario, name_of: NameOf) -> list[
 
 def redeploy_work(engine: Engine, scenario: Scenario, revision: int, actor: str, baseline: StoredPlan | None,
                   time_limit_s: float):
-    """Background work: redeploy (from the baseline redeployment, when re-planning) and save the
-    result as a new `redeploy` plan version, audited with who ran it."""
+    """Background work: redeploy from the record (rest counted from the end of each person's
+    latest redeployment; those in force kept as the baseline, with the previous plan's moves when
+    re-planning) and save the result as a new `redeploy` plan version, audited with who ran it."""
     previous_data = (baseline.result or None) if baseline is not None else None
     baseline_id = baseline.id if baseline is not None else None
 
     def work(progress) -> JobOutcome:
+        day = plan_date_of(scenario.policy)
+        rested = scenario_with_rest(engine, scenario, day)
         previous = RedeployResult.model_validate(previous_data) if previous_data else None
         # Opt-outs are read when the run starts, so one given a moment ago already counts.
-        planned_on, opted_out = opted_out_people_stay_home(scenario, crisis_opt_outs_in_force(engine))
-        result = redeploy(planned_on, baseline=previous, time_limit_s=time_limit_s, on_progress=progress)
+        planned_on, opted_out = opted_out_people_stay_home(rested, crisis_opt_outs_in_force(engine))
+        moves = baseline_with_record(previous, current_redeployments(engine, planned_on, day))
+        result = redeploy(planned_on, plan_date=day, baseline=moves, time_limit_s=time_limit_s, on_progress=progress)
         data = result.model_dump(mode="json")
         if data.get("protected") is not None:
             data["protected"]["opted_out"] = opted_out  # counted among `unavailable` too
@@ -146,6 +162,39 @@ def redeploy_work(engine: Engine, scenario: Scenario, revision: int, actor: str,
                            "people_changed": result.people_changed, **coverage_summary(data)}, stored.id)
 
     return work
+
+
+@dataclass(frozen=True)
+class Committed:
+    version: int
+    recorded: int
+    kept: int
+    ended: int
+
+
+class ConfirmRefused(ValueError):
+    """The redeployment cannot be confirmed; the message says why in plain words."""
+
+
+def confirm_redeployment_plan(engine: Engine, stored: StoredPlan, days: int, actor: str) -> Committed:
+    """Confirm a draft redeployment version in the planner's name: it is approved and each move is
+    recorded from its plan date for `days` days (rest then counts from the last of them); the
+    redeployments in force that it no longer keeps end. Only a draft is confirmed, once."""
+    if stored.kind != "redeploy" or stored.status != "draft":
+        raise ConfirmRefused(f"Redeployment v{stored.version} is {stored.status}; only a draft redeployment is confirmed.")
+    result = RedeployResult.model_validate(stored.result or {})
+    try:
+        done = confirm_redeployment(engine, result.assignments, result.plan_date, days, actor, stored.id)
+    except ValueError as refused:
+        raise ConfirmRefused(str(refused)) from refused
+    return Committed(stored.version, done.recorded, done.kept, done.ended)
+
+
+def commit_redeployment(engine: Engine, result: RedeployResult, days: int, actor: str) -> Committed:
+    """The command line's `--commit`: save the result as a redeployment version and confirm it."""
+    data = with_dates(result, days).model_dump(mode="json")
+    stored = save_plan(engine, "redeploy", data, created_by=actor)
+    return confirm_redeployment_plan(engine, stored, days, actor)
 
 
 def run_note(baseline: StoredPlan | None) -> str:

@@ -9,12 +9,16 @@ rejected, declined and refused ones. The web console and the command line reach 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 
 from sqlalchemy import Engine
 
 from planner.domain import Policy, Scenario
+from planner.notifications.events import notify_plan_approved
+from planner.services.assignments import record_on_approval
 from planner.services.plans import proposed_pairs
-from planner.store import StoredPlan, get_plan
+from planner.services.webhooks import emit
+from planner.store import StoredPlan, get_plan, load_scenario
 from planner.store.consent import Answer, Release, answers_for_plan, releases_for_plan
 from planner.store.decisions import (
     Decision,
@@ -103,10 +107,16 @@ def approve_matching_plan(engine: Engine, plan_id: int, approver: str) -> Stored
     The rules are checked inside the approving transaction, with the plan locked. Answers and
     release decisions are read there too: they are written only with the same plan row locked
     and only on a draft, so none can change between this check and the approval's commit, and
-    decisions cannot change once a version is approved, so the rules stay true of it."""
+    decisions cannot change once a version is approved, so the rules stay true of it.
+
+    Approval is what makes the plan the record: each placement becomes an accepted assignment
+    (who is away, where, from when to when), written in the same transaction."""
     stored = get_plan(engine, plan_id)
     if stored.kind != "matching":
         raise DecisionRefused(f"Plan {plan_id} is not a matching plan.")
+    scenario = load_scenario(engine)
+    policy = Policy.model_validate(stored.policy or {})
+    record = record_on_approval(plan_id, stored.result or {}, policy, scenario, approver, date.today())
 
     def every_rule(proposed: set[tuple[str, str]], decisions: Mapping[tuple[str, str], Decision]) -> str | None:
         problems = [declined_placements_block_approval(proposed, answers_for_plan(engine, plan_id)),
@@ -115,9 +125,19 @@ def approve_matching_plan(engine: Engine, plan_id: int, approver: str) -> Stored
         return " ".join(p for p in problems if p) or None
 
     try:
-        return approve_plan_by_rule(engine, plan_id, approver, every_rule)
+        approved = approve_plan_by_rule(engine, plan_id, approver, every_rule, then=record)
     except PlanNotApproved as refused:
         raise DecisionRefused(f"Version {stored.version} was not approved: {refused}") from refused
+    notify_plan_approved(engine, approved)
+    announce_approval(engine, approved)
+    return approved
+
+
+def announce_approval(engine: Engine, approved: StoredPlan) -> None:
+    """Once a plan is approved, the systems that asked to hear of it (webhooks) are told: its
+    id, version and how many placements it holds, never who is placed."""
+    emit(engine, "plan.approved", {"plan_id": approved.id, "version": approved.version,
+                                   "placements": len(proposed_pairs(approved))})
 
 
 def objected_pairs(answers: Mapping[tuple[str, str], Answer], releases: Mapping[tuple[str, str], Release]) -> set[tuple[str, str]]:

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 
 from optimiser.matching import solve_plan
 from planner.domain import Plan, Policy, Scenario
+from planner.services.assignments import with_commitments
 from planner.services.work import JobOutcome, retry_when_locked
 from planner.store import StoredPlan, latest_plan, save_plan
 from planner.store.consent import carry_over_agreements
@@ -45,13 +46,15 @@ def parse_bands(text: str) -> tuple[tuple[int, int], ...]:
 
 
 def policy_for_run(choices: Mapping[str, Any], base: Policy, workers: int) -> Policy:
-    """The policy of a run: the planner's choices (stretch, periods, time limit, stability, the
-    cross-organisation cap, fairness bands and the weights) over the stored policy, which keeps
-    its pinned and forbidden moves, rest days and seed. Raises ValueError in plain words."""
+    """The policy of a run: the planner's choices (stretch, periods and their dates, time limit,
+    stability, the cross-organisation cap, fairness bands and the weights) over the stored
+    policy, which keeps its pinned and forbidden moves, rest days and seed. Raises ValueError in
+    plain words."""
     cap = choices.get("max_cross_organisation") or ""
     data = base.model_dump()
     data.update(
         stretch_levels=choices["stretch_levels"], periods=choices["periods"],
+        start=choices.get("start") or None, period_months=choices.get("period_months", base.period_months),
         time_limit_s=choices["time_limit_s"], stable=choices["stable"], workers=workers,
         max_cross_organisation=int(cap) if cap else None,
         fairness={"bands": parse_bands(choices.get("fairness_bands") or ""),
@@ -102,9 +105,12 @@ def carry_over_accepted(engine: Engine, from_plan: int, to_plan: int, plan: Plan
 
 def matching_work(engine: Engine, scenario: Scenario, policy: Policy, actor: str, carry_from: int | None):
     """The background work of a matching run: solve, save the plan as a new version (audited
-    with who ran it), and carry accepted decisions over from the plan it re-runs."""
+    with who ran it), and carry accepted decisions over from the plan it re-runs. The plan starts
+    from the record: people on an assignment are away for the periods it overlaps."""
 
     def work(progress) -> JobOutcome:
+        nonlocal policy
+        policy = with_commitments(engine, scenario, policy)
         plan = solve_plan(scenario, policy, on_progress=progress)
         # The solver reports improvements as they happen; its last word (e.g. the bound closing
         # on the objective when optimality is proven) comes with the plan, so draw it too.
@@ -133,6 +139,8 @@ class PlacementRow:
     explanation: str
     decision: str | None
     decided_by: str | None
+    start: str | None = None  # ISO dates of a dated plan
+    end: str | None = None
 
 
 def proposed_pairs(stored: StoredPlan) -> set[tuple[str, str]]:
@@ -160,6 +168,7 @@ def placement_rows(engine: Engine, stored: StoredPlan, scenario: Scenario | None
             period=int(item.get("period", 1)), score=float(item.get("score", 0.0)),
             explanation=item.get("explanation", ""),
             decision=decision.decision if decision else None, decided_by=decision.decided_by if decision else None,
+            start=item.get("start"), end=item.get("end"),
         ))
     return rows
 
@@ -178,13 +187,14 @@ def unplaced_rows(stored: StoredPlan, name_of: NameOf) -> list[tuple[str, str, s
 
 
 PLAN_EXPORT_HEADER = ["person_id", "name", "team", "opportunity_id", "opportunity", "host_team", "period",
-                      "score", "decision", "decided_by", "explanation"]
+                      "score", "decision", "decided_by", "explanation", "start", "end"]
 
 
 def plan_export_rows(rows: list[PlacementRow]) -> list[list[Any]]:
     """The placements sheet of an export, one line per placement, undecided ones said so."""
     return [[r.person_id, r.person_name, r.team, r.opportunity_id, r.opportunity_title, r.host_team, r.period,
-             round(r.score, 3), r.decision or "undecided", r.decided_by or "", r.explanation] for r in rows]
+             round(r.score, 3), r.decision or "undecided", r.decided_by or "", r.explanation,
+             r.start or "", r.end or ""] for r in rows]
 
 
 def plan_export_summary(stored: StoredPlan) -> list[list[Any]]:

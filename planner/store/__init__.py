@@ -5,8 +5,8 @@ Typical use::
 
     from planner import store
 
-    engine = store.make_engine()          # URL from the argument, env, or the default file
-    store.upgrade(engine)                 # Alembic migrations to head (idempotent)
+    engine = store.open_store()           # URL from the argument, env, or the default file;
+                                          # checked (intact, writable) and migrated to head
     store.save_scenario(engine, scenario, actor="hr1")   # all or nothing, audited
     scenario = store.load_scenario(engine)               # a validated Scenario, or None
 
@@ -25,6 +25,7 @@ from planner.store.engine import (
     upgrade,
     write_transaction,
 )
+from planner.store.opening import StoreUnavailable, open_store
 from planner.store.people import delete_person, export_person, get_person, list_people, update_person
 from planner.store.plans import (
     StoredPlan,
@@ -64,7 +65,7 @@ from planner.store.users import (
 )
 
 __all__ = [
-    "AuditEntry", "DATABASE_URL_ENV", "NotFound", "PLAN_KINDS", "ROLES", "StoredPlan", "User",
+    "AuditEntry", "DATABASE_URL_ENV", "NotFound", "StoreUnavailable", "open_store", "PLAN_KINDS", "ROLES", "StoredPlan", "User",
     "UsernameTaken", "approve_plan", "bump_session_version", "create_user", "current_revision",
     "database_url", "delete_person", "delete_user", "export_person", "get_person", "get_plan",
     "get_user", "get_user_by_name", "head_revision", "latest_plan", "link_person", "list_audit",

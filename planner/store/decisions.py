@@ -76,9 +76,11 @@ class PlanNotApproved(ValueError):
     """The approval was refused; the message says why in plain words and nothing changed."""
 
 
-def approve_plan_by_rule(engine: Engine, plan_id: int, approver: str, rule: ApprovalRule) -> StoredPlan:
+def approve_plan_by_rule(engine: Engine, plan_id: int, approver: str, rule: ApprovalRule,
+                         then: Callable[[Connection], None] | None = None) -> StoredPlan:
     """Approve a draft plan in `approver`'s name, in one transaction with the plan locked, only
-    when `rule(proposed placements, decisions)` finds no problem (its text is the refusal)."""
+    when `rule(proposed placements, decisions)` finds no problem (its text is the refusal).
+    `then(connection)`, when given, records what the approval decides in the same transaction."""
     if not approver or not approver.strip():
         raise PlanNotApproved("a plan is approved only by a named person")
     with write_transaction(engine) as connection:
@@ -91,6 +93,8 @@ def approve_plan_by_rule(engine: Engine, plan_id: int, approver: str, rule: Appr
             raise PlanNotApproved(problem)
         connection.execute(update(plans).where(plans.c.id == plan_id).values(
             status="approved", approved_by=approver, approved_at=utc_now()))
+        if then is not None:
+            then(connection)
         write_audit(connection, approver, "plan.approve", f"plan:{plan_id}")
     return get_plan(engine, plan_id)
 

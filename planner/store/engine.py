@@ -18,12 +18,13 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 DATABASE_URL_ENV = "TRELLIS_DATABASE_URL"
 WRITE_OPTION = "trellis_write"
 DEFAULT_SQLITE_PATH = Path("instance") / "trellis.sqlite3"
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+LOCK_WAIT_S = 30.0
 
 
 def database_url(url: str | None = None) -> str:
@@ -36,20 +37,21 @@ def database_url(url: str | None = None) -> str:
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
-def make_engine(url: str | None = None, **engine_options) -> Engine:
+def make_engine(url: str | None = None, *, lock_wait_s: float = LOCK_WAIT_S, **engine_options) -> Engine:
     """An engine for the store.
 
     SQLite: the file's folder is created; every connection enforces foreign keys, uses
-    write-ahead logging (readers never block the writer) and waits up to 30 s for a lock; each
-    transaction starts with an explicit BEGIN, so an import is all-or-nothing on SQLite too.
-    PostgreSQL: `postgresql://` URLs use psycopg 3; connections are checked before use."""
+    write-ahead logging (readers never block the writer) and waits up to `lock_wait_s` (30 s)
+    for a lock; each transaction starts with an explicit BEGIN, so an import is all-or-nothing
+    on SQLite too. PostgreSQL: `postgresql://` URLs use psycopg 3; connections are checked
+    before use. Use `open_store` to start a command: it also checks the store is usable."""
     parsed = make_url(database_url(url))
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ""
-        if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        database = sqlite_file(parsed)
+        if database is not None:
+            database.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, **engine_options)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, lock_wait_s)
         return engine
     if parsed.drivername in ("postgresql", "postgres"):
         # The driver Trellis installs; SQLAlchemy would otherwise look for psycopg2.
@@ -58,14 +60,22 @@ def make_engine(url: str | None = None, **engine_options) -> Engine:
     return create_engine(parsed, **engine_options)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def sqlite_file(url: URL) -> Path | None:
+    """The file of a SQLite URL (None for an in-memory or `file:` URI database)."""
+    database = url.database or ""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
+
+
+def _configure_sqlite(engine: Engine, lock_wait_s: float) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute(f"PRAGMA busy_timeout = {int(lock_wait_s * 1000)}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")

@@ -3,17 +3,29 @@ and erasure). Every change is audited by person id, never by name."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import JSON, Connection, Engine, MetaData, Table, delete, select, update
+from sqlalchemy import Connection, Engine, delete, select, update
 
 from planner.domain import Person, Problem, ScenarioError, did_you_mean
 from planner.store._common import NotFound, as_utc, person_target, write_audit
 from planner.store.audit import audit_entry_from_row
 from planner.store.engine import write_transaction
+from planner.store.notifications import messages_for_accounts
+from planner.store.personal_data import Mention, Subject, erased_cell, walk_store
 from planner.store.scenario import bump_revision, person_from_row, person_row
-from planner.store.tables import audit_log, opportunities, people, plans, scenario_meta, skills, teams, users
+from planner.store.tables import (
+    SCENARIO_TABLES_CHILDREN_FIRST,
+    audit_log,
+    opportunities,
+    people,
+    plans,
+    scenario_meta,
+    skills,
+    teams,
+    users,
+)
 from planner.store.users import _user_from_row
 
 
@@ -99,145 +111,71 @@ def update_person(engine: Engine, person_id: str, *, skills: dict[str, int] | No
 
 
 # --------------------------------------------------------------------------------------------
-# Where a person appears inside stored JSON (plans, policy)
+# Export and erasure: every table, every text and JSON column (see personal_data)
 # --------------------------------------------------------------------------------------------
 
 
-def _mentions(value: Any, person_id: str) -> bool:
-    """Does this JSON value name the person (as a `person_id` field or as a key)?"""
-    if isinstance(value, dict):
-        if value.get("person_id") == person_id or person_id in value:
-            return True
-        return any(_mentions(v, person_id) for v in value.values())
-    if isinstance(value, list):
-        return any(_mentions(v, person_id) for v in value)
-    return False
+def _subject(connection: Connection, person_id: str) -> tuple[Subject, Any]:
+    """The person as the store names them (id, name, accounts), and their record's row."""
+    row = connection.execute(select(people).where(people.c.person_id == person_id)).first()
+    accounts = connection.execute(select(users.c.id, users.c.username)
+                                  .where(users.c.person_id == person_id).order_by(users.c.id)).all()
+    subject = Subject(person_id, row.name if row is not None else None,
+                      tuple((a.id, a.username) for a in accounts))
+    return subject, row
 
 
-def _entries_about(value: Any, person_id: str) -> Iterator[Any]:
-    """The parts of a JSON value that are about the person: list items with their
-    `person_id`, and entries keyed by their id (e.g. `unplaced`)."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key == person_id:
-                yield {key: item}
-            elif isinstance(item, dict) and item.get("person_id") == person_id:
-                yield item
-            else:
-                yield from _entries_about(item, person_id)
-    elif isinstance(value, list):
-        for item in value:
-            if isinstance(item, dict) and item.get("person_id") == person_id:
-                yield item
-            else:
-                yield from _entries_about(item, person_id)
+def _own_row(mention: Mention, subject: Subject) -> bool:
+    """A row that is the person's own (their record, their account, a decision about them):
+    erasure deletes it whole. Audit rows are never deleted, only pseudonymised."""
+    return (mention.table.name != audit_log.name and "person_id" in mention.row
+            and mention.row["person_id"] == subject.person_id)
 
 
-def _without(value: Any, person_id: str) -> Any:
-    """The JSON value with every part about the person removed."""
-    if isinstance(value, dict):
-        return {key: _without(item, person_id) for key, item in value.items()
-                if key != person_id and not (isinstance(item, dict) and item.get("person_id") == person_id)}
-    if isinstance(value, list):
-        return [_without(item, person_id) for item in value
-                if not (isinstance(item, dict) and item.get("person_id") == person_id)]
-    return value
-
-
-def _plans_mentioning(connection: Connection, person_id: str):
-    for row in connection.execute(select(plans.c.id, plans.c.version, plans.c.kind, plans.c.status,
-                                         plans.c.created_at, plans.c.policy, plans.c.result)):
-        if _mentions(row.result, person_id) or _mentions(row.policy, person_id):
-            yield row
-
-
-# Tables whose person data is handled by name above; every other table (added by later
-# migrations, e.g. decisions on placements or solve jobs) is searched generically.
-_HANDLED_TABLES = {"people", "users", "audit_log", "plans", "scenario_meta", "skills", "teams",
-                   "opportunities", "demand", "alembic_version"}
-
-
-def _other_tables(connection: Connection) -> list[Table]:
-    """Tables added by later migrations that may hold a person: those with a `person_id` column
-    or a JSON column."""
-    reflected = MetaData()
-    # resolve_fks=False: a later table referring to `users` (e.g. manager_teams) must not pull
-    # the handled tables (and their password hashes) in with it.
-    reflected.reflect(connection, only=lambda name, _meta: name not in _HANDLED_TABLES, resolve_fks=False)
-    return [table for _name, table in sorted(reflected.tables.items())
-            if "person_id" in table.c or any(isinstance(c.type, JSON) for c in table.columns)]
-
-
-def _json_columns(table: Table) -> list:
-    return [column for column in table.columns if isinstance(column.type, JSON)]
-
-
-def _other_records(connection: Connection, person_id: str) -> dict[str, list[dict[str, Any]]]:
-    """Rows of other tables about the person: whole rows keyed by their `person_id`, and the
-    parts of JSON cells that name them."""
-    found: dict[str, list[dict[str, Any]]] = {}
-    for table in _other_tables(connection):
-        items = []
-        if "person_id" in table.c:
-            for row in connection.execute(select(table).where(table.c.person_id == person_id)):
-                items.append({key: _jsonable(value) for key, value in row._mapping.items()})
-        json_columns = _json_columns(table)
-        if json_columns and table.primary_key.columns:
-            key = list(table.primary_key.columns)
-            for row in connection.execute(select(*key, *json_columns)):
-                for column in json_columns:
-                    cell = row._mapping[column.name]
-                    entries = list(_entries_about(cell, person_id))
-                    if entries:
-                        items.append({"row": {k.name: row._mapping[k.name] for k in key},
-                                      "column": column.name, "entries": entries})
-        if items:
-            found[table.name] = items
-    return found
-
-
-def _erase_from_other_tables(connection: Connection, person_id: str) -> int:
-    """Delete rows keyed by the person and cut them out of JSON cells; returns how many rows
-    were deleted or changed."""
-    touched = 0
-    for table in _other_tables(connection):
-        if "person_id" in table.c:
-            touched += connection.execute(delete(table).where(table.c.person_id == person_id)).rowcount
-        json_columns = _json_columns(table)
-        if not json_columns or not table.primary_key.columns:
-            continue
-        key = list(table.primary_key.columns)
-        for row in connection.execute(select(*key, *json_columns)).all():
-            cells = {c.name: row._mapping[c.name] for c in json_columns}
-            if any(_mentions(cell, person_id) for cell in cells.values()):
-                where = [k == row._mapping[k.name] for k in key]
-                connection.execute(update(table).where(*where).values(
-                    {name: _without(cell, person_id) for name, cell in cells.items()}))
-                touched += 1
-    return touched
+def _an_erasure_record(mention: Mention) -> bool:
+    """The audit record of an erasure keeps the id it erased (proof the erasure happened)."""
+    return mention.table.name == audit_log.name and mention.row.get("action") == ERASURE_ACTION
 
 
 def _jsonable(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-# --------------------------------------------------------------------------------------------
-# Export and erasure
-# --------------------------------------------------------------------------------------------
+def _a_secret(column: str) -> bool:
+    """Secrets (password and token hashes) are not personal data to hand out: an export never
+    shows them, whoever asks."""
+    return column.endswith("_hash") or column in ("password", "secret", "token")
+
+
+def _other_record(mention: Mention, subject: Subject) -> list[dict[str, Any]]:
+    """How the export shows a row of any other table: whole when it is about the person, else
+    the cells that name them (the parts of JSON about them; texts as they are)."""
+    if _own_row(mention, subject):
+        return [{key: _jsonable(value) for key, value in mention.row.items() if not _a_secret(key)}]
+    found = []
+    for column in mention.columns:
+        cell = mention.row[column]
+        item = {"row": {k: _jsonable(v) for k, v in mention.key.items()}, "column": column}
+        if isinstance(cell, str):
+            found.append({**item, "text": cell})
+        else:
+            found.append({**item, "entries": list(subject.entries_about(cell))})
+    return found
 
 
 def export_person(engine: Engine, person_id: str) -> dict[str, Any]:
     """Everything the store holds about one person, as JSON-ready data: their record (with
     their team), their pinned or forbidden moves, their user accounts (without password
-    hashes), each stored plan's entries about them, rows of later tables about them (e.g.
-    decisions on their placements), and the audit rows about them or made by their accounts.
+    hashes), each stored plan's entries about them (placements, moves, and texts naming them
+    such as an infeasible plan's conflicts), the audit rows about them or made by their
+    accounts, the messages in their accounts' inboxes (`notifications`), and every other row of
+    any table that names them (`other_records`).
 
-    Raises NotFound when the store holds neither a record nor an account for them."""
+    Raises NotFound when nothing in the store names them (but the record of their erasure)."""
     with engine.connect() as connection:
-        row = connection.execute(select(people).where(people.c.person_id == person_id)).first()
-        accounts = connection.execute(select(users).where(users.c.person_id == person_id)
-                                      .order_by(users.c.id)).all()
-        if row is None and not accounts:
+        subject, row = _subject(connection, person_id)
+        mentions = list(walk_store(connection, subject))
+        if row is None and not subject.accounts and all(_an_erasure_record(m) for m in mentions):
             raise NotFound(f"no person {person_id!r}")
         record = team = None
         if row is not None:
@@ -245,68 +183,94 @@ def export_person(engine: Engine, person_id: str) -> dict[str, Any]:
             team_row = connection.execute(select(teams.c.team_id, teams.c.name, teams.c.organisation)
                                           .where(teams.c.team_id == row.team_id)).first()
             team = dict(team_row._mapping) if team_row else None
-        plan_entries = [
-            {"plan_id": p.id, "kind": p.kind, "version": p.version, "status": p.status,
-             "created_at": as_utc(p.created_at).isoformat(),
-             "entries": list(_entries_about(p.result, person_id)) + list(_entries_about(p.policy, person_id))}
-            for p in _plans_mentioning(connection, person_id)
-        ]
-        policy = connection.execute(select(scenario_meta.c.policy)).scalar() or {}
-        other_records = _other_records(connection, person_id)
-        usernames = [a.username for a in accounts]
-        audit_rows = connection.execute(
-            select(audit_log).where((audit_log.c.target == person_target(person_id))
-                                    | audit_log.c.actor.in_(usernames)
-                                    | audit_log.c.target.in_([f"user:{a.id}" for a in accounts]))
-            .order_by(audit_log.c.id)).all()
-    return {
-        "person_id": person_id,
-        "person": record,
-        "team": team,
-        "policy_entries": list(_entries_about(policy, person_id)),
-        "user_accounts": [_user_from_row(a).public_dict() for a in accounts],
-        "plans": plan_entries,
-        "other_records": other_records,
-        "audit": [audit_entry_from_row(a).as_dict() for a in audit_rows],
+        accounts = connection.execute(select(users).where(users.c.person_id == person_id)
+                                      .order_by(users.c.id)).all()
+        inbox = [message.as_dict() for message in messages_for_accounts(connection, [a.id for a in accounts])]
+    exported: dict[str, Any] = {
+        "person_id": person_id, "person": record, "team": team, "policy_entries": [],
+        "user_accounts": [_user_from_row(a).public_dict() for a in accounts], "plans": [],
+        "other_records": {}, "audit": [], "notifications": inbox,
     }
+    for mention in mentions:
+        name, found = mention.table.name, mention.row
+        if name in (people.name, users.name) and _own_row(mention, subject):
+            continue  # shown above
+        if name == audit_log.name:
+            exported["audit"].append(audit_entry_from_row(_Row(found)).as_dict())
+            continue
+        if name == plans.name:
+            exported["plans"].append({
+                "plan_id": found["id"], "kind": found["kind"], "version": found["version"],
+                "status": found["status"], "created_at": as_utc(found["created_at"]).isoformat(),
+                "entries": list(subject.entries_about(found["result"]))
+                + list(subject.entries_about(found["policy"]))})
+        if name == scenario_meta.name:
+            exported["policy_entries"] = list(subject.entries_about(found["policy"]))
+        rest = [c for c in mention.columns if not (name in (plans.name, scenario_meta.name)
+                                                   and c in ("result", "policy"))]
+        if rest or (_own_row(mention, subject) and name not in (people.name, users.name)):
+            shown = Mention(mention.table, mention.key, mention.row, rest)
+            exported["other_records"].setdefault(name, []).extend(_other_record(shown, subject))
+    exported["audit"].sort(key=lambda entry: entry["id"])
+    return exported
+
+
+class _Row:
+    """A mapping read as a row (attribute access), for the audit entry builder."""
+
+    def __init__(self, mapping: dict[str, Any]):
+        self.__dict__.update(mapping)
+
+
+ERASURE_ACTION = "person.delete"
 
 
 def delete_person(engine: Engine, person_id: str, *, actor: str) -> dict[str, int]:
-    """Erase a person everywhere they appear, in one transaction: their record, their entries in
-    the policy (pinned or forbidden moves) and in every stored plan, rows of later tables keyed
-    by them or naming them in JSON (decisions, solve jobs), and their user accounts.
-    Audit rows they made as a user are kept with the actor replaced by the account's number; the
-    deletion itself is audited by id. Returns what was removed; raises NotFound when the store
-    holds nothing about them."""
+    """Erase a person everywhere they appear, in one transaction, walking every table and
+    every text and JSON column: their record, their accounts and rows about them (decisions)
+    are deleted; their entries are cut out of the policy, plans and solve jobs; every text that
+    names them (an infeasible plan's conflicts, a job's error) is pseudonymised. Audit rows are
+    kept but pseudonymised: their id becomes a pseudonym drawn for this erasure and their
+    accounts `deleted-user:N`. The erasure itself is audited by id. Returns what was changed;
+    raises NotFound when nothing in the store names them."""
+    removed = {"person": 0, "policy_entries": 0, "plan_entries": 0, "user_accounts": 0,
+               "other_records": 0, "audit_rows": 0}
     with write_transaction(engine) as connection:
-        removed = {"person": 0, "policy_entries": 0, "plan_entries": 0, "user_accounts": 0,
-                   "other_records": 0}
-        removed["person"] = connection.execute(
-            delete(people).where(people.c.person_id == person_id)).rowcount
-        policy = connection.execute(select(scenario_meta.c.policy)).scalar()
-        if policy is not None and _mentions(policy, person_id):
-            removed["policy_entries"] = len(list(_entries_about(policy, person_id)))
-            connection.execute(update(scenario_meta).values(policy=_without(policy, person_id)))
-        for plan in list(_plans_mentioning(connection, person_id)):
-            removed["plan_entries"] += len(list(_entries_about(plan.result, person_id)))
-            removed["plan_entries"] += len(list(_entries_about(plan.policy, person_id)))
-            connection.execute(update(plans).where(plans.c.id == plan.id).values(
-                result=_without(plan.result, person_id), policy=_without(plan.policy, person_id)))
-        removed["other_records"] = _erase_from_other_tables(connection, person_id)
-        accounts = connection.execute(select(users.c.id, users.c.username)
-                                      .where(users.c.person_id == person_id)).all()
-        for account in accounts:
-            connection.execute(update(audit_log).where(audit_log.c.actor == account.username)
-                               .values(actor=f"deleted-user:{account.id}"))
-            connection.execute(delete(users).where(users.c.id == account.id))
-        removed["user_accounts"] = len(accounts)
-        for account in accounts:
-            if actor == account.username:
-                actor = f"deleted-user:{account.id}"
+        subject, _row = _subject(connection, person_id)
+        scenario_changed = False
+        for mention in list(walk_store(connection, subject)):
+            table, name = mention.table, mention.table.name
+            where = [table.c[key] == value for key, value in mention.key.items()]
+            if _an_erasure_record(mention):
+                continue
+            if _own_row(mention, subject):
+                connection.execute(delete(table).where(*where))
+                counter = {people.name: "person", users.name: "user_accounts"}.get(name, "other_records")
+                removed[counter] += 1
+                scenario_changed |= name == people.name
+                continue
+            if name == plans.name:
+                removed["plan_entries"] += sum(len(list(subject.entries_about(mention.row[c])))
+                                               for c in ("result", "policy"))
+            elif name == scenario_meta.name:
+                removed["policy_entries"] += len(list(subject.entries_about(mention.row["policy"])))
+            elif name == audit_log.name:
+                removed["audit_rows"] += 1
+            else:
+                removed["other_records"] += 1
+            scenario_changed |= name in SCENARIO_TABLE_NAMES
+            connection.execute(update(table).where(*where).values(
+                {column: erased_cell(subject, mention.row[column]) for column in mention.columns}))
         if not any(removed.values()):
             raise NotFound(f"no person {person_id!r}")
-        if removed["person"] or removed["policy_entries"]:
+        for number, username in subject.accounts:
+            if actor in (username, f"user:{number}"):
+                actor = f"deleted-user:{number}"
+        if scenario_changed:
             bump_revision(connection)
-        write_audit(connection, actor, "person.delete", person_target(person_id),
+        write_audit(connection, actor, ERASURE_ACTION, person_target(person_id),
                     ", ".join(f"{name}={count}" for name, count in removed.items()))
     return removed
+
+
+SCENARIO_TABLE_NAMES = frozenset({scenario_meta.name, *(t.name for t in SCENARIO_TABLES_CHILDREN_FIRST)})

@@ -45,6 +45,9 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 Json = JSON().with_variant(JSONB(), "postgresql")
 
 ROLES = ("staff", "hr", "emergency", "admin", "manager")
+# The roles an API token may have: a line manager's access depends on the teams their account
+# manages, which a token does not carry, so there are no manager tokens.
+TOKEN_ROLES = ("staff", "hr", "emergency", "admin")
 PLAN_KINDS = ("matching", "redeploy")
 PLAN_STATUSES = ("draft", "approved", "rejected")
 
@@ -155,6 +158,8 @@ users = Table(
     Column("failed_logins", Integer, nullable=False, server_default="0"),
     Column("locked_until", DateTime(timezone=True), nullable=True),
     Column("session_version", Integer, nullable=False, server_default="1"),
+    # Optional (migration 0003): where notifications are emailed when SMTP is configured.
+    Column("email", String(254), nullable=True),
     CheckConstraint("role IN ('staff', 'hr', 'emergency', 'admin', 'manager')", name="role"),
 )
 
@@ -185,6 +190,107 @@ plans = Table(
     UniqueConstraint("kind", "version", name="uq_plans_kind_version"),
     CheckConstraint("kind IN ('matching', 'redeploy')", name="kind"),
     CheckConstraint("status IN ('draft', 'approved', 'rejected')", name="status"),
+)
+
+# --------------------------------------------------------------------------------------------
+# Notifications (migration 0003): each account's inbox, and the email outbox beside it
+# --------------------------------------------------------------------------------------------
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # A message belongs to one account and goes with it (ON DELETE CASCADE).
+    Column("recipient_user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    # The person the message is about, if any. Named `person_id` like every other person-keyed
+    # table, so a person's export and erasure find the messages about them (HR's copies too).
+    Column("person_id", String(200), nullable=True, index=True),
+    # No CHECK on kind: a new kind of event is one line in planner/store/notifications.py.
+    Column("kind", String(30), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("link", String(500), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("read_at", DateTime(timezone=True), nullable=True),
+    Column("emailed_at", DateTime(timezone=True), nullable=True),
+    Column("email_attempts", Integer, nullable=False, server_default="0"),
+    Column("email_next_attempt_at", DateTime(timezone=True), nullable=True),
+    Column("email_error", Text, nullable=True),
+)
+
+# --------------------------------------------------------------------------------------------
+# API tokens (migration `0004_api_tokens`)
+# --------------------------------------------------------------------------------------------
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    # sha256 of the token, hex: the token itself is shown once and never stored.
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("role", String(20), nullable=False),
+    # Not a foreign key, like users.person_id: an import replaces every person.
+    Column("person_id", String(200), nullable=True, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("last_used_at", DateTime(timezone=True), nullable=True),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    CheckConstraint("role IN ('staff', 'hr', 'emergency', 'admin')", name="role"),
+)
+
+# --------------------------------------------------------------------------------------------
+# Outgoing webhooks (migration `0007_webhooks`)
+# --------------------------------------------------------------------------------------------
+
+WEBHOOK_DELIVERY_STATES = ("pending", "delivered", "failed")
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event", String(100), nullable=False),
+    # The event's own id (the payload's `id`), shared by its deliveries to every URL.
+    Column("event_id", String(64), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("delivered_at", DateTime(timezone=True), nullable=True),
+    CheckConstraint("state IN ('pending', 'delivered', 'failed')", name="state"),
+)
+
+# --------------------------------------------------------------------------------------------
+# The record of assignments (migration `0005_assignments`): who is away where, from when to when
+# --------------------------------------------------------------------------------------------
+
+ASSIGNMENT_KINDS = ("placement", "redeployment")
+# Only decisions are stored; "active" and "ended" follow from the dates when the record is read
+# (planner.rotation_calendar.assignment_status), so no scheduled job has to move them on.
+ASSIGNMENT_DECISIONS = ("proposed", "accepted", "declined", "ended")
+
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # Not a foreign key: an import replaces every person, and the record outlives that.
+    # Personal data: erasure of a person deletes their rows by this column.
+    Column("person_id", String(200), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("opportunity_id", String(200), nullable=True),
+    Column("team_id", String(200), nullable=True),  # the host team (placement) or demand team
+    Column("skill", String(200), nullable=True),  # redeployment: the demanded skill covered
+    Column("start", Date, nullable=False),
+    Column("end", Date, nullable=True),
+    Column("decision", String(20), nullable=False),
+    Column("decided_by", String(200), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+    Column("plan_id", Integer, ForeignKey("plans.id"), nullable=True, index=True),
+    CheckConstraint("kind IN ('placement', 'redeployment')", name="kind"),
+    CheckConstraint("decision IN ('proposed', 'accepted', 'declined', 'ended')", name="decision"),
 )
 
 # --------------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ class User:
     failed_logins: int
     locked_until: datetime | None
     session_version: int
+    email: str | None = None
 
     def is_locked(self, now: datetime | None = None) -> bool:
         """Locked after too many failed sign-ins, until `locked_until` has passed."""
@@ -44,7 +45,7 @@ class User:
         """The account as its owner may see it (no password hash)."""
         return {"id": self.id, "username": self.username, "role": self.role,
                 "person_id": self.person_id, "created_at": self.created_at.isoformat(),
-                "failed_logins": self.failed_logins,
+                "email": self.email, "failed_logins": self.failed_logins,
                 "locked_until": self.locked_until.isoformat() if self.locked_until else None}
 
 
@@ -52,7 +53,7 @@ def _user_from_row(row) -> User:
     return User(id=row.id, username=row.username, password_hash=row.password_hash, role=row.role,
                 person_id=row.person_id, created_at=as_utc(row.created_at),
                 failed_logins=row.failed_logins, locked_until=as_utc(row.locked_until),
-                session_version=row.session_version)
+                session_version=row.session_version, email=row.email)
 
 
 class StaffNeedsPerson(ValueError):
@@ -69,16 +70,18 @@ def _check_role(role: str) -> None:
 
 
 def create_user(engine: Engine, username: str, password_hash: str, role: str, *,
-                person_id: str | None = None, actor: str) -> User:
-    """Create an account; raises UsernameTaken or ValueError (unknown role, empty username)."""
+                person_id: str | None = None, email: str | None = None, actor: str) -> User:
+    """Create an account; raises UsernameTaken or ValueError (unknown role, empty username,
+    malformed email address)."""
     _check_role(role)
     if not username or not username.strip():
         raise ValueError("a username cannot be empty")
+    _check_email(email)
     try:
         with write_transaction(engine) as connection:
             user_id = connection.execute(insert(users).values(
                 username=username, password_hash=password_hash, role=role, person_id=person_id,
-                created_at=utc_now(), failed_logins=0, session_version=1,
+                email=email or None, created_at=utc_now(), failed_logins=0, session_version=1,
             ).returning(users.c.id)).scalar_one()
             write_audit(connection, actor, "user.create", f"user:{user_id}", f"role={role}")
     except IntegrityError as error:
@@ -154,6 +157,32 @@ def link_person(engine: Engine, user_id: int, person_id: str | None, *, actor: s
     return _change(engine, user_id, actor, "user.link", "", only_if=not_staff,
                    refusal=StaffNeedsPerson("a staff account must stay linked to a person"),
                    person_id=person_id)
+
+
+def email_address_problem(address: str) -> str | None:
+    """An account's email address is optional; when given it is one plain address
+    (name@domain, at most 254 characters, no spaces or line breaks), so a message can only ever
+    go to that one mailbox."""
+    if len(address) > 254:
+        return "an email address has at most 254 characters"
+    local, at, domain = address.rpartition("@")
+    if not at or not local or "." not in domain.strip(".") or any(c.isspace() for c in address) \
+            or any(c in address for c in ',;<>()[]"\\'):
+        return f"{address!r} is not an email address (name@domain, nothing else)"
+    return None
+
+
+def _check_email(address: str | None) -> None:
+    problem = email_address_problem(address) if address else None
+    if problem:
+        raise ValueError(problem)
+
+
+def set_email(engine: Engine, user_id: int, email: str | None, *, actor: str) -> User:
+    """Set (or with None/"" remove) the address an account's notifications are emailed to;
+    audited without the address."""
+    _check_email(email)
+    return _change(engine, user_id, actor, "user.email", "set" if email else "removed", email=email or None)
 
 
 def bump_session_version(engine: Engine, user_id: int) -> int:

@@ -37,6 +37,8 @@ class PolicyForm(FormModel):
 
     stretch_levels: int = Field(default=0, ge=0, le=4)
     periods: int = Field(default=1, ge=1, le=12)
+    start: str = Field(default="", max_length=10, pattern=r"^(\d{4}-\d{2}-\d{2})?$")
+    period_months: int = Field(default=6, ge=1, le=24)
     time_limit_s: float = Field(default=30.0, gt=0, le=MAX_SOLVE_SECONDS)
     stable: bool = False
     max_cross_organisation: str = Field(default="", max_length=6, pattern=r"^\d*$")

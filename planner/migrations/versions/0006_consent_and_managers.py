@@ -6,7 +6,7 @@ Tables: `placement_answers`, `release_decisions`, `crisis_opt_outs`, `manager_te
 users' role check gains 'manager'.
 
 Revision ID: 0006_consent
-Revises: 0002_web2 (0003-0005 are added in parallel; the chain is re-linked when they merge)
+Revises: 0005_assignments
 Create Date: 2026-11-30
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_consent"
-down_revision = "0002_web2"
+down_revision = "0005_assignments"
 branch_labels = None
 depends_on = None
 
