@@ -60,6 +60,14 @@ MATRIX = [
      {"manager": 404, "*": 403, None: 302}),
     ("GET", "/people/P001/record", None, {"manager": 200, "staff": 200, "*": 200, None: 302}),
     ("GET", "/people/P005/record", None, {"manager": 403, "staff": 403, "*": 200, None: 302}),
+    # A line manager reads their people's pages but never changes or exports them.
+    ("GET", "/people/P001/pathways", None, {"*": 200, None: 302}),
+    ("GET", "/people/P005/pathways", None, {"manager": 403, "staff": 403, "*": 200, None: 302}),
+    ("POST", "/people/P001/profile", {"skill": ["first-aid"], "skill_level": ["3"]},
+     {"staff": 303, "hr": 303, "admin": 303, "*": 403, None: 302}),
+    ("POST", "/people/P001/preferences", {"opportunity_id": "O-LOCAL", "action": "remove"},
+     {"staff": 303, "hr": 303, "admin": 303, "*": 403, None: 302}),
+    ("GET", "/people/P001/export.json", None, {"staff": 200, "admin": 200, "*": 403, None: 302}),
 ]
 CASES = [(m, p, b, e, role) for m, p, b, e in MATRIX for role in [None, *SECURITY_ROLES]]
 
