@@ -13,6 +13,7 @@ from planner import store
 from planner.cli import EXIT_PROBLEMS, main
 from planner.cli_store import _database_errors_explained, database_option
 from planner.store.api_tokens import TokenNameTaken, issue_token, list_tokens, revoke_token
+from planner.store.tables import TOKEN_ROLES
 
 
 def _fail(message: str) -> None:
@@ -27,7 +28,7 @@ def tokens_group() -> None:
 
 @tokens_group.command("add")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(store.ROLES), help="What the token may do, as an account of this role.")
+@click.option("--role", required=True, type=click.Choice(TOKEN_ROLES), help="What the token may do, as an account of this role.")
 @click.option("--person", "person_id", default=None, help="The person a staff token reads (required for staff).")
 @click.option("--actor", default="cli", show_default=True, help="Who is making the token (for the audit trail).")
 @database_option

@@ -101,6 +101,7 @@ class Account:
     role: str
     person_id: str | None
     password: str
+    teams: tuple[str, ...] = ()  # the teams a manager account manages
 
 
 _TEST_PASSWORD = secrets.token_urlsafe(16)
@@ -110,13 +111,15 @@ ACCOUNTS = {
     "hana": Account("hana", "hr", None, _TEST_PASSWORD),
     "emre": Account("emre", "emergency", None, _TEST_PASSWORD),
     "ada": Account("ada", "admin", None, _TEST_PASSWORD),
+    "mona": Account("mona", "manager", None, _TEST_PASSWORD, teams=("T-ASC", "T-DATA")),
 }
 
 
 @pytest.fixture(scope="session")
 def accounts() -> dict[str, Account]:
     """The test accounts by name: alice and bilal (staff, P1 and P2), hana (hr), emre
-    (emergency), ada (admin); all share one random password."""
+    (emergency), ada (admin), mona (manager of Adult Social Care and the Data Team); all share
+    one random password."""
     return ACCOUNTS
 
 
@@ -146,7 +149,8 @@ def _seeded_database(tmp_path_factory, _fast_password_hashing) -> Path:
     store.upgrade(engine)
     store.save_scenario(engine, small_scenario(), actor="tests")
     for account in ACCOUNTS.values():
-        create_account(engine, account.username, account.password, account.role, person_id=account.person_id, actor="tests")
+        create_account(engine, account.username, account.password, account.role, person_id=account.person_id,
+                       actor="tests", teams=account.teams)
     with engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()

@@ -12,7 +12,9 @@ import pytest
 from planner.domain import CriticalSkill, Demand, Opportunity, Person, Policy, Scenario, Skill, Team
 
 PASSWORD = "correct horse battery"
-ROLE_ACCOUNTS = {"hr": "hr1", "emergency": "ep1", "admin": "admin1", "staff": "staff1"}
+ROLE_ACCOUNTS = {"hr": "hr1", "emergency": "ep1", "admin": "admin1", "staff": "staff1", "manager": "mgr1"}
+# The test line manager manages Children's services (P001-P004) in the small scenario.
+MANAGER_TEAMS = ("T-CHILD",)
 CSRF_PATTERN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -85,8 +87,8 @@ def scenario_csv_files(scenario: Scenario, folder: Path) -> dict[str, bytes]:
 def web2_seed(tmp_path_factory) -> dict[str, Path]:
     """Two migrated SQLite stores built once per run and copied for each test: `empty` (accounts
     only) and `loaded` (accounts and `small_scenario()`)."""
-    from planner.store import make_engine, save_scenario, upgrade
-    from web.auth import create_account
+    from planner.store import create_user, make_engine, save_scenario, upgrade
+    from web.auth import create_account, hash_password
 
     folder = tmp_path_factory.mktemp("web2-seed")
     paths = {}
@@ -94,11 +96,14 @@ def web2_seed(tmp_path_factory) -> dict[str, Path]:
         path = folder / f"{name}.sqlite3"
         engine = make_engine(f"sqlite:///{path}")
         upgrade(engine)
-        for role, username in ROLE_ACCOUNTS.items():
-            create_account(engine, username, PASSWORD, role, person_id="P001" if role == "staff" else None,
-                           actor="test")
         if name == "loaded":
             save_scenario(engine, small_scenario(), actor="test")
+        for role, username in ROLE_ACCOUNTS.items():
+            if role == "manager" and name == "empty":  # no team stored yet: a manager of none
+                create_user(engine, username, hash_password(PASSWORD), role, actor="test")
+                continue
+            create_account(engine, username, PASSWORD, role, person_id="P001" if role == "staff" else None,
+                           actor="test", teams=MANAGER_TEAMS if role == "manager" else ())
         with engine.connect() as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         engine.dispose()

@@ -19,6 +19,7 @@ PAGES_BY_ACCOUNT = {
     "hana": ["/hr/", "/hr/import", "/hr/whatif", "/network/"],
     "emre": ["/crisis/"],
     "ada": ["/admin/users", "/admin/audit", "/admin/people"],
+    "mona": ["/manager/", "/manager/opportunities", "/manager/opportunities/O1", "/people/P1/record"],
 }
 
 

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from web.security import LARGEST_ID, same_site_path
+from web.security import ROLES as SECURITY_ROLES
 
 HUGE = "1" + "0" * 29  # 30 digits: far beyond a 64-bit id
 ALICE_HOME = "/me/pathways"
@@ -260,7 +261,8 @@ def test_trellis_serve_trusts_the_proxy_named_in_the_environment(database_url, t
 # 5. Ids too large for the store: 404 in a route, 400 in a query or a form, never 500
 # ---------------------------------------------------------------------------------------------
 
-ROLES_AND_ANONYMOUS = [None, "staff", "hr", "emergency", "admin"]
+# Every role the app knows (a new role is covered without editing this list) and no one.
+ROLES_AND_ANONYMOUS = [None, *SECURITY_ROLES]
 
 
 def client_as(app, role):

@@ -17,6 +17,7 @@ from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consol
 from conftest_web2 import csrf_token, scenario_csv_files
 from conftest_web2 import post as console_post
 from conftest_web2 import small_scenario as console_scenario
+from web.security import ROLES as SECURITY_ROLES
 
 
 def session_cookie_header(response) -> str:
@@ -361,7 +362,7 @@ def test_plan_csv_escapes_every_formula_start_in_every_text_column(tmp_path, sta
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", [None, "staff", "hr", "emergency", "admin"])
+@pytest.mark.parametrize("role", [None, *SECURITY_ROLES])
 def test_every_post_route_refuses_a_request_without_a_valid_csrf_token(loaded, web2_engine, role):
     from conftest_web2 import sign_in
 

@@ -38,6 +38,7 @@ from planner.services.crisis import (
     describe_demand_line,
     export_rows,
     export_sheets,
+    opted_out_rows,
     redeploy_work,
     redeployment_is_stale,
     run_note,
@@ -98,10 +99,10 @@ def index():
     return render_template(
         "crisis/index.html", scenario=scenario, headcount=scenario.headcount_by_team, latest=latest, result=result,
         rows=assignment_rows(result, scenario, name_for_reader(scenario)) if latest else [],
-        totals=coverage_summary(result),
-        team_names={t.team_id: t.name for t in scenario.teams}, statuses=[s.value for s in TeamStatus],
-        skills=sorted(scenario.skill_ids()), jobs=pool().recent(("redeploy",), limit=5),
-        stale=redeployment_is_stale(latest, scenario_revision(engine())),
+        totals=coverage_summary(result), team_names={t.team_id: t.name for t in scenario.teams},
+        statuses=[s.value for s in TeamStatus], skills=sorted(scenario.skill_ids()),
+        jobs=pool().recent(("redeploy",), limit=5), stale=redeployment_is_stale(latest, scenario_revision(engine())),
+        opted_out=opted_out_rows(engine(), scenario, name_for_reader(scenario)),
     )
 
 

@@ -21,6 +21,7 @@ from planner.services.assignments import with_commitments
 from planner.services.plan_words import reason_in_names
 from planner.services.work import JobOutcome, retry_when_locked
 from planner.store import StoredPlan, latest_plan, save_plan
+from planner.store.consent import carry_over_agreements
 from planner.store.decisions import decide_placement, decisions_for_plan
 
 MAX_SOLVE_SECONDS = 300.0
@@ -161,6 +162,7 @@ def matching_work(engine: Engine, scenario: Scenario, policy: Policy, actor: str
         stored = retry_when_locked(lambda: save_plan(engine, "matching", plan, created_by=actor, policy=policy))
         if carry_from is not None:
             carry_over_accepted(engine, carry_from, stored.id, plan)
+            carry_over_agreements(engine, carry_from, stored.id, proposed_pairs(stored))
         return JobOutcome(plan_summary(plan), stored.id)
 
     return work

@@ -265,6 +265,12 @@ def scenario_counts(engine: Engine) -> dict[str, int]:
                 for name in COLLECTIONS}
 
 
+def stored_team_ids(engine: Engine) -> set[str]:
+    """The ids of the teams in the stored scenario."""
+    with engine.connect() as connection:
+        return set(connection.execute(select(teams.c.team_id)).scalars())
+
+
 def scenario_revision(engine: Engine) -> int:
     """A number that grows with every change to the stored scenario (import, person update or
     deletion); 0 when nothing was imported. Lets the web app cache `load_scenario()`."""

@@ -27,6 +27,7 @@ from planner.services.plan_review import (
 from planner.services.plan_words import outcome_of_result
 from planner.services.plans import placement_rows
 from planner.store import list_plans
+from planner.store.consent import answers_for_plan, releases_for_plan
 from web.data_access import current_scenario, engine
 from web.hr import PLAN_ROLES, bp
 from web.hr.common import plan_or_404
@@ -101,4 +102,5 @@ def plan(plan_id: int):
                            outcome=outcome_of_result(stored.result, stored.policy, scenario), query=query,
                            link=link, sort_words=SORT_WORDS, page_sizes=PAGE_SIZES,
                            filter_args=query.args(sort=None, dir=None, page=None, size=None, upage=None),
-                           versions=list_plans(engine(), "matching"))
+                           versions=list_plans(engine(), "matching"),
+                           answers=answers_for_plan(engine(), plan_id), releases=releases_for_plan(engine(), plan_id))
