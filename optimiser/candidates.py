@@ -230,3 +230,25 @@ def eligible_count_by_opportunity(scenario: Scenario, policy: Policy | None = No
 
 
 __all__ = ["ScenarioArrays", "scenario_arrays", "candidate_pairs", "eligible_count_by_opportunity", "release_allowance"]
+
+
+def eligible_pair_blocks(scenario: Scenario, policy: Policy | None = None):
+    """Every eligible (person, opportunity) pair, one block of people at a time, so a caller can
+    score and keep what it needs without holding every pair at once.
+
+    Yields (person, opp) int32 arrays sorted by person then opportunity; all of one person's pairs
+    are in the same block. The same pairs as `candidate_pairs`, in the same order."""
+    policy = policy or scenario.policy
+    a = scenario_arrays(scenario)
+    people = np.flatnonzero(a.person_available)  # rule 1: only people open to a move
+    open_opps = a.opp_capacity > 0
+    if not (len(people) and a.n_opps and open_opps.any()):
+        return
+    block = max(1, _BLOCK_CELLS // a.n_opps)
+    for start in range(0, len(people), block):
+        pb = people[start:start + block]
+        mask = _eligible_block(a, pb, policy.stretch_levels)
+        mask &= open_opps[None, :]
+        pi, oi = np.nonzero(mask)
+        if len(pi):
+            yield pb[pi].astype(np.int32), oi.astype(np.int32)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from optimiser.candidates import candidate_pairs, scenario_arrays
+from optimiser.candidates import eligible_pair_blocks, scenario_arrays
 from optimiser.objective import score_pairs
 from optimiser.rules import HARD_RULES, ModelData, Rows, build_rows
 from planner.domain import Policy, Scenario
@@ -44,47 +44,160 @@ class BuiltModel:
 # Beyond this many candidate pairs (about 50,000 people), each person keeps only their best
 # PAIRS_KEPT_PER_PERSON pairs by score, plus every pair they ranked or HR pinned or forbade.
 # Measured: 50,000 generated people have 6.7 million eligible pairs; a person is placed at most
-# once per period, so pairs far down their own list almost never matter.
+# once per period, so pairs far down their own list rarely matter, and those that do are found by
+# pricing every eligible pair with the LP duals and added back (column generation, optimiser.pricing).
 PRUNE_FROM_PAIRS = 1_500_000
 PAIRS_KEPT_PER_PERSON = 6
 
 
-def keep_best_pairs(scored: pd.DataFrame, per_person: int, must_keep: np.ndarray | None = None) -> pd.DataFrame:
-    """Each person's `per_person` best-scoring pairs, plus ranked pairs and `must_keep` rows."""
-    person = scored["person"].to_numpy()
-    order = np.lexsort((-scored["points"].to_numpy(), person))
+@dataclass
+class EligiblePairs:
+    """Every eligible pair of a scenario, compactly: the opportunities and points of each person's
+    pairs, person by person (`starts[p]:starts[p+1]`), sorted by opportunity within a person.
+    Eight bytes a pair (300 MB for the 37 million pairs of 100,000 people); no Python objects.
+    `in_model` marks the pairs that are variables of the current model."""
+
+    starts: np.ndarray  # int64, one more than people
+    opp: np.ndarray  # int32
+    points: np.ndarray  # int32
+    in_model: np.ndarray  # bool
+
+    @property
+    def n_pairs(self) -> int:
+        return len(self.opp)
+
+    def person_of(self, index: np.ndarray) -> np.ndarray:
+        """The person (position in the scenario) of each pair index."""
+        return (np.searchsorted(self.starts, index, side="right") - 1).astype(np.int32)
+
+    def blocks(self, size: int = 2_000_000):
+        """(first index, person, opp, points) in blocks of about `size` pairs."""
+        n = self.n_pairs
+        for first in range(0, n, size):
+            last = min(n, first + size)
+            yield first, self.person_of(np.arange(first, last)), self.opp[first:last], self.points[first:last]
+
+
+def best_pairs_mask(person: np.ndarray, points: np.ndarray, rank: np.ndarray, per_person: int,
+                    must_keep: np.ndarray | None = None) -> np.ndarray:
+    """Which pairs are among their person's `per_person` best by score, ranked, or `must_keep`."""
+    position = rank_within_person(person, points)
+    keep = (position < per_person) | (rank > 0)
+    if must_keep is not None:
+        keep |= must_keep
+    return keep
+
+
+def rank_within_person(person: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """0 for each person's best-scoring pair, 1 for the next... (ties by position)."""
+    order = np.lexsort((-points, person))
     sorted_person = person[order]
     first = np.searchsorted(sorted_person, sorted_person, side="left")
     position = np.empty(len(order), dtype=np.int64)
     position[order] = np.arange(len(order)) - first
-    keep = (position < per_person) | (scored["rank"].to_numpy() > 0)
-    if must_keep is not None:
-        keep |= must_keep
+    return position
+
+
+def keep_best_pairs(scored: pd.DataFrame, per_person: int, must_keep: np.ndarray | None = None) -> pd.DataFrame:
+    """Each person's `per_person` best-scoring pairs, plus ranked pairs and `must_keep` rows."""
+    keep = best_pairs_mask(scored["person"].to_numpy(), scored["points"].to_numpy(), scored["rank"].to_numpy(),
+                           per_person, must_keep)
     return scored[keep].reset_index(drop=True)
+
+
+def _fixed_pair_keys(a, policy: Policy) -> np.ndarray:
+    """person * n_opps + opp of every pinned or forbidden pair (they always stay in the model)."""
+    person_pos = {pid: i for i, pid in enumerate(a.person_ids)}
+    opp_pos = {oid: i for i, oid in enumerate(a.opp_ids)}
+    fixed = {(person_pos[x.person_id], opp_pos[x.opportunity_id]) for x in policy.pinned + policy.forbidden}
+    return np.array(sorted(p * a.n_opps + o for p, o in fixed), dtype=np.int64)
+
+
+def model_and_eligible_pairs(scenario: Scenario, policy: Policy | None = None, periods: int | None = None,
+                             keep_per_person: int | None = None,
+                             prune_from: int | None = None) -> tuple[ModelData, EligiblePairs]:
+    """The model's scored pairs and every eligible pair, made block by block of people.
+
+    When there are more than `prune_from` eligible pairs (default PRUNE_FROM_PAIRS) and the plan
+    need not be stable, the model keeps each person's `keep_per_person` best pairs (default
+    PAIRS_KEPT_PER_PERSON, at least one) plus ranked, pinned and forbidden ones; the rest stay in
+    `EligiblePairs` for pricing. The model's pairs carry their index there in column `eligible`."""
+    policy = policy or scenario.policy
+    a = scenario_arrays(scenario)
+    keep = max(1, PAIRS_KEPT_PER_PERSON if keep_per_person is None else keep_per_person)
+    limit = PRUNE_FROM_PAIRS if prune_from is None else prune_from
+    may_prune = not policy.stable
+    fixed = _fixed_pair_keys(a, policy)
+    counts = np.zeros(a.n_people, dtype=np.int64)
+    opp_parts, point_parts = [], []
+    unpruned: list[pd.DataFrame] = []
+    kept: list[pd.DataFrame] = []
+    total = 0
+
+    def prune(scored: pd.DataFrame) -> pd.DataFrame:
+        must = None
+        if len(fixed):
+            keys = scored["person"].to_numpy(np.int64) * a.n_opps + scored["opp"].to_numpy(np.int64)
+            must = np.isin(keys, fixed)
+        return keep_best_pairs(scored, keep, must)
+
+    for person, opp in eligible_pair_blocks(scenario, policy):
+        scored = score_pairs(a, pd.DataFrame({"person": person, "opp": opp}), policy.weights)
+        scored["eligible"] = np.arange(total, total + len(scored), dtype=np.int64)
+        total += len(scored)
+        counts += np.bincount(person, minlength=a.n_people)
+        opp_parts.append(opp)
+        point_parts.append(scored["points"].to_numpy().astype(np.int32))
+        if may_prune and total > limit:
+            kept.extend(prune(part) for part in unpruned)
+            unpruned = []
+            kept.append(prune(scored))
+        else:
+            unpruned.append(scored)
+    parts = kept + unpruned
+    if parts:
+        pairs = pd.concat(parts, ignore_index=True)
+    else:
+        pairs = score_pairs(a, pd.DataFrame({"person": np.zeros(0, np.int32), "opp": np.zeros(0, np.int32)}),
+                            policy.weights)
+        pairs["eligible"] = np.zeros(0, np.int64)
+    starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    in_model = np.zeros(total, dtype=bool)
+    in_model[pairs["eligible"].to_numpy()] = True
+    eligible = EligiblePairs(starts=starts,
+                             opp=np.concatenate(opp_parts) if opp_parts else np.zeros(0, np.int32),
+                             points=np.concatenate(point_parts) if point_parts else np.zeros(0, np.int32),
+                             in_model=in_model)
+    data = ModelData(scenario=scenario, arrays=a, pairs=pairs, policy=policy, periods=periods or policy.periods)
+    data.pruned_from = total if len(pairs) < total else None
+    return data, eligible
 
 
 def model_data(scenario: Scenario, policy: Policy | None = None, periods: int | None = None,
                pairs: pd.DataFrame | None = None, prune: bool = True) -> ModelData:
-    """Scored candidate pairs and everything the rules read."""
+    """Scored candidate pairs and everything the rules read (large scenarios: each person's best)."""
     policy = policy or scenario.policy
-    a = scenario_arrays(scenario)
     if pairs is None:
-        pairs = candidate_pairs(scenario, policy)
+        return model_and_eligible_pairs(scenario, policy, periods, prune_from=None if prune else 2**62)[0]
+    a = scenario_arrays(scenario)
     scored = score_pairs(a, pairs, policy.weights)
-    pruned_from = None
-    if prune and len(scored) > PRUNE_FROM_PAIRS and not policy.stable:
-        person_pos = {pid: i for i, pid in enumerate(a.person_ids)}
-        opp_pos = {oid: i for i, oid in enumerate(a.opp_ids)}
-        fixed = {(person_pos[x.person_id], opp_pos[x.opportunity_id]) for x in policy.pinned + policy.forbidden}
-        must = None
-        if fixed:
-            keys = scored["person"].to_numpy(np.int64) * a.n_opps + scored["opp"].to_numpy(np.int64)
-            must = np.isin(keys, [p * a.n_opps + o for p, o in fixed])
-        pruned_from = len(scored)
-        scored = keep_best_pairs(scored, PAIRS_KEPT_PER_PERSON, must)
-    data = ModelData(scenario=scenario, arrays=a, pairs=scored, policy=policy, periods=periods or policy.periods)
-    data.pruned_from = pruned_from
-    return data
+    return ModelData(scenario=scenario, arrays=a, pairs=scored, policy=policy, periods=periods or policy.periods)
+
+
+def with_more_pairs(data: ModelData, eligible: EligiblePairs, index: np.ndarray) -> ModelData:
+    """The model with the eligible pairs at `index` added (column generation): scored, sorted by
+    person then opportunity like the rest, marked `in_model`."""
+    index = np.unique(index[~eligible.in_model[index]])
+    a = data.arrays
+    added = score_pairs(a, pd.DataFrame({"person": eligible.person_of(index), "opp": eligible.opp[index]}),
+                        data.policy.weights)
+    added["eligible"] = index
+    pairs = pd.concat([data.pairs, added], ignore_index=True).sort_values("eligible", kind="stable")
+    eligible.in_model[index] = True
+    grown = ModelData(scenario=data.scenario, arrays=a, pairs=pairs.reset_index(drop=True), policy=data.policy,
+                      periods=data.periods, critical_table=data.critical_table)
+    grown.pruned_from = data.pruned_from if len(pairs) < eligible.n_pairs else None
+    return grown
 
 
 def _add_rows(model: cp_model.CpModel, rows: Rows, enforce: list[int] | None = None) -> None:
