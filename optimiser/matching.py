@@ -237,7 +237,7 @@ def _optimise_by_lp(data: ModelData, rows: dict[str, Rows], eligible: EligiblePa
 MAX_PRICING_ROUNDS = 8
 ADDED_PER_PERSON = 2
 # The LP back end of the LP route: measured side by side in bench/bench_lp_solvers.py.
-LP_SOLVER = "glop"
+LP_SOLVER = "highs"
 
 
 def _max_added(data: ModelData) -> int:
