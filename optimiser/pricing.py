@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optimiser.model import EligiblePairs
+from optimiser.model import EligiblePairs, rank_within_person
 from optimiser.rules import ModelData, Rows
 
 PERSON_RULES = ("one_placement", "release_limit", "critical_skills", "fairness")
@@ -247,18 +247,12 @@ def _price_eligible(d: ModelData, rows: dict[str, Rows], prices: _Prices, eligib
 
 
 def trivial_bound(d: ModelData, eligible: EligiblePairs) -> float:
-    """A bound needing no LP: each person's best pairs, one per period (at most one each), summed;
-    or each opportunity's best points times its places and periods, if smaller."""
-    if eligible.n_pairs == 0:
-        return 0.0
-    k = d.periods
-    by_person = 0.0
-    by_opp_best = np.zeros(d.arrays.n_opps)
-    for _, person, opp, points in eligible.blocks():
-        order = np.lexsort((-points, person))
-        sorted_person = person[order]
-        position = np.arange(len(order)) - np.searchsorted(sorted_person, sorted_person, side="left")
-        by_person += float(points[order][position < k].sum())
-        np.maximum.at(by_opp_best, opp, points)
-    by_opp = float((by_opp_best * d.arrays.opp_capacity).sum() * k)
-    return min(by_person, by_opp)
+    """A bound needing no LP: each person's best pairs, one per period (at most one each), summed.
+    Made while the pairs are scored (`EligiblePairs.best_alone`), or here block by block."""
+    if eligible.best_alone is not None:
+        return eligible.best_alone
+    total = 0.0
+    for _, person, _, points in eligible.blocks():
+        # a person split across two blocks counts twice: still a bound
+        total += float(points[rank_within_person(person, points) < d.periods].sum())
+    return total
