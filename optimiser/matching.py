@@ -1,24 +1,30 @@
 """Matching people to opportunities: the public entry points `solve_plan` and `what_if`.
 
-How a plan is made (chosen by measurement, see README "Matching benchmark"):
+How a plan is made (chosen by measurement, see bench/README_matching_bound.md):
 
-1. Candidate pairs and every rule's rows, from arrays (`candidates`, `rules`).
-2. Small models and `stable: true` go straight to CP-SAT with a greedy plan (best score first)
-   as hint.
-3. Larger models make the greedy plan first (one linear pass, 0.2 s at 10,000 people), so a
-   plan with every rule kept is in hand however short the time limit; it is returned when the
-   LP relaxation does not finish in time.
-4. Larger models: the LP relaxation (GLOP) gives the upper bound and an LP-rounded plan (nearly
-   always within 0.1% of the bound). Reduced-cost fixing then drops every pair that provably cannot
-   be in a plan better than the rounded one (LP bound - |reduced cost| < rounded objective); the
-   MIP solver SCIP solves the remaining small model (measured: on a 2,000-person reduced model of
-   about 1,000 pairs SCIP and HiGHS proved the optimum in about a second where CP-SAT stalled
-   0.02% short for 16 s; HiGHS ignored its time limit on a larger reduced model, SCIP did not).
-   When it proves that model optimal, the plan is optimal for the whole scenario.
-5. An infeasible model is solved again with one CP-SAT assumption per rule instance, and the
+1. Eligible pairs are found and scored block by block of people (`model.model_and_eligible_pairs`);
+   all of them stay as compact arrays for pricing. Above about 1.5 million pairs (some 20,000
+   people) the model keeps each person's 3 best pairs (plus ranked, pinned, forbidden ones).
+2. Small unpruned models and `stable: true` go straight to CP-SAT with a greedy plan (best score
+   first) as hint.
+3. Larger models make the greedy plan first (one linear pass), so a plan with every rule kept is
+   in hand however short the time limit, with a bound that needs no solver (each person's best
+   pairs, or each opportunity's best times its places).
+4. Then rounds of: the LP relaxation of the model (HiGHS dual simplex, measured fastest in
+   bench/bench_lp_solvers.py); its duals price EVERY eligible pair (`pricing`), which gives a
+   bound on the whole problem; an LP-rounded plan; and the pairs with positive reduced cost added
+   back (column generation), until none is left, the plan meets the bound, or time runs short.
+5. Reduced-cost fixing then drops every variable that provably cannot be in a plan better than the
+   best one (bound - penalty < best plan), and when few pairs are left the MIP solver SCIP solves
+   that model (measured: on about 1,000 pairs SCIP and HiGHS proved the optimum in about a second
+   where CP-SAT stalled 0.02% short for 16 s; HiGHS ignored its time limit on a larger reduced
+   model, SCIP did not). Its bound, with the best any left-out variable could give, bounds the
+   whole problem, so a proof there is a proof for the whole scenario.
+6. An infeasible model is solved again with one CP-SAT assumption per rule instance, and the
    instances in the infeasible core are reported by name.
 
-Every step gets what is left of `time_limit_s`; the best plan found is returned with its status.
+Every bound reported covers every eligible pair (`bound_scope` in plan.json), never only the
+pairs kept in the model. Every step gets what is left of `time_limit_s`; the best plan found is returned with its status.
 """
 
 from __future__ import annotations
@@ -236,6 +242,9 @@ def _optimise_by_lp(data: ModelData, rows: dict[str, Rows], eligible: EligiblePa
 # the model (the best by reduced cost), so one round cannot blow the model up.
 MAX_PRICING_ROUNDS = 8
 ADDED_PER_PERSON = 2
+# The exact step (SCIP) runs only on a reduced model this small: measured, it proves a model of a
+# few thousand pairs optimal in about a second, and only reaches a plan on 400,000 pairs.
+EXACT_STEP_UP_TO_PAIRS = 20_000
 # The LP back end of the LP route: measured side by side in bench/bench_lp_solvers.py.
 LP_SOLVER = "highs"
 
@@ -290,6 +299,9 @@ def _exact_step(state: _Search, lp, priced, deadline: float, emit, stats: dict) 
     # Any plan using a variable left out of the MIP is worth at most this:
     outside_best = priced.bound - min(dropped_min, priced.outside_min_penalty)
     stats["pairs_after_reduced_cost_fixing"] = int(len(kept))
+    if len(kept) > EXACT_STEP_UP_TO_PAIRS:
+        state.method += " (too many pairs left for the exact step)"
+        return _finish(state)
     if _remaining(deadline) < CP_SAT_BUILD_S_PER_VAR * len(kept) * data.periods + 0.2:
         state.method += " (no time left for the exact step)"
         return _finish(state)

@@ -47,7 +47,7 @@ class BuiltModel:
 # once per period, so pairs far down their own list rarely matter, and those that do are found by
 # pricing every eligible pair with the LP duals and added back (column generation, optimiser.pricing).
 PRUNE_FROM_PAIRS = 1_500_000
-PAIRS_KEPT_PER_PERSON = 6
+PAIRS_KEPT_PER_PERSON = 3
 
 
 @dataclass
@@ -61,7 +61,9 @@ class EligiblePairs:
     opp: np.ndarray  # int32
     points: np.ndarray  # int32
     in_model: np.ndarray  # bool
-    best_alone: float | None = None  # each person's best pairs, one per period, summed (see pricing)
+    # A bound needing no solver (see pricing.trivial_bound): each person's best pairs, one per period,
+    # summed; or each opportunity's best points times its places and periods, if smaller.
+    best_alone: float | None = None
 
     @property
     def n_pairs(self) -> int:
@@ -136,6 +138,7 @@ def model_and_eligible_pairs(scenario: Scenario, policy: Policy | None = None, p
     fixed = _fixed_pair_keys(a, policy)
     k = periods or policy.periods
     best_alone = 0.0
+    best_on_opp = np.zeros(a.n_opps, dtype=np.int64)
     counts = np.zeros(a.n_people, dtype=np.int64)
     opp_parts, point_parts = [], []
     unpruned: list[pd.DataFrame] = []
@@ -155,6 +158,7 @@ def model_and_eligible_pairs(scenario: Scenario, policy: Policy | None = None, p
         scored["position"] = rank_within_person(person, scored["points"].to_numpy())
         # Each person's best pair per period, one each: a bound that needs no solver.
         best_alone += float(scored["points"].to_numpy()[scored["position"].to_numpy() < k].sum())
+        np.maximum.at(best_on_opp, opp, scored["points"].to_numpy())
         total += len(scored)
         counts += np.bincount(person, minlength=a.n_people)
         opp_parts.append(opp)
@@ -180,7 +184,8 @@ def model_and_eligible_pairs(scenario: Scenario, policy: Policy | None = None, p
     eligible = EligiblePairs(starts=starts,
                              opp=np.concatenate(opp_parts) if opp_parts else np.zeros(0, np.int32),
                              points=np.concatenate(point_parts) if point_parts else np.zeros(0, np.int32),
-                             in_model=in_model, best_alone=best_alone)
+                             in_model=in_model,
+                             best_alone=min(best_alone, float((best_on_opp * a.opp_capacity).sum() * k)))
     data = ModelData(scenario=scenario, arrays=a, pairs=pairs, policy=policy, periods=periods or policy.periods)
     data.pruned_from = total if len(pairs) < total else None
     return data, eligible

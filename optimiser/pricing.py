@@ -247,8 +247,9 @@ def _price_eligible(d: ModelData, rows: dict[str, Rows], prices: _Prices, eligib
 
 
 def trivial_bound(d: ModelData, eligible: EligiblePairs) -> float:
-    """A bound needing no LP: each person's best pairs, one per period (at most one each), summed.
-    Made while the pairs are scored (`EligiblePairs.best_alone`), or here block by block."""
+    """A bound needing no LP: each person's best pairs, one per period (at most one each), summed,
+    or each opportunity's best points times its places and periods if smaller. Made while the
+    pairs are scored (`EligiblePairs.best_alone`), or here (people only) block by block."""
     if eligible.best_alone is not None:
         return eligible.best_alone
     total = 0.0
