@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.bench_lp_solvers                      # 10,000 and 50,000 people
     .venv/bin/python -m bench.bench_lp_solvers --sizes 10000 --solvers glop,highs-ipm
     .venv/bin/python -m bench.bench_lp_solvers --scenario big/       # a scenario folder
+    .venv/bin/python -m bench.bench_lp_solvers --sizes 10000 --keep 3  # prune 10,000 people too
 
 For each size it builds the model `solve_plan` builds (each person's best pairs when pruned,
 every rule's rows, the default policy of the generated scenario), then solves its LP relaxation
@@ -20,13 +21,14 @@ import os
 import time
 
 
-def run(scenario, solvers: list[str], time_limit: float) -> list[dict]:
+def run(scenario, solvers: list[str], time_limit: float, keep: int | None = None) -> list[dict]:
     from optimiser.lp_bound import lp_bound
     from optimiser.model import model_and_eligible_pairs
     from optimiser.pricing import price_all_pairs
     from optimiser.rules import build_rows
 
-    data, eligible = model_and_eligible_pairs(scenario, scenario.policy)
+    data, eligible = model_and_eligible_pairs(scenario, scenario.policy, keep_per_person=keep,
+                                              prune_from=0 if keep else None)
     rows = build_rows(data)
     out = []
     for name in solvers:
@@ -53,6 +55,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--solvers", default="glop,highs,highs-ipm,pdlp")
     parser.add_argument("--time-limit", type=float, default=120.0)
+    parser.add_argument("--keep", type=int, default=None,
+                        help="prune to each person's KEEP best pairs whatever the size (default: as solve_plan)")
     args = parser.parse_args()
     solvers = args.solvers.split(",")
     cases = ([(args.scenario, read_scenario(args.scenario).scenario)] if args.scenario else
@@ -61,7 +65,7 @@ def main() -> None:
           "from its duals | seconds | load avg |")
     print("|---|---:|---|---|---:|---:|---:|---:|")
     for label, scenario in cases:
-        for r in run(scenario, solvers, args.time_limit):
+        for r in run(scenario, solvers, args.time_limit, args.keep):
             obj = "-" if r["objective"] is None else f"{r['objective']:,.0f}"
             whole = "-" if r["whole"] is None else f"{r['whole']:,.0f}"
             print(f"| {label} | {r['pairs']:,} ({r['model_pairs']:,}) | {r['solver']} | {r['status']} | {obj} | "
