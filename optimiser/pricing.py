@@ -165,10 +165,10 @@ def _helper_counts_best(d: ModelData, rows: dict[str, Rows], reduced: np.ndarray
     nv = d.n_vars
     person = d.pairs["person"].to_numpy()
     is_x = fair.var < nv
-    counted = fair.var[~is_x & (fair.coef == -1)]
-    counted_row = fair.row[~is_x & (fair.coef == -1)]
     # the rows holding placements are the band counts: count = sum of the band's placements
     band_rows = np.unique(fair.row[is_x])
+    is_count = ~is_x & (fair.coef == -1) & np.isin(fair.row, band_rows)
+    counted, counted_row = fair.var[is_count], fair.row[is_count]
     owner = dict(zip(counted_row.tolist(), (counted - nv).tolist()))
     if set(band_rows.tolist()) - set(owner) or len(owner) != len(d.aux):
         return None
