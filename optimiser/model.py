@@ -74,11 +74,26 @@ class EligiblePairs:
         return (np.searchsorted(self.starts, index, side="right") - 1).astype(np.int32)
 
     def blocks(self, size: int = 2_000_000):
-        """(first index, person, opp, points) in blocks of about `size` pairs."""
+        """(first index, person, opp, points) in blocks of about `size` pairs; each person's pairs
+        are all in one block."""
         n = self.n_pairs
-        for first in range(0, n, size):
+        first = 0
+        while first < n:
             last = min(n, first + size)
+            if last < n:  # end on a person boundary
+                last = int(self.starts[np.searchsorted(self.starts, last, side="left")])
             yield first, self.person_of(np.arange(first, last)), self.opp[first:last], self.points[first:last]
+            first = last
+
+    @staticmethod
+    def of_model(data: "ModelData") -> "EligiblePairs":
+        """The model's own pairs in the same form (every one `in_model`)."""
+        person = data.pairs["person"].to_numpy()
+        counts = np.bincount(person, minlength=data.arrays.n_people)
+        return EligiblePairs(starts=np.concatenate([[0], np.cumsum(counts)]).astype(np.int64),
+                             opp=data.pairs["opp"].to_numpy().astype(np.int32),
+                             points=data.pairs["points"].to_numpy().astype(np.int32),
+                             in_model=np.ones(len(person), dtype=bool))
 
 
 def best_pairs_mask(person: np.ndarray, points: np.ndarray, rank: np.ndarray, per_person: int,

@@ -55,10 +55,12 @@ class Priced:
 
 @dataclass
 class _Prices:
-    person: np.ndarray  # people x periods
+    person: np.ndarray  # people x periods: duals of the person's shared rows (release, critical, band)
+    one: np.ndarray  # people x periods: dual of the person's own "one placement" row
+    one_h: np.ndarray  # people: sum of h over the person's own "one placement" rows
     opp: np.ndarray  # opportunities x periods
     cross: np.ndarray  # periods
-    constant: float  # sum of h_i over priced rows plus the helper counts' best
+    constant: float  # sum of h_i over the shared priced rows plus the helper counts' best
 
 
 def price_all_pairs(d: ModelData, rows: dict[str, Rows], duals: np.ndarray, eligible: EligiblePairs,
@@ -75,18 +77,23 @@ def price_all_pairs(d: ModelData, rows: dict[str, Rows], duals: np.ndarray, elig
     if (has_pairs & ~in_model_people).any():
         return None
     by_rule = _split(rows, np.asarray(duals, dtype=np.float64))
+    own = EligiblePairs.of_model(d)
+    model_special = _special_pairs(d, rows, np.arange(d.n_pairs))
     best = None
     for sign in (1.0, -1.0):  # the back end's sign convention for duals does not matter
         prices = _prices(d, rows, {k: sign * y for k, y in by_rule.items()})
         if prices is None:
             continue
-        model_bound, penalty = _model_side(d, rows, prices)
-        if best is None or model_bound < best[0]:
-            best = (model_bound, penalty, prices)
+        on_model = _lagrangian(d, prices, own, model_special, None)
+        if best is None or on_model.bound < best[0].bound:
+            best = (on_model, prices)
     if best is None:
         return None
-    model_bound, penalty, prices = best
-    return _price_eligible(d, rows, prices, eligible, model_bound, penalty, max_add)
+    on_model, prices = best
+    special = _special_pairs(d, rows, d.pairs["eligible"].to_numpy())
+    whole = _lagrangian(d, prices, eligible, special, max_add)
+    return Priced(bound=whole.bound, model_bound=on_model.bound, add=whole.add, n_positive=whole.n_positive,
+                  penalty=whole.penalty, outside_min_penalty=whole.outside_min_penalty)
 
 
 def _split(rows: dict[str, Rows], duals: np.ndarray) -> dict[str, np.ndarray]:
@@ -103,10 +110,9 @@ def _feasible_sign(r: Rows, y: np.ndarray) -> np.ndarray:
     return np.where(r.lb < -_INFINITE, np.maximum(y, 0.0), y)
 
 
-def _h(r: Rows, y: np.ndarray) -> float:
-    ub = np.where(y > 0, r.ub.astype(np.float64), 0.0)
-    lb = np.where(y < 0, r.lb.astype(np.float64), 0.0)
-    return float((y * ub).sum() + (y * lb).sum())
+def _h_rows(r: Rows, y: np.ndarray) -> np.ndarray:
+    """h_i(y_i) per row: y ub when y > 0, y lb when y < 0."""
+    return y * np.where(y > 0, r.ub.astype(np.float64), 0.0) + y * np.where(y < 0, r.lb.astype(np.float64), 0.0)
 
 
 def _prices(d: ModelData, rows: dict[str, Rows], y_by_rule: dict[str, np.ndarray]) -> _Prices | None:
@@ -117,34 +123,46 @@ def _prices(d: ModelData, rows: dict[str, Rows], y_by_rule: dict[str, np.ndarray
     person = d.pairs["person"].to_numpy()
     opp = d.pairs["opp"].to_numpy()
     constant = 0.0
-    acc = {"person": np.zeros(nv), "opp": np.zeros(nv), "cross": np.zeros(nv)}
+    acc = {"person": np.zeros(nv), "one": np.zeros(nv), "opp": np.zeros(nv), "cross": np.zeros(nv)}
     aux_price = np.zeros(len(d.aux))
+    one_h = np.zeros(a.n_people)
     for key, r in rows.items():
         if r.n_rows == 0 or key in PAIR_RULES:
             continue
         y = _feasible_sign(r, y_by_rule[key])
-        constant += _h(r, y)
+        h = _h_rows(r, y)
         weight = r.coef * y[r.row]
         x_entry = r.var < nv
-        target = "person" if key in PERSON_RULES else "opp" if key in OPPORTUNITY_RULES else "cross"
+        if key == "one_placement":  # the person's own rows: kept apart, see _lagrangian
+            target = "one"
+            row_person = np.zeros(r.n_rows, dtype=np.int64)
+            row_person[r.row] = person[r.var % n]
+            one_h += np.bincount(row_person, weights=h, minlength=a.n_people)
+        else:
+            constant += float(h.sum())
+            target = "person" if key in PERSON_RULES else "opp" if key in OPPORTUNITY_RULES else "cross"
         acc[target] += np.bincount(r.var[x_entry], weights=weight[x_entry], minlength=nv)
         if (~x_entry).any():
             aux_price += np.bincount(r.var[~x_entry] - nv, weights=weight[~x_entry], minlength=len(d.aux))
     var_pair = np.tile(np.arange(n), k)
     var_period = np.repeat(np.arange(k), n)
-    p_price = np.zeros((a.n_people, k))
-    p_price[person[var_pair], var_period] = acc["person"]
+    by_person = {}
+    for name in ("person", "one"):
+        table = np.zeros((a.n_people, k))
+        table[person[var_pair], var_period] = acc[name]
+        by_person[name] = table
     o_price = np.zeros((a.n_opps, k))
     o_price[opp[var_pair], var_period] = acc["opp"]
     cross_pair = a.person_org[person] != a.opp_org[opp]
     x_price = np.zeros(k)
     crossing = np.tile(cross_pair, k)
     x_price[var_period[crossing]] = acc["cross"][crossing]
-    tolerance = 1e-7 * (1.0 + max(np.abs(p_price).max(initial=0), np.abs(o_price).max(initial=0),
-                                  np.abs(x_price).max(initial=0)))
+    tolerance = 1e-7 * (1.0 + max(np.abs(by_person["person"]).max(initial=0), np.abs(by_person["one"]).max(initial=0),
+                                  np.abs(o_price).max(initial=0), np.abs(x_price).max(initial=0)))
     # Every variable of a person (opportunity, period) must carry the same weight, or a new pair's
     # coefficients could not be read from the model: refuse rather than guess.
-    if (np.abs(p_price[person[var_pair], var_period] - acc["person"]).max(initial=0) > tolerance
+    if (any(np.abs(by_person[name][person[var_pair], var_period] - acc[name]).max(initial=0) > tolerance
+            for name in ("person", "one"))
             or np.abs(o_price[opp[var_pair], var_period] - acc["opp"]).max(initial=0) > tolerance
             or np.abs(x_price[var_period] * crossing - acc["cross"]).max(initial=0) > tolerance):
         return None
@@ -153,7 +171,7 @@ def _prices(d: ModelData, rows: dict[str, Rows], y_by_rule: dict[str, np.ndarray
         if best is None:
             return None
         constant += best
-    return _Prices(p_price, o_price, x_price, constant)
+    return _Prices(by_person["person"], by_person["one"], one_h, o_price, x_price, constant)
 
 
 def _helper_counts_best(d: ModelData, rows: dict[str, Rows], reduced: np.ndarray) -> float | None:
@@ -180,70 +198,86 @@ def _helper_counts_best(d: ModelData, rows: dict[str, Rows], reduced: np.ndarray
     return float((np.maximum(reduced, 0.0) * largest).sum())
 
 
-def _reduced(prices: _Prices, a, person: np.ndarray, opp: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """pairs x periods reduced costs."""
-    cross = (a.person_org[person] != a.opp_org[opp]).astype(np.float64)
-    return (points.astype(np.float64)[:, None] - prices.person[person] - prices.opp[opp]
-            - cross[:, None] * prices.cross[None, :])
+def _special_pairs(d: ModelData, rows: dict[str, Rows], index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(pinned, forbidden) pairs as indices into the pair set that `index` maps model pairs to."""
+    out = []
+    for key in ("pinned", "forbidden"):
+        r = rows.get(key)
+        model_pairs = np.unique(r.var % max(d.n_pairs, 1)) if r is not None and r.n_rows else np.zeros(0, np.int64)
+        out.append(np.sort(index[model_pairs]).astype(np.int64))
+    return out[0], out[1]
 
 
-def _pair_rule_pairs(d: ModelData, rows: dict[str, Rows], key: str) -> np.ndarray:
-    r = rows.get(key)
-    if r is None or r.n_rows == 0:
-        return np.zeros(0, dtype=np.int64)
-    return np.unique(r.var % max(d.n_pairs, 1))
+@dataclass
+class _Sum:
+    bound: float
+    add: np.ndarray
+    n_positive: int
+    penalty: np.ndarray
+    outside_min_penalty: float
 
 
-def _inner(rc: np.ndarray) -> np.ndarray:
-    """Best one pair can do alone: at most one period, or none."""
-    return np.maximum(rc.max(axis=1), 0.0) if rc.shape[1] else np.zeros(len(rc))
-
-
-def _model_side(d: ModelData, rows: dict[str, Rows], prices: _Prices) -> tuple[float, np.ndarray]:
-    """(the bound over the model's pairs only, penalty per model variable)."""
+def _lagrangian(d: ModelData, prices: _Prices, pairs: EligiblePairs, special: tuple[np.ndarray, np.ndarray],
+                max_add: int | None) -> _Sum:
+    """The bound over the pairs of `pairs`, person by person. Each person's own rows (one placement
+    per period, no repeat, pinned, forbidden) stay in that person's small problem, which is bounded
+    two ways and the smaller kept: (1) the "one placement" rows priced by their duals, each pair
+    alone (at most one period); (2) for people with nothing pinned or forbidden, the best pair in
+    each period (no-repeat left out, which can only loosen). Also: the pairs outside the model
+    worth adding (positive reduced cost in (1)) and how far below the bound a plan using each
+    variable must stay (`Priced.penalty`)."""
     a = d.arrays
-    person = d.pairs["person"].to_numpy()
-    opp = d.pairs["opp"].to_numpy()
-    rc = _reduced(prices, a, person, opp, d.pairs["points"].to_numpy())
-    inner = _inner(rc)
-    pinned = _pair_rule_pairs(d, rows, "pinned")
-    forbidden = _pair_rule_pairs(d, rows, "forbidden")
-    inner[pinned] = rc[pinned].max(axis=1)
-    inner[forbidden] = 0.0
-    penalty = inner[:, None] - rc
-    penalty[forbidden] = np.inf
-    return prices.constant + float(inner.sum()), penalty.T.ravel()
-
-
-def _price_eligible(d: ModelData, rows: dict[str, Rows], prices: _Prices, eligible: EligiblePairs,
-                    model_bound: float, penalty: np.ndarray, max_add: int | None) -> Priced:
-    """Sum every eligible pair's best alone, block by block; model pairs are taken from the model
-    side (pinned and forbidden pairs are always in the model)."""
-    a = d.arrays
-    total = 0.0
+    k = d.periods
+    pinned, forbidden = special
+    total = prices.constant
     outside_min = np.inf
-    add_index, add_value = [], []
+    add_index, add_value, penalties = [], [], []
     n_positive = 0
-    for first, person, opp, points in eligible.blocks():
-        outside = ~eligible.in_model[first: first + len(opp)]
-        if not outside.any():
-            continue
-        rc = _reduced(prices, a, person[outside], opp[outside], points[outside])
-        inner = _inner(rc)
-        total += float(inner.sum())
-        if rc.size:
-            outside_min = min(outside_min, float((inner[:, None] - rc).min()))
-        positive = inner > 1e-9
+    for first, person, opp, points in pairs.blocks():
+        m = len(opp)
+        cross = (a.person_org[person] != a.opp_org[opp]).astype(np.float64)
+        rc_shared = (points.astype(np.float64)[:, None] - prices.person[person] - prices.opp[opp]
+                     - cross[:, None] * prices.cross[None, :])
+        rc_one = rc_shared - prices.one[person]
+        inner = np.maximum(rc_one.max(axis=1), 0.0)
+        penalty_one = inner[:, None] - rc_one
+        pin = pinned[(pinned >= first) & (pinned < first + m)] - first
+        ban = forbidden[(forbidden >= first) & (forbidden < first + m)] - first
+        inner[pin] = rc_one[pin].max(axis=1)
+        penalty_one[pin] = inner[pin][:, None] - rc_one[pin]
+        inner[ban] = 0.0
+        penalty_one[ban] = np.inf
+        # people of this block, each with all their pairs here
+        seg_start = np.flatnonzero(np.r_[True, person[1:] != person[:-1]])
+        seg = np.cumsum(np.r_[False, person[1:] != person[:-1]])
+        people = person[seg_start]
+        bound_one = np.add.reduceat(inner, seg_start) + prices.one_h[people]
+        best_period = np.maximum(np.maximum.reduceat(rc_shared, seg_start, axis=0), 0.0)
+        bound_period = best_period.sum(axis=1)
+        fixed = np.zeros(len(people), dtype=bool)
+        fixed[seg[np.concatenate([pin, ban])]] = True
+        bound_period[fixed] = np.inf
+        best = np.minimum(bound_one, bound_period)
+        total += float(best.sum())
+        # a plan using variable v is worth at most (bound - penalty v)
+        with_v = np.minimum(bound_one[seg][:, None] - penalty_one,
+                            bound_period[seg][:, None] - (best_period[seg] - rc_shared))
+        penalty = best[seg][:, None] - with_v
+        outside = ~pairs.in_model[first: first + m]
+        if outside.any():
+            outside_min = min(outside_min, float(penalty[outside].min()))
+        penalties.append(penalty[~outside])
+        positive = outside & (inner > 1e-9)
         n_positive += int(positive.sum())
-        add_index.append(first + np.flatnonzero(outside)[positive])
+        add_index.append(first + np.flatnonzero(positive))
         add_value.append(inner[positive])
     add = np.concatenate(add_index) if add_index else np.zeros(0, dtype=np.int64)
     value = np.concatenate(add_value) if add_value else np.zeros(0)
     order = np.argsort(-value, kind="stable")
     if max_add is not None:
         order = order[:max_add]
-    return Priced(bound=model_bound + total, model_bound=model_bound, add=add[order], n_positive=n_positive,
-                  penalty=penalty, outside_min_penalty=outside_min)
+    penalty = np.concatenate(penalties) if penalties else np.zeros((0, k))
+    return _Sum(total, add[order], n_positive, penalty.T.ravel(), outside_min)
 
 
 def trivial_bound(d: ModelData, eligible: EligiblePairs) -> float:

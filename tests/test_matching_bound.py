@@ -122,3 +122,22 @@ def test_unpruned_plan_bound_is_the_whole_lp_or_better():
     assert plan.stats["candidate_pairs"] == plan.stats["pairs_in_model"]
     assert plan.objective <= plan.best_bound + EPS
     assert plan.best_bound >= plan.objective and plan.objective <= best + EPS
+
+
+def test_plan_command_reports_the_whole_problem_bound_and_plan_json_says_what_it_covers(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from planner.cli import main
+    from planner.scenario_io import write_scenario_csv
+
+    sc = _scenario(600, 71, {})
+    write_scenario_csv(sc, tmp_path / "scenario")
+    result = CliRunner().invoke(main, ["plan", str(tmp_path / "scenario"), "--out", str(tmp_path / "out"),
+                                       "--time-limit", "10", "--workers", "1"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "(all eligible pairs), gap" in result.output
+    saved = json.loads((tmp_path / "out" / "plan.json").read_text())
+    assert saved["bound_scope"] == BOUND_SCOPE
+    assert saved["best_bound"] >= full_lp_optimum(sc) - EPS >= saved["objective"] - EPS
