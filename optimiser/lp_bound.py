@@ -160,7 +160,7 @@ def solve_linear_highs(d: ModelData, rows: dict[str, Rows], time_limit_s: float 
     result = linprog(-points, A_ub=a_ub if a_ub.shape[0] else None, b_ub=b_ub if a_ub.shape[0] else None,
                      A_eq=a[eq_idx] if len(eq_idx) else None, b_eq=ub[eq_idx] if len(eq_idx) else None,
                      bounds=np.column_stack([var_lb, var_ub]), method=method,
-                     options={"time_limit": max(0.05, time_limit_s), "presolve": True})
+                     options={"time_limit": max(0.05, time_limit_s - built), "presolve": True})
     seconds = time.perf_counter() - started - built
     if result.status != 0:
         status = {1: "TIME_LIMIT", 2: "INFEASIBLE", 3: "UNBOUNDED"}.get(result.status, "ABNORMAL")
