@@ -225,7 +225,9 @@ def _optimise_by_lp(data: ModelData, rows: dict[str, Rows], eligible: EligiblePa
             return _Outcome("OPTIMAL", state.plan, state.value, state.value, state.method + " (optimal)", [],
                             state.data)
         last_round = time.perf_counter() - round_started
-        if priced is None or priced.n_positive == 0 or _remaining(deadline) < 1.5 * last_round:
+        # Another round is tried even when it may not finish: an LP cut short loses nothing (the
+        # plan and bound so far stand), and one that finishes can close most of the gap.
+        if priced is None or priced.n_positive == 0 or _remaining(deadline) < 0.5 * last_round:
             break
         grown = with_more_pairs(state.data, eligible, priced.add)
         state.plan = _remap(state.data, state.plan, grown)
