@@ -114,7 +114,8 @@ def plan_only(people: int, seed: int, time_limit: float, workers: int) -> dict:
     t = time.perf_counter()
     plan = solve_plan(scenario, policy)
     seconds = time.perf_counter() - t
-    return {"people": people, "pairs": plan.stats.get("candidate_pairs"), "model_pairs": plan.stats.get("pairs_in_model"),
+    return {"people": people, "pairs": plan.stats.get("candidate_pairs"),
+            "model_pairs": plan.stats.get("pairs_in_model"),
             "status": plan.status, "objective": plan.objective, "bound": plan.best_bound,
             "scope": plan.bound_scope, "gap": plan.gap, "seconds": seconds, "limit": time_limit,
             "rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, "load": load,

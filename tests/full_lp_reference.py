@@ -57,7 +57,7 @@ def full_lp_optimum(scenario: Scenario, policy=None) -> float:
                      if org_of_team[team_of[person[j]]] != org_of_team[opps[opp[j]].host_team_id]]
             at_most(np.array(cross, dtype=int), t, policy.max_cross_organisation)
         fair = policy.fairness
-        share = int(round(fair.min_share * 1000))
+        share = round(fair.min_share * 1000)
         if share > 0 and fair.bands:
             grade = np.array([people[p].grade for p in person])
             for lo, hi in fair.bands:  # band x 1000 >= share x all  ->  share x all - 1000 x band <= 0

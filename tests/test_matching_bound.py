@@ -16,7 +16,7 @@ from optimiser.matching import BOUND_SCOPE, solve_plan
 from optimiser.model import model_and_eligible_pairs, with_more_pairs
 from optimiser.pricing import price_all_pairs, trivial_bound
 from optimiser.rules import build_rows
-from planner.domain import FairnessFloor, Policy, PersonOpportunity
+from planner.domain import FairnessFloor, PersonOpportunity, Policy
 from planner.generate import generate_scenario
 
 EPS = 1e-6
@@ -37,7 +37,7 @@ def _scenario(people: int, seed: int, extra: dict):
 
 def _with_pins(sc):
     """Pin one eligible pair and forbid another, so those rows are priced too."""
-    data, eligible = model_and_eligible_pairs(sc, sc.policy, prune_from=10**12)
+    data, _eligible = model_and_eligible_pairs(sc, sc.policy, prune_from=10**12)
     pairs = data.pairs.sort_values("points")
     a = data.arrays
     pin = pairs.iloc[len(pairs) // 2][["person", "opp"]].astype(int)
