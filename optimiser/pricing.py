@@ -3,17 +3,21 @@ the eligible pairs (each person's best, at scale), and the pairs worth adding ba
 
 Why it is a bound (Lagrangian relaxation). Write every rule row i as lb_i <= a_i.x <= ub_i and
 take any multipliers y (the LP duals of the pruned model, put on the rows of the whole problem).
-For any plan x of the WHOLE problem, y_i (a_i.x) <= h_i(y_i) = y_i ub_i if y_i >= 0 else y_i lb_i,
-so with the reduced cost rc_j = c_j - sum_i y_i a_ij of each placement variable,
+For any plan x of the WHOLE problem, y_i (a_i.x) <= h_i(y_i) = y_i ub_i if y_i >= 0 else y_i lb_i.
+The rows shared by many people (capacity, release limits, critical skills, fairness bands, the
+cross-organisation cap) are priced this way; each person's own rows (one placement per period,
+no repeat, pinned, forbidden) stay in that person's small problem over their own pairs, with the
+reduced costs rc_j = c_j - sum over shared rows of y_i a_ij:
 
-    c.x = rc.x + sum_i y_i (a_i.x) <= sum_i h_i(y_i) + sum_pairs inner_pair(rc),
+    c.x <= sum_shared h_i(y_i) + helper counts' best + sum_people best_p(rc),
 
-where inner_pair is the best a single pair can do on its own rows (at most one period when periods
-repeat: max(0, best rc over periods); a pinned pair must be taken: its best rc; a forbidden pair:
-0). The helper counts of the fairness floor enter the same way over their own range, using an
-upper bound valid for the whole problem (the people in the band: one placement each per period).
-This holds for ANY y, so solver tolerances or a dual of the wrong sign can only loosen the bound,
-never make it wrong; with the optimal duals of the whole LP it equals the whole LP's optimum.
+where best_p is any upper bound on the person's small problem; the smaller of two is taken:
+(1) the one-placement rows priced too (their h, plus each pair alone at its best period, or 0),
+(2) with nothing pinned or forbidden, the best pair in each period (no-repeat left out). The
+helper counts of the fairness floor enter over their range, with an upper bound valid for the
+whole problem (the people in the band: one placement each per period). This holds for ANY y, so
+solver tolerances or a dual of the wrong sign can only loosen the bound, never make it wrong; with
+the optimal duals of the whole LP it equals the whole LP's optimum.
 
 The rows of the whole problem differ from the pruned model's only by the new pairs' entries. A new
 pair's coefficients are read from the pruned model: a pair (p, o) in period t sits in exactly the
@@ -37,7 +41,7 @@ from optimiser.rules import ModelData, Rows
 PERSON_RULES = ("one_placement", "release_limit", "critical_skills", "fairness")
 OPPORTUNITY_RULES = ("capacity",)
 PERIOD_RULES = ("cross_organisation",)
-PAIR_RULES = ("no_repeat", "pinned", "forbidden")  # kept in each pair's own small problem, not priced
+PAIR_RULES = ("no_repeat", "pinned", "forbidden")  # kept in each person's own small problem, not priced
 _INFINITE = 1e15
 
 
