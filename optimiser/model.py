@@ -155,6 +155,7 @@ def model_and_eligible_pairs(scenario: Scenario, policy: Policy | None = None, p
     best_alone = 0.0
     best_on_opp = np.zeros(a.n_opps, dtype=np.int64)
     counts = np.zeros(a.n_people, dtype=np.int64)
+    shortlist = _Shortlist(CANDIDATES_PER_PLACE * a.opp_capacity * k)
     opp_parts, point_parts = [], []
     unpruned: list[pd.DataFrame] = []
     kept: list[pd.DataFrame] = []
@@ -178,6 +179,7 @@ def model_and_eligible_pairs(scenario: Scenario, policy: Policy | None = None, p
         counts += np.bincount(person, minlength=a.n_people)
         opp_parts.append(opp)
         point_parts.append(scored["points"].to_numpy().astype(np.int32))
+        shortlist.offer(scored["eligible"].to_numpy(), opp, scored["points"].to_numpy())
         if may_prune and total > limit:
             kept.extend(prune(part) for part in unpruned)
             unpruned = []
@@ -185,10 +187,18 @@ def model_and_eligible_pairs(scenario: Scenario, policy: Policy | None = None, p
         else:
             unpruned.append(scored)
     parts = kept + unpruned
+    if kept:  # pruned: add each opportunity's best candidates too (see _Shortlist)
+        index = np.setdiff1d(shortlist.index, np.concatenate([part["eligible"].to_numpy() for part in kept]))
+        opp_all = np.concatenate(opp_parts)
+        person_all = (np.searchsorted(np.cumsum(counts), index, side="right")).astype(np.int32)
+        extra = score_pairs(a, pd.DataFrame({"person": person_all, "opp": opp_all[index]}), policy.weights)
+        extra["eligible"] = index
+        parts = parts + [extra]
     if parts:
         pairs = pd.concat(parts, ignore_index=True)
         if "position" in pairs:
             pairs = pairs.drop(columns="position")
+        pairs = pairs.sort_values("eligible", kind="stable").reset_index(drop=True)
     else:
         pairs = score_pairs(a, pd.DataFrame({"person": np.zeros(0, np.int32), "opp": np.zeros(0, np.int32)}),
                             policy.weights)
@@ -204,6 +214,35 @@ def model_and_eligible_pairs(scenario: Scenario, policy: Policy | None = None, p
     data = ModelData(scenario=scenario, arrays=a, pairs=pairs, policy=policy, periods=periods or policy.periods)
     data.pruned_from = total if len(pairs) < total else None
     return data, eligible
+
+
+# A pruned model also keeps each opportunity's best CANDIDATES_PER_PLACE candidates per place and
+# period: where places are scarce, the people an opportunity should get are often not among their
+# own 3 best, and without them the first LP round's duals price too many pairs positively.
+CANDIDATES_PER_PLACE = 2
+
+
+class _Shortlist:
+    """The best-scoring pairs of each opportunity (at most `quota[o]`), kept while blocks of
+    pairs go by: a pair enters only if it beats the opportunity's current last one."""
+
+    def __init__(self, quota: np.ndarray):
+        self.quota = quota.astype(np.int64)
+        self.threshold = np.full(len(quota), -1, dtype=np.int64)
+        self.index = np.zeros(0, dtype=np.int64)
+        self.opp = np.zeros(0, dtype=np.int64)
+        self.points = np.zeros(0, dtype=np.int64)
+
+    def offer(self, index: np.ndarray, opp: np.ndarray, points: np.ndarray) -> None:
+        enter = points >= self.threshold[opp]
+        self.index = np.concatenate([self.index, index[enter]])
+        self.opp = np.concatenate([self.opp, opp[enter].astype(np.int64)])
+        self.points = np.concatenate([self.points, points[enter].astype(np.int64)])
+        position = rank_within_person(self.opp, self.points)
+        keep = position < self.quota[self.opp]
+        last = keep & (position == self.quota[self.opp] - 1)
+        self.threshold[self.opp[last]] = self.points[last]
+        self.index, self.opp, self.points = self.index[keep], self.opp[keep], self.points[keep]
 
 
 def model_data(scenario: Scenario, policy: Policy | None = None, periods: int | None = None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import linprog
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from optimiser.candidates import candidate_pairs, scenario_arrays
 from optimiser.objective import score_pairs
@@ -18,6 +18,16 @@ from planner.domain import Scenario, release_allowance
 
 def full_lp_optimum(scenario: Scenario, policy=None) -> float:
     """max points.x over x in [0, 1] for every eligible pair and period, under every rule."""
+    return full_optimum(scenario, policy, integral=False)
+
+
+def full_mip_optimum(scenario: Scenario, policy=None) -> float:
+    """The same with x in {0, 1}: the best plan there is (a bound from a MIP may be below the LP's)."""
+    return full_optimum(scenario, policy, integral=True)
+
+
+def full_optimum(scenario: Scenario, policy=None, integral: bool = False) -> float:
+    """max points.x over every eligible pair and period under every rule, x in [0, 1] or {0, 1}."""
     policy = policy or scenario.policy
     a = scenario_arrays(scenario)
     pairs = score_pairs(a, candidate_pairs(scenario, policy), policy.weights)
@@ -86,6 +96,14 @@ def full_lp_optimum(scenario: Scenario, policy=None) -> float:
 
     a_ub, b_ub = matrix(ub_rows)
     a_eq, b_eq = matrix(eq_rows)
+    if integral:
+        constraints = [LinearConstraint(a_ub, -np.inf, b_ub)] if a_ub is not None else []
+        if a_eq is not None:
+            constraints.append(LinearConstraint(a_eq, b_eq, b_eq))
+        result = milp(-np.tile(points, k), constraints=constraints, integrality=np.ones(n * k),
+                      bounds=Bounds(0, 1), options={"time_limit": 120})
+        assert result.status == 0, result.message  # proved optimal
+        return float(-result.fun)
     result = linprog(-np.tile(points, k), A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=(0, 1),
                      method="highs")
     assert result.status == 0, result.message
