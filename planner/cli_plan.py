@@ -41,8 +41,9 @@ def _summary(plan) -> str:
     gap = "-" if plan.gap is None else f"{plan.gap:.2%}"
     obj = "-" if plan.objective is None else f"{plan.objective:,.0f}"
     bound = "-" if plan.best_bound is None else f"{plan.best_bound:,.0f}"
+    scope = f" ({plan.bound_scope})" if plan.bound_scope and plan.best_bound is not None else ""
     return (f"status {plan.status}: {len(plan.placements)} placements over {plan.periods} period(s); "
-            f"objective {obj}, bound {bound}, gap {gap}; {plan.blocking_pairs} blocking pair(s); "
+            f"objective {obj}, bound {bound}{scope}, gap {gap}; {plan.blocking_pairs} blocking pair(s); "
             f"{plan.solve_seconds:.1f}s")
 
 

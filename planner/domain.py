@@ -460,6 +460,7 @@ class Plan(BaseModel):
     status: str
     objective: float | None = None
     best_bound: float | None = None
+    bound_scope: str | None = Field(default=None, description="what best_bound covers: 'all eligible pairs'")
     gap: float | None = None
     solve_seconds: float = 0.0
     placements: list[Placement] = Field(default_factory=list)
