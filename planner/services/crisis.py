@@ -18,8 +18,10 @@ from sqlalchemy import Engine
 from optimiser.redeploy import RedeployResult, redeploy
 from optimiser.redeploy.rules import plan_date_of
 from planner.domain import Demand, Scenario
+from planner.notifications.events import notify_redeployment
 from planner.redeploy_io import with_dates
 from planner.services.assignments import confirm_redeployment, current_redeployments, scenario_with_rest
+from planner.services.webhooks import emit
 from planner.services.work import JobOutcome, retry_when_locked
 from planner.store import StoredPlan, save_plan
 from planner.store.consent import crisis_opt_outs_in_force
@@ -187,7 +189,17 @@ def confirm_redeployment_plan(engine: Engine, stored: StoredPlan, days: int, act
         done = confirm_redeployment(engine, result.assignments, result.plan_date, days, actor, stored.id)
     except ValueError as refused:
         raise ConfirmRefused(str(refused)) from refused
+    announce_redeployment(engine, stored, done.recorded)
     return Committed(stored.version, done.recorded, done.kept, done.ended)
+
+
+def announce_redeployment(engine: Engine, confirmed: StoredPlan, recorded: int) -> None:
+    """Once a redeployment is confirmed, each person moved is told where they are needed (their
+    inbox, and email when configured), emergency planners are told how many moved, and the systems
+    that asked to hear of it (webhooks) get its id, version and counts, never who moved."""
+    notify_redeployment(engine, confirmed)
+    emit(engine, "redeployment.committed", {"plan_id": confirmed.id, "version": confirmed.version,
+                                            "redeployments": recorded})
 
 
 def commit_redeployment(engine: Engine, result: RedeployResult, days: int, actor: str) -> Committed:
