@@ -9,6 +9,7 @@ MIP with HiGHS/SCIP for the benchmark's side-by-side comparison).
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,7 @@ import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder as mb
 
 from optimiser.rules import ModelData, Rows
+from optimiser.run_control import SolveControl
 
 
 @dataclass
@@ -69,7 +71,7 @@ def linear_model(d: ModelData, rows: dict[str, Rows], integral: bool = False) ->
 
 
 def solve_linear(d: ModelData, rows: dict[str, Rows], solver: str = "glop", time_limit_s: float = 30.0,
-                 integral: bool = False, workers: int = 1) -> LinearResult:
+                 integral: bool = False, workers: int = 1, control: SolveControl | None = None) -> LinearResult:
     """Solve the relaxation (or the MIP with `integral`) with an OR-Tools linear back end."""
     started = time.perf_counter()
     model = linear_model(d, rows, integral)
@@ -83,7 +85,8 @@ def solve_linear(d: ModelData, rows: dict[str, Rows], solver: str = "glop", time
         engine.set_solver_specific_parameters("output_flag=false")  # no banner on the console
     if solver == "scip" and workers > 1:
         engine.set_solver_specific_parameters(f"parallel/maxnthreads = {workers}")
-    status = engine.solve(model)
+    with control.interruptible(engine.stop_search) if control is not None else nullcontext():
+        status = engine.solve(model)
     seconds = time.perf_counter() - started - built
     name = getattr(status, "name", str(status))
     if status in (mb.SolveStatus.OPTIMAL, mb.SolveStatus.FEASIBLE):
@@ -97,9 +100,10 @@ def solve_linear(d: ModelData, rows: dict[str, Rows], solver: str = "glop", time
     return LinearResult(name, None, None, None, seconds, built)
 
 
-def lp_bound(d: ModelData, rows: dict[str, Rows], time_limit_s: float = 30.0) -> LinearResult:
+def lp_bound(d: ModelData, rows: dict[str, Rows], time_limit_s: float = 30.0,
+             control: SolveControl | None = None) -> LinearResult:
     """The LP relaxation bound with GLOP (dual simplex); None bound if it did not finish in time."""
-    return solve_linear(d, rows, "glop", time_limit_s)
+    return solve_linear(d, rows, "glop", time_limit_s, control=control)
 
 
 def lp_rounded_order(values: np.ndarray, points: np.ndarray) -> np.ndarray:

@@ -22,6 +22,7 @@ Every step gets what is left of `time_limit_s`; the best plan found is returned 
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -35,6 +36,7 @@ from optimiser.lp_bound import lp_bound, lp_rounded_order, solve_linear
 from optimiser.model import Progress, build_model, model_data, solve
 from optimiser.objective import TERMS
 from optimiser.rules import ModelData, Rows, build_rows
+from optimiser.run_control import SolveControl
 from optimiser.stability import blocking_pairs
 from planner.domain import Opportunity, Placement, Plan, Policy, Scenario
 from planner.eligibility import eligibility_reasons
@@ -61,32 +63,55 @@ class _Outcome:
 
 
 def solve_plan(scenario: Scenario, policy: Policy | None = None,
-               on_progress: Callable[[Progress], None] | None = None) -> Plan:
+               on_progress: Callable[[Progress], None] | None = None,
+               stop: threading.Event | None = None) -> Plan:
     """Place people on opportunities under every hard rule, best weighted score first, within
-    the policy's time limit. Returns a `Plan` with status, objective, bound, gap and explanations."""
+    the policy's time limit. Returns a `Plan` with status, objective, bound, gap and explanations.
+    `on_progress` hears each improvement and, every half second, the phase and best so far;
+    setting `stop` ends the run early with the best plan found (status STOPPED_EARLY)."""
     policy = policy or scenario.policy
     started = time.perf_counter()
     deadline = started + policy.time_limit_s
     events: list[Progress] = []
 
+    def tick(seconds: float, phase: str, objective: float | None, bound: float | None) -> None:
+        if on_progress is not None:
+            on_progress(Progress(time.perf_counter() - started, objective, bound, "tick", phase, control.placements))
+
+    control = SolveControl(stop, on_tick=tick)
+
     def emit(event: Progress) -> None:
         event.seconds = time.perf_counter() - started
+        event.phase = event.phase or control.phase
+        control.best(event.objective, event.bound, event.placements)
         events.append(event)
         if on_progress is not None:
             on_progress(event)
 
-    t0 = time.perf_counter()
-    data = model_data(scenario, policy)
-    rows = build_rows(data)
-    build_seconds = time.perf_counter() - t0
-    stats: dict = {"candidate_pairs": data.pruned_from or data.n_pairs, "pairs_in_model": data.n_pairs,
-                   "variables": data.n_total_vars,
-                   "build_seconds": round(build_seconds, 3)}
+    with control.running():
+        emit(Progress(0, None, None, "start", "candidates"))
+        t0 = time.perf_counter()
+        data = model_data(scenario, policy)
+        rows = build_rows(data)
+        build_seconds = time.perf_counter() - t0
+        stats: dict = {"candidate_pairs": data.pruned_from or data.n_pairs, "pairs_in_model": data.n_pairs,
+                       "variables": data.n_total_vars,
+                       "build_seconds": round(build_seconds, 3)}
 
-    work_deadline = deadline - min(_reserve(data), REPORT_RESERVE_MAX_SHARE * policy.time_limit_s)
-    outcome = _ineligible_pins(data) or _optimise(data, rows, work_deadline, emit, stats)
-    plan = _write_up(data, outcome, stats, events, started)
+        work_deadline = deadline - min(_reserve(data), REPORT_RESERVE_MAX_SHARE * policy.time_limit_s)
+        outcome = _ineligible_pins(data) or _optimise(data, rows, work_deadline, emit, stats, control)
+        outcome.status = stopped_early_status(outcome.status, control.stopped())
+        control.phase_is("writing_up")
+        plan = _write_up(data, outcome, stats, events, started)
     return plan
+
+
+def stopped_early_status(status: str, stopped: bool) -> str:
+    """A run its planner stopped keeps a proven answer (optimal, or rules that conflict);
+    otherwise its plan is the best found so far and says it was stopped early."""
+    if not stopped or status in ("OPTIMAL", "INFEASIBLE"):
+        return status
+    return "STOPPED_EARLY"
 
 
 def _reserve(data: ModelData) -> float:
@@ -118,8 +143,10 @@ def _value(data: ModelData, chosen: np.ndarray) -> float:
     return float((np.tile(data.pairs["points"].to_numpy(), data.periods) * chosen[: data.n_vars]).sum())
 
 
-def _greedy(data: ModelData, rows: dict[str, Rows], deadline: float | None, emit, stats: dict):
+def _greedy(data: ModelData, rows: dict[str, Rows], deadline: float | None, emit, stats: dict,
+            control: SolveControl):
     """The greedy plan, its value and whether it meets every rule."""
+    control.phase_is("first_plan")
     t0 = time.perf_counter()
     greedy = greedy_plan(data, rows, deadline=deadline)
     greedy_value = _value(data, greedy)
@@ -127,36 +154,44 @@ def _greedy(data: ModelData, rows: dict[str, Rows], deadline: float | None, emit
     stats["greedy_objective"] = greedy_value
     stats["greedy_seconds"] = round(time.perf_counter() - t0, 3)
     if greedy_ok:
-        emit(Progress(0, greedy_value, None, "greedy"))
+        emit(Progress(0, greedy_value, None, "greedy", placements=int(greedy[: data.n_vars].sum())))
     return greedy, greedy_value, greedy_ok
 
 
-def _optimise(data: ModelData, rows: dict[str, Rows], deadline: float, emit, stats: dict) -> _Outcome:
+def _optimise(data: ModelData, rows: dict[str, Rows], deadline: float, emit, stats: dict,
+              control: SolveControl) -> _Outcome:
     policy = data.policy
     if data.n_vars == 0:
         return _Outcome("OPTIMAL", np.zeros(0, np.int8), 0.0, 0.0, "no candidate pairs", [])
     if policy.stable or data.n_vars <= DIRECT_CP_SAT_UP_TO:
-        greedy, greedy_value, greedy_ok = _greedy(data, rows, deadline, emit, stats)
+        greedy, greedy_value, greedy_ok = _greedy(data, rows, deadline, emit, stats, control)
+        if greedy_ok and not policy.stable and control.stopped():
+            return _Outcome("FEASIBLE", greedy, greedy_value, None, "greedy (stopped before optimising)", [])
         if greedy_ok and not policy.stable and _remaining(deadline) < CP_SAT_BUILD_S_PER_VAR * data.n_vars + 0.2:
             return _Outcome("FEASIBLE", greedy, greedy_value, None, "greedy (no time left to optimise)", [])
+        control.phase_is("improving")
         result = _cp_sat(data, deadline, emit, "cp-sat",
-                         with_counts(data, rows, greedy) if greedy_ok else None)
+                         with_counts(data, rows, greedy) if greedy_ok else None, control=control)
         if result.status not in ("OPTIMAL", "FEASIBLE", "INFEASIBLE") and greedy_ok and not policy.stable:
             return _Outcome("FEASIBLE", greedy, greedy_value, result.bound, "greedy (CP-SAT found no better plan in time)", [])
         return result
 
     # The LP route. The greedy plan comes first and is never cut short: it is the plan returned
     # when the LP relaxation does not finish, and it costs a fraction of the LP.
-    greedy, greedy_value, greedy_ok = _greedy(data, rows, None, emit, stats)
-    lp = lp_bound(data, rows, max(0.1, _remaining(deadline)))
+    greedy, greedy_value, greedy_ok = _greedy(data, rows, None, emit, stats, control)
+    if greedy_ok and control.stopped():
+        return _Outcome("FEASIBLE", greedy, greedy_value, None, "greedy (stopped before optimising)", [])
+    control.phase_is("improving")
+    lp = lp_bound(data, rows, max(0.1, _remaining(deadline)), control=control)
     stats["lp_seconds"] = round(lp.seconds + lp.build_seconds, 3)
     stats["lp_status"] = lp.status
     if lp.status == "INFEASIBLE":
-        return _cp_sat(data, deadline, emit, "cp-sat", None)
+        return _cp_sat(data, deadline, emit, "cp-sat", None, control=control)
     if lp.status != "OPTIMAL" or lp.reduced_costs is None:
         status = "FEASIBLE" if greedy_ok else "TIME_LIMIT_NO_PLAN"
+        why = "stopped during the LP relaxation" if control.stopped() else "LP relaxation did not finish in time"
         return _Outcome(status, greedy if greedy_ok else greedy * 0, greedy_value if greedy_ok else None,
-                        None, "greedy (LP relaxation did not finish in time)", [])
+                        None, f"greedy ({why})", [])
     stats["lp_bound"] = lp.bound
     points = np.tile(data.pairs["points"].to_numpy(), data.periods)
     # Rounding is one linear pass; it runs even when the deadline is near, the LP is worth it.
@@ -167,7 +202,7 @@ def _optimise(data: ModelData, rows: dict[str, Rows], deadline: float, emit, sta
     else:
         if greedy_ok and greedy_value > incumbent[0]:
             incumbent = (greedy_value, greedy)
-        emit(Progress(0, incumbent[0], lp.bound, "lp-rounded"))
+        emit(Progress(0, incumbent[0], lp.bound, "lp-rounded", placements=int(incumbent[1][: data.n_vars].sum())))
     stats["lp_rounded_objective"] = _value(data, rounded)
     if incumbent[0] >= np.floor(lp.bound + 1e-6):
         # Objective points are integers: a plan worth floor(LP bound) is optimal.
@@ -180,15 +215,19 @@ def _optimise(data: ModelData, rows: dict[str, Rows], deadline: float, emit, sta
         keep_pair[data.pair_index[pp]] = True
     kept = np.flatnonzero(keep_pair)
     stats["pairs_after_reduced_cost_fixing"] = int(len(kept))
+    if control.stopped():
+        return _Outcome("FEASIBLE", incumbent[1], incumbent[0], lp.bound, "lp + rounding (stopped before the exact step)", [])
     if _remaining(deadline) < CP_SAT_BUILD_S_PER_VAR * len(kept) * data.periods + 0.2:
         return _Outcome("FEASIBLE", incumbent[1], incumbent[0], lp.bound, "lp + rounding (no time left for the exact step)", [])
+    control.phase_is("proving")
     small = ModelData(scenario=data.scenario, arrays=data.arrays, policy=data.policy, periods=data.periods,
                       pairs=data.pairs.iloc[kept].reset_index(drop=True), critical_table=data.critical_table)
     to_full = (np.arange(data.periods)[:, None] * data.n_pairs + kept[None, :]).ravel()
     small_rows = build_rows(small)
     # SCIP, not HiGHS: both prove the small model optimal in about a second, but HiGHS overran its
     # time limit by minutes on a 6,000-pair model, where SCIP stops within about a second.
-    mip = solve_linear(small, small_rows, "scip", max(0.1, _remaining(deadline) - 0.5), integral=True)
+    mip = solve_linear(small, small_rows, "scip", max(0.1, _remaining(deadline) - 0.5), integral=True,
+                       control=control)
     stats["reduced_mip_status"] = mip.status
     chosen = incumbent[1]
     value = incumbent[0]
@@ -199,25 +238,25 @@ def _optimise(data: ModelData, rows: dict[str, Rows], deadline: float, emit, sta
             chosen, value = candidate, _value(data, candidate)
     if mip.status == "OPTIMAL" and value >= (mip.objective or 0) - 1e-6:
         # The reduced model's optimum is the whole model's: every dropped pair is worse than it.
-        emit(Progress(0, value, value, "scip mip (reduced model)"))
+        emit(Progress(0, value, value, "scip mip (reduced model)", placements=int(chosen[: data.n_vars].sum())))
         return _Outcome("OPTIMAL", chosen, value, value, "lp + reduced-cost fixing + scip mip", [])
     bound = lp.bound
     if mip.bound is not None:
         bound = min(bound, max(mip.bound, value))
-    emit(Progress(0, value, bound, "scip mip (reduced model)"))
+    emit(Progress(0, value, bound, "scip mip (reduced model)", placements=int(chosen[: data.n_vars].sum())))
     if value <= 0:
         return _Outcome("TIME_LIMIT_NO_PLAN", chosen, None, bound, "lp + reduced-cost fixing + scip mip", [])
     return _Outcome("FEASIBLE", chosen, value, bound, "lp + reduced-cost fixing + scip mip", [])
 
 
 def _cp_sat(data: ModelData, deadline: float, emit, method: str,
-            hint: np.ndarray | None, bound_cap: float | None = None) -> _Outcome:
+            hint: np.ndarray | None, bound_cap: float | None = None, control: SolveControl | None = None) -> _Outcome:
     built = build_model(data)
     policy = data.policy
     result = solve(built, max(0.05, _remaining(deadline)), policy.workers, policy.random_seed, hint=hint,
                    on_progress=lambda e: emit(Progress(0, e.objective, min(e.bound, bound_cap)
                                                         if (e.bound is not None and bound_cap) else e.bound,
-                                                        e.source)))
+                                                        e.source, placements=e.placements)), control=control)
     if result.status == "INFEASIBLE":
         diagnosis = build_model(data, diagnose=True)
         found = solve(diagnosis, max(0.5, _remaining(deadline)), policy.workers, policy.random_seed)
@@ -327,7 +366,7 @@ def relax_requirement(scenario: Scenario, opportunity_id: str, skill: str) -> Sc
 
 
 def what_if(scenario: Scenario, relax: list[tuple[str, str]] = (), stretch: int | None = None,
-            policy: Policy | None = None, on_progress=None) -> WhatIf:
+            policy: Policy | None = None, on_progress=None, stop: threading.Event | None = None) -> WhatIf:
     """Plan the scenario as it is and with the change, side by side: `relax` drops (opportunity,
     skill) requirements; `stretch` sets how many levels short of a requirement a person may be."""
     policy = policy or scenario.policy
@@ -351,8 +390,8 @@ def what_if(scenario: Scenario, relax: list[tuple[str, str]] = (), stretch: int 
     parts = [f"{o} without {s}" for o, s in relax] + ([f"stretch {stretch}"] if stretch is not None else [])
     return WhatIf(
         change=", ".join(parts) or "no change",
-        baseline=solve_plan(scenario, half, on_progress),
-        changed=solve_plan(changed_scenario, changed_half, on_progress),
+        baseline=solve_plan(scenario, half, on_progress, stop),
+        changed=solve_plan(changed_scenario, changed_half, on_progress, stop),
         eligible_pairs_before=len(before),
         eligible_pairs_after=len(after),
         people_newly_eligible=len(gained),

@@ -98,7 +98,8 @@ def redeploy_work(engine: Engine, scenario: Scenario, revision: int, actor: str,
 
     def work(progress) -> JobOutcome:
         previous = RedeployResult.model_validate(previous_data) if previous_data else None
-        result = redeploy(scenario, baseline=previous, time_limit_s=time_limit_s, on_progress=progress)
+        result = redeploy(scenario, baseline=previous, time_limit_s=time_limit_s, on_progress=progress,
+                          stop=getattr(progress, "stop", None))
         data = result.model_dump(mode="json")
         data["scenario_revision"] = revision
         data["baseline_plan_id"] = baseline_id
