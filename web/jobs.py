@@ -37,6 +37,7 @@ from sqlalchemy import Connection, Engine, and_, func, insert, inspect, or_, sel
 from planner.domain import ScenarioError
 from planner.services.work import JobOutcome, retry_when_locked  # noqa: F401 - part of this module's API
 from planner.store._common import as_utc, utc_now
+from planner.store.audit import record_audit
 from optimiser.run_control import phase_words
 from planner.store.console_tables import JOB_KINDS, solve_jobs
 from web.data_access import engine as app_engine
@@ -355,15 +356,17 @@ class JobPool:
     def request_stop(self, job_id: int, actor: str) -> bool:
         """Ask a running job to stop and keep its best plan so far. The request is stored on the
         job (any server sharing the store hears it at the job's next heartbeat) and, when this
-        server runs the job, passed on at once. False when the job is no longer running."""
+        server runs the job, passed on at once; audited in the same transaction (the job's id
+        only). False when the job is no longer running."""
         with self.engine.begin() as connection:
-            row = connection.execute(select(solve_jobs.c.status, solve_jobs.c.request)
+            row = connection.execute(select(solve_jobs.c.status, solve_jobs.c.kind, solve_jobs.c.request)
                                      .where(solve_jobs.c.id == job_id).with_for_update()).first()
             if row is None or row.status != "running":
                 return False
             request = dict(row.request or {})
             request.setdefault(STOP_KEY, actor)
             connection.execute(update(solve_jobs).where(solve_jobs.c.id == job_id).values(request=request))
+            record_audit(connection, actor, "job.stop", f"job:{job_id}", f"{row.kind} run asked to stop early")
         with self._lock:
             local = self._stops.get(job_id)
         if local is not None:
@@ -401,6 +404,27 @@ class JobPool:
                 time.sleep(0.2)
             return False
         return done.wait(timeout)
+
+
+# Who, besides the planner who started a job, may stop it: the roles that run jobs of its kind.
+STOP_ROLES = {"matching": ("hr", "admin"), "whatif": ("hr", "admin"), "redeploy": ("emergency", "admin")}
+
+
+def may_stop_job(job: Job, username: str, role: str) -> bool:
+    """A running job may be stopped by the planner who started it, or by anyone in a role that
+    runs jobs of its kind (HR for plans and what-ifs, emergency planners for redeployments) or
+    an administrator."""
+    return username == job.created_by or role in STOP_ROLES.get(job.kind, ())
+
+
+def stop_job(job: Job, username: str, role: str) -> str:
+    """Stop a running job on a planner's request (audited with who; the job's id only). Returns
+    the message to show; raises PermissionError when `may_stop_job` says no."""
+    if not may_stop_job(job, username, role):
+        raise PermissionError("only the planner who started this run, or a planner of its kind, may stop it")
+    if not pool().request_stop(job.id, username):
+        return "This run had already ended; nothing was stopped."
+    return "Stopping: the best plan found so far is being saved."
 
 
 def _stop_was_requested(connection: Connection, job_id: int) -> bool:
