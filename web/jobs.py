@@ -212,7 +212,9 @@ class ProgressRecorder:
             last = self._points[-1]["seconds"] if self._points else None
             known = [v for v in (_number(seconds), last) if v is not None]
             end = max(known) if known else None
-            self._points.append({"seconds": end, "objective": _number(objective), "bound": _number(bound)})
+            phase = self._points[-1].get("phase") if self._points else None
+            self._points.append({"seconds": end, "objective": _number(objective), "bound": _number(bound),
+                                 "phase": phase})
             self._dirty = True
 
     def take_if_changed(self) -> list[dict[str, Any]] | None:
