@@ -197,9 +197,10 @@ class ProgressRecorder:
             "seconds": _number(seconds),
             "objective": _number(getattr(event, "objective", None)),
             "bound": _number(getattr(event, "bound", getattr(event, "best_bound", None))),
-            "phase": getattr(event, "phase", None),
-            "placements": _count(getattr(event, "placements", None)),
         }
+        # Phase and placements only when the solver says (kept small: a run has hundreds of points).
+        extra = {"phase": getattr(event, "phase", None), "placements": _count(getattr(event, "placements", None))}
+        point.update({key: value for key, value in extra.items() if value is not None})
         with self._lock:
             self._points.append(point)
             if len(self._points) > MAX_PROGRESS_POINTS:
@@ -212,9 +213,11 @@ class ProgressRecorder:
             last = self._points[-1]["seconds"] if self._points else None
             known = [v for v in (_number(seconds), last) if v is not None]
             end = max(known) if known else None
+            point = {"seconds": end, "objective": _number(objective), "bound": _number(bound)}
             phase = self._points[-1].get("phase") if self._points else None
-            self._points.append({"seconds": end, "objective": _number(objective), "bound": _number(bound),
-                                 "phase": phase})
+            if phase is not None:
+                point["phase"] = phase
+            self._points.append(point)
             self._dirty = True
 
     def take_if_changed(self) -> list[dict[str, Any]] | None:
