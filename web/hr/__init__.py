@@ -30,6 +30,7 @@ PLAN_ROLES = ("hr",)
 
 class CommitForm(FormModel):
     token: str = Field(min_length=1, max_length=100)
+    keep_staff_edits: bool = False  # the preview's checkbox, ticked by default
 
 
 class PolicyForm(FormModel):
