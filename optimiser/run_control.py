@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any
 
 # Phase keys the optimisers report, and the words the progress page shows for each.
 PHASES = {
@@ -87,7 +88,7 @@ class SolveControl:
                 self._interrupt = None
 
     @contextmanager
-    def running(self) -> Iterator["SolveControl"]:
+    def running(self) -> Iterator[SolveControl]:
         """Start the ticker (which also passes a stop request on to the running solver)."""
         self._started = time.perf_counter()
         self._ticker = threading.Thread(target=self._tick, daemon=True, name="trellis-solve-ticker")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
 from conftest_web2 import post
+
 from planner.services.audit_names import AuditNames, account_in_words, target_in_words
 
 NAMES = AuditNames(

@@ -7,10 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
-
 from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
 from conftest_web2 import browser_sign_in
+from playwright.sync_api import expect
 from test_e2e_accessibility import AXE, axe_violations
 
 pytestmark = pytest.mark.browser

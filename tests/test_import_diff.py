@@ -3,7 +3,7 @@ through the import service on a real store: no Flask."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from conftest_web2 import small_scenario
@@ -18,7 +18,7 @@ from planner.services.import_diff import (
 from planner.services.imports import ImportStaging, Uploader, commit_staged_import, preview_changes
 from planner.store import AuditEntry, get_person, list_audit, update_person
 
-NOW = datetime(2026, 11, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 30, tzinfo=UTC)
 HR = Uploader(user_id=7, session_key="s")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC
 
 import pytest
 
@@ -15,12 +16,11 @@ def test_a_stop_request_interrupts_the_solver_that_is_running():
     calls = []
     stop = threading.Event()
     control = SolveControl(stop, tick_s=0.05)
-    with control.running():
-        with control.interruptible(lambda: calls.append("interrupted")):
-            stop.set()
-            deadline = time.monotonic() + 2
-            while not calls and time.monotonic() < deadline:
-                time.sleep(0.01)
+    with control.running(), control.interruptible(lambda: calls.append("interrupted")):
+        stop.set()
+        deadline = time.monotonic() + 2
+        while not calls and time.monotonic() < deadline:
+            time.sleep(0.01)
     assert calls and control.stopped()
 
 
@@ -51,11 +51,11 @@ def test_an_unknown_phase_is_refused_and_every_phase_has_words():
 
 
 def test_a_planner_may_stop_their_own_run_or_one_of_their_kind():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from web.jobs import Job, may_stop_job
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     job = Job(1, "redeploy", "running", "ep1", now, now, None, now, 20.0, {}, [], None, None, None)
     assert may_stop_job(job, "ep1", "staff")  # the starter, whatever their role now
     assert may_stop_job(job, "ep2", "emergency") and may_stop_job(job, "admin1", "admin")
@@ -65,11 +65,11 @@ def test_a_planner_may_stop_their_own_run_or_one_of_their_kind():
 
 
 def test_the_bar_label_says_time_used_phase_and_placements():
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from web.jobs import Job, share_of_time_limit
 
-    started = datetime.now(timezone.utc) - timedelta(seconds=5)
+    started = datetime.now(UTC) - timedelta(seconds=5)
     points = [{"seconds": 1, "phase": "first_plan", "placements": 40}, {"seconds": 4.5, "phase": "improving"}]
     job = Job(3, "matching", "running", "hr1", started, started, None, started, 20.0, {}, points, None, None, None)
     data = job.as_dict()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
 from conftest_web2 import post, scenario_csv_files, small_scenario
 from test_web_uploads import upload

@@ -7,7 +7,6 @@ import re
 import time
 
 import pytest
-
 from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
 from conftest_web2 import post
 from test_web_hr import start_run

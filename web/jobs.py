@@ -34,11 +34,11 @@ from typing import Any, Callable
 from flask import Flask, current_app
 from sqlalchemy import Connection, Engine, and_, func, insert, inspect, or_, select, update
 
+from optimiser.run_control import phase_words
 from planner.domain import ScenarioError
 from planner.services.work import JobOutcome, retry_when_locked  # noqa: F401 - part of this module's API
 from planner.store._common import as_utc, utc_now
 from planner.store.audit import record_audit
-from optimiser.run_control import phase_words
 from planner.store.console_tables import JOB_KINDS, solve_jobs
 from web.data_access import engine as app_engine
 
