@@ -112,3 +112,31 @@ def test_emergency_planners_stop_a_redeployment_and_hr_cannot(as_role, loaded, w
     job = loaded.extensions["trellis_jobs"].get(job_id)
     # The small crisis may finish (proven optimal) before the stop arrives; either way a plan is saved.
     assert job.plan_id is not None and job.result["status"] in ("OPTIMAL", "STOPPED_EARLY")
+
+
+def test_a_stop_request_is_stored_and_heard_on_postgresql():
+    """The stop travels through the job's row (JSONB on PostgreSQL), row-locked while written."""
+    from planner.store import list_audit, upgrade
+    from planner.store.testing import postgres_test_url, temporary_engine
+    from web.jobs import JobOutcome, JobPool
+
+    url = postgres_test_url()
+    if url is None:
+        pytest.skip("PostgreSQL tests need TRELLIS_TEST_POSTGRES_URL: run through scripts/with-postgres.sh")
+    with temporary_engine(url) as engine:
+        upgrade(engine)
+        runner, other = JobPool(engine, slots=1, heartbeat_s=0.1), JobPool(engine, slots=1)
+
+        def work(progress):
+            heard = progress.stop.wait(10)
+            return JobOutcome({"status": "STOPPED_EARLY" if heard else "OPTIMAL"})
+
+        job_id = runner.submit("redeploy", work, actor="ep1", request={"note": "redeploy"}, time_limit_s=10)
+        time.sleep(0.3)
+        asked = time.monotonic()
+        assert other.request_stop(job_id, "ep2")
+        assert runner.wait(job_id, 10) and time.monotonic() - asked < 2
+        job = runner.get(job_id)
+        assert job.result == {"status": "STOPPED_EARLY"} and job.request == {"note": "redeploy", "stop_requested_by": "ep2"}
+        assert not other.request_stop(job_id, "ep2")  # ended: nothing more to stop, nothing audited
+        assert [(e.actor, e.target) for e in list_audit(engine, action="job.stop")] == [("ep2", f"job:{job_id}")]
