@@ -96,3 +96,18 @@ def test_stopping_a_large_solve_returns_the_best_plan_so_far_promptly():
     assert plan.status == "STOPPED_EARLY" and plan.placements
     ticks = [e for e in events if e.source == "tick"]
     assert len(ticks) >= 3 and all(e.phase in PHASES for e in events)
+
+
+def test_a_what_if_stopped_early_keeps_both_sides_best_plans_so_far():
+    from conftest_web2 import small_scenario
+
+    from optimiser.matching import what_if
+
+    scenario = small_scenario()
+    stop = threading.Event()
+    stop.set()  # asked before it starts: each side keeps its first plan
+    outcome = what_if(scenario, stretch=1, policy=scenario.policy.model_copy(update={"time_limit_s": 10.0}), stop=stop)
+    assert outcome.baseline.status == outcome.changed.status == "STOPPED_EARLY"
+    assert outcome.baseline.placements and "stopped before optimising" in outcome.baseline.stats["method"]
+    unstopped = what_if(scenario, stretch=1, policy=scenario.policy.model_copy(update={"time_limit_s": 10.0}))
+    assert unstopped.baseline.status == "OPTIMAL"
