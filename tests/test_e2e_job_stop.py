@@ -55,3 +55,32 @@ def test_a_planner_watches_a_long_run_and_stops_it(browser, large_store, web2_li
         page.screenshot(path=str(artefacts / "e2e-job-stop-2-stopped.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_a_reimport_preview_warns_of_staff_edits_and_keeps_them(browser, web2_engine, web2_live_server, tmp_path):
+    from conftest_web2 import scenario_csv_files, small_scenario
+    from test_e2e_hr import as_uploads
+
+    from planner.store import get_person, update_person
+
+    update_person(web2_engine, "P001", skills={"python": 4}, actor="staff1")
+    edited = get_person(web2_engine, "P001").skills
+    base = web2_live_server
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", bypass_csp=True)
+    page = context.new_page()
+    try:
+        browser_sign_in(page, base, "hr")
+        page.goto(f"{base}/hr/import")
+        page.get_by_label("Scenario files").set_input_files(as_uploads(scenario_csv_files(small_scenario(), tmp_path)))
+        page.get_by_role("button", name="Check the files").click()
+        expect(page.get_by_role("heading", name="Changes staff made in Trellis since the last import")).to_be_visible()
+        expect(page.get_by_role("table", name="Changes staff made in Trellis since the last import")).to_contain_text("Person 1 (P001)")
+        keep = page.get_by_label("Keep what staff changed in the app")
+        expect(keep).to_be_checked()
+        if AXE.exists():
+            assert axe_violations(page) == []
+        page.get_by_role("button", name="Commit the import").click()
+        expect(page.locator(".flash--success")).to_contain_text("1 staff edits kept")
+        assert get_person(web2_engine, "P001").skills == edited
+    finally:
+        context.close()

@@ -102,7 +102,7 @@ def test_a_reimport_keeps_or_overwrites_staff_edits_as_asked(store, scenario, ke
     kept_rows = [e for e in list_audit(store, action="person.edits_kept")]
     assert len(kept_rows) == (1 if keep else 0)
     if keep:
-        assert counts["people's app edits kept"] == 1
+        assert counts["staff edits kept"] == 1
         # The next re-import still knows the kept edit.
         assert [e.person_id for e in preview_changes(store, scenario).staff_edits] == [person.person_id]
     else:

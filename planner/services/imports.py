@@ -196,7 +196,7 @@ def commit_staged_import(engine: Engine, staging: ImportStaging, token: str, upl
         record_audit(engine, actor, "person.edits_kept", f"person:{edit.person_id}",
                      "kept: " + ", ".join(edit.fields))
     if keep_staff_changes:
-        counts = {**counts, "people's app edits kept": len(kept)}
+        counts = {**counts, "staff edits kept": len(kept)}
     try:
         staging.take(token, uploader)
     except UploadNotWaiting:
