@@ -1,6 +1,7 @@
 """A planner in a real browser starts a long plan, watches the bar of time used move with the
 phase in words, checks the running page with axe-core, and stops the run: the best plan so far is
-saved and the page says it was stopped early."""
+saved and the page says it was stopped early. And a re-import preview in the browser: the staff
+edits it would overwrite, axe-checked, kept on commit."""
 
 from __future__ import annotations
 
