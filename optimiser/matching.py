@@ -90,19 +90,25 @@ def solve_plan(scenario: Scenario, policy: Policy | None = None,
 
     with control.running():
         emit(Progress(0, None, None, "start", "candidates"))
-        t0 = time.perf_counter()
-        data = model_data(scenario, policy)
-        rows = build_rows(data)
-        build_seconds = time.perf_counter() - t0
-        stats: dict = {"candidate_pairs": data.pruned_from or data.n_pairs, "pairs_in_model": data.n_pairs,
-                       "variables": data.n_total_vars,
-                       "build_seconds": round(build_seconds, 3)}
+        return _plan(scenario, policy, deadline, started, events, emit, control)
 
-        work_deadline = deadline - min(_reserve(data), REPORT_RESERVE_MAX_SHARE * policy.time_limit_s)
-        outcome = _ineligible_pins(data) or _optimise(data, rows, work_deadline, emit, stats, control)
-        outcome.status = stopped_early_status(outcome.status, control.stopped())
-        control.phase_is("writing_up")
-        plan = _write_up(data, outcome, stats, events, started)
+
+def _plan(scenario: Scenario, policy: Policy, deadline: float, started: float, events: list[Progress], emit,
+          control: SolveControl) -> Plan:
+    """The steps of `solve_plan` (see the module docstring), phases reported to `control`."""
+    t0 = time.perf_counter()
+    data = model_data(scenario, policy)
+    rows = build_rows(data)
+    build_seconds = time.perf_counter() - t0
+    stats: dict = {"candidate_pairs": data.pruned_from or data.n_pairs, "pairs_in_model": data.n_pairs,
+                   "variables": data.n_total_vars,
+                   "build_seconds": round(build_seconds, 3)}
+
+    work_deadline = deadline - min(_reserve(data), REPORT_RESERVE_MAX_SHARE * policy.time_limit_s)
+    outcome = _ineligible_pins(data) or _optimise(data, rows, work_deadline, emit, stats, control)
+    outcome.status = stopped_early_status(outcome.status, control.stopped())
+    control.phase_is("writing_up")
+    plan = _write_up(data, outcome, stats, events, started)
     return plan
 
 
