@@ -15,6 +15,7 @@ that only floor ("at least").
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +24,7 @@ from ortools.linear_solver.python import model_builder as mb
 from scipy.optimize import linprog
 
 from optimiser.rules import ModelData, Rows
+from optimiser.run_control import SolveControl
 
 # Row bounds above this are "no bound" (the fairness rows use a very large integer as infinity).
 _INFINITE = 1e15
@@ -109,9 +111,9 @@ def linear_model(d: ModelData, rows: dict[str, Rows], integral: bool = False,
 
 
 def solve_linear(d: ModelData, rows: dict[str, Rows], solver: str = "glop", time_limit_s: float = 30.0,
-                 integral: bool = False, workers: int = 1) -> LinearResult:
+                 integral: bool = False, workers: int = 1, control: SolveControl | None = None) -> LinearResult:
     """Solve the relaxation (or the MIP with `integral`) with an OR-Tools linear back end; the LP
-    also returns its row duals."""
+    also returns its row duals. A stop asked through `control` interrupts the solve."""
     started = time.perf_counter()
     stack = stacked_rows(d, rows)
     model = linear_model(d, rows, integral, stack)
@@ -125,7 +127,8 @@ def solve_linear(d: ModelData, rows: dict[str, Rows], solver: str = "glop", time
         engine.set_solver_specific_parameters("output_flag=false")  # no banner on the console
     if solver == "scip" and workers > 1:
         engine.set_solver_specific_parameters(f"parallel/maxnthreads = {workers}")
-    status = engine.solve(model)
+    with control.interruptible(engine.stop_search) if control is not None else nullcontext():
+        status = engine.solve(model)
     seconds = time.perf_counter() - started - built
     name = getattr(status, "name", str(status))
     if status in (mb.SolveStatus.OPTIMAL, mb.SolveStatus.FEASIBLE):
@@ -178,11 +181,14 @@ def solve_linear_highs(d: ModelData, rows: dict[str, Rows], time_limit_s: float 
                         reduced, duals)
 
 
-def lp_bound(d: ModelData, rows: dict[str, Rows], time_limit_s: float = 30.0, solver: str = "glop") -> LinearResult:
-    """The LP relaxation bound and duals; None bound if it did not finish in time."""
+def lp_bound(d: ModelData, rows: dict[str, Rows], time_limit_s: float = 30.0, solver: str = "glop",
+             control: SolveControl | None = None) -> LinearResult:
+    """The LP relaxation bound and duals; None bound if it did not finish in time. The OR-Tools
+    back ends stop when `control` asks; HiGHS through scipy cannot be interrupted, so a stop takes
+    effect when it returns."""
     if solver.startswith("highs"):
         return solve_linear_highs(d, rows, time_limit_s, "highs-ds" if solver == "highs" else solver)
-    return solve_linear(d, rows, solver, time_limit_s)
+    return solve_linear(d, rows, solver, time_limit_s, control=control)
 
 
 def lp_rounded_order(values: np.ndarray, points: np.ndarray) -> np.ndarray:

@@ -28,6 +28,7 @@ pairs kept in the model. Every step gets what is left of `time_limit_s`; the bes
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -38,11 +39,19 @@ import pandas as pd
 from optimiser.explain import explain_placements, unplaced_reasons
 from optimiser.greedy import greedy_plan
 from optimiser.lp_bound import lp_bound, lp_rounded_order, solve_linear
-from optimiser.model import (EligiblePairs, Progress, build_model, model_and_eligible_pairs, model_data, solve,
-                             with_more_pairs)
-from optimiser.pricing import price_all_pairs, trivial_bound
+from optimiser.model import (
+    EligiblePairs,
+    Progress,
+    build_model,
+    model_and_eligible_pairs,
+    model_data,
+    solve,
+    with_more_pairs,
+)
 from optimiser.objective import TERMS
+from optimiser.pricing import price_all_pairs, trivial_bound
 from optimiser.rules import ModelData, Rows, build_rows
+from optimiser.run_control import SolveControl
 from optimiser.stability import blocking_pairs
 from planner.domain import Opportunity, Placement, Plan, Policy, Scenario
 from planner.eligibility import eligibility_reasons
@@ -75,9 +84,12 @@ class _Outcome:
 
 def solve_plan(scenario: Scenario, policy: Policy | None = None,
                on_progress: Callable[[Progress], None] | None = None,
-               keep_per_person: int | None = None, prune_from: int | None = None) -> Plan:
+               keep_per_person: int | None = None, prune_from: int | None = None,
+               stop: threading.Event | None = None) -> Plan:
     """Place people on opportunities under every hard rule, best weighted score first, within
     the policy's time limit. Returns a `Plan` with status, objective, bound, gap and explanations.
+    `on_progress` hears each improvement and, every half second, the phase and best so far;
+    setting `stop` ends the run early with the best plan found (status STOPPED_EARLY).
 
     The bound always covers the whole problem (every eligible pair), even when the model kept only
     each person's best pairs (`keep_per_person`, from `prune_from` eligible pairs; defaults in
@@ -87,12 +99,28 @@ def solve_plan(scenario: Scenario, policy: Policy | None = None,
     deadline = started + policy.time_limit_s
     events: list[Progress] = []
 
+    def tick(seconds: float, phase: str, objective: float | None, bound: float | None) -> None:
+        if on_progress is not None:
+            on_progress(Progress(time.perf_counter() - started, objective, bound, "tick", phase, control.placements))
+
+    control = SolveControl(stop, on_tick=tick)
+
     def emit(event: Progress) -> None:
         event.seconds = time.perf_counter() - started
+        event.phase = event.phase or control.phase
+        control.best(event.objective, event.bound, event.placements)
         events.append(event)
         if on_progress is not None:
             on_progress(event)
 
+    with control.running():
+        emit(Progress(0, None, None, "start", "candidates"))
+        return _plan(scenario, policy, deadline, started, events, emit, control, keep_per_person, prune_from)
+
+
+def _plan(scenario: Scenario, policy: Policy, deadline: float, started: float, events: list[Progress], emit,
+          control: SolveControl, keep_per_person: int | None, prune_from: int | None) -> Plan:
+    """The steps of `solve_plan` (see the module docstring), phases reported to `control`."""
     t0 = time.perf_counter()
     data, eligible = model_and_eligible_pairs(scenario, policy, keep_per_person=keep_per_person,
                                               prune_from=prune_from)
@@ -103,9 +131,19 @@ def solve_plan(scenario: Scenario, policy: Policy | None = None,
                    "build_seconds": round(build_seconds, 3)}
 
     work_deadline = deadline - min(_reserve(data), REPORT_RESERVE_MAX_SHARE * policy.time_limit_s)
-    outcome = _ineligible_pins(data) or _optimise(data, rows, eligible, work_deadline, emit, stats)
+    outcome = _ineligible_pins(data) or _optimise(data, rows, eligible, work_deadline, emit, stats, control)
+    outcome.status = stopped_early_status(outcome.status, control.stopped())
+    control.phase_is("writing_up")
     plan = _write_up(outcome.data or data, eligible, outcome, stats, events, started)
     return plan
+
+
+def stopped_early_status(status: str, stopped: bool) -> str:
+    """A run its planner stopped keeps a proven answer (optimal, or rules that conflict);
+    otherwise its plan is the best found so far and says it was stopped early."""
+    if not stopped or status in ("OPTIMAL", "INFEASIBLE"):
+        return status
+    return "STOPPED_EARLY"
 
 
 def _reserve(data: ModelData) -> float:
@@ -137,8 +175,10 @@ def _value(data: ModelData, chosen: np.ndarray) -> float:
     return float((np.tile(data.pairs["points"].to_numpy(), data.periods) * chosen[: data.n_vars]).sum())
 
 
-def _greedy(data: ModelData, rows: dict[str, Rows], deadline: float | None, emit, stats: dict):
+def _greedy(data: ModelData, rows: dict[str, Rows], deadline: float | None, emit, stats: dict,
+            control: SolveControl):
     """The greedy plan, its value and whether it meets every rule."""
+    control.phase_is("first_plan")
     t0 = time.perf_counter()
     greedy = greedy_plan(data, rows, deadline=deadline)
     greedy_value = _value(data, greedy)
@@ -146,27 +186,31 @@ def _greedy(data: ModelData, rows: dict[str, Rows], deadline: float | None, emit
     stats["greedy_objective"] = greedy_value
     stats["greedy_seconds"] = round(time.perf_counter() - t0, 3)
     if greedy_ok:
-        emit(Progress(0, greedy_value, None, "greedy"))
+        emit(Progress(0, greedy_value, None, "greedy", placements=int(greedy[: data.n_vars].sum())))
     return greedy, greedy_value, greedy_ok
 
 
 def _optimise(data: ModelData, rows: dict[str, Rows], eligible: EligiblePairs, deadline: float, emit,
-              stats: dict) -> _Outcome:
+              stats: dict, control: SolveControl) -> _Outcome:
     policy = data.policy
     if data.n_vars == 0:
         return _Outcome("OPTIMAL", np.zeros(0, np.int8), 0.0, 0.0, "no candidate pairs", [])
     pruned = data.pruned_from is not None
     if not pruned and (policy.stable or data.n_vars <= DIRECT_CP_SAT_UP_TO):
-        greedy, greedy_value, greedy_ok = _greedy(data, rows, deadline, emit, stats)
+        greedy, greedy_value, greedy_ok = _greedy(data, rows, deadline, emit, stats, control)
+        if greedy_ok and not policy.stable and control.stopped():
+            return _Outcome("FEASIBLE", greedy, greedy_value, trivial_bound(data, eligible),
+                            "greedy (stopped before optimising)", [])
         if greedy_ok and not policy.stable and _remaining(deadline) < CP_SAT_BUILD_S_PER_VAR * data.n_vars + 0.2:
             return _Outcome("FEASIBLE", greedy, greedy_value, trivial_bound(data, eligible),
                             "greedy (no time left to optimise)", [])
+        control.phase_is("improving")
         result = _cp_sat(data, deadline, emit, "cp-sat",
-                         with_counts(data, rows, greedy) if greedy_ok else None)
+                         with_counts(data, rows, greedy) if greedy_ok else None, control=control)
         if result.status not in ("OPTIMAL", "FEASIBLE", "INFEASIBLE") and greedy_ok and not policy.stable:
             return _Outcome("FEASIBLE", greedy, greedy_value, result.bound, "greedy (CP-SAT found no better plan in time)", [])
         return result
-    return _optimise_by_lp(data, rows, eligible, deadline, emit, stats)
+    return _optimise_by_lp(data, rows, eligible, deadline, emit, stats, control)
 
 
 @dataclass
@@ -184,25 +228,30 @@ class _Search:
 
 
 def _optimise_by_lp(data: ModelData, rows: dict[str, Rows], eligible: EligiblePairs, deadline: float, emit,
-                    stats: dict) -> _Outcome:
+                    stats: dict, control: SolveControl) -> _Outcome:
     """Greedy plan, then rounds of: LP on the model, whole-problem bound by pricing every eligible
     pair, LP-rounded plan, and the pairs with positive reduced cost added back; then the exact step
     on the pairs that could still improve the plan."""
     # The greedy plan comes first and is never cut short: it is the plan returned when the LP
     # relaxation does not finish, and it costs a fraction of the LP.
-    greedy, greedy_value, greedy_ok = _greedy(data, rows, None, emit, stats)
+    greedy, greedy_value, greedy_ok = _greedy(data, rows, None, emit, stats, control)
     t0 = time.perf_counter()
     state = _Search(data, rows, greedy, greedy_value, greedy_ok, trivial_bound(data, eligible), "greedy")
     stats["trivial_bound"] = state.bound
     stats["trivial_bound_seconds"] = round(time.perf_counter() - t0, 3)
-    emit(Progress(0, state.value if greedy_ok else None, state.bound, "greedy + bound without LP"))
+    emit(Progress(0, state.value if greedy_ok else None, state.bound, "greedy + bound without LP",
+                  placements=int(state.plan[: data.n_vars].sum()) if greedy_ok else None))
+    if control.stopped():
+        state.method = "greedy (stopped before optimising)"
+        return _finish(state)
+    control.phase_is("improving")
     lp, priced = None, None
     stats["lp_rounds"] = []
     for round_number in range(MAX_PRICING_ROUNDS):
         round_started = time.perf_counter()
-        lp = lp_bound(state.data, state.rows, max(0.1, _remaining(deadline)), solver=LP_SOLVER)
+        lp = lp_bound(state.data, state.rows, max(0.1, _remaining(deadline)), solver=LP_SOLVER, control=control)
         if lp.status == "INFEASIBLE":
-            return _cp_sat(state.data, deadline, emit, "cp-sat", None)
+            return _cp_sat(state.data, deadline, emit, "cp-sat", None, control=control)
         if lp.status != "OPTIMAL" or lp.duals is None:
             stats["lp_rounds"].append({"pairs": state.data.n_pairs, "lp_status": lp.status,
                                        "seconds": round(time.perf_counter() - round_started, 3)})
@@ -226,7 +275,8 @@ def _optimise_by_lp(data: ModelData, rows: dict[str, Rows], eligible: EligiblePa
         last_round = time.perf_counter() - round_started
         # Another round is tried even when it may not finish: an LP cut short loses nothing (the
         # plan and bound so far stand), and one that finishes can close most of the gap.
-        if priced is None or priced.n_positive == 0 or _remaining(deadline) < 0.5 * last_round:
+        if (priced is None or priced.n_positive == 0 or _remaining(deadline) < 0.5 * last_round
+                or control.stopped()):
             break
         grown = with_more_pairs(state.data, eligible, priced.add)
         state.plan = _remap(state.data, state.plan, grown)
@@ -236,7 +286,7 @@ def _optimise_by_lp(data: ModelData, rows: dict[str, Rows], eligible: EligiblePa
     stats["lp_bound"] = None if lp is None else lp.bound
     if lp is None or priced is None:
         return _finish(state)
-    return _exact_step(state, lp, priced, deadline, emit, stats)
+    return _exact_step(state, lp, priced, deadline, emit, stats, control)
 
 
 # Column generation: at most this many rounds, each adding at most this many pairs per person in
@@ -273,7 +323,8 @@ def _round_lp(state: _Search, lp, emit) -> None:
     value = _value(data, rounded)
     if _satisfies(data, rows, rounded) and (not state.plan_ok or value > state.value):
         state.plan, state.value, state.plan_ok, state.method = rounded, value, True, "lp + rounding"
-    emit(Progress(0, state.value if state.plan_ok else None, state.bound, "lp-rounded"))
+    emit(Progress(0, state.value if state.plan_ok else None, state.bound, "lp-rounded",
+                  placements=int(state.plan[: data.n_vars].sum()) if state.plan_ok else None))
 
 
 def _finish(state: _Search) -> _Outcome:
@@ -283,7 +334,8 @@ def _finish(state: _Search) -> _Outcome:
     return _Outcome("FEASIBLE", state.plan, state.value, state.bound, method, [], state.data)
 
 
-def _exact_step(state: _Search, lp, priced, deadline: float, emit, stats: dict) -> _Outcome:
+def _exact_step(state: _Search, lp, priced, deadline: float, emit, stats: dict,
+                control: SolveControl) -> _Outcome:
     """Reduced-cost fixing, then SCIP on what is left. A plan using variable v is worth at most
     bound(y) - penalty(v) (optimiser.pricing), so only variables with
     penalty < bound(y) - best plan + 1 can improve it; the MIP solves the model of those."""
@@ -303,16 +355,21 @@ def _exact_step(state: _Search, lp, priced, deadline: float, emit, stats: dict) 
     if len(kept) > EXACT_STEP_UP_TO_PAIRS:
         state.method += " (too many pairs left for the exact step)"
         return _finish(state)
+    if control.stopped():
+        state.method += " (stopped before the exact step)"
+        return _finish(state)
     if _remaining(deadline) < CP_SAT_BUILD_S_PER_VAR * len(kept) * data.periods + 0.2:
         state.method += " (no time left for the exact step)"
         return _finish(state)
+    control.phase_is("proving")
     small = ModelData(scenario=data.scenario, arrays=data.arrays, policy=data.policy, periods=data.periods,
                       pairs=data.pairs.iloc[kept].reset_index(drop=True), critical_table=data.critical_table)
     to_full = (np.arange(data.periods)[:, None] * data.n_pairs + kept[None, :]).ravel()
     small_rows = build_rows(small)
     # SCIP, not HiGHS: both prove the small model optimal in about a second, but HiGHS overran its
     # time limit by minutes on a 6,000-pair model, where SCIP stops within about a second.
-    mip = solve_linear(small, small_rows, "scip", max(0.1, _remaining(deadline) - 0.5), integral=True)
+    mip = solve_linear(small, small_rows, "scip", max(0.1, _remaining(deadline) - 0.5), integral=True,
+                       control=control)
     stats["reduced_mip_status"] = mip.status
     if mip.values is not None:
         candidate = np.zeros(data.n_vars, np.int8)
@@ -322,20 +379,20 @@ def _exact_step(state: _Search, lp, priced, deadline: float, emit, stats: dict) 
             state.method = "lp + reduced-cost fixing + scip mip"
     if mip.bound is not None:
         state.bound = min(state.bound, max(mip.bound, outside_best))
-    emit(Progress(0, state.value, state.bound, "scip mip (reduced model)"))
+    emit(Progress(0, state.value, state.bound, "scip mip (reduced model)", placements=int(state.plan[: data.n_vars].sum())))
     if state.value >= np.floor(state.bound + 1e-6):
         return _Outcome("OPTIMAL", state.plan, state.value, state.value, state.method, [], data)
     return _finish(state)
 
 
 def _cp_sat(data: ModelData, deadline: float, emit, method: str,
-            hint: np.ndarray | None, bound_cap: float | None = None) -> _Outcome:
+            hint: np.ndarray | None, bound_cap: float | None = None, control: SolveControl | None = None) -> _Outcome:
     built = build_model(data)
     policy = data.policy
     result = solve(built, max(0.05, _remaining(deadline)), policy.workers, policy.random_seed, hint=hint,
                    on_progress=lambda e: emit(Progress(0, e.objective, min(e.bound, bound_cap)
                                                         if (e.bound is not None and bound_cap) else e.bound,
-                                                        e.source)))
+                                                        e.source, placements=e.placements)), control=control)
     if result.status == "INFEASIBLE":
         diagnosis = build_model(data, diagnose=True)
         found = solve(diagnosis, max(0.5, _remaining(deadline)), policy.workers, policy.random_seed)
@@ -452,7 +509,7 @@ def relax_requirement(scenario: Scenario, opportunity_id: str, skill: str) -> Sc
 
 
 def what_if(scenario: Scenario, relax: list[tuple[str, str]] = (), stretch: int | None = None,
-            policy: Policy | None = None, on_progress=None) -> WhatIf:
+            policy: Policy | None = None, on_progress=None, stop: threading.Event | None = None) -> WhatIf:
     """Plan the scenario as it is and with the change, side by side: `relax` drops (opportunity,
     skill) requirements; `stretch` sets how many levels short of a requirement a person may be."""
     policy = policy or scenario.policy
@@ -476,8 +533,8 @@ def what_if(scenario: Scenario, relax: list[tuple[str, str]] = (), stretch: int 
     parts = [f"{o} without {s}" for o, s in relax] + ([f"stretch {stretch}"] if stretch is not None else [])
     return WhatIf(
         change=", ".join(parts) or "no change",
-        baseline=solve_plan(scenario, half, on_progress),
-        changed=solve_plan(changed_scenario, changed_half, on_progress),
+        baseline=solve_plan(scenario, half, on_progress, stop=stop),
+        changed=solve_plan(changed_scenario, changed_half, on_progress, stop=stop),
         eligible_pairs_before=len(before),
         eligible_pairs_after=len(after),
         people_newly_eligible=len(gained),

@@ -9,6 +9,7 @@ becomes one CP-SAT linear constraint, written straight into the model's proto fr
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -20,6 +21,7 @@ from optimiser.candidates import eligible_pair_blocks, scenario_arrays
 from optimiser.model_data import ModelData, Rows
 from optimiser.objective import score_pairs
 from optimiser.rules import HARD_RULES, build_rows
+from optimiser.run_control import SolveControl
 from planner.domain import Policy, Scenario
 
 # Variable names make a model dump readable; beyond this size they only cost build time.
@@ -352,6 +354,8 @@ class Progress:
     objective: float | None
     bound: float | None
     source: str = "cp-sat"
+    phase: str | None = None  # a key of optimiser.run_control.PHASES
+    placements: int | None = None  # in the best plan so far, when known
 
 
 @dataclass
@@ -372,13 +376,17 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         self.emit = emit
 
     def on_solution_callback(self) -> None:
-        self.emit(Progress(self.wall_time, self.objective_value, self.best_objective_bound))
+        solution = self.response_proto.solution
+        placed = int(sum(solution[i] for i in range(min(self.n_vars, len(solution)))))
+        self.emit(Progress(self.wall_time, self.objective_value, self.best_objective_bound, placements=placed))
 
 
 def solve(built: BuiltModel, time_limit_s: float, workers: int = 2, seed: int = 0,
           hint: np.ndarray | None = None, on_progress: Callable[[Progress], None] | None = None,
-          log: bool = False, light_presolve: bool | None = None) -> SolveResult:
-    """Solve within `time_limit_s`; return the best plan found with its status, objective and bound."""
+          log: bool = False, light_presolve: bool | None = None,
+          control: SolveControl | None = None) -> SolveResult:
+    """Solve within `time_limit_s`; return the best plan found with its status, objective and bound.
+    With `control`, a stop request ends the search early (the best plan so far is kept)."""
     model = built.model
     model.proto.clear_solution_hint()
     if hint is not None and len(hint) in (built.n_vars, built.data.n_total_vars):
@@ -414,7 +422,8 @@ def solve(built: BuiltModel, time_limit_s: float, workers: int = 2, seed: int = 
 
     solver.best_bound_callback = on_bound
     started = time.perf_counter()
-    status = solver.solve(model, _Reporter(built.n_vars, emit))
+    with control.interruptible(solver.stop_search) if control is not None else nullcontext():
+        status = solver.solve(model, _Reporter(built.n_vars, emit))
     seconds = time.perf_counter() - started
     name = solver.status_name(status)
     chosen = np.zeros(built.n_vars, dtype=np.int8)

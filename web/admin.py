@@ -13,6 +13,7 @@ import logging
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from pydantic import Field
 
+from planner.services.audit_names import AuditNames, account_in_words, target_in_words
 from planner.store import NotFound, list_audit, list_users
 from planner.store import delete_person as store_delete_person
 from planner.store import delete_user as store_delete_user
@@ -21,6 +22,7 @@ from planner.store.managers import managers_by_user
 from planner.store.webhooks import list_deliveries
 from web.auth import AccountError, change_account_role, change_manager_teams, create_account, person_link_problem
 from web.data_access import current_scenario, engine, scenario_changed
+from web.reader_names import name_for_reader
 from web.security import (
     ROLES,
     FormModel,
@@ -188,13 +190,30 @@ def _parse_or_back(model):
 # ---------------------------------------------------------------------------------------------
 
 
+def audit_names() -> AuditNames:
+    """Names for the audit page: accounts, and the people, teams and opportunities of the current
+    scenario as the reader may see them (the stored trail keeps ids)."""
+    accounts = list_users(engine())
+    scenario = current_scenario()
+    return AuditNames(
+        usernames={a.id: a.username for a in accounts},
+        account_people={a.username: a.person_id for a in accounts if a.person_id},
+        person_name=name_for_reader(scenario),
+        team_names={t.team_id: t.name for t in scenario.teams} if scenario else {},
+        opportunity_titles={o.opportunity_id: o.title for o in scenario.opportunities} if scenario else {},
+    )
+
+
 @bp.get("/audit")
 @roles_required("admin")
 def audit():
     filters = {key: (request.args.get(key) or "").strip()[:300] or None for key in ("actor", "action", "target")}
     page = int_param("page", default=1)
     rows = list_audit(engine(), limit=AUDIT_PAGE_SIZE + 1, offset=(page - 1) * AUDIT_PAGE_SIZE, **filters)
-    return render_template("admin/audit.html", rows=rows[:AUDIT_PAGE_SIZE], filters=filters, page=page,
+    names = audit_names()
+    shown = [(row, account_in_words(names, row.actor), target_in_words(names, row.target))
+             for row in rows[:AUDIT_PAGE_SIZE]]
+    return render_template("admin/audit.html", rows=shown, filters=filters, page=page,
                            filter_args={k: v for k, v in filters.items() if v},
                            has_next=len(rows) > AUDIT_PAGE_SIZE)
 

@@ -54,7 +54,7 @@ from planner.store import (
 )
 from web.data_access import current_scenario, engine, scenario_changed
 from web.exports import CSV_MIMETYPE, XLSX_MIMETYPE, csv_bytes, download, xlsx_bytes
-from web.jobs import Job, SlotsBusy, pool
+from web.jobs import STOP_ROLES, Job, SlotsBusy, pool, stop_job
 from web.reader_names import name_for_reader
 from web.security import (
     FormModel,
@@ -247,6 +247,21 @@ def job(job_id: int):
                            status_url=url_for("crisis.job_status", job_id=job_id),
                            next_url=url_for("crisis.index") if job.done else None,
                            next_label="Open the crisis console")
+
+
+@bp.post("/jobs/<int:job_id>/stop")
+@roles_required(*STOP_ROLES["redeploy"])
+def stop_run(job_id: int):
+    """Stop a running redeployment and keep the plan found so far (audited)."""
+    job = _job_or_404(job_id)
+    parse_form(EmptyForm)
+    user = current_user()
+    try:
+        message = stop_job(job, user.username, user.role)
+    except PermissionError:
+        abort(403)
+    flash(message, "info")
+    return redirect(url_for("crisis.job", job_id=job_id))
 
 
 @bp.get("/jobs/<int:job_id>.json")

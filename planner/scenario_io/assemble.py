@@ -313,6 +313,13 @@ def people_without_skills(scenario: Scenario, collection: Collection) -> list[Pr
     ]
 
 
+def skill_in_words(scenario: Scenario, skill_id: str) -> str:
+    """A skill as a planner reads it: its catalogue name with its id, or the quoted id when the
+    catalogue does not name it."""
+    name = scenario.skill_name_by_id.get(skill_id)
+    return f"{name} ({skill_id})" if name and name != skill_id else repr(skill_id)
+
+
 def teams_short_of_critical_skills(scenario: Scenario, collection: Collection) -> list[Problem]:
     """A team that already has fewer holders of a critical skill than it asks for keeps all of them
     (contract), so none of those holders can be released: worth knowing before planning."""
@@ -332,8 +339,9 @@ def teams_short_of_critical_skills(scenario: Scenario, collection: Collection) -
                     file=collection.label, row=row, column=column, severity="warning",
                     value=f"{critical.skill}:{critical.level}:{critical.count}",
                     message=(
-                        f"the team has {have} of the {critical.count} people it needs holding "
-                        f"{critical.skill!r} at level {critical.level} or above; none of them can be released"
+                        f"{team.name} ({team.team_id}) has {have} of the {critical.count} people it needs holding "
+                        f"{skill_in_words(scenario, critical.skill)} at level {critical.level} or above; "
+                        "none of them can be released"
                     ),
                 ))
     return warnings

@@ -15,11 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from planner.redeploy_results import Assignment as Redeployment
 from sqlalchemy import Connection, Engine
 
 from optimiser.redeploy.rules import rest_counts_from
 from planner.domain import Commitment, Policy, Scenario
+from planner.redeploy_results import Assignment as Redeployment
 from planner.rotation_calendar import overlap, undated_placement_window
 from planner.store import write_transaction
 from planner.store.assignments import (

@@ -153,7 +153,8 @@ def redeploy_work(engine: Engine, scenario: Scenario, revision: int, actor: str,
         # Opt-outs are read when the run starts, so one given a moment ago already counts.
         planned_on, opted_out = opted_out_people_stay_home(rested, crisis_opt_outs_in_force(engine))
         moves = baseline_with_record(previous, current_redeployments(engine, planned_on, day))
-        result = redeploy(planned_on, plan_date=day, baseline=moves, time_limit_s=time_limit_s, on_progress=progress)
+        result = redeploy(planned_on, plan_date=day, baseline=moves, time_limit_s=time_limit_s, on_progress=progress,
+                          stop=getattr(progress, "stop", None))
         data = result.model_dump(mode="json")
         if data.get("protected") is not None:
             data["protected"]["opted_out"] = opted_out  # counted among `unavailable` too

@@ -155,7 +155,7 @@ def matching_work(engine: Engine, scenario: Scenario, policy: Policy, actor: str
     def work(progress) -> JobOutcome:
         nonlocal policy
         policy = with_commitments(engine, scenario, policy)
-        plan = solve_plan(scenario, policy, on_progress=progress)
+        plan = solve_plan(scenario, policy, on_progress=progress, stop=getattr(progress, "stop", None))
         # The solver reports improvements as they happen; its last word (e.g. the bound closing
         # on the objective when optimality is proven) comes with the plan, so draw it too.
         progress.final(plan.solve_seconds, plan.objective, plan.best_bound)

@@ -30,6 +30,7 @@ PLAN_ROLES = ("hr",)
 
 class CommitForm(FormModel):
     token: str = Field(min_length=1, max_length=100)
+    keep_staff_edits: bool = False  # the preview's checkbox, ticked by default
 
 
 class PolicyForm(FormModel):
@@ -83,4 +84,4 @@ class WhatIfForm(FormModel):
 
 # The view modules add their routes to `bp` and import it and the forms from here, so they are
 # imported last, once both exist.
-from web.hr import decisions, imports, plans, review, whatif  # noqa: F401
+from web.hr import decisions, imports, plans, review, runs, whatif  # noqa: F401
