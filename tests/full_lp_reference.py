@@ -13,7 +13,8 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from optimiser.candidates import candidate_pairs, scenario_arrays
 from optimiser.objective import score_pairs
-from planner.domain import Scenario, release_allowance
+from planner.domain import Scenario
+from planner.staffing import release_allowance
 
 
 def full_lp_optimum(scenario: Scenario, policy=None) -> float:
