@@ -35,7 +35,7 @@ from optimiser.lp_bound import lp_bound, lp_rounded_order, solve_linear
 from optimiser.model import Progress, build_model, model_data, solve
 from optimiser.objective import TERMS
 from optimiser.rules import ModelData, Rows, build_rows
-from optimiser.stability import blocking_pairs
+from optimiser.stability import blocking_pair_records, blocking_pairs
 from planner.domain import Opportunity, Placement, Plan, Policy, Scenario
 from planner.eligibility import eligibility_reasons
 
@@ -276,7 +276,8 @@ def _write_up(data: ModelData, outcome: _Outcome, stats: dict, events: list[Prog
         gap=gap,
         solve_seconds=round(time.perf_counter() - started, 3),
         placements=placements,
-        blocking_pairs=int(len(blocking)),
+        blocking_pairs=blocking_pair_records(data, blocking),
+        blocking_pair_count=int(len(blocking)),
         conflicts=outcome.conflicts,
         unplaced=unplaced,
         periods=data.periods,

@@ -429,6 +429,15 @@ class Placement(BaseModel):
     )
 
 
+class BlockingPair(BaseModel):
+    """A person and an opportunity who would both rather have each other than what they got."""
+
+    person_id: str
+    opportunity_id: str
+    period: int = 1
+    reason: str = ""
+
+
 class Plan(BaseModel):
     status: str
     objective: float | None = None
@@ -436,7 +445,9 @@ class Plan(BaseModel):
     gap: float | None = None
     solve_seconds: float = 0.0
     placements: list[Placement] = Field(default_factory=list)
-    blocking_pairs: int = 0
+    blocking_pairs: list[BlockingPair] = Field(
+        default_factory=list, description="each blocking pair with a reason in plain words")
+    blocking_pair_count: int = 0
     conflicts: list[str] = Field(default_factory=list, description="named rules that conflict when infeasible")
     unplaced: dict[str, str] = Field(default_factory=dict, description="person_id -> main reason")
     periods: int = Field(default=1, description="rotation periods planned")
@@ -446,3 +457,12 @@ class Plan(BaseModel):
     stats: dict[str, Any] = Field(
         default_factory=dict, description="candidate pairs, build and solve times, LP bound, method used"
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _count_only_plans(cls, data: Any) -> Any:
+        """Plans saved before blocking pairs were listed held only their count."""
+        if isinstance(data, dict) and isinstance(data.get("blocking_pairs"), int):
+            data = dict(data)
+            data["blocking_pair_count"] = data.pop("blocking_pairs")
+        return data

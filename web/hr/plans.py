@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from planner.domain import Policy, Scenario
 from planner.services.plans import (
     PLAN_EXPORT_HEADER,
+    blocking_pair_rows,
     decision_counts,
     matching_work,
     placement_rows,
@@ -102,9 +103,11 @@ def plan(plan_id: int):
     scenario = current_scenario()
     name_of = name_for_reader(scenario)
     rows = placement_rows(engine(), stored, scenario, name_of)
+    blocking_count, blocking_rows = blocking_pair_rows(stored, scenario, name_of)
     return render_template("hr/plan.html", stored=stored, result=stored.result or {}, rows=rows,
                            unplaced=unplaced_rows(stored, name_of), counts=decision_counts(rows),
-                           versions=list_plans(engine(), "matching"))
+                           versions=list_plans(engine(), "matching"),
+                           blocking_count=blocking_count, blocking_rows=blocking_rows)
 
 
 @bp.get("/plans/<int:plan_id>/export.csv")
