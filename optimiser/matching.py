@@ -34,7 +34,7 @@ from optimiser.greedy import greedy_plan
 from optimiser.lp_bound import lp_bound, lp_rounded_order, solve_linear
 from optimiser.model import Progress, build_model, model_data, solve
 from optimiser.objective import TERMS
-from optimiser.rules import ModelData, Rows, build_rows
+from optimiser.rules import COUNTING_RULES, ModelData, Rows, build_rows
 from optimiser.stability import blocking_pair_records, blocking_pairs
 from planner.domain import Opportunity, Placement, Plan, Policy, Scenario
 from planner.eligibility import eligibility_reasons
@@ -183,7 +183,8 @@ def _optimise(data: ModelData, rows: dict[str, Rows], deadline: float, emit, sta
     if _remaining(deadline) < CP_SAT_BUILD_S_PER_VAR * len(kept) * data.periods + 0.2:
         return _Outcome("FEASIBLE", incumbent[1], incumbent[0], lp.bound, "lp + rounding (no time left for the exact step)", [])
     small = ModelData(scenario=data.scenario, arrays=data.arrays, policy=data.policy, periods=data.periods,
-                      pairs=data.pairs.iloc[kept].reset_index(drop=True), critical_table=data.critical_table)
+                      pairs=data.pairs.iloc[kept].reset_index(drop=True), critical_table=data.critical_table,
+                      eligible_people=data.eligible_people)
     to_full = (np.arange(data.periods)[:, None] * data.n_pairs + kept[None, :]).ravel()
     small_rows = build_rows(small)
     # SCIP, not HiGHS: both prove the small model optimal in about a second, but HiGHS overran its
@@ -232,8 +233,8 @@ def with_counts(data: ModelData, rows: dict[str, Rows], chosen: np.ndarray) -> n
     """A 0/1 plan extended with the values its helper counts take (so a hint is complete)."""
     values = np.zeros(data.n_total_vars, dtype=np.int64)
     values[: data.n_vars] = chosen[: data.n_vars]
-    if data.aux:
-        fair = rows["fairness"]
+    for key in COUNTING_RULES:
+        fair = rows[key]
         for r in range(fair.n_rows):
             sel = fair.row == r
             v, c = fair.var[sel], fair.coef[sel]

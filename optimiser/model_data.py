@@ -62,6 +62,9 @@ class ModelData:
     critical_table: pd.DataFrame | None = None
     aux: list[tuple[str, int, int]] = field(default_factory=list)  # (name, lb, ub) of helper counts
     pruned_from: int | None = None  # eligible pairs before keeping each person's best (large scenarios)
+    # Per person: available and eligible for at least one opportunity (has a candidate pair).
+    # Taken from the whole model and handed on to reduced ones, whose pairs are a subset.
+    eligible_people: np.ndarray | None = None
 
     def __post_init__(self):
         if self.pair_index is None:
@@ -74,6 +77,9 @@ class ModelData:
         ]
         if self.critical_table is None:
             self.critical_table = critical_skills_table(self.arrays, self.scenario.teams)
+        if self.eligible_people is None:
+            self.eligible_people = np.zeros(self.arrays.n_people, dtype=bool)
+            self.eligible_people[self.pairs["person"].to_numpy()] = True
 
     @property
     def n_pairs(self) -> int:

@@ -181,6 +181,30 @@ class FairnessFloor(_PolicyModel):
     min_share: Share = 0.0
 
 
+# Groups smaller than this are neither ruled on nor reported: rates of a handful of people are
+# noise, and reporting them could identify who is in the group.
+EQUALITY_MIN_GROUP = 10
+
+
+class EqualityPolicy(_PolicyModel):
+    """Equality monitoring: which people.csv columns hold protected characteristics (stored as
+    special-category data, seen by HR and admins only), and the four-fifths rule on one of them."""
+
+    attribute: Identifier | None = Field(
+        default=None, description="the monitoring column the placement-rate rule applies to, e.g. ethnicity")
+    attributes: tuple[Identifier, ...] = Field(
+        default=(), description="further monitoring columns recorded and reported but not ruled on")
+    min_ratio: Share = Field(
+        default=0.8, description="each group's placement rate is at least this times the best group's")
+
+    @property
+    def monitored(self) -> tuple[str, ...]:
+        """Every monitoring column, the ruled one first, each once (names as people.csv's header
+        reads them once normalised: lower case, spaces and dashes as underscores)."""
+        names = ([self.attribute] if self.attribute else []) + list(self.attributes)
+        return tuple(dict.fromkeys(n.strip().lower().replace(" ", "_").replace("-", "_") for n in names))
+
+
 class PersonOpportunity(_Model):
     person_id: Identifier
     opportunity_id: Identifier
@@ -199,6 +223,7 @@ class Policy(_PolicyModel):
         default=None, ge=0, le=MAX_CROSS_ORGANISATION_CAP, description="cap on moves across employers"
     )
     fairness: FairnessFloor = Field(default_factory=FairnessFloor)
+    equality: EqualityPolicy = Field(default_factory=EqualityPolicy)
     pinned: tuple[PersonOpportunity, ...] = ()
     forbidden: tuple[PersonOpportunity, ...] = ()
     weights: Weights = Field(default_factory=Weights)
@@ -274,6 +299,10 @@ class Scenario(_Model):
     opportunities: tuple[Opportunity, ...] = ()
     demand: tuple[Demand, ...] = ()
     policy: Policy = Field(default_factory=Policy)
+    # Equality monitoring (special-category data): person_id -> {column: value}, from the columns
+    # policy.equality names. Never part of a dump (exports, the API, JSON files) nor of a repr
+    # (logs): only the store and the equality rule and report read it.
+    monitoring: dict[str, dict[str, str]] = Field(default_factory=dict, exclude=True, repr=False)
 
     _lookup_cache: dict = PrivateAttr(default_factory=dict)
 
