@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from flask import abort, render_template, request
 
-from optimiser.equality_report import equality_report
-from planner.domain import Placement
+from planner.services.equality import plan_equality_report
 from web.data_access import current_scenario
 from web.hr import bp
 from web.hr.common import plan_or_404
@@ -22,13 +21,10 @@ def equality(plan_id: int):
     scenario = current_scenario()
     if scenario is None:
         abort(404)
-    result = stored.result or {}
-    placements = [Placement.model_validate(p) for p in result.get("placements", [])]
-    attribute = request.args.get("attribute", "")[:200] or None
+    attributes = scenario.policy.equality.monitored
     try:
-        report = equality_report(scenario, placements, int(result.get("periods") or 1), attribute)
+        report = plan_equality_report(stored, scenario, request.args.get("attribute", "")[:200] or None)
     except ValueError as error:
         return render_template("hr/equality.html", stored=stored, report=None, problem=str(error),
-                               attributes=scenario.policy.equality.monitored)
-    return render_template("hr/equality.html", stored=stored, report=report, problem=None,
-                           attributes=scenario.policy.equality.monitored)
+                               attributes=attributes)
+    return render_template("hr/equality.html", stored=stored, report=report, problem=None, attributes=attributes)
