@@ -236,4 +236,6 @@ def _repair_equality(data: ModelData, packer: _Packer, chosen: np.ndarray, order
                 chosen[victim] = 0
                 packer.give_back(int(victim))
                 placed[best] -= 1
+                # the freed place may let a candidate of the group left behind in: look again
+                next_candidate[low] = 0
     return pair_group < 0

@@ -83,3 +83,22 @@ def test_when_it_cannot_hold_the_plan_says_which_groups_in_plain_words():
     assert plan.status == "INFEASIBLE"
     assert any(c == "equality: the placement rate of ethnicity group Group B could not reach 80% of group "
                     "Group A's" for c in plan.conflicts), plan.conflicts
+
+
+def test_the_greedy_plan_and_its_lp_rounding_keep_the_rule():
+    import numpy as np
+
+    from optimiser.greedy import greedy_plan
+    from optimiser.model import model_data
+    from optimiser.rules import build_rows
+
+    s = two_groups(size_a=14, size_b=12, capacity=12)
+    data = model_data(s, prune=False)
+    rows = build_rows(data)
+    for order in (None, np.arange(data.n_vars)[::-1]):  # best score first, and another order
+        chosen = greedy_plan(data, rows, order=order)
+        pairs = np.flatnonzero(chosen)
+        placements = [(data.person_id(data.pairs["person"].iat[i]), data.opp_id(data.pairs["opp"].iat[i]))
+                      for i in pairs]
+        assert broken_matching_rules(s, placements) == {}
+        assert len(placements) >= 10  # it repairs by placing, not by emptying the plan
