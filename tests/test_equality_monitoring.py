@@ -272,3 +272,26 @@ def test_monitoring_values_never_reach_the_logs(tmp_path, caplog, loaded, monito
 
 def test_every_role_is_covered_by_the_leak_test():
     assert set(ROLES) == {"staff", "hr", "emergency", "admin"}
+
+
+@pytest.mark.browser
+def test_the_equality_report_and_the_blocking_pairs_meet_wcag_aa(browser, web2_live_server, web2_engine):
+    from conftest_web2 import browser_sign_in
+    from test_e2e_accessibility import AXE, axe_violations
+
+    scenario = with_monitoring(generate_scenario(600, 5), "ethnicity", 5)
+    store.save_scenario(web2_engine, scenario, actor="hr1")
+    stored = store.save_plan(web2_engine, "matching", solve_plan(scenario), created_by="hr1")
+    assert stored.result["blocking_pair_count"] > 0  # the list is on the page
+    assert AXE.exists(), "run scripts/install-assets.sh (npm ci installs axe-core)"
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", bypass_csp=True)
+    page = context.new_page()
+    try:
+        browser_sign_in(page, web2_live_server, "hr")
+        page.wait_for_load_state("networkidle")
+        for path in (f"/hr/plans/{stored.id}", f"/hr/plans/{stored.id}/equality"):
+            response = page.goto(f"{web2_live_server}{path}")
+            assert response is not None and response.status == 200, path
+            assert axe_violations(page) == [], path
+    finally:
+        context.close()
