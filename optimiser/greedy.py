@@ -209,16 +209,7 @@ def _repair_equality(data: ModelData, packer: _Packer, chosen: np.ndarray, order
         held = [[v for v in best_first[g] if chosen[v]] for g in range(n_groups)]  # best first
         placed = [len(h) for h in held]
 
-        def shortfall():
-            """(a group below the rule, the best-placed group), or None."""
-            rates = [placed[g] / counts[g] for g in range(n_groups)]
-            best = max(range(n_groups), key=rates.__getitem__)
-            for g in sorted(range(n_groups), key=rates.__getitem__):
-                if int(counts[best]) * RATE_SCALE * placed[g] < ratio * int(counts[g]) * placed[best]:
-                    return g, best
-            return None
-
-        while (found := shortfall()) is not None:
+        while (found := _rate_shortfall(placed, counts, ratio)) is not None:
             low, best = found
             added = False
             while next_candidate[low] < len(best_first[low]):
@@ -239,3 +230,14 @@ def _repair_equality(data: ModelData, packer: _Packer, chosen: np.ndarray, order
                 # the freed place may let a candidate of the group left behind in: look again
                 next_candidate[low] = 0
     return pair_group < 0
+
+
+def _rate_shortfall(placed: list[int], counts: np.ndarray, ratio: int) -> tuple[int, int] | None:
+    """(a group whose placement rate is below `ratio` thousandths of the best group's, the best
+    group), or None when every group meets the rule."""
+    rates = [placed[g] / counts[g] for g in range(len(placed))]
+    best = max(range(len(placed)), key=rates.__getitem__)
+    for g in sorted(range(len(placed)), key=rates.__getitem__):
+        if int(counts[best]) * RATE_SCALE * placed[g] < ratio * int(counts[g]) * placed[best]:
+            return g, best
+    return None

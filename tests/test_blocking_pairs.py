@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 
 from click.testing import CliRunner
+from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
 from matching_helpers import opportunity, person, placed, scenario
 
-from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
 from optimiser.matching import solve_plan
 from planner.cli import main
-from planner.domain import Plan
+from planner.domain import PersonOpportunity, Plan
 from planner.plan_io import read_plan, write_plan
 from planner.store import save_plan
 
@@ -44,8 +44,6 @@ def test_a_free_place_and_no_placement_are_said_so():
     # a would leave it for O1, which has room.
     people = [person("a", preferences=("O1",))]
     opps = [opportunity("O1", capacity=2), opportunity("O2")]
-    from planner.domain import PersonOpportunity
-
     plan = solve_plan(scenario(people, opps, pinned=(PersonOpportunity(person_id="a", opportunity_id="O2"),)))
     assert plan.blocking_pairs[0].reason == (
         "In period 1, a ranks O1 1st and would leave O2 (not ranked) for it; O1 has a free place.")

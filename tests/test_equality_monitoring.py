@@ -5,15 +5,21 @@ the equality report (command line and HR page) with groups under 10 left out."""
 
 from __future__ import annotations
 
+import csv
+import json
 import logging
 import re
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
-
 from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
-from conftest_web2 import small_scenario
+from conftest_web2 import browser_sign_in, small_scenario
+from openpyxl import Workbook
+from plan_checker import check_plan
+from sqlalchemy import select
+from test_e2e_accessibility import AXE, axe_violations
+from test_equality_rule import two_groups
+
 from optimiser.matching import solve_plan
 from planner import store
 from planner.cli import main
@@ -24,7 +30,6 @@ from planner.plan_io import write_plan
 from planner.scenario_io import read_scenario, write_scenario_csv
 from planner.store.api_tokens import issue_token
 from planner.store.tables import ROLES, person_monitoring
-from plan_checker import check_plan
 
 # Distinctive values, so finding one anywhere can only be a leak.
 OWN_VALUE = "Qzalpha"  # the value of P001, whose account is staff1
@@ -147,8 +152,6 @@ def test_generate_without_monitoring_is_unchanged(tmp_path):
 
 
 def test_the_checker_flags_a_plan_that_breaks_the_rule_and_passes_one_that_keeps_it(tmp_path):
-    from test_equality_rule import two_groups
-
     ruled = two_groups()
     free = two_groups(attribute=None).model_copy(update={"monitoring": ruled.monitoring})
     write_scenario_csv(ruled, tmp_path / "scenario", monitoring=True)
@@ -276,9 +279,6 @@ def test_every_role_is_covered_by_the_leak_test():
 
 @pytest.mark.browser
 def test_the_equality_report_and_the_blocking_pairs_meet_wcag_aa(browser, web2_live_server, web2_engine):
-    from conftest_web2 import browser_sign_in
-    from test_e2e_accessibility import AXE, axe_violations
-
     scenario = with_monitoring(generate_scenario(600, 5), "ethnicity", 5)
     store.save_scenario(web2_engine, scenario, actor="hr1")
     stored = store.save_plan(web2_engine, "matching", solve_plan(scenario), created_by="hr1")
@@ -295,3 +295,30 @@ def test_the_equality_report_and_the_blocking_pairs_meet_wcag_aa(browser, web2_l
             assert axe_violations(page) == [], path
     finally:
         context.close()
+
+
+def test_a_format_column_cannot_be_named_as_monitoring(tmp_path):
+    write_monitored_folder(tmp_path, monitored_small_scenario())
+    policy = (tmp_path / "policy.json").read_text().replace('"ethnicity"', '"grade"')
+    (tmp_path / "policy.json").write_text(policy)
+    with pytest.raises(ScenarioError) as error:
+        read_scenario(tmp_path)
+    assert "names 'grade' as a monitoring column, but it is a column of the scenario format" in str(error.value)
+
+
+def test_a_workbook_carries_monitoring_columns_too(tmp_path):
+    folder = write_monitored_folder(tmp_path / "csv", monitored_small_scenario())
+    book = Workbook()
+    book.remove(book.active)
+    for name in ("teams", "people", "opportunities", "skills"):
+        sheet = book.create_sheet(name)
+        with (folder / f"{name}.csv").open(newline="", encoding="utf-8") as f:
+            for row in csv.reader(f):
+                sheet.append(row)
+    sheet = book.create_sheet("policy")
+    sheet.append(["key", "value"])
+    for key, value in json.loads((folder / "policy.json").read_text()).items():
+        sheet.append([key, json.dumps(value)])
+    book.save(tmp_path / "scenario.xlsx")
+    scenario = read_scenario(tmp_path / "scenario.xlsx").scenario
+    assert scenario.monitoring["P001"] == {"ethnicity": OWN_VALUE}

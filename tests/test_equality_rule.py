@@ -4,10 +4,14 @@ the verifier, in a solve, and when it cannot hold."""
 
 from __future__ import annotations
 
+import numpy as np
 from matching_helpers import opportunity, person, scenario
 from rule_verifier import broken_matching_rules
 
+from optimiser.greedy import greedy_plan
 from optimiser.matching import solve_plan
+from optimiser.model import model_data
+from optimiser.rules import build_rows
 from planner.domain import EqualityPolicy, PersonOpportunity
 
 
@@ -86,12 +90,6 @@ def test_when_it_cannot_hold_the_plan_says_which_groups_in_plain_words():
 
 
 def test_the_greedy_plan_and_its_lp_rounding_keep_the_rule():
-    import numpy as np
-
-    from optimiser.greedy import greedy_plan
-    from optimiser.model import model_data
-    from optimiser.rules import build_rows
-
     s = two_groups(size_a=14, size_b=12, capacity=12)
     data = model_data(s, prune=False)
     rows = build_rows(data)

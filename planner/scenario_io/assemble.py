@@ -453,6 +453,12 @@ def monitoring_from_collection(people: Collection | None, policy: Policy,
     found: dict[str, dict[str, str]] = {}
     for column in monitored:
         cells = people.extra.get(column)
+        if column in people.layout.columns:
+            problems.append(Problem(
+                file=policy_label, column="equality", value=column,
+                message=f"names {column!r} as a monitoring column, but it is a column of the scenario format",
+                suggestion="name the column that holds the protected characteristic, e.g. ethnicity"))
+            continue
         if cells is None:
             problems.append(Problem(
                 file=policy_label, column="equality", value=column,
