@@ -6,6 +6,7 @@ the equality report (command line and HR page) with groups under 10 left out."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import logging
 import re
@@ -13,7 +14,7 @@ import re
 import pytest
 from click.testing import CliRunner
 from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
-from conftest_web2 import browser_sign_in, small_scenario
+from conftest_web2 import browser_sign_in, csrf_token, post, small_scenario
 from openpyxl import Workbook
 from plan_checker import check_plan
 from sqlalchemy import select
@@ -322,3 +323,20 @@ def test_a_workbook_carries_monitoring_columns_too(tmp_path):
     book.save(tmp_path / "scenario.xlsx")
     scenario = read_scenario(tmp_path / "scenario.xlsx").scenario
     assert scenario.monitoring["P001"] == {"ethnicity": OWN_VALUE}
+
+
+def test_an_hr_upload_with_monitoring_columns_is_stored_and_the_preview_never_shows_the_values(
+        as_role, web2_engine, tmp_path, caplog):
+    folder = write_monitored_folder(tmp_path / "upload", monitored_small_scenario())
+    files = {path.name: path.read_bytes() for path in folder.iterdir()}
+    client = as_role("hr")
+    with caplog.at_level(logging.DEBUG):
+        data = {"csrf_token": csrf_token(client),
+                "files": [(io.BytesIO(content), name) for name, content in files.items()]}
+        preview = client.post("/hr/import", data=data, content_type="multipart/form-data").get_data(as_text=True)
+        token = re.search(r'name="token" value="([^"]+)"', preview).group(1)
+        assert post(client, "/hr/import/commit", {"token": token}).status_code in (302, 303)
+    assert not any(value in preview for value in (OWN_VALUE, *OTHER_VALUES))
+    assert "ethnicity" not in preview  # no "column is ignored" warning for a monitoring column
+    assert store.load_scenario(web2_engine).monitoring["P001"] == {"ethnicity": OWN_VALUE}
+    assert not any(value in caplog.text for value in (OWN_VALUE, *OTHER_VALUES))
