@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from optimiser.candidates import candidate_pairs, scenario_arrays
-from planner.domain import EQUALITY_MIN_GROUP, Placement, Scenario
+from planner.domain import EQUALITY_MIN_GROUP, Placement, Policy, Scenario
 
 
 @dataclass(frozen=True)
@@ -41,15 +41,13 @@ class EqualityReport:
         return all(ratio >= self.min_ratio - 1e-9 for g in self.groups for ratio in g.of_best)
 
 
-def monitored_attributes(scenario: Scenario) -> tuple[str, ...]:
-    return scenario.policy.equality.monitored
-
-
 def equality_report(scenario: Scenario, placements: list[Placement], periods: int,
-                    attribute: str | None = None) -> EqualityReport:
-    """Placement rates per group of `attribute` (default: the policy's equality.attribute).
-    Raises ValueError in plain words when no monitored characteristic is named."""
-    equality = scenario.policy.equality
+                    attribute: str | None = None, policy: Policy | None = None) -> EqualityReport:
+    """Placement rates per group of `attribute` (default: the policy's equality.attribute), with
+    eligibility as under `policy` (the plan's; default the scenario's). Raises ValueError in
+    plain words when no monitored characteristic is named."""
+    policy = policy or scenario.policy
+    equality = policy.equality
     monitored = equality.monitored
     attribute = (attribute or (monitored[0] if equality.attribute else "")).strip().lower()
     if not attribute:
@@ -60,7 +58,7 @@ def equality_report(scenario: Scenario, placements: list[Placement], periods: in
     periods = max(1, periods)
     arrays = scenario_arrays(scenario)
     eligible = np.zeros(arrays.n_people, dtype=bool)
-    eligible[candidate_pairs(scenario)["person"].to_numpy()] = True
+    eligible[candidate_pairs(scenario, policy)["person"].to_numpy()] = True
     values = scenario.monitoring
     group_of = {pid: values.get(pid, {}).get(attribute, "")
                 for pid, ok in zip(arrays.person_ids, eligible.tolist()) if ok}
