@@ -50,9 +50,9 @@ from optimiser.model import (
 )
 from optimiser.objective import TERMS
 from optimiser.pricing import price_all_pairs, trivial_bound
-from optimiser.rules import ModelData, Rows, build_rows
+from optimiser.rules import COUNTING_RULES, ModelData, Rows, build_rows
 from optimiser.run_control import SolveControl
-from optimiser.stability import blocking_pairs
+from optimiser.stability import blocking_pair_records, blocking_pairs
 from planner.domain import Opportunity, Placement, Plan, Policy, Scenario
 from planner.eligibility import eligibility_reasons
 from planner.rotation_calendar import calendar_warnings, date_placements
@@ -363,7 +363,8 @@ def _exact_step(state: _Search, lp, priced, deadline: float, emit, stats: dict,
         return _finish(state)
     control.phase_is("proving")
     small = ModelData(scenario=data.scenario, arrays=data.arrays, policy=data.policy, periods=data.periods,
-                      pairs=data.pairs.iloc[kept].reset_index(drop=True), critical_table=data.critical_table)
+                      pairs=data.pairs.iloc[kept].reset_index(drop=True), critical_table=data.critical_table,
+                      eligible_people=data.eligible_people)
     to_full = (np.arange(data.periods)[:, None] * data.n_pairs + kept[None, :]).ravel()
     small_rows = build_rows(small)
     # SCIP, not HiGHS: both prove the small model optimal in about a second, but HiGHS overran its
@@ -407,8 +408,8 @@ def with_counts(data: ModelData, rows: dict[str, Rows], chosen: np.ndarray) -> n
     """A 0/1 plan extended with the values its helper counts take (so a hint is complete)."""
     values = np.zeros(data.n_total_vars, dtype=np.int64)
     values[: data.n_vars] = chosen[: data.n_vars]
-    if data.aux:
-        fair = rows["fairness"]
+    for key in COUNTING_RULES:
+        fair = rows[key]
         for r in range(fair.n_rows):
             sel = fair.row == r
             v, c = fair.var[sel], fair.coef[sel]
@@ -457,7 +458,8 @@ def _write_up(data: ModelData, eligible: EligiblePairs, outcome: _Outcome, stats
         gap=gap,
         solve_seconds=round(time.perf_counter() - started, 3),
         placements=placements,
-        blocking_pairs=int(len(blocking)),
+        blocking_pairs=blocking_pair_records(data, blocking),
+        blocking_pair_count=int(len(blocking)),
         conflicts=outcome.conflicts,
         unplaced=unplaced,
         periods=data.periods,

@@ -9,10 +9,10 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from test_e2e_accessibility import AXE, axe_violations
 
 from planner import store
 from planner.domain import Placement, Plan
-from test_e2e_accessibility import AXE, axe_violations
 
 pytestmark = pytest.mark.browser
 

@@ -21,7 +21,7 @@ from conftest_web2 import MANAGER_TEAMS, PASSWORD, ROLE_ACCOUNTS, post, sign_in,
 from sqlalchemy import MetaData, select
 
 from planner import store
-from planner.domain import PersonOpportunity
+from planner.domain import EqualityPolicy, PersonOpportunity
 from planner.store.testing import postgres_test_url, temporary_engine
 from web import create_app
 from web.auth import create_account
@@ -49,14 +49,18 @@ def rich_engine(request, tmp_path):
 
 
 def the_scenario(pin_to: str):
-    """The consoles' scenario with the subject renamed, preferring O-TEST, pinned to `pin_to`."""
+    """The consoles' scenario with the subject renamed, preferring O-TEST, pinned to `pin_to`,
+    with an equality-monitoring value for everyone."""
     scenario = small_scenario()
     people = tuple(p.model_copy(update={"name": SUBJECT_NAME, "preferences": ("O-TEST",)})
                    if p.person_id == SUBJECT else
                    p.model_copy(update={"name": SUBJECT_NAME}) if p.person_id == NAMESAKE else p
                    for p in scenario.people)
-    policy = scenario.policy.model_copy(update={"pinned": (PersonOpportunity(person_id=SUBJECT, opportunity_id=pin_to),)})
-    return scenario.model_copy(update={"people": people, "policy": policy})
+    policy = scenario.policy.model_copy(update={"pinned": (PersonOpportunity(person_id=SUBJECT, opportunity_id=pin_to),),
+                                                "equality": EqualityPolicy(attribute="ethnicity")})
+    # Equality monitoring rows (special-category data) must go with the person too.
+    monitoring = {p.person_id: {"ethnicity": "Qzmonitored"} for p in people}
+    return scenario.model_copy(update={"people": people, "policy": policy, "monitoring": monitoring})
 
 
 def run_job(client, app, path: str, data: dict | None = None):

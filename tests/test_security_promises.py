@@ -17,6 +17,7 @@ from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consol
 from conftest_web2 import csrf_token, scenario_csv_files
 from conftest_web2 import post as console_post
 from conftest_web2 import small_scenario as console_scenario
+
 from web.security import ROLES as SECURITY_ROLES
 
 

@@ -7,6 +7,7 @@ import json
 import pytest
 from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
 from conftest_web2 import post, sign_in
+
 from web.security import ROLES as SECURITY_ROLES  # every role, so a new one is covered too
 
 ADMIN_GETS = ["/admin/", "/admin/users", "/admin/audit", "/admin/people", "/admin/people?q=P00"]

@@ -10,9 +10,9 @@ import re
 
 import pytest
 from click.testing import CliRunner
-
 from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
 from conftest_web2 import PASSWORD, ROLE_ACCOUNTS, csrf_token, post, sign_in
+
 from planner.cli import main
 from planner.domain import Placement, Plan
 from planner.store import get_plan, get_user_by_name, list_audit, load_scenario, save_plan

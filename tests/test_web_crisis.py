@@ -8,6 +8,7 @@ import io
 import pytest
 from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
 from conftest_web2 import post
+
 from web.security import ROLES as SECURITY_ROLES  # every role, so a new one is covered too
 
 CRISIS_GETS = ["/crisis/", "/crisis/jobs/1", "/crisis/jobs/1.json", "/crisis/plans/1/export.csv",

@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
 from conftest_web2 import PASSWORD, post, sign_in
+
 from web.security import ROLES as SECURITY_ROLES  # every role, so a new one is covered too
 
 POLICY_FORM = {"stretch_levels": 0, "periods": 1, "time_limit_s": 3, "fairness_bands": "", "fairness_min_share": 0,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
+
 from web.security import ROLES as SECURITY_ROLES  # every role, so a new one is covered too
 
 

@@ -260,3 +260,39 @@ def plan_export_summary(stored: StoredPlan) -> list[list[Any]]:
     return [["version", stored.version], ["review status", stored.status], ["solver status", result.get("status")],
             ["objective", result.get("objective")], ["best bound", result.get("best_bound")],
             ["gap", result.get("gap")], ["run by", stored.created_by], ["approved by", stored.approved_by or ""]]
+
+
+# The plan page lists at most this many blocking pairs (and says how many there are in all).
+BLOCKING_PAIRS_SHOWN = 50
+
+
+@dataclass
+class BlockingPairRow:
+    person_id: str
+    person_name: str
+    opportunity_id: str
+    opportunity_title: str
+    period: int
+    reason: str
+
+
+def blocking_pair_rows(stored: StoredPlan, scenario: Scenario | None, name_of: NameOf,
+                       limit: int = BLOCKING_PAIRS_SHOWN) -> tuple[int, list[BlockingPairRow]]:
+    """A version's blocking pairs as HR reads them: how many in all, and the first `limit` with
+    the person's name (as the reader may see it), the opportunity's title and the reason."""
+    result = stored.result or {}
+    # Versions saved before blocking pairs were listed hold only their count, under the same key.
+    listed = result.get("blocking_pairs") or []
+    if isinstance(listed, int):
+        count, listed = listed, []
+    else:
+        count = max(int(result.get("blocking_pair_count") or 0), len(listed))
+    opps = scenario.opportunity_by_id if scenario else {}
+    rows = []
+    for item in listed[:limit]:
+        opp = opps.get(item["opportunity_id"])
+        rows.append(BlockingPairRow(
+            person_id=item["person_id"], person_name=name_of(item["person_id"]),
+            opportunity_id=item["opportunity_id"], opportunity_title=opp.title if opp else item["opportunity_id"],
+            period=int(item.get("period", 1)), reason=item.get("reason", "")))
+    return count, rows

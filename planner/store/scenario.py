@@ -24,6 +24,7 @@ from planner.store.tables import (
     demand,
     opportunities,
     people,
+    person_monitoring,
     scenario_meta,
     skills,
     teams,
@@ -223,6 +224,7 @@ def _save_scenario(engine: Engine, scenario: Scenario, actor: str) -> dict[str, 
         connection.execute(delete(scenario_meta))
         for name in COLLECTIONS:
             bulk_insert(connection, _TABLE_OF[name], rows[name])
+        bulk_insert(connection, person_monitoring, monitoring_values(scenario))
         connection.execute(insert(scenario_meta).values(
             id=1, revision=revision, policy=scenario.policy.model_dump(mode="json"),
             imported_at=now, imported_by=actor, updated_at=now,
@@ -248,7 +250,22 @@ def _load_scenario(connection: Connection) -> Scenario | None:
         return None
     data = {name: _read_table(connection, _TABLE_OF[name]) for name in COLLECTIONS}
     data["policy"] = policy
+    data["monitoring"] = _read_monitoring(connection)
     return Scenario.model_validate(data)
+
+
+def monitoring_values(scenario: Scenario) -> list[tuple]:
+    """The `person_monitoring` rows of a scenario: (person_id, attribute, value)."""
+    return [(person_id, attribute, value) for person_id, values in scenario.monitoring.items()
+            for attribute, value in values.items()]
+
+
+def _read_monitoring(connection: Connection) -> dict[str, dict[str, str]]:
+    found: dict[str, dict[str, str]] = {}
+    for person_id, attribute, value in connection.execute(
+            select(person_monitoring.c.person_id, person_monitoring.c.attribute, person_monitoring.c.value)):
+        found.setdefault(person_id, {})[attribute] = value
+    return found
 
 
 def load_policy(engine: Engine) -> Policy | None:

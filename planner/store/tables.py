@@ -138,8 +138,19 @@ demand = Table(
     Column("priority", Integer, nullable=False),
 )
 
+# Equality monitoring (special-category data: sex, ethnicity, disability, age band...), one row
+# per person and monitoring column. Kept apart from `people` so no page or export that shows a
+# person's record can show these by accident; deleted with the person (erasure, re-import).
+person_monitoring = Table(
+    "person_monitoring",
+    metadata,
+    Column("person_id", String(200), ForeignKey("people.person_id", ondelete="CASCADE"), primary_key=True),
+    Column("attribute", String(200), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
 # Children first: the order in which an import empties the scenario tables.
-SCENARIO_TABLES_CHILDREN_FIRST = (demand, opportunities, people, teams, skills)
+SCENARIO_TABLES_CHILDREN_FIRST = (person_monitoring, demand, opportunities, people, teams, skills)
 
 # --------------------------------------------------------------------------------------------
 # Accounts, audit trail, plans

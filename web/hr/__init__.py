@@ -84,4 +84,4 @@ class WhatIfForm(FormModel):
 
 # The view modules add their routes to `bp` and import it and the forms from here, so they are
 # imported last, once both exist.
-from web.hr import decisions, imports, plans, review, runs, whatif  # noqa: F401
+from web.hr import decisions, equality, imports, plans, review, runs, whatif  # noqa: F401
