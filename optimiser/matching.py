@@ -84,8 +84,8 @@ class _Outcome:
 
 def solve_plan(scenario: Scenario, policy: Policy | None = None,
                on_progress: Callable[[Progress], None] | None = None,
-               keep_per_person: int | None = None, prune_from: int | None = None,
-               stop: threading.Event | None = None) -> Plan:
+               stop: threading.Event | None = None, *,
+               keep_per_person: int | None = None, prune_from: int | None = None) -> Plan:
     """Place people on opportunities under every hard rule, best weighted score first, within
     the policy's time limit. Returns a `Plan` with status, objective, bound, gap and explanations.
     `on_progress` hears each improvement and, every half second, the phase and best so far;
