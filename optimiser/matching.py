@@ -249,12 +249,17 @@ def _optimise_by_lp(data: ModelData, rows: dict[str, Rows], eligible: EligiblePa
     stats["lp_rounds"] = []
     for round_number in range(MAX_PRICING_ROUNDS):
         round_started = time.perf_counter()
-        lp = lp_bound(state.data, state.rows, max(0.1, _remaining(deadline)), solver=LP_SOLVER, control=control)
+        # HiGHS (through scipy) cannot be interrupted; a run someone may stop uses GLOP, which can.
+        solver = STOPPABLE_LP_SOLVER if control.stoppable else LP_SOLVER
+        lp = lp_bound(state.data, state.rows, max(0.1, _remaining(deadline)), solver=solver, control=control)
         if lp.status == "INFEASIBLE":
             return _cp_sat(state.data, deadline, emit, "cp-sat", None, control=control)
         if lp.status != "OPTIMAL" or lp.duals is None:
             stats["lp_rounds"].append({"pairs": state.data.n_pairs, "lp_status": lp.status,
                                        "seconds": round(time.perf_counter() - round_started, 3)})
+            if control.stopped():
+                state.method = ("greedy (stopped during the LP relaxation)" if state.method == "greedy"
+                                else state.method + " (stopped during the LP relaxation)")
             lp = None
             break
         priced = price_all_pairs(state.data, state.rows, lp.duals, eligible, max_add=_max_added(state.data))
@@ -298,6 +303,7 @@ ADDED_PER_PERSON = 2
 EXACT_STEP_UP_TO_PAIRS = 20_000
 # The LP back end of the LP route: measured side by side in bench/bench_lp_solvers.py.
 LP_SOLVER = "highs"
+STOPPABLE_LP_SOLVER = "glop"
 
 
 def _max_added(data: ModelData) -> int:

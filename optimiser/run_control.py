@@ -43,6 +43,8 @@ class SolveControl:
                  on_tick: Callable[[float, str, float | None, float | None], None] | None = None,
                  tick_s: float = TICK_S) -> None:
         self.stop = stop if stop is not None else threading.Event()
+        # Someone may ask this solve to stop (a web job); solvers then prefer interruptible back ends.
+        self.stoppable = stop is not None
         self.phase = "candidates"
         self.objective: float | None = None
         self.bound: float | None = None
