@@ -14,8 +14,8 @@ from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consol
 from conftest_web2 import sign_in
 
 from planner.store import ROLES, list_audit
-from planner.store.tables import TOKEN_ROLES
 from planner.store.api_tokens import issue_token, revoke_token
+from planner.store.tables import TOKEN_ROLES
 from web.api.core import PUBLIC_ENDPOINTS
 
 # Values for the URL parameters of API routes: ids that exist in the small scenario.

@@ -60,7 +60,7 @@ def consent_panel(person: Person, scenario: Scenario) -> ConsentPanel:
 
 
 class AnswerForm(FormModel):
-    plan_id: int = Field(ge=1)
+    plan_id: int = Field(ge=1, le=2**31 - 1)  # ids are 32-bit integers in PostgreSQL
     opportunity_id: str = Field(min_length=1, max_length=200)
     answer: str = Field(pattern=r"^(accepted|declined)$")
     reason: str = Field(default="", max_length=MAX_REASON_LENGTH)

@@ -67,7 +67,7 @@ class GroupDecisionForm(FormModel):
     decided: str = Field(default="", pattern=r"^(|accepted|rejected|undecided)$")
     kind: str = Field(default="", max_length=40)
     decision: str = Field(pattern=r"^(accepted|rejected)$")
-    expected: int = Field(ge=0)
+    expected: int = Field(ge=0, le=10_000_000)
 
 
 class EmptyForm(FormModel):

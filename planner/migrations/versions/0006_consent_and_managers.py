@@ -26,9 +26,11 @@ NEW_ROLES = "role IN ('staff', 'hr', 'emergency', 'admin', 'manager')"
 
 def _set_role_check(condition: str) -> None:
     # Batch mode: SQLite rebuilds the table (it cannot alter a CHECK in place); PostgreSQL alters.
+    # The name goes through the naming convention both ways, as 0001's did, so upgrade and
+    # downgrade each find the check the other left.
     with op.batch_alter_table("users") as batch:
         batch.drop_constraint("ck_users_role", type_="check")
-        batch.create_check_constraint(op.f("ck_users_role"), condition)
+        batch.create_check_constraint("ck_users_role", condition)
 
 
 def _answer_table(name: str, word: str, words: tuple[str, str], by: str, at: str) -> None:
