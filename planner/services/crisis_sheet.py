@@ -99,7 +99,7 @@ def _resolve(where: str, row: int, column: str, value: str, index: Mapping[str, 
                                 message=f"more than one {what} is called this; use its id",
                                 suggestion="one of " + ", ".join(sorted(ids))))
     else:
-        problems.append(Problem(file=where, row=row, column=column, value=value, message=f"no such {what}",
+        problems.append(Problem(file=where, row=row, column=column, value=value, message=f"unknown {what}",
                                 suggestion=_closest(value, known)))
     return None
 
@@ -180,7 +180,7 @@ def team_statuses_from_form(scenario: Scenario, team_ids: Sequence[str],
     for row, (team_id, status) in enumerate(zip(team_ids, statuses, strict=True), start=1):
         if team_id not in known:
             problems.append(Problem(file="team statuses", row=row, column="team", value=team_id,
-                                    message="no such team", suggestion=_closest(team_id, known)))
+                                    message="unknown team", suggestion=_closest(team_id, known)))
         elif status not in allowed:
             problems.append(Problem(file="team statuses", row=row, column="status", value=status,
                                     message="must be one of " + ", ".join(allowed),
