@@ -46,7 +46,6 @@ from planner.services.crisis import (
 )
 from planner.services.crisis_sheet import (
     MAX_PASTED_ROWS,
-    TABLE as DEMAND_TABLE,
     demand_from_paste,
     demand_from_rows,
     demand_line_from_cells,
@@ -54,6 +53,9 @@ from planner.services.crisis_sheet import (
     priority_one_gaps,
     team_labels,
     team_statuses_from_form,
+)
+from planner.services.crisis_sheet import (
+    TABLE as DEMAND_TABLE,
 )
 from planner.store import (
     NotFound,

@@ -43,9 +43,12 @@ def split_pasted_rows(text: str) -> list[tuple[int, list[str]]]:
     """Rows pasted from a spreadsheet, numbered as pasted (1 = first line): tab-separated when
     the text holds a tab (what a spreadsheet copies), comma-separated otherwise (quotes allowed).
     Blank lines and a header row starting `team` are skipped."""
-    dialect = csv.excel_tab if "\t" in text else csv.excel
+    delimiter = "\t" if "\t" in text else ","
     rows = []
-    for number, cells in enumerate(csv.reader(io.StringIO(text.strip("\r\n")), dialect), start=1):
+    lines = io.StringIO(text.strip("\r\n"))
+    reader = csv.reader(lines, delimiter=delimiter, skipinitialspace=True)
+    for cells in reader:
+        number = reader.line_num  # the line the row ends on, as the planner's text numbers it
         cells = [c.strip() for c in cells]
         if not any(cells):
             continue
@@ -62,17 +65,17 @@ def _closest(value: str, names: Iterable[str]) -> str | None:
     return f"did you mean {by_fold[matches[0]]!r}?" if matches else None
 
 
-def _lookup(ids_by_name: Mapping[str, set[str]]) -> dict[str, set[str]]:
-    """A case-insensitive index: id or name, folded -> the ids it may mean."""
+def _lookup(pairs: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
+    """A case-insensitive index from (name, id) pairs: name, folded -> the ids it may mean."""
     index: dict[str, set[str]] = {}
-    for key, ids in ids_by_name.items():
-        index.setdefault(key.casefold(), set()).update(ids)
+    for name, item_id in pairs:
+        index.setdefault(name.casefold(), set()).add(item_id)
     return index
 
 
 def team_lookup(scenario: Scenario) -> dict[str, set[str]]:
     """A team is named by its id or its name; an id always wins over another team's name."""
-    index = _lookup({t.name: {t.team_id} for t in scenario.teams})
+    index = _lookup((t.name, t.team_id) for t in scenario.teams)
     for t in scenario.teams:
         index[t.team_id.casefold()] = {t.team_id}
     return index
@@ -80,7 +83,7 @@ def team_lookup(scenario: Scenario) -> dict[str, set[str]]:
 
 def skill_lookup(scenario: Scenario) -> dict[str, set[str]]:
     """A skill is named by its id or, when there is a catalogue, its name."""
-    index = _lookup({s.name: {s.skill_id} for s in scenario.skills})
+    index = _lookup((s.name, s.skill_id) for s in scenario.skills)
     for skill_id in scenario.skill_ids():
         index[skill_id.casefold()] = {skill_id}
     return index

@@ -8,8 +8,9 @@ Rows are written in bulk straight through the driver (executemany on SQLite; COP
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 import pydantic_core
 from sqlalchemy import JSON, Connection, Date, Engine, Table, delete, func, insert, select, update
