@@ -135,3 +135,15 @@ def test_priority_one_gaps_are_shown_as_errors_in_words_not_colour_alone(as_role
     priority_table = page[page.index('id="coverage-priority"'):page.index('id="coverage-team"')]
     assert '<tr class="crisis-gap"><th scope="row"><span aria-hidden="true">⚠ </span>P1' in priority_table
     assert "Priority-1 gap:" in page
+
+
+def test_the_store_sets_statuses_all_or_nothing(web2_engine):
+    from planner.domain import TeamStatus
+    from planner.store import set_team_statuses
+
+    before = database_dump(web2_engine)
+    assert not set_team_statuses(web2_engine, {"T-PLAN": TeamStatus.paused, "NOPE": TeamStatus.paused}, actor="ep1")
+    assert database_dump(web2_engine) == before  # Planning's change rolled back with the unknown team
+    assert set_team_statuses(web2_engine, {"T-PLAN": TeamStatus.paused, "T-TEST": TeamStatus.critical}, actor="ep1")
+    teams = load_scenario(web2_engine).team_by_id
+    assert (teams["T-PLAN"].status, teams["T-TEST"].status) == (TeamStatus.paused, TeamStatus.critical)

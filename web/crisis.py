@@ -5,8 +5,12 @@ the demand (team, skill, level, count, priority), redeploy in seconds, see cover
 and by team at a glance with the reason for every uncovered unit, re-plan from the current
 redeployment with as few changes as possible, and export the list for managers.
 
-Team statuses and demand are part of the stored scenario: each edit changes it in one
-transaction, bumps its revision and is audited (who, which team or demand line, never a name).
+Built for speed: "Add demand" (and a paste box for rows copied from a spreadsheet) sits at the top;
+every team status is set from one table and saved with one button, and the whole demand is edited
+in one table; team and skill inputs are searchable (`<input list>` + `<datalist>`) and take the
+full width. Team statuses and demand are part of the stored scenario: each save changes it in one
+transaction, all or nothing, bumps its revision and is audited (who, which team or how many
+demand lines, never a name); a refused save shows every problem by row and column.
 Redeployments run as background jobs (`web.jobs`) and are saved as numbered `redeploy` plans.
 Each view parses its form, calls `planner.services.crisis` or the store, and renders.
 """
