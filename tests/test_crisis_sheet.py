@@ -96,3 +96,22 @@ def test_priority_one_gaps_count_uncovered_priority_one_units_by_team():
                             {"team_id": "B", "priority": 2, "units": 5}]}
     assert priority_one_gaps(result) == {"A": 3}
     assert priority_one_gaps({}) == {}
+
+
+def test_only_a_real_header_row_is_skipped():
+    scenario = small_scenario()
+    scenario = scenario.model_copy(update={"teams": scenario.teams + (
+        Team(team_id="T-TEAM", name="Team", organisation="Northshire Council"),)})
+    read = demand_from_paste(scenario, "Team\tdriving\t1\t1\t1\nTeam ID\tSkill\tLevel\tCount\tPriority\n")
+    assert {p.row for p in read.problems} == {2}  # a header further down is a bad row, not skipped
+    assert demand_from_paste(scenario, "Team,driving,1,1,1").lines[0].team_id == "T-TEAM"
+
+
+def test_five_thousand_pasted_rows_read_quickly():
+    import time
+
+    text = "\n".join(f"Testing centre\tdriving\t{1 + i % 5}\t{i % 7}\t{1 + i % 3}" for i in range(5_000))
+    started = time.perf_counter()
+    read = demand_from_paste(small_scenario(), text)
+    assert read.ok and len(read.lines) == 5_000
+    assert time.perf_counter() - started < 5

@@ -23,7 +23,8 @@ PASTE_COLUMNS = ("team", "skill", "level", "count", "priority")
 PASTED = "pasted demand"
 TABLE = "demand table"
 # A planner may paste the spreadsheet's header row too; it is recognised and skipped.
-HEADER_NAMES = {"team", "team_id", "skill", "skill_id"}
+TEAM_HEADERS = {"team", "team_id", "team id"}
+SKILL_HEADERS = {"skill", "skill_id", "skill id"}
 MAX_PASTED_ROWS = 5_000
 
 
@@ -39,10 +40,16 @@ class SheetResult:
         return not self.problems
 
 
+def is_header_row(cells: Sequence[str]) -> bool:
+    """A spreadsheet's header row names its first two columns team and skill (a team that is
+    really called "Team" still reads as data, its skill being a real skill)."""
+    return len(cells) > 1 and cells[0].casefold() in TEAM_HEADERS and cells[1].casefold() in SKILL_HEADERS
+
+
 def split_pasted_rows(text: str) -> list[tuple[int, list[str]]]:
     """Rows pasted from a spreadsheet, numbered as pasted (1 = first line): tab-separated when
     the text holds a tab (what a spreadsheet copies), comma-separated otherwise (quotes allowed).
-    Blank lines and a header row starting `team` are skipped."""
+    Blank lines and a header row (`team, skill, …`) are skipped."""
     delimiter = "\t" if "\t" in text else ","
     rows = []
     lines = io.StringIO(text.strip("\r\n"))
@@ -52,7 +59,7 @@ def split_pasted_rows(text: str) -> list[tuple[int, list[str]]]:
         cells = [c.strip() for c in cells]
         if not any(cells):
             continue
-        if not rows and cells[0].casefold() in HEADER_NAMES:
+        if not rows and is_header_row(cells):
             continue
         rows.append((number, cells))
     return rows
