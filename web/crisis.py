@@ -5,8 +5,12 @@ the demand (team, skill, level, count, priority), redeploy in seconds, see cover
 and by team at a glance with the reason for every uncovered unit, re-plan from the current
 redeployment with as few changes as possible, and export the list for managers.
 
-Team statuses and demand are part of the stored scenario: each edit changes it in one
-transaction, bumps its revision and is audited (who, which team or demand line, never a name).
+Built for speed: "Add demand" (and a paste box for rows copied from a spreadsheet) sits at the top;
+every team status is set from one table and saved with one button, and the whole demand is edited
+in one table; team and skill inputs are searchable (`<input list>` + `<datalist>`) and take the
+full width. Team statuses and demand are part of the stored scenario: each save changes it in one
+transaction, all or nothing, bumps its revision and is audited (who, which team or how many
+demand lines, never a name); a refused save shows every problem by row and column.
 Redeployments run as background jobs (`web.jobs`) and are saved as numbered `redeploy` plans.
 Each view parses its form, calls `planner.services.crisis` or the store, and renders.
 """
@@ -14,6 +18,7 @@ Each view parses its form, calls `planner.services.crisis` or the store, and ren
 from __future__ import annotations
 
 import logging
+from typing import Annotated
 
 from flask import (
     Blueprint,
@@ -25,7 +30,7 @@ from flask import (
     render_template,
     url_for,
 )
-from pydantic import Field, ValidationError
+from pydantic import Field
 
 from planner.domain import Demand, Scenario, ScenarioError, TeamStatus
 from planner.services.crisis import (
@@ -43,6 +48,19 @@ from planner.services.crisis import (
     redeployment_is_stale,
     run_note,
 )
+from planner.services.crisis_sheet import (
+    MAX_PASTED_ROWS,
+    demand_from_paste,
+    demand_from_rows,
+    demand_line_from_cells,
+    demand_table_rows,
+    priority_one_gaps,
+    team_labels,
+    team_statuses_from_form,
+)
+from planner.services.crisis_sheet import (
+    TABLE as DEMAND_TABLE,
+)
 from planner.store import (
     NotFound,
     StoredPlan,
@@ -51,6 +69,7 @@ from planner.store import (
     replace_demand,
     scenario_revision,
     set_team_status,
+    set_team_statuses,
 )
 from web.data_access import current_scenario, engine, scenario_changed
 from web.exports import CSV_MIMETYPE, XLSX_MIMETYPE, csv_bytes, download, xlsx_bytes
@@ -90,9 +109,9 @@ def _latest_redeployment() -> StoredPlan | None:
     return latest_plan(engine(), "redeploy")
 
 
-@bp.get("/")
-@roles_required(*CRISIS_ROLES)
-def index():
+def _console(status: int = 200, **shown):
+    """The console page; `shown` carries what a refused form should show again (its problems
+    and what was typed), so nothing the planner pasted is lost."""
     scenario = _scenario_or_404()
     latest = _latest_redeployment()
     result = (latest.result or {}) if latest else {}
@@ -100,10 +119,19 @@ def index():
         "crisis/index.html", scenario=scenario, headcount=scenario.headcount_by_team, latest=latest, result=result,
         rows=assignment_rows(result, scenario, name_for_reader(scenario)) if latest else [],
         totals=coverage_summary(result), team_names={t.team_id: t.name for t in scenario.teams},
+        team_labels=team_labels(scenario), p1_gaps=priority_one_gaps(result),
         statuses=[s.value for s in TeamStatus], skills=sorted(scenario.skill_ids()),
+        skill_names={s.skill_id: s.name for s in scenario.skills},
         jobs=pool().recent(("redeploy",), limit=5), stale=redeployment_is_stale(latest, scenario_revision(engine())),
         opted_out=opted_out_rows(engine(), scenario, name_for_reader(scenario)),
-    )
+        demand_rows=shown.pop("demand_rows", None) or demand_table_rows(scenario), **shown,
+    ), status
+
+
+@bp.get("/")
+@roles_required(*CRISIS_ROLES)
+def index():
+    return _console()
 
 
 class StatusForm(FormModel):
@@ -126,12 +154,49 @@ def team_status(team_id: str):
     return redirect(url_for("crisis.index", _anchor="teams"))
 
 
+CellText = Annotated[str, Field(max_length=200)]
+
+
+class StatusesForm(FormModel):
+    """The statuses table: one team id and one status per row, in the same order."""
+
+    team_id: list[str] = Field(default_factory=list, max_length=10_000)
+    status: list[str] = Field(default_factory=list, max_length=10_000)
+
+
+@bp.post("/teams/status")
+@roles_required(*CRISIS_ROLES)
+def save_statuses():
+    """Every team's status from one table, applied together in one transaction (each change
+    audited) or, when any row is wrong, not at all."""
+    scenario = _scenario_or_404()
+    try:
+        form = parse_form(StatusesForm)
+    except FormRejected as error:
+        flash(f"Not changed: {error}", "error")
+        return redirect(url_for("crisis.index", _anchor="teams"))
+    changes, problems = team_statuses_from_form(scenario, form.team_id, form.status)
+    if problems:
+        return _console(422, status_problems=[p.describe() for p in problems])
+    if not changes:
+        flash("No status changed.", "info")
+        return redirect(url_for("crisis.index", _anchor="teams"))
+    if not set_team_statuses(engine(), changes, actor=current_user().username):
+        abort(404)  # a team removed by a re-import since the page was drawn
+    scenario_changed()
+    described = ", ".join(f"{scenario.team_by_id[t].name} {s.value}" for t, s in changes.items())
+    flash(f"Statuses saved ({len(changes)} changed: {described}). Redeploy or re-plan to act on them.", "success")
+    return redirect(url_for("crisis.index", _anchor="teams"))
+
+
 class DemandForm(FormModel):
+    """One new demand line; the team and the skill by id or by name."""
+
     team_id: str = Field(min_length=1, max_length=200)
     skill: str = Field(min_length=1, max_length=200)
-    level: int = Field(ge=1, le=5)
-    count: int = Field(ge=0, le=100000)
-    priority: int = Field(ge=1, le=99)
+    level: CellText
+    count: CellText
+    priority: CellText
 
 
 class DemandChangeForm(FormModel):
@@ -139,6 +204,24 @@ class DemandChangeForm(FormModel):
     count: int = Field(default=0, ge=0, le=100000)
     priority: int = Field(default=1, ge=1, le=99)
     action: str = Field(default="save", pattern=r"^(save|remove)$")
+
+
+class DemandTableForm(FormModel):
+    """The demand table: five cells per line (lists in line order) and the lines to remove."""
+
+    team: list[str] = Field(default_factory=list, max_length=MAX_PASTED_ROWS)
+    skill: list[str] = Field(default_factory=list, max_length=MAX_PASTED_ROWS)
+    level: list[str] = Field(default_factory=list, max_length=MAX_PASTED_ROWS)
+    count: list[str] = Field(default_factory=list, max_length=MAX_PASTED_ROWS)
+    priority: list[str] = Field(default_factory=list, max_length=MAX_PASTED_ROWS)
+    remove: list[int] = Field(default_factory=list, max_length=MAX_PASTED_ROWS)
+
+
+class PasteForm(FormModel):
+    """Rows pasted from a spreadsheet, added to the demand or replacing it."""
+
+    rows: str = Field(default="", max_length=1_000_000)
+    mode: str = Field(default="add", pattern=r"^(add|replace)$")
 
 
 def _save_demand(scenario: Scenario, demand: list[Demand], detail: str, message: str):
@@ -158,12 +241,64 @@ def add_demand():
     scenario = _scenario_or_404()
     try:
         form = parse_form(DemandForm)
-        line = Demand(**form.model_dump())
-    except (FormRejected, ValidationError) as error:
+    except FormRejected as error:
         flash(f"Not added: {error}", "error")
-        return redirect(url_for("crisis.index", _anchor="demand"))
+        return redirect(url_for("crisis.index", _anchor="add"))
+    cells = [form.team_id, form.skill, form.level, form.count, form.priority]
+    line, problems = demand_line_from_cells(scenario, 1, cells, where="new demand line")
+    if line is None:
+        flash("Not added: " + "; ".join(p.describe() for p in problems), "error")
+        return redirect(url_for("crisis.index", _anchor="add"))
     return _save_demand(scenario, demand_with_line_added(scenario, line), f"added line {len(scenario.demand) + 1}",
                         f"Demand added: {describe_demand_line(line, scenario)}.")
+
+
+@bp.post("/demand/table")
+@roles_required(*CRISIS_ROLES)
+def save_demand_table():
+    """Every demand line from the one table (lines ticked "remove" dropped), saved together or,
+    when any cell is wrong, not at all: the table comes back with each problem named."""
+    scenario = _scenario_or_404()
+    try:
+        form = parse_form(DemandTableForm)
+    except FormRejected as error:
+        flash(f"Not saved: {error}", "error")
+        return redirect(url_for("crisis.index", _anchor="demand"))
+    columns = [form.team, form.skill, form.level, form.count, form.priority]
+    if len({len(c) for c in columns}) != 1:
+        flash("Not saved: every demand line needs a team, skill, level, count and priority.", "error")
+        return redirect(url_for("crisis.index", _anchor="demand"))
+    typed = [(n, list(cells)) for n, cells in enumerate(zip(*columns), start=1)]
+    kept = [(n, cells) for n, cells in typed if n not in set(form.remove)]
+    read = demand_from_rows(scenario, kept, where=DEMAND_TABLE)
+    if not read.ok:
+        return _console(422, table_problems=[p.describe() for p in read.problems], demand_rows=typed,
+                        removed=set(form.remove))
+    removed = len(typed) - len(kept)
+    return _save_demand(scenario, read.lines, f"table saved: {len(read.lines)} lines, {removed} removed",
+                        f"Demand saved: {len(read.lines)} lines" + (f", {removed} removed." if removed else "."))
+
+
+@bp.post("/demand/paste")
+@roles_required(*CRISIS_ROLES)
+def paste_demand():
+    """Demand lines pasted from a spreadsheet, added (or replacing the demand) all together or,
+    when any cell is wrong, not at all: each problem is shown beside the pasted text."""
+    scenario = _scenario_or_404()
+    try:
+        form = parse_form(PasteForm)
+    except FormRejected as error:
+        flash(f"Not added: {error}", "error")
+        return redirect(url_for("crisis.index", _anchor="add"))
+    read = demand_from_paste(scenario, form.rows)
+    if not read.ok:
+        return _console(422, paste_problems=[p.describe() for p in read.problems], pasted=form.rows,
+                        paste_mode=form.mode)
+    if form.mode == "replace":
+        return _save_demand(scenario, read.lines, f"pasted {len(read.lines)} lines, replacing the demand",
+                            f"Demand replaced by {len(read.lines)} pasted lines.")
+    return _save_demand(scenario, list(scenario.demand) + read.lines, f"pasted {len(read.lines)} lines",
+                        f"{len(read.lines)} pasted demand lines added.")
 
 
 @bp.post("/demand/<int:line>")

@@ -8,8 +8,9 @@ Rows are written in bulk straight through the driver (executemany on SQLite; COP
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 import pydantic_core
 from sqlalchemy import JSON, Connection, Date, Engine, Table, delete, func, insert, select, update
@@ -313,14 +314,30 @@ def scenario_info(engine: Engine) -> dict[str, Any] | None:
 
 def set_team_status(engine: Engine, team_id: str, status: TeamStatus, *, actor: str) -> bool:
     """Mark a team normal, paused or critical (audited); False when there is no such team."""
-    with write_transaction(engine) as connection:
-        changed = connection.execute(update(teams).where(teams.c.team_id == team_id)
-                                     .values(status=status.value)).rowcount
-        if not changed:
-            return False
-        bump_revision(connection)
-        write_audit(connection, actor, "team.status", f"team:{team_id}", f"status={status.value}")
+    return set_team_statuses(engine, {team_id: status}, actor=actor)
+
+
+def set_team_statuses(engine: Engine, statuses: dict[str, TeamStatus], *, actor: str) -> bool:
+    """Mark several teams normal, paused or critical in one transaction, each change audited;
+    False (and nothing changed) when any of the teams does not exist."""
+    if not statuses:
+        return True
+    try:
+        with write_transaction(engine) as connection:
+            for team_id, status in statuses.items():
+                changed = connection.execute(update(teams).where(teams.c.team_id == team_id)
+                                             .values(status=status.value)).rowcount
+                if not changed:
+                    raise _NoSuchTeam  # rolls back every status already changed
+                write_audit(connection, actor, "team.status", f"team:{team_id}", f"status={status.value}")
+            bump_revision(connection)
+    except _NoSuchTeam:
+        return False
     return True
+
+
+class _NoSuchTeam(Exception):
+    """Raised inside the transaction to roll it back."""
 
 
 def replace_demand(engine: Engine, scenario: Scenario, new_demand: list[Demand], *, actor: str,
