@@ -12,6 +12,7 @@ from pathlib import Path
 from planner.domain import Problem
 from planner.scenario_io.cells import format_cell, parse_skill_levels
 
+from .output import SKILLS_FILE
 from .source import TaxonomyError
 
 PROFILES_FILE = "occupation_profiles.csv"
@@ -52,6 +53,47 @@ def read_occupation_profiles(folder: Path) -> list[OccupationProfile]:
             )])
         profiles.append(OccupationProfile(soc_code=(row["soc_code"] or "").strip(), title=(row["title"] or "").strip(),
                                           skills={skill: int(level) for skill, level in levels.items()}))
+    return profiles
+
+
+def _skill_ids_beside(folder: Path) -> set[str]:
+    """The skill ids of the import's skills.csv (the O*NET import writes it beside the profiles)."""
+    path = folder / SKILLS_FILE
+    if not path.is_file():
+        raise TaxonomyError([Problem(file=str(path), message="does not exist",
+                                     suggestion="load the folder `trellis taxonomy onet FILE --out DIR` wrote")])
+    with path.open(encoding="utf-8-sig", newline="") as text:
+        rows = list(csv.DictReader(text))
+    if not rows or "skill_id" not in rows[0]:
+        raise TaxonomyError([Problem(file=str(path), row=1, message="needs the column skill_id")])
+    return {(row["skill_id"] or "").strip() for row in rows}
+
+
+def read_profiles_to_load(folder: Path) -> list[OccupationProfile]:
+    """The profiles of an import folder, ready to store: each has an O*NET-SOC code (20
+    characters at most, no two occupations the same) and a title, and names only skills of the
+    skills.csv beside it. TaxonomyError names the file, row and column of the first problem."""
+    profiles = read_occupation_profiles(folder)
+    label = str(folder / PROFILES_FILE)
+    if not profiles:
+        raise TaxonomyError([Problem(file=label, message="lists no occupations")])
+    known = _skill_ids_beside(folder)
+    seen: dict[str, int] = {}
+    for number, profile in enumerate(profiles, start=2):
+        def refuse(column: str, value: str, message: str, suggestion: str | None = None) -> None:
+            raise TaxonomyError([Problem(file=label, row=number, column=column, value=value,
+                                         message=message, suggestion=suggestion)])
+        if not profile.soc_code or len(profile.soc_code) > 20:
+            refuse("soc_code", profile.soc_code, "an O*NET-SOC code is 1 to 20 characters, e.g. 29-1141.00")
+        if profile.soc_code in seen:
+            refuse("soc_code", profile.soc_code, f"this occupation is already on row {seen[profile.soc_code]}")
+        seen[profile.soc_code] = number
+        if not profile.title:
+            refuse("title", profile.title, "every occupation needs a title")
+        unknown = [skill for skill in profile.skills if skill not in known]
+        if unknown:
+            refuse("skills", unknown[0], f"is not a skill of {folder / SKILLS_FILE}",
+                   "load the folder one `trellis taxonomy onet` run wrote, unchanged")
     return profiles
 
 
