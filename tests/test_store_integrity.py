@@ -44,6 +44,7 @@ COMMANDS = {
     "users email": ["users", "email", "someone", "someone@example.org"],
     "plan": ["plan", "--stored", "--out", "{out}"],
     "redeploy": ["redeploy", "--stored", "--out", "{out}"],
+    "taxonomy load": ["taxonomy", "load", "{scenario}"],
 }
 
 
