@@ -120,6 +120,17 @@ def test_a_bad_folder_is_one_line_exit_2_and_the_stored_profiles_stay(onet_dir, 
     assert stored(url) == before
 
 
+@pytest.mark.parametrize("name", ["occupation_profiles.csv", "skills.csv"])
+def test_a_file_that_is_not_utf8_is_one_line(onet_dir, tmp_path, name):
+    url = f"sqlite:///{tmp_path}/store.sqlite3"
+    folder = copy_of(onet_dir, tmp_path)
+    (folder / name).write_bytes((folder / name).read_bytes() + "Soci\u00e9t\u00e9,x,y\n".encode("latin-1"))
+    result = load(folder, url)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert len(result.stderr.splitlines()) == 1 and f"{folder / name}: is not UTF-8 text" in result.stderr
+    assert stored(url) == []
+
+
 @pytest.mark.parametrize("missing", ["occupation_profiles.csv", "skills.csv"])
 def test_a_folder_without_its_files_is_refused(onet_dir, tmp_path, missing):
     url = f"sqlite:///{tmp_path}/store.sqlite3"
