@@ -47,6 +47,7 @@ COMMANDS = {
     "tokens add": ["tokens", "add", "someone", "--role", "hr"],
     "tokens list": ["tokens", "list"],
     "tokens revoke": ["tokens", "revoke", "someone"],
+    "taxonomy load": ["taxonomy", "load", "{scenario}"],
 }
 
 

@@ -58,6 +58,12 @@ MATRIX = [
      {"manager": 303, "*": 403, None: 302}),
     ("POST", "/manager/opportunities/O-DASH", {**NEW_OPPORTUNITY, "host_team_id": "T-DATA"},
      {"manager": 404, "*": 403, None: 302}),
+    ("POST", "/manager/opportunity-profile", {**NEW_OPPORTUNITY, "occupation": "", "profile_action": "search"},
+     {"manager": 200, "*": 403, None: 302}),
+    ("POST", "/manager/opportunity-profile/O-HUB", {**NEW_OPPORTUNITY, "opportunity_id": "O-HUB", "occupation": ""},
+     {"manager": 200, "*": 403, None: 302}),
+    ("POST", "/manager/opportunity-profile/O-DASH", {**NEW_OPPORTUNITY, "occupation": ""},
+     {"manager": 404, "*": 403, None: 302}),
     ("GET", "/people/P001/record", None, {"manager": 200, "staff": 200, "*": 200, None: 302}),
     ("GET", "/people/P005/record", None, {"manager": 403, "staff": 403, "*": 200, None: 302}),
     # A line manager reads their people's pages but never changes or exports them.

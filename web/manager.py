@@ -19,13 +19,16 @@ from planner.domain import OpportunityKind, Problem, Scenario
 from planner.scenario_io.one_row import opportunity_cells
 from planner.services.consent import NotTheirs, decide_release, people_proposed_to_leave, plan_people_answer_on
 from planner.services.decisions import DecisionRefused, NotProposed
+from planner.services.occupation_profiles import occupation_choices, pick_occupation
 from planner.services.opportunities import (
     OpportunityRejected,
     edit_opportunity,
     opportunities_of_teams,
     post_opportunity,
 )
+from planner.store.occupations import count_occupation_profiles
 from planner.store.tables import MAX_REASON_LENGTH
+from planner.taxonomy.profiles import UnknownOccupation
 from web.data_access import current_scenario, engine, scenario_changed
 from web.reader_names import name_for_reader
 from web.security import FormModel, FormRejected, current_user, log_refusal, parse_form, roles_required
@@ -66,6 +69,15 @@ class OpportunityForm(FormModel):
     profession: str = Field(default="", max_length=MAX_CELL_LENGTH)
     start: str = Field(default="", max_length=MAX_CELL_LENGTH)
     end: str = Field(default="", max_length=MAX_CELL_LENGTH)
+    # The "Occupation profile" picker's text: not a cell, ignored when the row is saved.
+    occupation: str = Field(default="", max_length=MAX_CELL_LENGTH)
+
+
+class ProfilePickForm(OpportunityForm):
+    """The opportunity form sent by its "Search" or "Use its skills" button: nothing is saved,
+    the form comes back with the occupation list narrowed or Skills required filled."""
+
+    profile_action: str = Field(default="use", pattern=r"^(use|search)$")
 
 
 def _scenario_or_404() -> Scenario:
@@ -133,12 +145,18 @@ def _problems_by_field(problems: list[Problem]) -> dict[str, list[str]]:
 
 
 def _opportunity_page(scenario: Scenario, cells: dict[str, str], editing: str | None,
-                      problems: dict[str, list[str]] | None = None, status: int = 200):
+                      problems: dict[str, list[str]] | None = None, status: int = 200, *,
+                      occupation: str = "", search: str = "", profile: dict | None = None):
+    """The form and the list. `occupation` is the picker's text, `search` what narrows its list,
+    `profile` the outcome of "Use its skills" (notice, warning, error)."""
     teams = [scenario.team_by_id[t] for t in _managed() if t in scenario.team_by_id]
+    titles, more_titles = occupation_choices(engine(), search)
     return render_template(
         "manager/opportunities.html", opportunities=opportunities_of_teams(scenario, _managed()),
         team_names={t.team_id: t.name for t in scenario.teams}, teams=teams, cells=cells, editing=editing,
-        problems=problems or {}, kinds=[k.value for k in OpportunityKind]), status
+        problems=problems or {}, kinds=[k.value for k in OpportunityKind],
+        profiles_loaded=bool(titles) or count_occupation_profiles(engine()) > 0, occupation=occupation,
+        occupation_titles=titles, more_titles=more_titles, profile=profile or {}), status
 
 
 @bp.get("/opportunities")
@@ -153,16 +171,13 @@ def opportunities():
 @roles_required(*MANAGER_ROLES)
 def edit_form(opportunity_id: str):
     scenario = _scenario_or_404()
-    current = scenario.opportunity_by_id.get(opportunity_id)
-    if current is None or current.host_team_id not in _managed():
-        log_refusal("opportunity outside the manager's teams", 404)
-        abort(404)
-    return _opportunity_page(scenario, opportunity_cells(current), opportunity_id)
+    _managed_opportunity_or_404(scenario, opportunity_id)
+    return _opportunity_page(scenario, opportunity_cells(scenario.opportunity_by_id[opportunity_id]), opportunity_id)
 
 
 def _cells_from_form() -> dict[str, str] | None:
     try:
-        return parse_form(OpportunityForm).model_dump()
+        return parse_form(OpportunityForm).model_dump(exclude={"occupation"})
     except FormRejected as rejected:
         flash("Not saved: " + "; ".join(rejected.errors), "error")
         return None
@@ -211,3 +226,47 @@ def edit(opportunity_id: str):
     scenario_changed()
     flash(f"“{saved.title}” is saved: the next plan uses the change.", "success")
     return redirect(url_for("manager.opportunities"), 303)
+
+
+def _managed_opportunity_or_404(scenario: Scenario, opportunity_id: str) -> None:
+    current = scenario.opportunity_by_id.get(opportunity_id)
+    if current is None or current.host_team_id not in _managed():
+        log_refusal("opportunity outside the manager's teams", 404)
+        abort(404)
+
+
+@bp.post("/opportunity-profile", defaults={"opportunity_id": None})
+@bp.post("/opportunity-profile/<opportunity_id>")
+@roles_required(*MANAGER_ROLES)
+def use_profile(opportunity_id: str | None):
+    """The form back, unsaved: "Search" narrows the occupation list to titles containing the
+    text; "Use its skills" fills Skills required with the occupation's skills that the skills
+    catalogue has, and names the others."""
+    scenario = _scenario_or_404()
+    if opportunity_id is not None:
+        _managed_opportunity_or_404(scenario, opportunity_id)
+    back = url_for("manager.edit_form", opportunity_id=opportunity_id) if opportunity_id else url_for("manager.opportunities")
+    try:
+        form = parse_form(ProfilePickForm)
+    except FormRejected as rejected:
+        flash("Not filled: " + "; ".join(rejected.errors), "error")
+        return redirect(back, 303)
+    cells = form.model_dump(exclude={"occupation", "profile_action"})
+    if opportunity_id is not None:
+        cells["opportunity_id"] = opportunity_id
+    typed = form.occupation
+    if form.profile_action == "search" or not typed:
+        return _opportunity_page(scenario, cells, opportunity_id, occupation=typed, search=typed)
+    try:
+        fit = pick_occupation(engine(), typed, scenario.skill_ids())
+    except UnknownOccupation as unknown:
+        return _opportunity_page(scenario, cells, opportunity_id, status=400, occupation=typed, search=typed,
+                                 profile={"error": str(unknown)})
+    cells["required_skills"] = fit.cell
+    return _opportunity_page(scenario, cells, opportunity_id, occupation=fit.occupation, profile={
+        "notice": f"Skills required now holds the skills of “{fit.occupation}” that your catalogue has "
+                  f"({len(fit.requirements)}). Check the levels, then "
+                  f"{'save' if opportunity_id else 'post'}: nothing is saved yet.",
+        "warning": ("not in your skills catalogue: " + ", ".join(fit.not_in_catalogue)
+                    + " - add them with the taxonomy's skills.csv") if fit.not_in_catalogue else "",
+    })

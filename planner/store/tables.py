@@ -364,3 +364,18 @@ manager_teams = Table(
     Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("team_id", String(200), primary_key=True),
 )
+
+# --------------------------------------------------------------------------------------------
+# Occupation profiles (`trellis taxonomy load`): an O*NET import's occupations and the skills
+# each requires, for the opportunity form's "Occupation profile" picker. Apart from the
+# scenario: an import of the scenario leaves them, and a new load replaces them all.
+# --------------------------------------------------------------------------------------------
+
+occupation_profiles = Table(
+    "occupation_profiles",
+    metadata,
+    Column("soc_code", String(20), primary_key=True),
+    Column("title", Text, nullable=False),
+    # The opportunities.csv `required_skills` cell: skill:level;... in O*NET's order.
+    Column("requirements", Text, nullable=False),
+)
