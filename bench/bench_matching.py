@@ -18,6 +18,14 @@ same time limit (HiGHS may overrun it: it did by minutes on large models).
 
 Aim (2 cores): 10,000 people built in under 3 s and within 1% of the LP bound in 30 s; 50,000
 people planned within 60 s. Not a test: it prints a table.
+
+    .venv/bin/python -m bench.bench_matching --plan-only --sizes 10000,50000,100000
+
+`--plan-only` runs only `solve_plan` (the generated scenario's own default policy, time limit 30 s,
+60 s from 50,000 people, 120 s from 100,000), each size in a fresh process so its peak memory is
+its own, and reports the plan's status, objective, the bound it reports for the WHOLE problem
+(every eligible pair, priced with the LP duals: `bound_scope`), the gap, wall seconds, peak
+resident memory and the load average before the run (the machine may be shared).
 """
 
 from __future__ import annotations
@@ -92,6 +100,48 @@ def run_once(people: int, seed: int, time_limit: float, workers: int, compare: b
     return out
 
 
+def plan_only(people: int, seed: int, time_limit: float, workers: int) -> dict:
+    """One `solve_plan` on a generated scenario with its default policy; peak RSS of this process."""
+    import os
+    import resource
+
+    from optimiser.matching import solve_plan
+    from planner.generate import generate_scenario
+
+    scenario = generate_scenario(people, seed)
+    policy = scenario.policy.model_copy(update={"time_limit_s": time_limit, "workers": workers})
+    load = os.getloadavg()[0]
+    t = time.perf_counter()
+    plan = solve_plan(scenario, policy)
+    seconds = time.perf_counter() - t
+    return {"people": people, "pairs": plan.stats.get("candidate_pairs"),
+            "model_pairs": plan.stats.get("pairs_in_model"),
+            "status": plan.status, "objective": plan.objective, "bound": plan.best_bound,
+            "scope": plan.bound_scope, "gap": plan.gap, "seconds": seconds, "limit": time_limit,
+            "rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6, "load": load,
+            "rounds": len(plan.stats.get("lp_rounds", [])), "method": plan.stats.get("method")}
+
+
+def _plan_only_table(sizes, seed: int, workers: int, time_limit) -> None:
+    import json
+    import subprocess
+    import sys
+
+    print("| people | eligible pairs (in model at the end) | status | objective | bound (all eligible pairs) | gap | "
+          "seconds (limit) | peak RSS GB | load avg before | LP rounds | method |")
+    print("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    for size in sizes:
+        limit = time_limit or (120.0 if size >= 100_000 else 60.0 if size >= 50_000 else 30.0)
+        code = (f"import json; from bench.bench_matching import plan_only; "
+                f"print(json.dumps(plan_only({size}, {seed}, {limit}, {workers})))")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        r = json.loads(done.stdout.strip().splitlines()[-1])
+        gap_text = "-" if r["gap"] is None else f"{100 * r['gap']:.3f}%"
+        print(f"| {r['people']:,} | {r['pairs']:,} ({r['model_pairs']:,}) | {r['status']} | {_fmt(r['objective'])} | "
+              f"{_fmt(r['bound'])} | {gap_text} | {r['seconds']:.1f} ({r['limit']:.0f}) | {r['rss_gb']:.2f} | "
+              f"{r['load']:.1f} | {r['rounds']} | {r['method']} |", flush=True)
+
+
 def gap(value, bound):
     if value is None or not bound:
         return None
@@ -107,7 +157,12 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=None,
                         help="seconds per solve (default 30, or 60 from 50,000 people)")
     parser.add_argument("--compare", action="store_true", help="also CP-SAT alone, HiGHS and SCIP MIP")
+    parser.add_argument("--plan-only", action="store_true",
+                        help="only solve_plan, default policy, one process per size, with peak RSS")
     args = parser.parse_args()
+    if args.plan_only:
+        _plan_only_table([int(s) for s in args.sizes.split(",")], args.seed, args.workers, args.time_limit)
+        return
 
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):

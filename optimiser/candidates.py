@@ -182,31 +182,38 @@ def scenario_arrays(scenario: Scenario) -> ScenarioArrays:
     return arrays
 
 
-def candidate_pairs(scenario: Scenario, policy: Policy | None = None) -> pd.DataFrame:
-    """Every eligible (person, opportunity) pair, as positions into the scenario's lists.
+def eligible_pair_blocks(scenario: Scenario, policy: Policy | None = None):
+    """Every eligible (person, opportunity) pair, one block of people at a time, so a caller can
+    score and keep what it needs without holding every pair at once.
 
-    Columns `person`, `opp` (int32), sorted by person then opportunity (people are scanned in
-    blocks, so no sort is needed). Forbidden pairs stay in: the rule `forbidden pairs` keeps them
-    out of the plan, so explanations can name it.
-    """
+    Yields (person, opp) int32 arrays, positions into the scenario's lists, sorted by person then
+    opportunity; all of one person's pairs are in the same block. Forbidden pairs stay in: the
+    rule `forbidden pairs` keeps them out of the plan, so explanations can name it."""
     policy = policy or scenario.policy
     arrays = scenario_arrays(scenario)
     people = np.flatnonzero(arrays.person_available)  # rule 1: skip at once people not open to a move
-    opportunities = arrays.eligibility_opportunities()
-    found_p, found_o = [], []
     open_opps = arrays.opp_capacity > 0
-    if len(people) and arrays.n_opps and open_opps.any():
-        block = max(1, _BLOCK_CELLS // arrays.n_opps)
-        for start in range(0, len(people), block):
-            people_block = people[start:start + block]
-            mask = eligibility_mask(arrays.eligibility_people(people_block), opportunities, policy.stretch_levels)
-            mask &= open_opps[None, :]
-            person_rows, opp_columns = np.nonzero(mask)
-            found_p.append(people_block[person_rows].astype(np.int32))
-            found_o.append(opp_columns.astype(np.int32))
-    if not found_p:
+    if not (len(people) and arrays.n_opps and open_opps.any()):
+        return
+    opportunities = arrays.eligibility_opportunities()
+    block = max(1, _BLOCK_CELLS // arrays.n_opps)
+    for start in range(0, len(people), block):
+        people_block = people[start:start + block]
+        mask = eligibility_mask(arrays.eligibility_people(people_block), opportunities, policy.stretch_levels)
+        mask &= open_opps[None, :]
+        person_rows, opp_columns = np.nonzero(mask)
+        if len(person_rows):
+            yield people_block[person_rows].astype(np.int32), opp_columns.astype(np.int32)
+
+
+def candidate_pairs(scenario: Scenario, policy: Policy | None = None) -> pd.DataFrame:
+    """Every eligible (person, opportunity) pair at once (`eligible_pair_blocks` joined): columns
+    `person`, `opp` (int32), sorted by person then opportunity."""
+    blocks = list(eligible_pair_blocks(scenario, policy))
+    if not blocks:
         return pd.DataFrame({"person": np.zeros(0, np.int32), "opp": np.zeros(0, np.int32)})
-    return pd.DataFrame({"person": np.concatenate(found_p), "opp": np.concatenate(found_o)})
+    return pd.DataFrame({"person": np.concatenate([p for p, _ in blocks]),
+                         "opp": np.concatenate([o for _, o in blocks])})
 
 
 def eligible_count_by_opportunity(scenario: Scenario, policy: Policy | None = None) -> pd.Series:
@@ -217,4 +224,5 @@ def eligible_count_by_opportunity(scenario: Scenario, policy: Policy | None = No
     return pd.Series(counts, index=arrays.opp_ids, name="eligible_people")
 
 
-__all__ = ["ScenarioArrays", "scenario_arrays", "candidate_pairs", "eligible_count_by_opportunity", "release_allowance"]
+__all__ = ["ScenarioArrays", "scenario_arrays", "candidate_pairs", "eligible_pair_blocks", "eligible_count_by_opportunity", "release_allowance"]
+

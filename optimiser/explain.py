@@ -142,6 +142,9 @@ def _plan_wide_reason(data: ModelData) -> str:
         rules.append("the fairness floor by grade band")
     if policy.max_cross_organisation is not None:
         rules.append(f"the cap of {policy.max_cross_organisation} moves across organisations")
+    if policy.equality.attribute and policy.equality.min_ratio > 0:
+        # Names the rule only: which group anyone is in is never said outside HR's report.
+        rules.append("equal placement rates across monitored groups")
     if policy.stable:
         rules.append("preference stability")
     if rules:

@@ -4,19 +4,21 @@ rule. It is the baseline the benchmark compares against and the warm start (hint
 It honours every "at most" rule (one placement per person per period, no repeats, capacity,
 release limits, critical skills, forbidden pairs, the cross-organisation cap), places pinned pairs
 first, and meets the fairness floor by placing each band's best candidates before the rest and,
-if still short, dropping the lowest-scoring placements of other bands. Preference stability is
-left to the optimiser.
+if still short, dropping the lowest-scoring placements of other bands; and it meets the equality
+rule by placing more of a group left behind, or dropping the best-placed group's weakest
+placements. Preference stability is left to the optimiser.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import time
 
 import numpy as np
 
 from optimiser.model_data import ModelData, Rows
-from optimiser.rules import FAIRNESS_SCALE
+from optimiser.rules import FAIRNESS_SCALE, RATE_SCALE, monitoring_groups
 
 # Rules whose rows are all "sum of 0/1 variables <= limit" (packing rows).
 PACKING_RULES = ("offered_in_period", "away_on_assignment", "one_placement", "no_repeat", "capacity",
@@ -105,6 +107,10 @@ def greedy_plan(data: ModelData, rows: dict[str, Rows], order: np.ndarray | None
     _fill(packer, chosen, order, None, deadline)
     if bands:
         _repair_fairness(packer, chosen, bands, points, data.n_pairs)
+    outside_groups = _repair_equality(data, packer, chosen, order)
+    if outside_groups is not None:
+        # places the repair freed go to people in no compared group: no group's rate moves
+        _fill(packer, chosen, order[outside_groups[order % data.n_pairs]], None, deadline)
     return chosen
 
 
@@ -179,3 +185,56 @@ def _repair_fairness(packer: _Packer, chosen: np.ndarray, bands, points: np.ndar
             total -= 1
             for b, (members, _) in enumerate(mine):
                 have[b] -= victim in members
+
+
+def _repair_equality(data: ModelData, packer: _Packer, chosen: np.ndarray, order: np.ndarray) -> np.ndarray | None:
+    """Meet the equality rule (four-fifths) in each period: while a group's placement rate is
+    below min_ratio of another's, place its next best candidate that still fits, or else drop the
+    lowest-scoring placement of the best-placed group. Returns, per pair, whether its person is
+    in no compared group (None when the rule is off)."""
+    names, group_of, counts = monitoring_groups(data)
+    ratio = int(round(data.policy.equality.min_ratio * RATE_SCALE))
+    if ratio <= 0 or len(names) < 2 or data.n_pairs == 0:
+        return None
+    n, n_groups = data.n_pairs, len(names)
+    pair_group = group_of[data.pairs["person"].to_numpy()]
+    for t in range(data.periods):
+        in_period = order[(order >= t * n) & (order < (t + 1) * n)]
+        best_first = [in_period[pair_group[in_period % n] == g].tolist() for g in range(n_groups)]
+        next_candidate = [0] * n_groups
+        rank = {v: i for i, v in enumerate(in_period.tolist())}
+        held = [[v for v in best_first[g] if chosen[v]] for g in range(n_groups)]  # best first
+        placed = [len(h) for h in held]
+
+        while (found := _rate_shortfall(placed, counts, ratio)) is not None:
+            low, best = found
+            added = False
+            while next_candidate[low] < len(best_first[low]):
+                v = best_first[low][next_candidate[low]]
+                next_candidate[low] += 1
+                if not chosen[v] and packer.fits(v):
+                    packer.take(v)
+                    chosen[v] = 1
+                    placed[low] += 1
+                    bisect.insort(held[low], v, key=rank.__getitem__)
+                    added = True
+                    break
+            if not added:
+                victim = held[best].pop()
+                chosen[victim] = 0
+                packer.give_back(int(victim))
+                placed[best] -= 1
+                # the freed place may let a candidate of the group left behind in: look again
+                next_candidate[low] = 0
+    return pair_group < 0
+
+
+def _rate_shortfall(placed: list[int], counts: np.ndarray, ratio: int) -> tuple[int, int] | None:
+    """(a group whose placement rate is below `ratio` thousandths of the best group's, the best
+    group), or None when every group meets the rule."""
+    rates = [placed[g] / counts[g] for g in range(len(placed))]
+    best = max(range(len(placed)), key=rates.__getitem__)
+    for g in sorted(range(len(placed)), key=rates.__getitem__):
+        if int(counts[best]) * RATE_SCALE * placed[g] < ratio * int(counts[g]) * placed[best]:
+            return g, best
+    return None

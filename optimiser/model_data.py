@@ -66,6 +66,9 @@ class ModelData:
     pruned_from: int | None = None  # eligible pairs before keeping each person's best (large scenarios)
     opp_offered: np.ndarray | None = None  # opportunities x periods: offered in that period (calendar)
     person_away: np.ndarray | None = None  # people x periods: away on a decided assignment
+    # Per person: available and eligible for at least one opportunity (has a candidate pair).
+    # Taken from the whole model and handed on to reduced ones, whose pairs are a subset.
+    eligible_people: np.ndarray | None = None
 
     def __post_init__(self):
         if self.opp_offered is None:
@@ -83,6 +86,9 @@ class ModelData:
         ]
         if self.critical_table is None:
             self.critical_table = critical_skills_table(self.arrays, self.scenario.teams)
+        if self.eligible_people is None:
+            self.eligible_people = np.zeros(self.arrays.n_people, dtype=bool)
+            self.eligible_people[self.pairs["person"].to_numpy()] = True
 
     @property
     def n_pairs(self) -> int:

@@ -60,7 +60,9 @@ def skill_fit(arrays: ScenarioArrays, person: np.ndarray, opp: np.ndarray) -> np
 
 def development_value(arrays: ScenarioArrays, person: np.ndarray, opp: np.ndarray) -> np.ndarray:
     """Share of the person's aspiration gap closed by the opportunity's development skills."""
-    gap_per_skill = np.maximum(0, arrays.aspirations.astype(np.int16) - arrays.skills.astype(np.int16))
+    # Only the people in this call: scoring runs block by block of people at scale.
+    people, local = np.unique(person, return_inverse=True)
+    gap_per_skill = np.maximum(0, arrays.aspirations[people].astype(np.int16) - arrays.skills[people].astype(np.int16))
     person_gap = gap_per_skill.sum(axis=1)
     closed = np.zeros(len(person))
     for slot in range(arrays.dev_skill.shape[1]):
@@ -69,7 +71,7 @@ def development_value(arrays: ScenarioArrays, person: np.ndarray, opp: np.ndarra
         wanted = arrays.aspirations[person, skill].astype(np.int16)
         held = arrays.skills[person, skill].astype(np.int16)
         closed += np.maximum(0, np.minimum(reach, wanted) - held)
-    gap = person_gap[person]
+    gap = person_gap[local.ravel()]
     return np.where(gap > 0, closed / np.maximum(gap, 1), 0.0)
 
 

@@ -19,9 +19,12 @@ import pandas as pd
 
 from optimiser.model_data import ModelData, PairIndex, Rows, critical_skills_table
 from optimiser.stability import stability_rows
+from planner.domain import EQUALITY_MIN_GROUP
 
 # Fairness rows compare integer shares: a band's placements x FAIRNESS_SCALE >= share x all.
 FAIRNESS_SCALE = 1000
+# Equality rows compare rates as integers: min_ratio is written in thousandths.
+RATE_SCALE = 1000
 
 
 @dataclass(frozen=True)
@@ -330,6 +333,81 @@ def fairness_floor(data: ModelData) -> Rows:
     )
 
 
+def monitoring_groups(data: ModelData) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The groups of the monitored characteristic the equality rule compares: their names, each
+    person's group (-1: not stated, or in a group too small to compare) and each group's number of
+    people who are available and eligible for at least one opportunity (at least
+    EQUALITY_MIN_GROUP)."""
+    attribute = data.policy.equality.monitored[0] if data.policy.equality.attribute else None
+    n_people = data.arrays.n_people
+    group_of = np.full(n_people, -1, dtype=np.int64)
+    if attribute is None:
+        return [], group_of, np.zeros(0, dtype=np.int64)
+    monitoring = data.scenario.monitoring
+    values = np.array([monitoring.get(pid, {}).get(attribute, "") for pid in data.arrays.person_ids], dtype=object)
+    counted = data.eligible_people & (values != "")
+    names, counts = np.unique(values[counted].astype(str), return_counts=True)
+    big_enough = counts >= EQUALITY_MIN_GROUP
+    names, counts = names[big_enough].tolist(), counts[big_enough].astype(np.int64)
+    position = {name: g for g, name in enumerate(names)}
+    for i in np.flatnonzero(counted).tolist():
+        group_of[i] = position.get(values[i], -1)
+    return names, group_of, counts
+
+
+def equal_placement_rates(data: ModelData) -> Rows:
+    """Equality (the four-fifths rule): when the policy names a monitored characteristic
+    (`equality.attribute`, e.g. ethnicity), in every period each group's placement rate - people
+    of the group placed, over the people of the group who are available and eligible for at least
+    one opportunity - is at least `min_ratio` (0.8) times the rate of the best-placed group.
+    Only groups of at least 10 such people are compared; people who did not state the
+    characteristic belong to no group.
+
+    Written with one count of placed people per group and period, and for each pair of groups
+    (g, h): n_h x placed_g x 1000 - round(min_ratio x 1000) x n_g x placed_h >= 0."""
+    equality = data.policy.equality
+    ratio = int(round(equality.min_ratio * RATE_SCALE))
+    names, group_of, counts = monitoring_groups(data)
+    if ratio <= 0 or len(names) < 2 or data.n_pairs == 0:
+        return Rows.empty()
+    n_groups, n = len(names), data.n_pairs
+    pair_group = group_of[data.pairs["person"].to_numpy()]
+    rows, vars_, coefs, lbs, ubs, keys = [], [], [], [], [], []
+    big = np.iinfo(np.int64).max // 4
+
+    def add(entries_var, entries_coef, lb, ub, key):
+        vars_.append(np.asarray(entries_var, dtype=np.int64))
+        coefs.append(np.asarray(entries_coef, dtype=np.int64))
+        rows.append(np.full(len(entries_var), len(lbs)))
+        lbs.append(lb)
+        ubs.append(ub)
+        keys.append(key)
+
+    for t in range(data.periods):
+        placed = []
+        for g in range(n_groups):
+            chosen = np.flatnonzero(pair_group == g)
+            c = data.new_aux(f"placed[group {g}, period {t + 1}]", 0, int(counts[g]))
+            placed.append(c)
+            add(np.concatenate([t * n + chosen, [c]]),
+                np.concatenate([np.ones(len(chosen), dtype=np.int64), [-1]]), 0, 0, n_groups * n_groups + g)
+        for g in range(n_groups):
+            for h in range(n_groups):
+                if g != h:
+                    add([placed[g], placed[h]], [int(counts[h]) * RATE_SCALE, -ratio * int(counts[g])], 0, big,
+                        g * n_groups + h)
+
+    def label(key: int) -> str:
+        if key >= n_groups * n_groups:
+            return f"equality: count of placed people in {equality.attribute} group {names[key - n_groups * n_groups]}"
+        g, h = divmod(key, n_groups)
+        return (f"equality: the placement rate of {equality.attribute} group {names[g]} could not reach "
+                f"{equality.min_ratio:.0%} of group {names[h]}'s")
+
+    return _rows(np.concatenate(rows), np.concatenate(vars_), np.concatenate(coefs), np.array(lbs),
+                 np.array(ubs), np.array(keys), label)
+
+
 def preference_stability(data: ModelData) -> Rows:
     """With `stable: true`, no person and opportunity would both rather be matched to each other than
     to what they got: for every opportunity a person ranked, either the person got something they
@@ -363,8 +441,14 @@ HARD_RULES: tuple[Rule, ...] = (
         cross_organisation_cap,
     ),
     Rule("fairness", "fairness floor by grade band", fairness_floor.__doc__, fairness_floor),
+    Rule("equality", "equal placement rates (four-fifths rule)", equal_placement_rates.__doc__,
+         equal_placement_rates),
     Rule("stability", "preference stability", preference_stability.__doc__, preference_stability),
 )
+
+# Rules that define helper counts (`count - sum of its placements = 0` rows), so a 0/1 plan can be
+# completed with their values (optimiser.matching.with_counts).
+COUNTING_RULES = ("fairness", "equality")
 
 RULE_BY_KEY = {r.key: r for r in HARD_RULES}
 
@@ -372,6 +456,7 @@ RULE_BY_KEY = {r.key: r for r in HARD_RULES}
 # ModelData, Rows, PairIndex and critical_skills_table are read here by callers that build the
 # rows (optimiser.matching, optimiser.lp_bound); they are defined in optimiser.model_data.
 __all__ = [
+    "COUNTING_RULES",
     "FAIRNESS_SCALE",
     "HARD_RULES",
     "RULE_BY_KEY",

@@ -147,13 +147,15 @@ def _held_back_rows(data: ModelData, ranked: pd.DataFrame, local: np.ndarray, ca
 
 
 def blocking_pairs(data: ModelData, chosen: np.ndarray) -> pd.DataFrame:
-    """The blocking pairs of a plan (`chosen`: 0/1 per variable), columns person, opp, period."""
+    """The blocking pairs of a plan (`chosen`: 0/1 per variable): columns person, opp, period, the
+    person's rank of the opportunity, the pair they got in that period (-1: none) and the person
+    the opportunity would drop for them (-1: it has a free place)."""
     n, k = data.n_pairs, data.periods
     x = np.asarray(chosen).reshape(k, n).astype(bool)
     pairs = data.pairs
     ranked_mask = pairs["rank"].to_numpy() > 0
     if not ranked_mask.any():
-        return pd.DataFrame(columns=["person", "opp", "period"])
+        return pd.DataFrame(columns=["person", "opp", "period", "rank", "got_pair", "dropped_person", "points"])
     person = pairs["person"].to_numpy()
     opp = pairs["opp"].to_numpy()
     rank = pairs["rank"].to_numpy()
@@ -181,8 +183,57 @@ def blocking_pairs(data: ModelData, chosen: np.ndarray) -> pd.DataFrame:
         person_wants &= data.opp_offered[opp, t] & ~data.person_away[person, t]
         opp_wants = (used[opp] < data.arrays.opp_capacity[opp]) | (worst[opp] < points)
         hits = np.flatnonzero(person_wants & opp_wants)
-        found.append(pd.DataFrame({"person": person[hits], "opp": opp[hits], "period": t + 1}))
+        got_pair = np.full(n_people, -1, dtype=np.int64)
+        got_pair[person[placed]] = placed
+        # whom the opportunity would drop: its lowest-scoring holder in this period (-1: a free place)
+        weakest = np.full(n_opps, -1, dtype=np.int64)
+        by_opp_then_points = placed[np.lexsort((points[placed], opp[placed]))]
+        opps_held, first = np.unique(opp[by_opp_then_points], return_index=True)
+        weakest[opps_held] = person[by_opp_then_points[first]]
+        full = used[opp[hits]] >= data.arrays.opp_capacity[opp[hits]]
+        found.append(pd.DataFrame({
+            "person": person[hits], "opp": opp[hits], "period": t + 1, "rank": rank[hits],
+            "got_pair": got_pair[person[hits]], "dropped_person": np.where(full, weakest[opp[hits]], -1),
+            "points": points[hits],
+        }))
     return pd.concat(found, ignore_index=True)
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def blocking_pair_reason(data: ModelData, row) -> str:
+    """One blocking pair in plain words: what the person would drop for the opportunity, and
+    whom (or which free place) the opportunity would give them, naming people and opportunities
+    by id (plan.json is read by HR, who look the ids up)."""
+    pairs = data.pairs
+    who, where = data.person_id(row.person), data.opp_id(row.opp)
+    if row.got_pair >= 0:
+        got = int(row.got_pair)
+        got_rank = int(pairs["rank"].iat[got])
+        got_words = f"{data.opp_id(pairs['opp'].iat[got])}" + (
+            f" (ranked {_ordinal(got_rank)})" if got_rank > 0 else " (not ranked)")
+        person_side = f"{who} ranks {where} {_ordinal(int(row.rank))} and would leave {got_words} for it"
+    else:
+        person_side = f"{who} ranks {where} {_ordinal(int(row.rank))} and has no placement"
+    if row.dropped_person >= 0:
+        opp_side = f"{where} scores {who} higher than {data.person_id(row.dropped_person)}, whom it would drop"
+    else:
+        opp_side = f"{where} has a free place"
+    return f"In period {int(row.period)}, {person_side}; {opp_side}."
+
+
+def blocking_pair_records(data: ModelData, found: pd.DataFrame) -> list[dict]:
+    """plan.json's list of blocking pairs: person_id, opportunity_id, period and the reason."""
+    if found.empty:
+        return []
+    return [
+        {"person_id": data.person_id(r.person), "opportunity_id": data.opp_id(r.opp), "period": int(r.period),
+         "reason": blocking_pair_reason(data, r)}
+        for r in found.itertuples()
+    ]
 
 
 def _held_back(data: ModelData, away: np.ndarray) -> np.ndarray:

@@ -45,6 +45,7 @@ COMMAND_MODULES: list[str] = [
     "planner.cli_crisis",
     "planner.cli_pathways",
     "planner.cli_plan",
+    "planner.cli_fairness",
     "planner.cli_taxonomy",
     "planner.cli_tokens",
 ]

@@ -10,10 +10,11 @@ import click
 from planner.cli import main
 from planner.cli_numbers import SEED, whole
 from planner.generate import MAX_PEOPLE, MIN_PEOPLE, SAMPLE_PEOPLE, SAMPLE_SEED, generate_scenario
+from planner.generate.monitoring import MONITORING_VALUES, with_monitoring
 from planner.scenario_io import write_scenario_csv, write_scenario_json, write_scenario_xlsx
 
 
-def write_generated(scenario, out: Path) -> None:
+def write_generated(scenario, out: Path, monitoring: bool = False) -> None:
     """A `.json` path gets one JSON document, `.xlsx` a workbook, anything else a CSV folder."""
     suffix = out.suffix.lower()
     if suffix == ".json":
@@ -21,7 +22,7 @@ def write_generated(scenario, out: Path) -> None:
     elif suffix == ".xlsx":
         write_scenario_xlsx(scenario, out)
     else:
-        write_scenario_csv(scenario, out)
+        write_scenario_csv(scenario, out, monitoring=monitoring)
 
 
 @main.command("generate")
@@ -30,8 +31,12 @@ def write_generated(scenario, out: Path) -> None:
 @click.option("--crisis", is_flag=True, help="add a crisis: paused and critical teams, demand.csv, rest dates")
 @click.option("--sample", is_flag=True,
               help=f"the bundled sample exactly: {SAMPLE_PEOPLE} people, seed {SAMPLE_SEED}")
+@click.option("--monitoring", type=click.Choice(sorted(MONITORING_VALUES)), default=None,
+              help="add a synthetic equality-monitoring column to people.csv and the four-fifths rule "
+                   "on it to policy.json (CSV folders only; off by default)")
 @click.argument("out", type=click.Path(path_type=Path))
-def generate_command(people: int | None, seed: int | None, crisis: bool, sample: bool, out: Path) -> None:
+def generate_command(people: int | None, seed: int | None, crisis: bool, sample: bool, monitoring: str | None,
+                     out: Path) -> None:
     """Write a realistic, fictional scenario of the Riverbrook partnership to OUT (a CSV folder,
     or a .json / .xlsx file).
 
@@ -47,10 +52,14 @@ def generate_command(people: int | None, seed: int | None, crisis: bool, sample:
         people, seed = SAMPLE_PEOPLE, SAMPLE_SEED
     elif people is None:
         raise click.UsageError("say how many people to generate with --people N (or use --sample)")
+    if monitoring and out.suffix.lower() in (".json", ".xlsx"):
+        raise click.UsageError("--monitoring writes a CSV folder: monitoring columns are read from people.csv")
     seed = 0 if seed is None else seed
     started = time.perf_counter()
     scenario = generate_scenario(people, seed, crisis=crisis)
-    write_generated(scenario, out)
+    if monitoring:
+        scenario = with_monitoring(scenario, monitoring, seed)
+    write_generated(scenario, out, monitoring=bool(monitoring))
     extra = f", {sum(d.count for d in scenario.demand)} units of crisis demand" if crisis else ""
     click.echo(
         f"Wrote {len(scenario.people):,} people in {len(scenario.teams):,} teams, "

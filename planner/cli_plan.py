@@ -41,8 +41,9 @@ def _summary(plan) -> str:
     gap = "-" if plan.gap is None else f"{plan.gap:.2%}"
     obj = "-" if plan.objective is None else f"{plan.objective:,.0f}"
     bound = "-" if plan.best_bound is None else f"{plan.best_bound:,.0f}"
+    scope = f" ({plan.bound_scope})" if plan.bound_scope and plan.best_bound is not None else ""
     return (f"status {plan.status}: {len(plan.placements)} placements over {plan.periods} period(s); "
-            f"objective {obj}, bound {bound}, gap {gap}; {plan.blocking_pairs} blocking pair(s); "
+            f"objective {obj}, bound {bound}{scope}, gap {gap}; {plan.blocking_pair_count} blocking pair(s); "
             f"{plan.solve_seconds:.1f}s")
 
 
@@ -128,16 +129,39 @@ def plan_command(scenario_dir, out_dir, time_limit, periods, start, period_month
 
 @main.command("explain")
 @click.argument("plan_dir", metavar="OUT", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--person", "person_id", required=True, help="The person's person_id.")
-def explain_command(plan_dir, person_id):
-    """Why a person got their placement(s), or the main reason they got none."""
+@click.option("--person", "person_id", default=None, help="The person's person_id.")
+@click.option("--blocking", is_flag=True, help="List the blocking pairs: who would drop what for whom.")
+def explain_command(plan_dir, person_id, blocking):
+    """Why a person got their placement(s), or the main reason they got none; with --blocking,
+    every person and opportunity who would both rather have each other than what they got."""
     from planner.plan_io import read_plan
 
+    if not person_id and not blocking:
+        raise click.UsageError("give --person PERSON_ID and/or --blocking")
     try:
         plan = read_plan(plan_dir)
     except FileNotFoundError as error:
         click.echo(str(error), err=True)
         sys.exit(EXIT_PROBLEMS)
+    if blocking:
+        _echo_blocking_pairs(plan)
+    if person_id:
+        _explain_person(plan, person_id)
+
+
+def _echo_blocking_pairs(plan) -> None:
+    count = max(plan.blocking_pair_count, len(plan.blocking_pairs))
+    if count == 0:
+        click.echo("No blocking pairs: nobody and no opportunity would both rather have each other.")
+        return
+    click.echo(f"{count} blocking pair(s):")
+    for pair in plan.blocking_pairs:
+        click.echo(f"  {pair.person_id} + {pair.opportunity_id}: {pair.reason}")
+    if len(plan.blocking_pairs) < count:
+        click.echo("  (this plan file holds only the count; plan again to list them)")
+
+
+def _explain_person(plan, person_id: str) -> None:
     mine = [p for p in plan.placements if p.person_id == person_id]
     for p in mine:
         when = f", {p.start} to {p.end}" if p.start else ""

@@ -1,5 +1,6 @@
-"""`trellis taxonomy onet|esco|profile`: public skills taxonomies as Trellis skills, and
-occupation profiles as an opportunity's required skills."""
+"""`trellis taxonomy onet|esco|profile|load`: public skills taxonomies as Trellis skills, and
+occupation profiles as an opportunity's required skills (printed, or loaded into the store for
+the opportunity form)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import click
 
 from planner.bulk_work import without_cycle_collection
 from planner.cli import EXIT_PROBLEMS, main
+from planner.cli_store import database_option, open_store_or_exit
 
 # planner.taxonomy is imported inside each command: it loads pandas and openpyxl, which every
 # other `trellis` command would otherwise pay for at start-up.
@@ -99,3 +101,29 @@ def profile_command(import_dir: Path, occupation: str) -> None:
     if not requirements:
         _fail(f"{occupation}: O*NET rates none of its skills important (3 or more); nothing to require")
     click.echo(requirements_cell(requirements))
+
+
+@taxonomy_group.command("load")
+@click.argument("import_dir", metavar="DIR", type=click.Path(path_type=Path))
+@database_option
+@click.option("--actor", default="cli", show_default=True, help="Who is loading (for the audit trail).")
+def load_command(import_dir: Path, database_url: str | None, actor: str) -> None:
+    """Store the occupation profiles of DIR (written by `taxonomy onet`: occupation_profiles.csv
+    and the skills.csv beside it) in place of any loaded before, so the opportunity form can
+    offer them as required skills. A folder with a problem changes nothing."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from planner.services.occupation_profiles import load_occupation_profiles
+    from planner.taxonomy import TaxonomyError
+
+    engine = open_store_or_exit(database_url)
+    try:
+        stored = load_occupation_profiles(engine, import_dir, actor=actor)
+    except TaxonomyError as error:
+        _fail(error.one_line() + ". Nothing was loaded; the stored profiles are unchanged.")
+    except SQLAlchemyError as error:
+        _fail(f"cannot use the database: {getattr(error, 'orig', None) or error}")
+    finally:
+        engine.dispose()
+    click.echo(f"loaded {stored} occupation profiles from {import_dir / 'occupation_profiles.csv'}"
+               " (earlier ones replaced); the opportunity form now offers them")

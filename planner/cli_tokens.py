@@ -11,8 +11,9 @@ import click
 
 from planner import store
 from planner.cli import EXIT_PROBLEMS, main
-from planner.cli_store import _database_errors_explained, database_option
+from planner.cli_store import _database_errors_explained, database_option, open_store_or_exit
 from planner.store.api_tokens import TokenNameTaken, issue_token, list_tokens, revoke_token
+from planner.store.tables import TOKEN_ROLES
 
 
 def _fail(message: str) -> None:
@@ -27,15 +28,14 @@ def tokens_group() -> None:
 
 @tokens_group.command("add")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(store.ROLES), help="What the token may do, as an account of this role.")
+@click.option("--role", required=True, type=click.Choice(TOKEN_ROLES), help="What the token may do, as an account of this role.")
 @click.option("--person", "person_id", default=None, help="The person a staff token reads (required for staff).")
 @click.option("--actor", default="cli", show_default=True, help="Who is making the token (for the audit trail).")
 @database_option
 def add_command(name: str, role: str, person_id: str | None, actor: str, database_url: str | None) -> None:
     """Make a token called NAME and print it once (its last line is the token)."""
-    engine = store.make_engine(database_url)
+    engine = open_store_or_exit(database_url)
     with _database_errors_explained(engine):
-        store.upgrade(engine)
         if person_id is not None and store.get_person(engine, person_id) is None:
             _fail(f"--person {person_id!r}: no such person in the stored scenario")
         try:
@@ -52,9 +52,8 @@ def add_command(name: str, role: str, person_id: str | None, actor: str, databas
 @database_option
 def list_command(database_url: str | None) -> None:
     """Every token: name, role, person, made when and by whom, last used, revoked."""
-    engine = store.make_engine(database_url)
+    engine = open_store_or_exit(database_url)
     with _database_errors_explained(engine):
-        store.upgrade(engine)
         tokens = list_tokens(engine)
     if not tokens:
         click.echo("No API tokens. Make one with `trellis tokens add NAME --role ROLE`.")
@@ -74,9 +73,8 @@ def list_command(database_url: str | None) -> None:
 @database_option
 def revoke_command(name: str, actor: str, database_url: str | None) -> None:
     """Refuse the token called NAME from now on."""
-    engine = store.make_engine(database_url)
+    engine = open_store_or_exit(database_url)
     with _database_errors_explained(engine):
-        store.upgrade(engine)
         try:
             token = revoke_token(engine, name, actor=actor)
         except store.NotFound:

@@ -22,7 +22,9 @@ from planner.store.users import email_address_problem, get_user_by_name, set_ema
 
 EXIT_PROBLEMS = 2
 DEFAULT_SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
-DEMO_ROLES = ("staff", "hr", "emergency", "admin")
+# Every role an account can have (web.security.ROLES, not imported here: it loads Flask); the
+# demo makes one account of each.
+ACCOUNT_ROLES = DEMO_ROLES = ("staff", "hr", "emergency", "admin", "manager")
 
 database_option = click.option(
     "--database-url", envvar=store.DATABASE_URL_ENV, default=None, show_envvar=True,
@@ -79,16 +81,19 @@ def serve_command(host: str, port: int, threads: int, trusted_proxy: str | None,
 
 @main.group("users")
 def users_group() -> None:
-    """Manage sign-in accounts (roles: staff, hr, emergency, admin)."""
+    """Manage sign-in accounts (roles: staff, hr, emergency, admin, manager)."""
 
 
 @users_group.command("add")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(DEMO_ROLES), help="What the account may do.")
+@click.option("--role", required=True, type=click.Choice(ACCOUNT_ROLES), help="What the account may do.")
 @click.option("--person", "person_id", default=None, help="The person a staff account is linked to (required for staff).")
+@click.option("--team", "teams", multiple=True,
+              help="A team a manager account manages (required for managers; repeat for several).")
 @click.option("--email", default=None, help="Where the account's notifications are emailed when TRELLIS_SMTP_URL is set (optional).")
 @database_option
-def users_add(name: str, role: str, person_id: str | None, email: str | None, database_url: str | None) -> None:
+def users_add(name: str, role: str, person_id: str | None, teams: tuple[str, ...], email: str | None,
+              database_url: str | None) -> None:
     """Add account NAME. The password is read from standard input (one line; at least 12
     characters, not a common or easily guessed one; long passphrases welcome), so it never
     appears in the shell history or the process list."""
@@ -103,13 +108,14 @@ def users_add(name: str, role: str, person_id: str | None, email: str | None, da
         click.echo(f"No person {person_id!r} in the stored scenario; import it first or check the id.", err=True)
         sys.exit(EXIT_PROBLEMS)
     try:
-        user_id = create_account(engine, name, password, role, person_id=person_id, actor="cli")
+        user_id = create_account(engine, name, password, role, person_id=person_id, actor="cli", teams=teams)
     except AccountError as error:
         click.echo(f"Account not added: {error}.", err=True)
         sys.exit(EXIT_PROBLEMS)
     if email:
         set_email(engine, user_id, email, actor="cli")
-    click.echo(f"Added account {name} ({role}{', person ' + person_id if person_id else ''}).")
+    managing = f", teams {', '.join(teams)}" if teams else ""
+    click.echo(f"Added account {name} ({role}{', person ' + person_id if person_id else ''}{managing}).")
 
 
 @users_group.command("list")
@@ -187,13 +193,16 @@ def prepare_demo(engine, sample: Path) -> tuple[dict[str, str], bool]:
         store.save_scenario(engine, scenario, actor="demo")
         imported = True
     passwords: dict[str, str] = {}
+    staff_person = demo_staff_person(scenario)
     for role in DEMO_ROLES:
         name = f"demo-{role}"
         password = secrets.token_urlsafe(12)
-        person_id = demo_staff_person(scenario) if role == "staff" else None
+        person_id = staff_person if role == "staff" else None
+        # The demo line manager manages the demo staff member's team, so both sides can be tried.
+        teams = (scenario.person_by_id[staff_person].team_id,) if role == "manager" else ()
         existing = store.get_user_by_name(engine, name)
         if existing is None:
-            create_account(engine, name, password, role, person_id=person_id, actor="demo")
+            create_account(engine, name, password, role, person_id=person_id, actor="demo", teams=teams)
         else:
             store.set_password_hash(engine, existing.id, hash_password(password), actor="demo")
             if role == "staff" and existing.person_id not in scenario.person_by_id:

@@ -181,6 +181,30 @@ class FairnessFloor(_PolicyModel):
     min_share: Share = 0.0
 
 
+# Groups smaller than this are neither ruled on nor reported: rates of a handful of people are
+# noise, and reporting them could identify who is in the group.
+EQUALITY_MIN_GROUP = 10
+
+
+class EqualityPolicy(_PolicyModel):
+    """Equality monitoring: which people.csv columns hold protected characteristics (stored as
+    special-category data, seen by HR and admins only), and the four-fifths rule on one of them."""
+
+    attribute: Identifier | None = Field(
+        default=None, description="the monitoring column the placement-rate rule applies to, e.g. ethnicity")
+    attributes: tuple[Identifier, ...] = Field(
+        default=(), description="further monitoring columns recorded and reported but not ruled on")
+    min_ratio: Share = Field(
+        default=0.8, description="each group's placement rate is at least this times the best group's")
+
+    @property
+    def monitored(self) -> tuple[str, ...]:
+        """Every monitoring column, the ruled one first, each once (names as people.csv's header
+        reads them once normalised: lower case, spaces and dashes as underscores)."""
+        names = ([self.attribute] if self.attribute else []) + list(self.attributes)
+        return tuple(dict.fromkeys(n.strip().lower().replace(" ", "_").replace("-", "_") for n in names))
+
+
 class PersonOpportunity(_Model):
     person_id: Identifier
     opportunity_id: Identifier
@@ -221,6 +245,7 @@ class Policy(_PolicyModel):
         default=None, ge=0, le=MAX_CROSS_ORGANISATION_CAP, description="cap on moves across employers"
     )
     fairness: FairnessFloor = Field(default_factory=FairnessFloor)
+    equality: EqualityPolicy = Field(default_factory=EqualityPolicy)
     pinned: tuple[PersonOpportunity, ...] = ()
     forbidden: tuple[PersonOpportunity, ...] = ()
     weights: Weights = Field(default_factory=Weights)
@@ -296,6 +321,10 @@ class Scenario(_Model):
     opportunities: tuple[Opportunity, ...] = ()
     demand: tuple[Demand, ...] = ()
     policy: Policy = Field(default_factory=Policy)
+    # Equality monitoring (special-category data): person_id -> {column: value}, from the columns
+    # policy.equality names. Never part of a dump (exports, the API, JSON files) nor of a repr
+    # (logs): only the store and the equality rule and report read it.
+    monitoring: dict[str, dict[str, str]] = Field(default_factory=dict, exclude=True, repr=False)
 
     _lookup_cache: dict = PrivateAttr(default_factory=dict)
 
@@ -456,14 +485,26 @@ class Placement(BaseModel):
     )
 
 
+class BlockingPair(BaseModel):
+    """A person and an opportunity who would both rather have each other than what they got."""
+
+    person_id: str
+    opportunity_id: str
+    period: int = 1
+    reason: str = ""
+
+
 class Plan(BaseModel):
     status: str
     objective: float | None = None
     best_bound: float | None = None
+    bound_scope: str | None = Field(default=None, description="what best_bound covers: 'all eligible pairs'")
     gap: float | None = None
     solve_seconds: float = 0.0
     placements: list[Placement] = Field(default_factory=list)
-    blocking_pairs: int = 0
+    blocking_pairs: list[BlockingPair] = Field(
+        default_factory=list, description="each blocking pair with a reason in plain words")
+    blocking_pair_count: int = 0
     conflicts: list[str] = Field(default_factory=list, description="named rules that conflict when infeasible")
     unplaced: dict[str, str] = Field(default_factory=dict, description="person_id -> main reason")
     periods: int = Field(default=1, description="rotation periods planned")
@@ -474,3 +515,12 @@ class Plan(BaseModel):
     stats: dict[str, Any] = Field(
         default_factory=dict, description="candidate pairs, build and solve times, LP bound, method used"
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _count_only_plans(cls, data: Any) -> Any:
+        """Plans saved before blocking pairs were listed held only their count."""
+        if isinstance(data, dict) and isinstance(data.get("blocking_pairs"), int):
+            data = dict(data)
+            data["blocking_pair_count"] = data.pop("blocking_pairs")
+        return data

@@ -88,7 +88,7 @@ class Stage(BaseModel):
 
 
 class RedeployResult(BaseModel):
-    status: str = Field(description="OPTIMAL, FEASIBLE (time limit reached) or UNKNOWN")
+    status: str = Field(description="OPTIMAL, FEASIBLE (time limit reached), STOPPED_EARLY (on request) or UNKNOWN")
     method: str
     objective: float = Field(description="demand units covered (= people moved)")
     bound: float = Field(description="proven upper bound on units covered in lexicographic order")
@@ -119,3 +119,4 @@ class Progress(BaseModel):
     objective: float | None = None
     bound: float | None = None
     message: str = ""
+    phase: str | None = Field(default=None, description="a key of optimiser.run_control.PHASES")

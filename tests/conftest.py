@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 from helpers import (
     ACCOUNTS,
+    MANAGER_TEAMS,
     PASSWORD,
     ROLE_ACCOUNTS,
     ROLE_ACCOUNTS_STAFF_PERSON,
@@ -34,7 +35,7 @@ from helpers import (
 from scenarios import small_scenario
 
 from planner.domain import Scenario
-from planner.store import make_engine, save_scenario, upgrade
+from planner.store import create_user, make_engine, save_scenario, upgrade
 from planner.store.testing import postgres_test_url, temporary_engine
 
 CHROMIUM = os.environ.get("TRELLIS_CHROMIUM", "/usr/bin/chromium")
@@ -66,7 +67,8 @@ def consoles_scenario() -> Scenario:
 @pytest.fixture(scope="session")
 def accounts() -> dict[str, Account]:
     """The test accounts by name: alice and bilal (staff, P1 and P2), hana (hr), emre
-    (emergency), ada (admin); all share one random password."""
+    (emergency), ada (admin), mona (manager of Adult Social Care and the Data Team); all share
+    one random password."""
     return ACCOUNTS
 
 
@@ -107,7 +109,8 @@ def _seeded_database(tmp_path_factory, _fast_password_hashing) -> Path:
     upgrade(engine)
     save_scenario(engine, small_scenario(), actor="tests")
     for account in ACCOUNTS.values():
-        create_account(engine, account.username, account.password, account.role, person_id=account.person_id, actor="tests")
+        create_account(engine, account.username, account.password, account.role, person_id=account.person_id,
+                       actor="tests", teams=account.teams)
     _checkpoint_and_close(engine)
     return path
 
@@ -158,7 +161,7 @@ def live_server(app):
 def seeded_store_files(tmp_path_factory, _fast_password_hashing) -> dict[str, Path]:
     """Two migrated SQLite stores built once per run and copied for each test: `empty` (the
     `ROLE_ACCOUNTS` only) and `loaded` (those accounts and `small_scenario("consoles")`)."""
-    from web.auth import create_account
+    from web.auth import create_account, hash_password
 
     folder = tmp_path_factory.mktemp("store-seed")
     paths = {}
@@ -166,11 +169,15 @@ def seeded_store_files(tmp_path_factory, _fast_password_hashing) -> dict[str, Pa
         path = folder / f"{name}.sqlite3"
         engine = make_engine(f"sqlite:///{path}")
         upgrade(engine)
-        for role, username in ROLE_ACCOUNTS.items():
-            create_account(engine, username, PASSWORD, role,
-                           person_id=ROLE_ACCOUNTS_STAFF_PERSON if role == "staff" else None, actor="test")
         if name == "loaded":
             save_scenario(engine, small_scenario("consoles"), actor="test")
+        for role, username in ROLE_ACCOUNTS.items():
+            if role == "manager" and name == "empty":  # no team stored yet: a manager of none
+                create_user(engine, username, hash_password(PASSWORD), role, actor="test")
+                continue
+            create_account(engine, username, PASSWORD, role,
+                           person_id=ROLE_ACCOUNTS_STAFF_PERSON if role == "staff" else None, actor="test",
+                           teams=MANAGER_TEAMS if role == "manager" else ())
         _checkpoint_and_close(engine)
         paths[name] = path
     return paths

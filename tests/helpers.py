@@ -2,7 +2,7 @@
 live in conftest.py and reach every test without an import.
 
 Two sets of test accounts, one per app fixture:
-- `ACCOUNTS` (alice and bilal staff, hana hr, emre emergency, ada admin; one random password)
+- `ACCOUNTS` (alice and bilal staff, hana hr, emre emergency, ada admin, mona manager of T-ASC and T-DATA; one random password)
   are in the `app` fixture's store, with `small_scenario()`; `AuthActions` signs them in.
 - `ROLE_ACCOUNTS` (one account per role, `PASSWORD`) are in the `loaded_app` fixture's store,
   with `small_scenario("consoles")`; `sign_in(client, role)` signs them in.
@@ -33,6 +33,7 @@ class Account:
     role: str
     person_id: str | None
     password: str
+    teams: tuple[str, ...] = ()  # the teams a manager account manages
 
 
 _TEST_PASSWORD = secrets.token_urlsafe(16)
@@ -42,10 +43,13 @@ ACCOUNTS = {
     "hana": Account("hana", "hr", None, _TEST_PASSWORD),
     "emre": Account("emre", "emergency", None, _TEST_PASSWORD),
     "ada": Account("ada", "admin", None, _TEST_PASSWORD),
+    "mona": Account("mona", "manager", None, _TEST_PASSWORD, teams=("T-ASC", "T-DATA")),
 }
 
 PASSWORD = "correct horse battery"
-ROLE_ACCOUNTS = {"hr": "hr1", "emergency": "ep1", "admin": "admin1", "staff": "staff1"}
+ROLE_ACCOUNTS = {"hr": "hr1", "emergency": "ep1", "admin": "admin1", "staff": "staff1", "manager": "mgr1"}
+# The test line manager manages Children's services (P001-P004) in the consoles' scenario.
+MANAGER_TEAMS = ("T-CHILD",)
 # The person the staff account of ROLE_ACCOUNTS is linked to.
 ROLE_ACCOUNTS_STAFF_PERSON = "P001"
 

@@ -21,6 +21,8 @@ from web.oidc import init_oidc
 BLUEPRINT_MODULES: list[str] = [
     "web.auth",
     "web.staff",
+    "web.consent",
+    "web.manager",
     "web.admin",
     "web.hr",
     "web.crisis",

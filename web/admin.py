@@ -13,13 +13,16 @@ import logging
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from pydantic import Field
 
+from planner.services.audit_names import AuditNames, account_in_words, target_in_words
 from planner.store import NotFound, list_audit, list_users
 from planner.store import delete_person as store_delete_person
 from planner.store import delete_user as store_delete_user
 from planner.store import export_person as store_export_person
+from planner.store.managers import managers_by_user
 from planner.store.webhooks import list_deliveries
-from web.auth import AccountError, change_account_role, create_account, person_link_problem
+from web.auth import AccountError, change_account_role, change_manager_teams, create_account, person_link_problem
 from web.data_access import current_scenario, engine, scenario_changed
+from web.reader_names import name_for_reader
 from web.security import (
     ROLES,
     FormModel,
@@ -57,6 +60,16 @@ class NewUserForm(FormModel):
     password: str = Field(default="", max_length=1024)  # blank or short: the password rule says why
     role: str = Field(min_length=1, max_length=20)
     person_id: str = Field(default="", max_length=200)
+    teams: str = Field(default="", max_length=4000)
+
+
+class TeamsForm(FormModel):
+    teams: str = Field(default="", max_length=4000)
+
+
+def team_list(text: str) -> tuple[str, ...]:
+    """Team ids written as a comma (or semicolon) separated list."""
+    return tuple(t.strip() for t in text.replace(";", ",").split(",") if t.strip())
 
 
 class RoleForm(FormModel):
@@ -76,7 +89,10 @@ def index():
 @bp.get("/users")
 @roles_required("admin")
 def users():
-    return render_template("admin/users.html", users=list_users(engine()), roles=ROLES)
+    scenario = current_scenario()
+    return render_template("admin/users.html", users=list_users(engine()), roles=ROLES,
+                           manager_teams=managers_by_user(engine()),
+                           team_ids=[t.team_id for t in scenario.teams] if scenario else [])
 
 
 @bp.post("/users")
@@ -88,7 +104,7 @@ def create_user():
         if link_problem:
             raise AccountError(link_problem)
         create_account(engine(), form.username, form.password, form.role, form.person_id or None,
-                       actor=current_user().username)
+                       actor=current_user().username, teams=team_list(form.teams))
     except (FormRejected, AccountError) as error:
         flash(f"The account was not created: {error}", "error")
         return redirect(url_for("admin.users"))
@@ -128,6 +144,24 @@ def change_role(user_id: int):
     return redirect(url_for("admin.users"))
 
 
+@bp.post("/users/<int:user_id>/teams")
+@roles_required("admin")
+def change_teams(user_id: int):
+    """Set the teams a manager account manages (checked against the stored teams)."""
+    form = _parse_or_back(TeamsForm)
+    if form is None:
+        return redirect(url_for("admin.users"))
+    try:
+        teams = change_manager_teams(engine(), user_id, team_list(form.teams), actor=current_user().username)
+    except NotFound:
+        abort(404)
+    except AccountError as error:
+        flash(f"The teams were not changed: {error}.", "error")
+        return redirect(url_for("admin.users"))
+    flash(f"The account now manages {', '.join(teams)}; its open sessions were signed out.", "success")
+    return redirect(url_for("admin.users"))
+
+
 @bp.post("/users/<int:user_id>/delete")
 @roles_required("admin")
 def delete_user(user_id: int):
@@ -156,13 +190,30 @@ def _parse_or_back(model):
 # ---------------------------------------------------------------------------------------------
 
 
+def audit_names() -> AuditNames:
+    """Names for the audit page: accounts, and the people, teams and opportunities of the current
+    scenario as the reader may see them (the stored trail keeps ids)."""
+    accounts = list_users(engine())
+    scenario = current_scenario()
+    return AuditNames(
+        usernames={a.id: a.username for a in accounts},
+        account_people={a.username: a.person_id for a in accounts if a.person_id},
+        person_name=name_for_reader(scenario),
+        team_names={t.team_id: t.name for t in scenario.teams} if scenario else {},
+        opportunity_titles={o.opportunity_id: o.title for o in scenario.opportunities} if scenario else {},
+    )
+
+
 @bp.get("/audit")
 @roles_required("admin")
 def audit():
     filters = {key: (request.args.get(key) or "").strip()[:300] or None for key in ("actor", "action", "target")}
     page = int_param("page", default=1)
     rows = list_audit(engine(), limit=AUDIT_PAGE_SIZE + 1, offset=(page - 1) * AUDIT_PAGE_SIZE, **filters)
-    return render_template("admin/audit.html", rows=rows[:AUDIT_PAGE_SIZE], filters=filters, page=page,
+    names = audit_names()
+    shown = [(row, account_in_words(names, row.actor), target_in_words(names, row.target))
+             for row in rows[:AUDIT_PAGE_SIZE]]
+    return render_template("admin/audit.html", rows=shown, filters=filters, page=page,
                            filter_args={k: v for k, v in filters.items() if v},
                            has_next=len(rows) > AUDIT_PAGE_SIZE)
 

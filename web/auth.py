@@ -26,6 +26,8 @@ from pydantic import ConfigDict, Field
 
 from planner.passwords import MAX_PASSWORD_LENGTH, password_problem
 from planner.store import NotFound, get_person
+from planner.store.managers import set_manager_teams
+from planner.store.scenario import stored_team_ids
 from planner.store.users import (
     UsernameTaken,
     bump_session_version,
@@ -94,7 +96,7 @@ def username_problem(username: str) -> str | None:
 
 
 def role_problem(role: str, person_id: str | None) -> str | None:
-    """Roles are staff, hr, emergency and admin; a staff account is linked to exactly one person."""
+    """Roles are staff, hr, emergency, admin and manager; a staff account is linked to exactly one person."""
     if role not in ROLES:
         return f"unknown role {role!r}; roles are {', '.join(ROLES)}"
     if role == "staff" and not person_id:
@@ -118,16 +120,51 @@ def person_link_problem(db, person_id: str | None) -> str | None:
     return None
 
 
-def create_account(db, username: str, password: str, role: str, person_id: str | None = None, actor: str = "cli") -> int:
-    """Add an account (raises AccountError naming the rule it breaks); returns its id."""
-    for problem in (username_problem(username), password_problem(password, username), role_problem(role, person_id)):
+def manager_teams_problem(db, role: str, team_ids: tuple[str, ...]) -> str | None:
+    """A line manager manages at least one team, and every team named is in the stored
+    scenario; other roles manage no team."""
+    if role != "manager":
+        return "only a manager account manages teams" if team_ids else None
+    if not team_ids:
+        return "a manager account manages at least one team (--team TEAM)"
+    known = stored_team_ids(db)
+    unknown = [t for t in team_ids if t not in known]
+    if unknown:
+        return f"no team {', '.join(map(repr, unknown))} in the stored scenario; check the team id"
+    return None
+
+
+def create_account(db, username: str, password: str, role: str, person_id: str | None = None, actor: str = "cli",
+                   teams: tuple[str, ...] = ()) -> int:
+    """Add an account (raises AccountError naming the rule it breaks); returns its id. A
+    manager account is given its teams (`teams`, checked by `manager_teams_problem`)."""
+    teams = tuple(dict.fromkeys(t.strip() for t in teams if t.strip()))
+    for problem in (username_problem(username), password_problem(password, username), role_problem(role, person_id),
+                    manager_teams_problem(db, role, teams)):
         if problem:
             raise AccountError(problem)
     try:
         user = create_user(db, username, hash_password(password), role, person_id=person_id or None, actor=actor)
     except UsernameTaken as error:
         raise AccountError(f"an account named {username!r} already exists") from error
+    if teams:
+        set_manager_teams(db, user.id, teams, actor=actor)
     return user.id
+
+
+def change_manager_teams(db, user_id: int, teams: tuple[str, ...], actor: str) -> tuple[str, ...]:
+    """Give a manager account another set of teams (checked like a new account's); raises
+    AccountError, or NotFound for an unknown account."""
+    user = get_user(db, user_id)
+    if user is None:
+        raise NotFound(f"no user {user_id}")
+    teams = tuple(dict.fromkeys(t.strip() for t in teams if t.strip()))
+    problem = manager_teams_problem(db, user.role, teams)
+    if problem:
+        raise AccountError(problem.replace(" (--team TEAM)", ""))
+    changed = set_manager_teams(db, user_id, teams, actor=actor)
+    bump_session_version(db, user_id)  # the new teams apply at once, as a new role does
+    return changed
 
 
 def change_account_role(db, user_id: int, role: str, actor: str):
@@ -224,6 +261,7 @@ ROLE_HOME_ENDPOINTS = {
     "hr": ("hr.index", "staff.marketplace"),
     "emergency": ("crisis.index", "staff.marketplace"),
     "admin": ("admin.index", "staff.marketplace"),
+    "manager": ("manager.index", "staff.marketplace"),
 }
 
 

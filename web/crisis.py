@@ -5,8 +5,12 @@ the demand (team, skill, level, count, priority), redeploy in seconds, see cover
 and by team at a glance with the reason for every uncovered unit, re-plan from the current
 redeployment with as few changes as possible, and export the list for managers.
 
-Team statuses and demand are part of the stored scenario: each edit changes it in one
-transaction, bumps its revision and is audited (who, which team or demand line, never a name).
+Built for speed: "Add demand" (and a paste box for rows copied from a spreadsheet) sits at the top;
+every team status is set from one table and saved with one button, and the whole demand is edited
+in one table; team and skill inputs are searchable (`<input list>` + `<datalist>`) and take the
+full width. Team statuses and demand are part of the stored scenario: each save changes it in one
+transaction, all or nothing, bumps its revision and is audited (who, which team or how many
+demand lines, never a name); a refused save shows every problem by row and column.
 Redeployments run as background jobs (`web.jobs`) and are saved as numbered `redeploy` plans.
 Each view parses its form, calls `planner.services.crisis` or the store, and renders.
 """
@@ -25,39 +29,37 @@ from flask import (
     render_template,
     url_for,
 )
-from pydantic import Field, ValidationError
 
-from planner.domain import Demand, Scenario, ScenarioError, TeamStatus
+from planner.domain import Scenario, TeamStatus
 from planner.services.crisis import (
     EXPORT_HEADER,
     assignment_rows,
     coverage_summary,
-    demand_with_line_added,
-    demand_with_line_changed,
-    demand_with_line_removed,
-    describe_demand_line,
     export_rows,
     export_sheets,
+    opted_out_rows,
     redeploy_work,
     redeployment_is_stale,
     run_note,
+)
+from planner.services.crisis_sheet import (
+    demand_table_rows,
+    priority_one_gaps,
+    team_labels,
 )
 from planner.store import (
     NotFound,
     StoredPlan,
     get_plan,
     latest_plan,
-    replace_demand,
     scenario_revision,
-    set_team_status,
 )
-from web.data_access import current_scenario, engine, scenario_changed
+from web.data_access import current_scenario, engine
 from web.exports import CSV_MIMETYPE, XLSX_MIMETYPE, csv_bytes, download, xlsx_bytes
-from web.jobs import Job, SlotsBusy, pool
+from web.jobs import STOP_ROLES, Job, SlotsBusy, pool, stop_job
 from web.reader_names import name_for_reader
 from web.security import (
     FormModel,
-    FormRejected,
     current_user,
     parse_form,
     roles_required,
@@ -89,104 +91,29 @@ def _latest_redeployment() -> StoredPlan | None:
     return latest_plan(engine(), "redeploy")
 
 
-@bp.get("/")
-@roles_required(*CRISIS_ROLES)
-def index():
+def _console(status: int = 200, **shown):
+    """The console page; `shown` carries what a refused form should show again (its problems
+    and what was typed), so nothing the planner pasted is lost."""
     scenario = _scenario_or_404()
     latest = _latest_redeployment()
     result = (latest.result or {}) if latest else {}
     return render_template(
         "crisis/index.html", scenario=scenario, headcount=scenario.headcount_by_team, latest=latest, result=result,
         rows=assignment_rows(result, scenario, name_for_reader(scenario)) if latest else [],
-        totals=coverage_summary(result),
-        team_names={t.team_id: t.name for t in scenario.teams}, statuses=[s.value for s in TeamStatus],
-        skills=sorted(scenario.skill_ids()), jobs=pool().recent(("redeploy",), limit=5),
-        stale=redeployment_is_stale(latest, scenario_revision(engine())),
-    )
+        totals=coverage_summary(result), team_names={t.team_id: t.name for t in scenario.teams},
+        team_labels=team_labels(scenario), p1_gaps=priority_one_gaps(result),
+        statuses=[s.value for s in TeamStatus], skills=sorted(scenario.skill_ids()),
+        skill_names={s.skill_id: s.name for s in scenario.skills},
+        jobs=pool().recent(("redeploy",), limit=5), stale=redeployment_is_stale(latest, scenario_revision(engine())),
+        opted_out=opted_out_rows(engine(), scenario, name_for_reader(scenario)),
+        demand_rows=shown.pop("demand_rows", None) or demand_table_rows(scenario), **shown,
+    ), status
 
 
-class StatusForm(FormModel):
-    status: TeamStatus
-
-
-@bp.post("/teams/<team_id>/status")
+@bp.get("/")
 @roles_required(*CRISIS_ROLES)
-def team_status(team_id: str):
-    try:
-        form = parse_form(StatusForm)
-    except FormRejected as error:
-        flash(f"Not changed: {error}", "error")
-        return redirect(url_for("crisis.index"))
-    if not set_team_status(engine(), team_id, form.status, actor=current_user().username):
-        abort(404)
-    scenario_changed()
-    name = current_scenario().team_by_id[team_id].name
-    flash(f"{name} is now {form.status.value}. Redeploy or re-plan to act on it.", "success")
-    return redirect(url_for("crisis.index", _anchor="teams"))
-
-
-class DemandForm(FormModel):
-    team_id: str = Field(min_length=1, max_length=200)
-    skill: str = Field(min_length=1, max_length=200)
-    level: int = Field(ge=1, le=5)
-    count: int = Field(ge=0, le=100000)
-    priority: int = Field(ge=1, le=99)
-
-
-class DemandChangeForm(FormModel):
-    level: int = Field(default=1, ge=1, le=5)
-    count: int = Field(default=0, ge=0, le=100000)
-    priority: int = Field(default=1, ge=1, le=99)
-    action: str = Field(default="save", pattern=r"^(save|remove)$")
-
-
-def _save_demand(scenario: Scenario, demand: list[Demand], detail: str, message: str):
-    try:
-        replace_demand(engine(), scenario, demand, actor=current_user().username, detail=detail)
-    except ScenarioError as error:
-        flash("Not saved: " + "; ".join(p.describe() for p in error.problems), "error")
-        return redirect(url_for("crisis.index", _anchor="demand"))
-    scenario_changed()
-    flash(message, "success")
-    return redirect(url_for("crisis.index", _anchor="demand"))
-
-
-@bp.post("/demand")
-@roles_required(*CRISIS_ROLES)
-def add_demand():
-    scenario = _scenario_or_404()
-    try:
-        form = parse_form(DemandForm)
-        line = Demand(**form.model_dump())
-    except (FormRejected, ValidationError) as error:
-        flash(f"Not added: {error}", "error")
-        return redirect(url_for("crisis.index", _anchor="demand"))
-    return _save_demand(scenario, demand_with_line_added(scenario, line), f"added line {len(scenario.demand) + 1}",
-                        f"Demand added: {describe_demand_line(line, scenario)}.")
-
-
-@bp.post("/demand/<int:line>")
-@roles_required(*CRISIS_ROLES)
-def change_demand(line: int):
-    """Change (or remove) demand line `line` (1-based, as shown)."""
-    scenario = _scenario_or_404()
-    if not 1 <= line <= len(scenario.demand):
-        abort(404)
-    try:
-        form = parse_form(DemandChangeForm)
-    except FormRejected as error:
-        flash(f"Not saved: {error}", "error")
-        return redirect(url_for("crisis.index", _anchor="demand"))
-    if form.action == "remove":
-        return _save_demand(scenario, demand_with_line_removed(scenario, line), f"removed line {line}",
-                            f"Demand line {line} removed.")
-    return _save_demand(scenario, demand_with_line_changed(scenario, line, form.level, form.count, form.priority),
-                        f"changed line {line}", f"Demand line {line} saved.")
-
-
-# ---------------------------------------------------------------------------------------------
-# Redeploy and re-plan
-# ---------------------------------------------------------------------------------------------
+def index():
+    return _console()
 
 
 class EmptyForm(FormModel):
@@ -248,6 +175,21 @@ def job(job_id: int):
                            next_label="Open the crisis console")
 
 
+@bp.post("/jobs/<int:job_id>/stop")
+@roles_required(*STOP_ROLES["redeploy"])
+def stop_run(job_id: int):
+    """Stop a running redeployment and keep the plan found so far (audited)."""
+    job = _job_or_404(job_id)
+    parse_form(EmptyForm)
+    user = current_user()
+    try:
+        message = stop_job(job, user.username, user.role)
+    except PermissionError:
+        abort(403)
+    flash(message, "info")
+    return redirect(url_for("crisis.job", job_id=job_id))
+
+
 @bp.get("/jobs/<int:job_id>.json")
 @roles_required(*CRISIS_ROLES)
 def job_status(job_id: int):
@@ -295,4 +237,4 @@ def export_xlsx(plan_id: int):
 
 # The confirm step lives in its own module, which adds its route to `bp`; imported last, once
 # `bp` and the helpers it uses exist.
-from web import crisis_confirm  # noqa: E402,F401
+from web import crisis_confirm, crisis_edits  # noqa: E402,F401

@@ -17,6 +17,9 @@ Rules of the pool, each one promise of SECURITY.md:
   age decides, so a live server's job (it beats every second) is never touched.
 - Every job honours its own time limit (the solver's `time_limit_s`); the pool never blocks a
   request thread on a solve.
+- `request_stop`: a planner may stop a running job; the request is written to the job's row (so
+  the server running it hears it at its next heartbeat, whichever server took the POST) and the
+  solve ends with the best plan found so far, saved as usual, its status STOPPED_EARLY.
 """
 
 from __future__ import annotations
@@ -32,9 +35,11 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import Connection, Engine, and_, func, insert, inspect, or_, select, update
 
+from optimiser.run_control import phase_words
 from planner.domain import ScenarioError
 from planner.services.work import JobOutcome, retry_when_locked  # noqa: F401 - part of this module's API
 from planner.store._common import as_utc, utc_now
+from planner.store.audit import record_audit
 from planner.store.console_tables import JOB_KINDS, solve_jobs
 from web.data_access import engine as app_engine
 
@@ -71,19 +76,76 @@ class Job:
     def done(self) -> bool:
         return self.status != "running"
 
+    @property
+    def stop_requested_by(self) -> str | None:
+        return self.request.get(STOP_KEY)
+
+    @property
+    def stopped_early(self) -> bool:
+        return (self.result or {}).get("status") == STOPPED_EARLY
+
+    def elapsed_s(self) -> float | None:
+        if self.started_at is None:
+            return None
+        end = self.finished_at or utc_now()
+        return round((end - self.started_at).total_seconds(), 1)
+
     def as_dict(self) -> dict[str, Any]:
         """The job as the progress page polls it (no personal data: ids and numbers only)."""
-        elapsed = None
-        if self.started_at is not None:
-            end = self.finished_at or utc_now()
-            elapsed = round((end - self.started_at).total_seconds(), 1)
+        elapsed = self.elapsed_s()
+        phase, placements = latest_phase_and_placements(self.progress)
         return {
             "id": self.id, "kind": self.kind, "status": self.status, "done": self.done,
             "created_by": self.created_by, "time_limit_s": self.time_limit_s,
             "elapsed_s": elapsed, "progress": self.progress, "error": self.error,
             "plan_id": self.plan_id,
             "result_status": (self.result or {}).get("status"),
+            "share_of_time_limit": share_of_time_limit(elapsed, self.time_limit_s, self.done),
+            "phase": "finished" if self.done else phase, "placements": placements,
+            "stop_requested": self.stop_requested_by is not None, "stopped_early": self.stopped_early,
+            "words": progress_words(self, elapsed, phase, placements),
         }
+
+
+STOP_KEY = "stop_requested_by"
+STOPPED_EARLY = "STOPPED_EARLY"
+
+
+def share_of_time_limit(elapsed_s: float | None, time_limit_s: float, done: bool) -> float:
+    """How far a run is through its time limit, 0 to 1 (a finished run is at 1: it ended)."""
+    if done:
+        return 1.0
+    if not elapsed_s or time_limit_s <= 0:
+        return 0.0
+    return round(min(1.0, elapsed_s / time_limit_s), 3)
+
+
+def latest_phase_and_placements(points: list[dict[str, Any]]) -> tuple[str | None, int | None]:
+    """The phase in words of the newest progress point, and the newest count of placements."""
+    phase = placements = None
+    for point in reversed(points):
+        if phase is None and point.get("phase"):
+            phase = phase_words(point["phase"]) or point["phase"]
+        if placements is None and point.get("placements") is not None:
+            placements = int(point["placements"])
+        if phase is not None and placements is not None:
+            break
+    return phase, placements
+
+
+def progress_words(job: Job, elapsed_s: float | None, phase: str | None, placements: int | None) -> str:
+    """The progress bar's label in plain words: time used of the limit, phase, placements."""
+    limit = int(round(job.time_limit_s))
+    used = f"{int(elapsed_s or 0)} s of the {limit} s time limit"
+    if job.done:
+        ending = "stopped early on request" if job.stopped_early else job.status
+        return f"{ending.capitalize()} after {used}."
+    parts = [used, f"phase: {phase or 'starting'}"]
+    if placements is not None:
+        parts.append(f"{placements:,} placements in the best plan so far")
+    if job.stop_requested_by is not None:
+        parts.append("stopping: the best plan so far will be saved")
+    return "; ".join(parts) + "."
 
 
 def _job_from_row(row, now: datetime) -> Job:
@@ -106,11 +168,13 @@ def job_is_alive(heartbeat_at: datetime | None, now: datetime, stale_after_s: fl
 
 
 class ProgressRecorder:
-    """The solver's `on_progress` callback: keeps (seconds, objective, bound) points in memory,
-    cheaply, for the pool's heartbeat to write out. Long runs are thinned to at most
-    `MAX_PROGRESS_POINTS`, keeping the first and the newest."""
+    """The solver's `on_progress` callback: keeps (seconds, objective, bound, phase, placements)
+    points in memory, cheaply, for the pool's heartbeat to write out. Long runs are thinned to at
+    most `MAX_PROGRESS_POINTS`, keeping the first and the newest. `stop` is set when the planner
+    asks the job to stop; the work passes it to the solver."""
 
     def __init__(self) -> None:
+        self.stop = threading.Event()
         self._lock = threading.Lock()
         self._points: list[dict[str, Any]] = []
         self._dirty = False
@@ -135,6 +199,9 @@ class ProgressRecorder:
             "objective": _number(getattr(event, "objective", None)),
             "bound": _number(getattr(event, "bound", getattr(event, "best_bound", None))),
         }
+        # Phase and placements only when the solver says (kept small: a run has hundreds of points).
+        extra = {"phase": getattr(event, "phase", None), "placements": _count(getattr(event, "placements", None))}
+        point.update({key: value for key, value in extra.items() if value is not None})
         with self._lock:
             self._points.append(point)
             if len(self._points) > MAX_PROGRESS_POINTS:
@@ -147,7 +214,11 @@ class ProgressRecorder:
             last = self._points[-1]["seconds"] if self._points else None
             known = [v for v in (_number(seconds), last) if v is not None]
             end = max(known) if known else None
-            self._points.append({"seconds": end, "objective": _number(objective), "bound": _number(bound)})
+            point = {"seconds": end, "objective": _number(objective), "bound": _number(bound)}
+            phase = self._points[-1].get("phase") if self._points else None
+            if phase is not None:
+                point["phase"] = phase
+            self._points.append(point)
             self._dirty = True
 
     def take_if_changed(self) -> list[dict[str, Any]] | None:
@@ -160,6 +231,10 @@ class ProgressRecorder:
     def points(self) -> list[dict[str, Any]]:
         with self._lock:
             return list(self._points)
+
+
+def _count(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def _number(value: Any) -> float | None:
@@ -190,6 +265,7 @@ class JobPool:
         self.stale_after_s = stale_after_s
         self._slots = threading.BoundedSemaphore(slots)
         self._finished: dict[int, threading.Event] = {}
+        self._stops: dict[int, threading.Event] = {}
         self._lock = threading.Lock()
 
     # -- starting ---------------------------------------------------------------------------
@@ -240,6 +316,8 @@ class JobPool:
 
     def _run(self, job_id: int, work: Work, done: threading.Event) -> None:
         recorder = ProgressRecorder()
+        with self._lock:
+            self._stops[job_id] = recorder.stop
         stop = threading.Event()
         beat = threading.Thread(target=self._heartbeat, args=(job_id, recorder, stop), daemon=True,
                                 name=f"trellis-job-{job_id}-heartbeat")
@@ -259,6 +337,8 @@ class JobPool:
                 connection.execute(update(solve_jobs).where(solve_jobs.c.id == job_id).values(
                     finished_at=utc_now(), heartbeat_at=utc_now(), progress=recorder.points(), **values))
         finally:
+            with self._lock:
+                self._stops.pop(job_id, None)
             self._slots.release()
             done.set()
 
@@ -272,8 +352,32 @@ class JobPool:
             try:
                 with self.engine.begin() as connection:
                     connection.execute(update(solve_jobs).where(solve_jobs.c.id == job_id).values(**values))
+                    if not recorder.stop.is_set() and _stop_was_requested(connection, job_id):
+                        recorder.stop.set()
             except Exception as error:  # noqa: BLE001 - a missed beat is retried next time
                 log.warning("heartbeat of job %s not written: %s", job_id, type(error).__name__)
+
+    # -- stopping ---------------------------------------------------------------------------
+
+    def request_stop(self, job_id: int, actor: str) -> bool:
+        """Ask a running job to stop and keep its best plan so far. The request is stored on the
+        job (any server sharing the store hears it at the job's next heartbeat) and, when this
+        server runs the job, passed on at once; audited in the same transaction (the job's id
+        only). False when the job is no longer running."""
+        with self.engine.begin() as connection:
+            row = connection.execute(select(solve_jobs.c.status, solve_jobs.c.kind, solve_jobs.c.request)
+                                     .where(solve_jobs.c.id == job_id).with_for_update()).first()
+            if row is None or row.status != "running":
+                return False
+            request = dict(row.request or {})
+            request.setdefault(STOP_KEY, actor)
+            connection.execute(update(solve_jobs).where(solve_jobs.c.id == job_id).values(request=request))
+            record_audit(connection, actor, "job.stop", f"job:{job_id}", f"{row.kind} run asked to stop early")
+        with self._lock:
+            local = self._stops.get(job_id)
+        if local is not None:
+            local.set()
+        return True
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -306,6 +410,32 @@ class JobPool:
                 time.sleep(0.2)
             return False
         return done.wait(timeout)
+
+
+# Who, besides the planner who started a job, may stop it: the roles that run jobs of its kind.
+STOP_ROLES = {"matching": ("hr", "admin"), "whatif": ("hr", "admin"), "redeploy": ("emergency", "admin")}
+
+
+def may_stop_job(job: Job, username: str, role: str) -> bool:
+    """A running job may be stopped by the planner who started it, or by anyone in a role that
+    runs jobs of its kind (HR for plans and what-ifs, emergency planners for redeployments) or
+    an administrator."""
+    return username == job.created_by or role in STOP_ROLES.get(job.kind, ())
+
+
+def stop_job(job: Job, username: str, role: str) -> str:
+    """Stop a running job on a planner's request (audited with who; the job's id only). Returns
+    the message to show; raises PermissionError when `may_stop_job` says no."""
+    if not may_stop_job(job, username, role):
+        raise PermissionError("only the planner who started this run, or a planner of its kind, may stop it")
+    if not pool().request_stop(job.id, username):
+        return "This run had already ended; nothing was stopped."
+    return "Stopping: the best plan found so far is being saved."
+
+
+def _stop_was_requested(connection: Connection, job_id: int) -> bool:
+    request = connection.execute(select(solve_jobs.c.request).where(solve_jobs.c.id == job_id)).scalar_one_or_none()
+    return bool(request and request.get(STOP_KEY))
 
 
 INTERRUPTED_MESSAGE = "The server stopped while this job ran; start it again."

@@ -43,6 +43,7 @@ from werkzeug.routing import IntegerConverter
 
 from planner.store import record_audit
 from planner.store._common import person_target
+from planner.store.managers import teams_managed_by
 from planner.store.users import get_user
 from web.data_access import current_scenario, engine
 
@@ -50,7 +51,7 @@ log = logging.getLogger("trellis.web.security")
 
 csrf = CSRFProtect()
 
-ROLES = ("staff", "hr", "emergency", "admin")
+ROLES = ("staff", "hr", "emergency", "admin", "manager")
 
 # Keys that tutorials ship; the app refuses to run in production with any of them.
 KNOWN_DEFAULT_SECRET_KEYS = frozenset({"", "dev", "development", "secret", "changeme", "change-me", "test"})
@@ -182,6 +183,7 @@ class CurrentUser:
     username: str
     role: str
     person_id: str | None
+    teams: tuple[str, ...] = ()  # the teams a line manager manages (empty for other roles)
 
 
 def current_user() -> CurrentUser | None:
@@ -204,7 +206,8 @@ def load_user_for_session(uid: int, session_version) -> CurrentUser | None:
     user = get_user(engine(), uid)
     if user is None or user.session_version != session_version:
         return None
-    return CurrentUser(id=user.id, username=user.username, role=user.role, person_id=user.person_id)
+    teams = teams_managed_by(engine(), user.id) if user.role == "manager" else ()
+    return CurrentUser(id=user.id, username=user.username, role=user.role, person_id=user.person_id, teams=teams)
 
 
 def _check_session() -> None:
@@ -291,10 +294,21 @@ ROLES_SEEING_EVERYONE = frozenset({"hr", "emergency", "admin"})
 
 
 def may_see_person(user: CurrentUser, person_id: str) -> bool:
-    """A member of staff sees only their own record; HR, emergency planners and admins see all."""
+    """A member of staff sees only their own record; a line manager also the people of the teams
+    they manage; HR, emergency planners and admins see all."""
     if user.role in ROLES_SEEING_EVERYONE:
         return True
-    return user.person_id is not None and user.person_id == person_id
+    if user.person_id is not None and user.person_id == person_id:
+        return True
+    return user.role == "manager" and manages_person(user, person_id)
+
+
+def manages_person(user: CurrentUser, person_id: str) -> bool:
+    """A line manager manages the people whose home team is one of their teams (in the stored
+    scenario); an unknown id is simply not theirs, so ids cannot be probed."""
+    scenario = current_scenario()
+    person = scenario.person_by_id.get(person_id) if scenario is not None and user.teams else None
+    return person is not None and person.team_id in user.teams
 
 
 def get_person_for(user: CurrentUser | None, person_id: str):

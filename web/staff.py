@@ -20,6 +20,7 @@ from pydantic import Field
 from planner.domain import SKILL_LEVEL_NAMES, OpportunityKind, Person, Scenario, ScenarioError
 from planner.eligibility import eligibility_reasons
 from planner.services.assignments import person_record
+from web.consent import consent_panel
 from web.data_access import current_scenario, derived, engine, pathway_index, scenario_changed
 from web.security import (
     FormModel,
@@ -41,7 +42,7 @@ bp = Blueprint("staff", __name__)
 NAV = [
     ("staff.my_pathways", "My pathways", ("staff",)),
     ("staff.my_record", "My record", ("staff",)),
-    ("staff.marketplace", "Opportunities", ("staff", "hr", "emergency", "admin")),
+    ("staff.marketplace", "Opportunities", ("staff", "hr", "emergency", "admin", "manager")),
 ]
 
 KIND_LABELS = {
@@ -249,6 +250,7 @@ def record(person_id: str):
         timeline=[{"what": row.what, "team": row.team, "kind": row.kind, "status": row.status,
                    "start": row.start.isoformat(), "end": row.end.isoformat() if row.end else None}
                   for row in history],
+        consent=consent_panel(person, scenario),
     )
 
 

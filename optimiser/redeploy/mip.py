@@ -13,6 +13,7 @@ CP-SAT on the grouped (person, line) model: bench/README.md, "Crisis redeploymen
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,7 @@ from ortools.linear_solver import pywraplp
 
 from optimiser.redeploy.arrays import CrisisArrays, GroupMoves
 from optimiser.redeploy.flow import SINK, SOURCE, ReleaseTree, build_network, split_hub_flows
+from optimiser.run_control import SolveControl
 
 SOLVER = "HIGHS"  # first plans: fastest measured, but takes no starting plan through pywraplp
 WARM_SOLVER = "SCIP"  # re-plans: takes the starting plan (HiGHS crashes when given one)
@@ -40,6 +42,7 @@ class MipSolution:
 def solve_network_mip(
     arrays: CrisisArrays, tree: ReleaseTree, time_limit_s: float, on_stage=None,
     start_plan: GroupMoves | None = None, relaxed_coverage: list[int] | None = None, warm: bool = False,
+    control: SolveControl | None = None,
 ) -> MipSolution:
     """Solve stage by stage within `time_limit_s`; when a stage runs out of time, the plan found so
     far is kept (it obeys every rule) with the bound proven for that stage.
@@ -96,7 +99,8 @@ def solve_network_mip(
         if current is not None and solver_name == WARM_SOLVER:
             solver.SetHint(x, [float(v) for v in current])
         solver.SetTimeLimit(int(max(50, 1000 * (time_limit_s - (time.perf_counter() - start)))))
-        status = solver.Solve(params)
+        with control.interruptible(solver.InterruptSolve) if control is not None else nullcontext():
+            status = solver.Solve(params)
         if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
             proven = False
             return None, None

@@ -24,6 +24,7 @@ on the previous plan may stay where they are (staying is not a move) but go nowh
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -38,6 +39,7 @@ from optimiser.redeploy.flow import build_release_tree, critical_skill_overuse, 
 from optimiser.redeploy.mip import SOLVER as MIP_SOLVER
 from optimiser.redeploy.mip import WARM_SOLVER as WARM_MIP_SOLVER
 from optimiser.redeploy.mip import solve_network_mip
+from optimiser.run_control import SolveControl
 from planner.domain import Scenario
 from planner.redeploy_results import (
     Assignment,
@@ -61,12 +63,17 @@ def redeploy(
     time_limit_s: float = 30,
     on_progress: Callable[[Progress], None] | None = None,
     method: str = "auto",
+    stop: threading.Event | None = None,
 ) -> RedeployResult:
     """Redeploy people to cover crisis demand; see the module docstring for the method.
 
     `method="cp-sat"` skips the flow and solves the exact CP-SAT model directly: the measured
     alternative (`bench/bench_redeploy.py --compare`); building that model in Python is not
-    bounded by `time_limit_s` and is slow on large crises (bench/README.md)."""
+    bounded by `time_limit_s` and is slow on large crises (bench/README.md).
+
+    `on_progress` also hears the phase and best so far every half second; setting `stop` ends the
+    MIP stages early (the flow is not interrupted: it takes seconds) and the plan found so far is
+    returned with status STOPPED_EARLY unless it is already proven optimal."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
     start = time.perf_counter()
@@ -77,12 +84,26 @@ def redeploy(
     stages: list[Stage] = []
     notes: list[str] = []
 
+    def tick(seconds: float, phase: str, objective, bound) -> None:
+        if on_progress:
+            on_progress(Progress(stage="tick", seconds=time.perf_counter() - start, objective=objective, bound=bound,
+                                 phase=phase))
+
+    control = SolveControl(stop, on_tick=tick)
+
     def report(stage: str, objective=None, bound=None, message: str = "") -> None:
         seconds = time.perf_counter() - start
         stages.append(Stage(name=stage, seconds=round(seconds, 4), value=objective))
+        control.best(objective, bound)
         if on_progress:
-            on_progress(Progress(stage=stage, seconds=seconds, objective=objective, bound=bound, message=message))
+            on_progress(Progress(stage=stage, seconds=seconds, objective=objective, bound=bound, message=message,
+                                 phase=control.phase))
 
+    with control.running():
+        return _redeploy(scenario, day, previous, time_limit_s, start, method, report, stages, notes, control)
+
+
+def _redeploy(scenario, day, previous, time_limit_s, start, method, report, stages, notes, control) -> RedeployResult:
     arrays = build_arrays(scenario, day, previous)
     report(
         "model built",
@@ -92,15 +113,19 @@ def redeploy(
         notes.append(f"{len(arrays.baseline_missing)} people of the previous plan are no longer in the scenario")
 
     status, method_used, flow, rank_bound = _solve(
-        arrays, scenario, previous, time_limit_s, start, method, report, notes
+        arrays, scenario, previous, time_limit_s, start, method, report, notes, control
     )
+    if control.stopped() and status != "OPTIMAL":
+        status = "STOPPED_EARLY"
+        notes.append("stopped early on request: the plan found so far (it obeys every rule) is kept")
+    control.phase_is("writing_up")
     result = _result(arrays, scenario, previous, flow, status, method_used, rank_bound, start, stages, notes)
     report("done", result.objective, result.bound)
     result.solve_seconds = round(time.perf_counter() - start, 4)
     return result
 
 
-def _solve(arrays: CrisisArrays, scenario, previous, time_limit_s, start, method, report, notes):
+def _solve(arrays: CrisisArrays, scenario, previous, time_limit_s, start, method, report, notes, control):
     workers, seed = scenario.policy.workers, scenario.policy.random_seed
 
     def on_stage(name, seconds, value, bound):
@@ -117,12 +142,15 @@ def _solve(arrays: CrisisArrays, scenario, previous, time_limit_s, start, method
             [0] * len(arrays.priorities),
         )
     if method == "auto":
+        control.phase_is("first_plan")
         tree = build_release_tree(arrays)
         try:
             sol = solve_flow(arrays, tree)
         except OverflowError:
             notes.append("too many demand units for exact flow weights: solved as a MIP on the same network")
-            mip = solve_network_mip(arrays, tree, time_limit_s - (time.perf_counter() - start), on_stage)
+            control.phase_is("improving")
+            mip = solve_network_mip(arrays, tree, time_limit_s - (time.perf_counter() - start), on_stage,
+                                    control=control)
             return (
                 ("OPTIMAL" if mip.proven else "FEASIBLE"),
                 f"{MIP_SOLVER} MIP on the flow network",
@@ -145,6 +173,7 @@ def _solve(arrays: CrisisArrays, scenario, previous, time_limit_s, start, method
                 "solved exactly as a MIP on the same network"
             )
             repaired = repair(arrays, sol.moves, sol.side)
+            control.phase_is("improving")
             # Re-plan: warm start from the previous plan as carried through the flow and repaired.
             mip = solve_network_mip(
                 arrays,
@@ -154,6 +183,7 @@ def _solve(arrays: CrisisArrays, scenario, previous, time_limit_s, start, method
                 start_plan=repaired,
                 relaxed_coverage=covered,
                 warm=arrays.has_baseline,
+                control=control,
             )
             if not mip.proven and _covered_by_rank(arrays, mip.moves) < _covered_by_rank(arrays, repaired):
                 notes.append("the MIP ran out of time; the repaired flow plan (which obeys every rule) is kept")
@@ -170,6 +200,7 @@ def _solve(arrays: CrisisArrays, scenario, previous, time_limit_s, start, method
                 mip.rank_bound,
             )
     hint = baseline_hint(arrays, previous) if previous else None
+    control.phase_is("improving")
     ex = solve_exact(arrays, hint, time_limit_s - (time.perf_counter() - start), workers, seed, on_stage)
     return ("OPTIMAL" if ex.proven else "FEASIBLE"), "CP-SAT on grouped people", ex.moves, ex.rank_bound
 

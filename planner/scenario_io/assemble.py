@@ -21,7 +21,7 @@ from planner.domain import FILE_OF, Policy, Problem, Scenario, ScenarioError, di
 from .cells import parse_column
 from .layout import PARSED_COLUMNS, TABLE_BY_KIND, TABLES, VERBATIM_COLUMNS, TableLayout
 from .messages import plain_words
-from .tables import RawTable
+from .tables import RawTable, normalise_header
 
 KIND_OF_FILE = {file: kind for kind, file in FILE_OF.items()}
 # How `reference_problems` names what a reference points to ("unknown team 'x'").
@@ -48,6 +48,9 @@ class Collection:
     label: str
     records: list[dict]
     rows: list[int] | None = None
+    # Cells of the columns outside the format, by normalised column name (stripped text per
+    # record): read only for the equality-monitoring columns the policy names.
+    extra: dict[str, list[str]] = field(default_factory=dict)
 
     def where(self, index: int, column: str | None) -> tuple[int | None, str | None]:
         if self.rows is not None:
@@ -82,7 +85,9 @@ def collection_from_table(table: RawTable) -> tuple[Collection, list[Problem]]:
         if "" in values:  # blank cells are always "" here; parsed values (dicts, flags) never equal it
             for index in [i for i, value in enumerate(values) if value == ""]:
                 del records[index][key]
-    return Collection(table.layout, table.label, records, list(table.row_numbers)), problems
+    extra = {name: [cell.strip() for cell in by_position[position]] if by_position else []
+             for name, position in table.extra.items()}
+    return Collection(table.layout, table.label, records, list(table.row_numbers), extra), problems
 
 
 def _parse_column(table: RawTable, column: str, cells, problems: list[Problem]) -> list:
@@ -313,6 +318,13 @@ def people_without_skills(scenario: Scenario, collection: Collection) -> list[Pr
     ]
 
 
+def skill_in_words(scenario: Scenario, skill_id: str) -> str:
+    """A skill as a planner reads it: its catalogue name with its id, or the quoted id when the
+    catalogue does not name it."""
+    name = scenario.skill_name_by_id.get(skill_id)
+    return f"{name} ({skill_id})" if name and name != skill_id else repr(skill_id)
+
+
 def teams_short_of_critical_skills(scenario: Scenario, collection: Collection) -> list[Problem]:
     """A team that already has fewer holders of a critical skill than it asks for keeps all of them
     (contract), so none of those holders can be released: worth knowing before planning."""
@@ -332,8 +344,9 @@ def teams_short_of_critical_skills(scenario: Scenario, collection: Collection) -
                     file=collection.label, row=row, column=column, severity="warning",
                     value=f"{critical.skill}:{critical.level}:{critical.count}",
                     message=(
-                        f"the team has {have} of the {critical.count} people it needs holding "
-                        f"{critical.skill!r} at level {critical.level} or above; none of them can be released"
+                        f"{team.name} ({team.team_id}) has {have} of the {critical.count} people it needs holding "
+                        f"{skill_in_words(scenario, critical.skill)} at level {critical.level} or above; "
+                        "none of them can be released"
                     ),
                 ))
     return warnings
@@ -379,6 +392,8 @@ def assemble(
         items[layout.kind], row_problems = validate_collection(collection)
         problems += row_problems
 
+    monitoring, monitoring_problems = monitoring_from_collection(collections.get("people"), policy, policy_label)
+    problems += monitoring_problems
     errors = [p for p in problems if p.severity == "error"]
     scenario = None
     if not errors:
@@ -400,7 +415,10 @@ def assemble(
     if errors or scenario is None:
         raise ScenarioError(_in_file_order(errors, collections))
 
-    warnings = [p for p in problems if p.severity == "warning"]
+    if monitoring:
+        scenario = scenario.model_copy(update={"monitoring": monitoring})
+    monitored = set(policy.equality.monitored)
+    warnings = [p for p in problems if p.severity == "warning" and not _a_monitoring_column(p, collections, monitored)]
     if "people" in collections:
         warnings += people_without_skills(scenario, collections["people"])
     if "teams" in collections:
@@ -421,3 +439,52 @@ def _in_file_order(problems: list[Problem], collections: dict[str, Collection]) 
     order = {t.file: i for i, t in enumerate(TABLES)}
     order.update({c.label: order[c.layout.file] for c in collections.values()})
     return sorted(problems, key=lambda p: (order.get(p.file, len(order)), p.row if p.row is not None else 0))
+
+
+# ---------------------------------------------------------------------------------------------
+# Equality monitoring columns (special-category data)
+# ---------------------------------------------------------------------------------------------
+
+MAX_MONITORING_VALUE = 100
+
+
+def monitoring_from_collection(people: Collection | None, policy: Policy,
+                               policy_label: str) -> tuple[dict[str, dict[str, str]], list[Problem]]:
+    """The equality-monitoring values of people.csv: for each column the policy names
+    (`equality.attribute`, `equality.attributes`), person_id -> value; a blank cell means not
+    stated. A named column missing from people.csv is an error. Problems never quote a value:
+    these are special-category data."""
+    monitored = policy.equality.monitored
+    if not monitored or people is None:
+        return {}, []
+    problems = []
+    found: dict[str, dict[str, str]] = {}
+    for column in monitored:
+        cells = people.extra.get(column)
+        if column in people.layout.columns:
+            problems.append(Problem(
+                file=policy_label, column="equality", value=column,
+                message=f"names {column!r} as a monitoring column, but it is a column of the scenario format",
+                suggestion="name the column that holds the protected characteristic, e.g. ethnicity"))
+            continue
+        if cells is None:
+            problems.append(Problem(
+                file=policy_label, column="equality", value=column,
+                message=f"names the monitoring column {column!r}, which {people.label} does not have",
+                suggestion="add the column to people.csv (blank cells mean not stated) or remove it from the policy"))
+            continue
+        for index, (record, value) in enumerate(zip(people.records, cells)):
+            if len(value) > MAX_MONITORING_VALUE:
+                row, where = people.where(index, column)
+                problems.append(Problem(file=people.label, row=row, column=where,
+                                        message=f"is longer than {MAX_MONITORING_VALUE} characters"))
+            elif value and "person_id" in record:
+                found.setdefault(record["person_id"], {})[column] = value
+    return found, problems
+
+
+def _a_monitoring_column(problem: Problem, collections: dict[str, Collection], monitored: set[str]) -> bool:
+    """The "column is ignored" warning of a column the policy reads as equality monitoring."""
+    people = collections.get("people")
+    return (people is not None and problem.file == people.label and problem.column is not None
+            and normalise_header(problem.column) in monitored)

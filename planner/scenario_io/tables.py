@@ -30,6 +30,9 @@ class RawTable:
     layout: TableLayout
     label: str  # how problems name it: "people.csv" or "staff.xlsx, sheet people"
     columns: list[str | None]  # per position: the known column, or None for an ignored one
+    # Columns outside the format (normalised name -> position): ignored, unless the policy names
+    # them as equality-monitoring columns (see assemble.monitoring_from_collection).
+    extra: dict[str, int] = field(default_factory=dict)
     rows: list[list[str]] = field(default_factory=list)
     row_numbers: list[int] = field(default_factory=list)
 
@@ -138,6 +141,7 @@ def table_from_records(
     columns: list[str | None] = []
     seen: dict[str, int] = {}
     unknown: list[str] = []
+    extra: dict[str, int] = {}
     for position, name in enumerate(header):
         column = normalise_header(name)
         if not column:
@@ -157,6 +161,7 @@ def table_from_records(
         else:
             columns.append(None)
             unknown.append(name)
+            extra[column] = position
     for missing in layout.required_columns:
         if missing not in seen:
             problems.append(Problem(
@@ -171,7 +176,7 @@ def table_from_records(
             suggestion=did_you_mean(normalise_header(name), layout.columns),
         ))
 
-    table = RawTable(layout=layout, label=label, columns=columns)
+    table = RawTable(layout=layout, label=label, columns=columns, extra=extra)
     width = len(header)
     for offset, record in enumerate(records[header_at + 1 :], start=1):
         if len(record) == width and "".join(record).strip():  # the usual row: nothing to look at

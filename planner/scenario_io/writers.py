@@ -47,16 +47,32 @@ def csv_text(columns: list[str], rows: list[list[str]]) -> str:
     return buffer.getvalue()
 
 
-def write_scenario_csv(scenario: Scenario, folder: str | Path) -> list[Path]:
+def with_monitoring_columns(scenario: Scenario, columns: list[str], rows: list[list[str]]):
+    """people.csv's header and rows with the equality-monitoring columns the policy names added
+    (blank where a person stated nothing)."""
+    monitored = list(scenario.policy.equality.monitored)
+    values = scenario.monitoring
+    return columns + monitored, [
+        row + [values.get(person.person_id, {}).get(column, "") for column in monitored]
+        for row, person in zip(rows, scenario.people)
+    ]
+
+
+def write_scenario_csv(scenario: Scenario, folder: str | Path, *, monitoring: bool = False) -> list[Path]:
     """Write the scenario as a folder of UTF-8 CSV files (and policy.json when the policy is not
     the default). Files of tables the scenario does not have are removed so the folder reads back
-    as exactly this scenario. Returns the files written."""
+    as exactly this scenario. Returns the files written.
+
+    Equality-monitoring columns (special-category data) are written only with `monitoring`, for
+    HR's own files (`trellis generate --monitoring`); every other export leaves them out."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     keep = set()
     for layout in _tables_to_write(scenario):
         columns, rows = table_rows(scenario, layout.kind)
+        if monitoring and layout.kind == "people":
+            columns, rows = with_monitoring_columns(scenario, columns, rows)
         path = folder / layout.file
         path.write_text(csv_text(columns, rows), encoding="utf-8", newline="")
         written.append(path)

@@ -12,5 +12,6 @@ caller reaches the same rule.
 - `decisions`: accepting and rejecting placements, approval, re-runs with the decisions kept.
 - `whatif`: one change (relax a requirement, allow stretch) compared with a saved plan.
 - `crisis`: redeployment work, coverage and the managers' export.
+- `equality`: the equality report (placement rates per monitored group) of a saved plan.
 - `work`: what a background job hands back, and retrying a write SQLite found locked.
 """

@@ -3,12 +3,13 @@ show (moves, coverage, uncovered demand) and the export for managers.
 
 A redeployment is saved as a numbered `redeploy` plan with the scenario revision it was planned
 on, so a later edit of teams or demand shows it as out of date. A re-plan starts from the
-current redeployment and moves as few people as it can.
+current redeployment and moves as few people as it can. People who opted out of crisis
+redeployment for their wellbeing are not moved (`opted_out_people_stay_home`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,10 +18,13 @@ from sqlalchemy import Engine
 from optimiser.redeploy import RedeployResult, redeploy
 from optimiser.redeploy.rules import plan_date_of
 from planner.domain import Demand, Scenario
+from planner.notifications.events import notify_redeployment
 from planner.redeploy_io import with_dates
 from planner.services.assignments import confirm_redeployment, current_redeployments, scenario_with_rest
+from planner.services.webhooks import emit
 from planner.services.work import JobOutcome, retry_when_locked
 from planner.store import StoredPlan, save_plan
+from planner.store.consent import crisis_opt_outs_in_force
 
 NameOf = Callable[[str], str]
 
@@ -101,6 +105,39 @@ def baseline_with_record(previous: RedeployResult | None, recorded: list) -> lis
     return moves if (previous is not None or moves) else None
 
 
+def opted_out_people_stay_home(scenario: Scenario, opted_out: Collection[str]) -> tuple[Scenario, int]:
+    """Wellbeing first: a member of staff who opted out of crisis redeployment is not moved, as
+    if HR had marked them not available (`available=no`), for as long as the opt-out is in
+    force. Returns the scenario the redeployment plans on and how many people that protects
+    (those who would otherwise have been available)."""
+    protected = [p for p in scenario.people if p.person_id in opted_out and p.available]
+    if not protected:
+        return scenario, 0
+    ids = {p.person_id for p in protected}
+    people = tuple(p.model_copy(update={"available": False}) if p.person_id in ids else p for p in scenario.people)
+    return scenario.model_copy(update={"people": people}), len(protected)
+
+
+@dataclass(frozen=True)
+class OptedOutRow:
+    """A person who opted out of crisis redeployment, with their stated reason."""
+
+    person_id: str
+    name: str
+    team: str
+    reason: str
+
+
+def opted_out_rows(engine: Engine, scenario: Scenario, name_of: NameOf) -> list[OptedOutRow]:
+    """Everyone whose crisis opt-out is in force, with their team and reason, by team and name."""
+    rows = []
+    for person_id, opt_out in crisis_opt_outs_in_force(engine).items():
+        person = scenario.person_by_id.get(person_id)
+        team = scenario.team_by_id.get(person.team_id) if person else None
+        rows.append(OptedOutRow(person_id, name_of(person_id), team.name if team else "", opt_out.reason))
+    return sorted(rows, key=lambda r: (r.team, r.name))
+
+
 def redeploy_work(engine: Engine, scenario: Scenario, revision: int, actor: str, baseline: StoredPlan | None,
                   time_limit_s: float):
     """Background work: redeploy from the record (rest counted from the end of each person's
@@ -113,9 +150,14 @@ def redeploy_work(engine: Engine, scenario: Scenario, revision: int, actor: str,
         day = plan_date_of(scenario.policy)
         rested = scenario_with_rest(engine, scenario, day)
         previous = RedeployResult.model_validate(previous_data) if previous_data else None
-        moves = baseline_with_record(previous, current_redeployments(engine, rested, day))
-        result = redeploy(rested, plan_date=day, baseline=moves, time_limit_s=time_limit_s, on_progress=progress)
+        # Opt-outs are read when the run starts, so one given a moment ago already counts.
+        planned_on, opted_out = opted_out_people_stay_home(rested, crisis_opt_outs_in_force(engine))
+        moves = baseline_with_record(previous, current_redeployments(engine, planned_on, day))
+        result = redeploy(planned_on, plan_date=day, baseline=moves, time_limit_s=time_limit_s, on_progress=progress,
+                          stop=getattr(progress, "stop", None))
         data = result.model_dump(mode="json")
+        if data.get("protected") is not None:
+            data["protected"]["opted_out"] = opted_out  # counted among `unavailable` too
         data["scenario_revision"] = revision
         data["baseline_plan_id"] = baseline_id
         stored = retry_when_locked(lambda: save_plan(engine, "redeploy", data, created_by=actor, policy=scenario.policy))
@@ -148,7 +190,17 @@ def confirm_redeployment_plan(engine: Engine, stored: StoredPlan, days: int, act
         done = confirm_redeployment(engine, result.assignments, result.plan_date, days, actor, stored.id)
     except ValueError as refused:
         raise ConfirmRefused(str(refused)) from refused
+    announce_redeployment(engine, stored, done.recorded)
     return Committed(stored.version, done.recorded, done.kept, done.ended)
+
+
+def announce_redeployment(engine: Engine, confirmed: StoredPlan, recorded: int) -> None:
+    """Once a redeployment is confirmed, each person moved is told where they are needed (their
+    inbox, and email when configured), emergency planners are told how many moved, and the systems
+    that asked to hear of it (webhooks) get its id, version and counts, never who moved."""
+    notify_redeployment(engine, confirmed)
+    emit(engine, "redeployment.committed", {"plan_id": confirmed.id, "version": confirmed.version,
+                                            "redeployments": recorded})
 
 
 def commit_redeployment(engine: Engine, result: RedeployResult, days: int, actor: str) -> Committed:

@@ -1,13 +1,14 @@
 """HR's decisions on a plan: humans decide, the optimiser only proposes.
 
 Each proposed placement is accepted or rejected by a named person; a plan version is approved
-only when every one of its placements is accepted; a re-run pins the accepted placements and
-forbids the rejected ones. The web console and the command line reach these rules only here.
+only when every one of its placements is accepted, none was declined by the person proposed and
+no line manager refused to release them; a re-run pins the accepted placements and forbids the
+rejected, declined and refused ones. The web console and the command line reach these rules only here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from sqlalchemy import Engine
@@ -18,6 +19,7 @@ from planner.services.assignments import record_on_approval
 from planner.services.plans import proposed_pairs
 from planner.services.webhooks import emit
 from planner.store import StoredPlan, get_plan, load_scenario
+from planner.store.consent import Answer, Release, answers_for_plan, releases_for_plan
 from planner.store.decisions import (
     Decision,
     PlanNotApproved,
@@ -97,12 +99,36 @@ def approval_problem(proposed: set[tuple[str, str]], decisions: Mapping[tuple[st
     return None
 
 
-def approve_matching_plan(engine: Engine, plan_id: int, approver: str) -> StoredPlan:
-    """Approve a draft matching plan in the approver's name, only when every placement is
-    accepted (`approval_problem`); refused with `DecisionRefused` otherwise, and nothing changes.
+def declined_placements_block_approval(proposed: set[tuple[str, str]], answers: Mapping[tuple[str, str], Answer]) -> str | None:
+    """Nobody is moved against their word: a plan in which someone declined the placement
+    proposed for them is not approved until it is re-run without it."""
+    declined = [key for key in proposed if (a := answers.get(key)) is not None and a.answer == "declined"]
+    if declined:
+        return (f"{len(declined)} placement(s) were declined by the person proposed. Re-run the plan with your "
+                "decisions: declined placements are left out.")
+    return None
 
-    The rule is checked inside the approving transaction, with the plan locked, and decisions
-    cannot change once a version is approved, so it stays true of the approved version.
+
+def refused_releases_block_approval(proposed: set[tuple[str, str]], releases: Mapping[tuple[str, str], Release]) -> str | None:
+    """A line manager releases their people: a plan in which a manager refused to release
+    someone is not approved until it is re-run without that placement."""
+    refused = [key for key in proposed if (r := releases.get(key)) is not None and r.decision == "refused"]
+    if refused:
+        return (f"{len(refused)} release(s) were refused by a line manager. Re-run the plan with your "
+                "decisions: refused placements are left out.")
+    return None
+
+
+def approve_matching_plan(engine: Engine, plan_id: int, approver: str) -> StoredPlan:
+    """Approve a draft matching plan in the approver's name, only when no placement was declined
+    by its person (`declined_placements_block_approval`) or refused by a line manager
+    (`refused_releases_block_approval`), and every placement is accepted (`approval_problem`);
+    refused with `DecisionRefused` otherwise, and nothing changes.
+
+    The rules are checked inside the approving transaction, with the plan locked. Answers and
+    release decisions are read there too: they are written only with the same plan row locked
+    and only on a draft, so none can change between this check and the approval's commit, and
+    decisions cannot change once a version is approved, so the rules stay true of it.
 
     Approval is what makes the plan the record: each placement becomes an accepted assignment
     (who is away, where, from when to when), written in the same transaction."""
@@ -112,8 +138,15 @@ def approve_matching_plan(engine: Engine, plan_id: int, approver: str) -> Stored
     scenario = load_scenario(engine)
     policy = Policy.model_validate(stored.policy or {})
     record = record_on_approval(plan_id, stored.result or {}, policy, scenario, approver, date.today())
+
+    def every_rule(proposed: set[tuple[str, str]], decisions: Mapping[tuple[str, str], Decision]) -> str | None:
+        problems = [declined_placements_block_approval(proposed, answers_for_plan(engine, plan_id)),
+                    refused_releases_block_approval(proposed, releases_for_plan(engine, plan_id)),
+                    approval_problem(proposed, decisions)]
+        return " ".join(p for p in problems if p) or None
+
     try:
-        approved = approve_plan_by_rule(engine, plan_id, approver, approval_problem, then=record)
+        approved = approve_plan_by_rule(engine, plan_id, approver, every_rule, then=record)
     except PlanNotApproved as refused:
         raise DecisionRefused(f"Version {stored.version} was not approved: {refused}") from refused
     notify_plan_approved(engine, approved)
@@ -128,9 +161,19 @@ def announce_approval(engine: Engine, approved: StoredPlan) -> None:
                                    "placements": len(proposed_pairs(approved))})
 
 
-def rerun_policy(base: Policy, decisions: Mapping[tuple[str, str], Decision], scenario: Scenario) -> Policy:
+def objected_pairs(answers: Mapping[tuple[str, str], Answer], releases: Mapping[tuple[str, str], Release]) -> set[tuple[str, str]]:
+    """The placements the people concerned said no to: declined by the person, or refused by
+    their line manager."""
+    return ({key for key, a in answers.items() if a.answer == "declined"}
+            | {key for key, r in releases.items() if r.decision == "refused"})
+
+
+def rerun_policy(base: Policy, decisions: Mapping[tuple[str, str], Decision], scenario: Scenario,
+                 objected: Iterable[tuple[str, str]] = ()) -> Policy:
     """The previous policy plus this version's decisions: accepted -> pinned, rejected ->
-    forbidden. Decisions about people or opportunities no longer in the scenario are dropped."""
+    forbidden; placements the person declined or their manager refused (`objected`) are
+    forbidden too, whatever HR decided. Decisions about people or opportunities no longer in
+    the scenario are dropped."""
     people, opps = scenario.person_by_id, scenario.opportunity_by_id
 
     def known(pair) -> bool:
@@ -145,6 +188,9 @@ def rerun_policy(base: Policy, decisions: Mapping[tuple[str, str], Decision], sc
         else:
             forbidden.add(key)
             pinned.discard(key)
+    for key in objected:
+        forbidden.add(key)
+        pinned.discard(key)
     data = base.model_dump()
     data["pinned"] = [{"person_id": a, "opportunity_id": b} for a, b in sorted(pinned) if known((a, b))]
     data["forbidden"] = [{"person_id": a, "opportunity_id": b} for a, b in sorted(forbidden) if known((a, b))]
@@ -152,5 +198,8 @@ def rerun_policy(base: Policy, decisions: Mapping[tuple[str, str], Decision], sc
 
 
 def rerun_with_decisions(engine: Engine, stored: StoredPlan, scenario: Scenario) -> Policy:
-    """The policy of a re-run of a saved version: its own policy with its decisions applied."""
-    return rerun_policy(Policy.model_validate(stored.policy or {}), decisions_for_plan(engine, stored.id), scenario)
+    """The policy of a re-run of a saved version: its own policy with its decisions applied, and
+    the placements declined or refused on it forbidden."""
+    objected = objected_pairs(answers_for_plan(engine, stored.id), releases_for_plan(engine, stored.id))
+    return rerun_policy(Policy.model_validate(stored.policy or {}), decisions_for_plan(engine, stored.id), scenario,
+                        objected)

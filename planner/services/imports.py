@@ -18,7 +18,16 @@ from sqlalchemy import Engine
 
 from planner.domain import Problem, Scenario, ScenarioError
 from planner.scenario_io import read_scenario_files
-from planner.store import save_scenario
+from planner.services.import_diff import (
+    EDIT_ACTIONS,
+    IMPORT_ACTION,
+    ImportDiff,
+    edited_fields_since_import,
+    import_diff,
+    keep_staff_edits,
+)
+from planner.store import load_scenario, record_audit, save_scenario
+from planner.store.audit import audit_since_last
 
 STAGED_FOR_S = 30 * 60
 MAX_STAGED = 8
@@ -160,13 +169,35 @@ def stage_upload(staging: ImportStaging, uploader: Uploader, files: dict[str, by
     return staging.add(uploader, result.scenario, sorted(files), dict(result.counts), list(result.warnings))
 
 
+def preview_changes(engine: Engine, incoming: Scenario) -> ImportDiff:
+    """What committing `incoming` would change: people added, removed and changed, and the
+    staff edits made in the app since the last import that it would overwrite."""
+    edited = edited_fields_since_import(audit_since_last(engine, IMPORT_ACTION, EDIT_ACTIONS))
+    return import_diff(load_scenario(engine), incoming, edited)
+
+
 def commit_staged_import(engine: Engine, staging: ImportStaging, token: str, uploader: Uploader,
-                         actor: str) -> dict[str, int]:
+                         actor: str, keep_staff_changes: bool = False) -> dict[str, int]:
     """Store a checked upload in one transaction, replacing the current scenario; returns what was
     saved. Only its uploader's session may commit it (`UploadNotWaiting` otherwise). When the store
-    fails, nothing changed and the upload keeps waiting so it can be committed again."""
+    fails, nothing changed and the upload keeps waiting so it can be committed again.
+
+    With `keep_staff_changes`, the skills, aspirations and preferences staff changed in the app
+    since the last import are kept where the upload differs (worked out again now, so an edit made
+    after the preview is kept too); each is audited as `person.edits_kept`, so the next re-import
+    still knows them."""
     staged = staging.peek(token, uploader)
-    counts = save_scenario(engine, staged.scenario, actor=actor)
+    scenario, kept = staged.scenario, []
+    if keep_staff_changes:
+        current = load_scenario(engine)
+        edited = edited_fields_since_import(audit_since_last(engine, IMPORT_ACTION, EDIT_ACTIONS))
+        scenario, kept = keep_staff_edits(staged.scenario, current, import_diff(current, scenario, edited).staff_edits)
+    counts = save_scenario(engine, scenario, actor=actor)
+    for edit in kept:
+        record_audit(engine, actor, "person.edits_kept", f"person:{edit.person_id}",
+                     "kept: " + ", ".join(edit.fields))
+    if keep_staff_changes:
+        counts = {**counts, "staff edits kept": len(kept)}
     # Expired or replaced while it was being saved: it is saved all the same.
     with contextlib.suppress(UploadNotWaiting):
         staging.take(token, uploader)

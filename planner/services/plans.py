@@ -21,6 +21,7 @@ from planner.services.assignments import with_commitments
 from planner.services.plan_words import reason_in_names
 from planner.services.work import JobOutcome, retry_when_locked
 from planner.store import StoredPlan, latest_plan, save_plan
+from planner.store.consent import carry_over_agreements
 from planner.store.decisions import decide_placement, decisions_for_plan
 
 MAX_SOLVE_SECONDS = 300.0
@@ -154,13 +155,14 @@ def matching_work(engine: Engine, scenario: Scenario, policy: Policy, actor: str
     def work(progress) -> JobOutcome:
         nonlocal policy
         policy = with_commitments(engine, scenario, policy)
-        plan = solve_plan(scenario, policy, on_progress=progress)
+        plan = solve_plan(scenario, policy, on_progress=progress, stop=getattr(progress, "stop", None))
         # The solver reports improvements as they happen; its last word (e.g. the bound closing
         # on the objective when optimality is proven) comes with the plan, so draw it too.
         progress.final(plan.solve_seconds, plan.objective, plan.best_bound)
         stored = retry_when_locked(lambda: save_plan(engine, "matching", plan, created_by=actor, policy=policy))
         if carry_from is not None:
             carry_over_accepted(engine, carry_from, stored.id, plan)
+            carry_over_agreements(engine, carry_from, stored.id, proposed_pairs(stored))
         return JobOutcome(plan_summary(plan), stored.id)
 
     return work
@@ -258,3 +260,39 @@ def plan_export_summary(stored: StoredPlan) -> list[list[Any]]:
     return [["version", stored.version], ["review status", stored.status], ["solver status", result.get("status")],
             ["objective", result.get("objective")], ["best bound", result.get("best_bound")],
             ["gap", result.get("gap")], ["run by", stored.created_by], ["approved by", stored.approved_by or ""]]
+
+
+# The plan page lists at most this many blocking pairs (and says how many there are in all).
+BLOCKING_PAIRS_SHOWN = 50
+
+
+@dataclass
+class BlockingPairRow:
+    person_id: str
+    person_name: str
+    opportunity_id: str
+    opportunity_title: str
+    period: int
+    reason: str
+
+
+def blocking_pair_rows(stored: StoredPlan, scenario: Scenario | None, name_of: NameOf,
+                       limit: int = BLOCKING_PAIRS_SHOWN) -> tuple[int, list[BlockingPairRow]]:
+    """A version's blocking pairs as HR reads them: how many in all, and the first `limit` with
+    the person's name (as the reader may see it), the opportunity's title and the reason."""
+    result = stored.result or {}
+    # Versions saved before blocking pairs were listed hold only their count, under the same key.
+    listed = result.get("blocking_pairs") or []
+    if isinstance(listed, int):
+        count, listed = listed, []
+    else:
+        count = max(int(result.get("blocking_pair_count") or 0), len(listed))
+    opps = scenario.opportunity_by_id if scenario else {}
+    rows = []
+    for item in listed[:limit]:
+        opp = opps.get(item["opportunity_id"])
+        rows.append(BlockingPairRow(
+            person_id=item["person_id"], person_name=name_of(item["person_id"]),
+            opportunity_id=item["opportunity_id"], opportunity_title=opp.title if opp else item["opportunity_id"],
+            period=int(item.get("period", 1)), reason=item.get("reason", "")))
+    return count, rows

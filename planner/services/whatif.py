@@ -72,7 +72,8 @@ def whatif_work(scenario: Scenario, policy: Policy, stored: StoredPlan, change: 
     stretch = change.stretch_levels if change.change == "stretch" else None
 
     def work(progress) -> JobOutcome:
-        outcome = what_if(scenario, relax=relax, stretch=stretch, policy=policy, on_progress=progress)
+        outcome = what_if(scenario, relax=relax, stretch=stretch, policy=policy, on_progress=progress,
+                          stop=getattr(progress, "stop", None))
         return JobOutcome({
             "status": outcome.changed.status, "change": description, "base_plan_id": stored.id,
             "base_version": stored.version,

@@ -45,6 +45,7 @@ from planner.store.scenario import (
     scenario_info,
     scenario_revision,
     set_team_status,
+    set_team_statuses,
 )
 from planner.store.tables import PLAN_KINDS, ROLES, metadata
 from planner.store.users import (
@@ -72,6 +73,6 @@ __all__ = [
     "list_people", "list_plans", "list_users", "load_policy", "load_scenario", "make_engine",
     "metadata", "record_audit", "record_failed_login", "record_successful_login", "reject_plan",
     "save_plan", "save_scenario", "scenario_counts", "scenario_info", "scenario_revision",
-    "replace_demand", "set_team_status",
+    "replace_demand", "set_team_status", "set_team_statuses",
     "set_password_hash", "set_role", "update_person", "upgrade", "users_for_person", "write_transaction",
 ]

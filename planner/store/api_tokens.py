@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from planner.store._common import NotFound, as_utc, utc_now, write_audit
 from planner.store.engine import write_transaction
-from planner.store.tables import ROLES, api_tokens
+from planner.store.tables import TOKEN_ROLES, api_tokens
 
 TOKEN_PREFIX = "trl_"
 TOKEN_BYTES = 32
@@ -84,8 +84,8 @@ def check_token_request(name: str, role: str, person_id: str | None) -> None:
     if not NAME_PATTERN.match(name or ""):
         raise ValueError(f"the token name {name!r} is not allowed: use 1-100 letters, digits, '.', '-' or '_', "
                          "starting with a letter or digit")
-    if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+    if role not in TOKEN_ROLES:
+        raise ValueError(f"unknown role {role!r}: use one of {', '.join(TOKEN_ROLES)}")
     if role == "staff" and not person_id:
         raise ValueError("a staff token reads one person's data: name that person with --person")
     if person_id is not None and not person_id.strip():

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, func, select
 
 from planner.store._common import as_utc, in_transaction, write_audit
 from planner.store.tables import audit_log
@@ -52,4 +52,15 @@ def list_audit(engine: Engine, *, actor: str | None = None, action: str | None =
     if target is not None:
         query = query.where(audit_log.c.target == target)
     with engine.connect() as connection:
+        return [audit_entry_from_row(row) for row in connection.execute(query)]
+
+
+def audit_since_last(engine: Engine, marker: str, actions: tuple[str, ...]) -> list[AuditEntry]:
+    """Rows of `actions` written after the newest row of action `marker` (all of them when there
+    is none), oldest first: e.g. the people edited in the app since the last import."""
+    with engine.connect() as connection:
+        last = connection.execute(select(func.max(audit_log.c.id)).where(audit_log.c.action == marker)).scalar()
+        query = select(audit_log).where(audit_log.c.action.in_(actions)).order_by(audit_log.c.id)
+        if last is not None:
+            query = query.where(audit_log.c.id > last)
         return [audit_entry_from_row(row) for row in connection.execute(query)]

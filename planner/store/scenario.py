@@ -25,6 +25,7 @@ from planner.store.tables import (
     demand,
     opportunities,
     people,
+    person_monitoring,
     scenario_meta,
     skills,
     teams,
@@ -224,6 +225,7 @@ def _save_scenario(engine: Engine, scenario: Scenario, actor: str) -> dict[str, 
         connection.execute(delete(scenario_meta))
         for name in COLLECTIONS:
             bulk_insert(connection, _TABLE_OF[name], rows[name])
+        bulk_insert(connection, person_monitoring, monitoring_values(scenario))
         connection.execute(insert(scenario_meta).values(
             id=1, revision=revision, policy=scenario.policy.model_dump(mode="json"),
             imported_at=now, imported_by=actor, updated_at=now,
@@ -249,7 +251,22 @@ def _load_scenario(connection: Connection) -> Scenario | None:
         return None
     data = {name: _read_table(connection, _TABLE_OF[name]) for name in COLLECTIONS}
     data["policy"] = policy
+    data["monitoring"] = _read_monitoring(connection)
     return Scenario.model_validate(data)
+
+
+def monitoring_values(scenario: Scenario) -> list[tuple]:
+    """The `person_monitoring` rows of a scenario: (person_id, attribute, value)."""
+    return [(person_id, attribute, value) for person_id, values in scenario.monitoring.items()
+            for attribute, value in values.items()]
+
+
+def _read_monitoring(connection: Connection) -> dict[str, dict[str, str]]:
+    found: dict[str, dict[str, str]] = {}
+    for person_id, attribute, value in connection.execute(
+            select(person_monitoring.c.person_id, person_monitoring.c.attribute, person_monitoring.c.value)):
+        found.setdefault(person_id, {})[attribute] = value
+    return found
 
 
 def load_policy(engine: Engine) -> Policy | None:
@@ -264,6 +281,12 @@ def scenario_counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as connection:
         return {name: connection.execute(select(func.count()).select_from(_TABLE_OF[name])).scalar_one()
                 for name in COLLECTIONS}
+
+
+def stored_team_ids(engine: Engine) -> set[str]:
+    """The ids of the teams in the stored scenario."""
+    with engine.connect() as connection:
+        return set(connection.execute(select(teams.c.team_id)).scalars())
 
 
 def scenario_revision(engine: Engine) -> int:
@@ -291,14 +314,30 @@ def scenario_info(engine: Engine) -> dict[str, Any] | None:
 
 def set_team_status(engine: Engine, team_id: str, status: TeamStatus, *, actor: str) -> bool:
     """Mark a team normal, paused or critical (audited); False when there is no such team."""
-    with write_transaction(engine) as connection:
-        changed = connection.execute(update(teams).where(teams.c.team_id == team_id)
-                                     .values(status=status.value)).rowcount
-        if not changed:
-            return False
-        bump_revision(connection)
-        write_audit(connection, actor, "team.status", f"team:{team_id}", f"status={status.value}")
+    return set_team_statuses(engine, {team_id: status}, actor=actor)
+
+
+def set_team_statuses(engine: Engine, statuses: dict[str, TeamStatus], *, actor: str) -> bool:
+    """Mark several teams normal, paused or critical in one transaction, each change audited;
+    False (and nothing changed) when any of the teams does not exist."""
+    if not statuses:
+        return True
+    try:
+        with write_transaction(engine) as connection:
+            for team_id, status in statuses.items():
+                changed = connection.execute(update(teams).where(teams.c.team_id == team_id)
+                                             .values(status=status.value)).rowcount
+                if not changed:
+                    raise _NoSuchTeam  # rolls back every status already changed
+                write_audit(connection, actor, "team.status", f"team:{team_id}", f"status={status.value}")
+            bump_revision(connection)
+    except _NoSuchTeam:
+        return False
     return True
+
+
+class _NoSuchTeam(Exception):
+    """Raised inside the transaction to roll it back."""
 
 
 def replace_demand(engine: Engine, scenario: Scenario, new_demand: list[Demand], *, actor: str,

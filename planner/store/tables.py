@@ -44,7 +44,10 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 # JSON on SQLite, JSONB on PostgreSQL.
 Json = JSON().with_variant(JSONB(), "postgresql")
 
-ROLES = ("staff", "hr", "emergency", "admin")
+ROLES = ("staff", "hr", "emergency", "admin", "manager")
+# The roles an API token may have: a line manager's access depends on the teams their account
+# manages, which a token does not carry, so there are no manager tokens.
+TOKEN_ROLES = ("staff", "hr", "emergency", "admin")
 PLAN_KINDS = ("matching", "redeploy")
 PLAN_STATUSES = ("draft", "approved", "rejected")
 
@@ -135,8 +138,19 @@ demand = Table(
     Column("priority", Integer, nullable=False),
 )
 
+# Equality monitoring (special-category data: sex, ethnicity, disability, age band...), one row
+# per person and monitoring column. Kept apart from `people` so no page or export that shows a
+# person's record can show these by accident; deleted with the person (erasure, re-import).
+person_monitoring = Table(
+    "person_monitoring",
+    metadata,
+    Column("person_id", String(200), ForeignKey("people.person_id", ondelete="CASCADE"), primary_key=True),
+    Column("attribute", String(200), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
 # Children first: the order in which an import empties the scenario tables.
-SCENARIO_TABLES_CHILDREN_FIRST = (demand, opportunities, people, teams, skills)
+SCENARIO_TABLES_CHILDREN_FIRST = (person_monitoring, demand, opportunities, people, teams, skills)
 
 # --------------------------------------------------------------------------------------------
 # Accounts, audit trail, plans
@@ -157,7 +171,7 @@ users = Table(
     Column("session_version", Integer, nullable=False, server_default="1"),
     # Optional (migration 0003): where notifications are emailed when SMTP is configured.
     Column("email", String(254), nullable=True),
-    CheckConstraint("role IN ('staff', 'hr', 'emergency', 'admin')", name="role"),
+    CheckConstraint("role IN ('staff', 'hr', 'emergency', 'admin', 'manager')", name="role"),
 )
 
 audit_log = Table(
@@ -288,4 +302,80 @@ assignments = Table(
     Column("plan_id", Integer, ForeignKey("plans.id"), nullable=True, index=True),
     CheckConstraint("kind IN ('placement', 'redeployment')", name="kind"),
     CheckConstraint("decision IN ('proposed', 'accepted', 'declined', 'ended')", name="decision"),
+)
+
+# --------------------------------------------------------------------------------------------
+# Consent and line managers (migration 0006_consent)
+# --------------------------------------------------------------------------------------------
+
+ANSWERS = ("accepted", "declined")
+RELEASE_DECISIONS = ("released", "refused")
+MAX_REASON_LENGTH = 500
+
+# A member of staff's own answer to a placement a plan proposes for them (one per placement;
+# a later answer replaces the earlier one).
+placement_answers = Table(
+    "placement_answers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", Integer, ForeignKey("plans.id"), nullable=False),
+    Column("person_id", String(200), nullable=False, index=True),
+    Column("opportunity_id", String(200), nullable=False),
+    Column("answer", String(20), nullable=False),
+    Column("reason", String(MAX_REASON_LENGTH), nullable=False, server_default=""),
+    Column("answered_at", DateTime(timezone=True), nullable=False),
+    Column("answered_by", String(200), nullable=False),
+    UniqueConstraint("plan_id", "person_id", "opportunity_id", name="uq_placement_answers_plan_id"),
+    CheckConstraint("answer IN ('accepted', 'declined')", name="answer"),
+)
+
+# A line manager's word on letting one of their people go to a proposed placement.
+release_decisions = Table(
+    "release_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", Integer, ForeignKey("plans.id"), nullable=False),
+    Column("person_id", String(200), nullable=False, index=True),
+    Column("opportunity_id", String(200), nullable=False),
+    Column("decision", String(20), nullable=False),
+    Column("reason", String(MAX_REASON_LENGTH), nullable=False, server_default=""),
+    Column("decided_by", String(200), nullable=False),
+    Column("decided_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("plan_id", "person_id", "opportunity_id", name="uq_release_decisions_plan_id"),
+    CheckConstraint("decision IN ('released', 'refused')", name="decision"),
+)
+
+# A wellbeing opt-out from crisis redeployment; withdrawing it keeps the row (with the date).
+crisis_opt_outs = Table(
+    "crisis_opt_outs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", String(200), nullable=False, index=True),
+    Column("reason", String(MAX_REASON_LENGTH), nullable=False),
+    Column("since", DateTime(timezone=True), nullable=False),
+    Column("withdrawn_at", DateTime(timezone=True), nullable=True),
+)
+
+# Which teams a manager account manages. Not a foreign key to teams: an import replaces every
+# team, and an account outlives that (a team no longer stored simply shows nobody).
+manager_teams = Table(
+    "manager_teams",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("team_id", String(200), primary_key=True),
+)
+
+# --------------------------------------------------------------------------------------------
+# Occupation profiles (`trellis taxonomy load`): an O*NET import's occupations and the skills
+# each requires, for the opportunity form's "Occupation profile" picker. Apart from the
+# scenario: an import of the scenario leaves them, and a new load replaces them all.
+# --------------------------------------------------------------------------------------------
+
+occupation_profiles = Table(
+    "occupation_profiles",
+    metadata,
+    Column("soc_code", String(20), primary_key=True),
+    Column("title", Text, nullable=False),
+    # The opportunities.csv `required_skills` cell: skill:level;... in O*NET's order.
+    Column("requirements", Text, nullable=False),
 )

@@ -12,6 +12,7 @@ from pathlib import Path
 from planner.domain import Problem
 from planner.scenario_io.cells import format_cell, parse_skill_levels
 
+from .output import SKILLS_FILE
 from .source import TaxonomyError
 
 PROFILES_FILE = "occupation_profiles.csv"
@@ -29,6 +30,18 @@ class UnknownOccupation(LookupError):
     """No occupation has that SOC code or title."""
 
 
+def _csv_rows(path: Path) -> list[dict[str, str | None]]:
+    """The rows of a CSV file the import wrote; text that is not UTF-8 CSV is a TaxonomyError."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as text:
+            return list(csv.DictReader(text))
+    except UnicodeDecodeError as error:
+        raise TaxonomyError([Problem(file=str(path), message=f"is not UTF-8 text (byte {error.start + 1})",
+                                     suggestion="use the file the import wrote, unchanged")]) from None
+    except (csv.Error, OSError) as error:
+        raise TaxonomyError([Problem(file=str(path), message=f"cannot be read as CSV: {error}")]) from None
+
+
 def read_occupation_profiles(folder: Path) -> list[OccupationProfile]:
     """The profiles of an import folder; TaxonomyError names the file, row and column of a problem."""
     path = folder / PROFILES_FILE
@@ -36,8 +49,7 @@ def read_occupation_profiles(folder: Path) -> list[OccupationProfile]:
     if not path.is_file():
         raise TaxonomyError([Problem(file=label, message="does not exist",
                                      suggestion="run `trellis taxonomy onet FILE --out DIR` first")])
-    with path.open(encoding="utf-8-sig", newline="") as text:
-        rows = list(csv.DictReader(text))
+    rows = _csv_rows(path)
     if not rows or any(column not in rows[0] for column in PROFILE_COLUMNS):
         raise TaxonomyError([Problem(file=label, row=1, message="needs the columns " + ", ".join(PROFILE_COLUMNS))])
     profiles = []
@@ -52,6 +64,54 @@ def read_occupation_profiles(folder: Path) -> list[OccupationProfile]:
             )])
         profiles.append(OccupationProfile(soc_code=(row["soc_code"] or "").strip(), title=(row["title"] or "").strip(),
                                           skills={skill: int(level) for skill, level in levels.items()}))
+    return profiles
+
+
+def _skill_ids_beside(folder: Path) -> set[str]:
+    """The skill ids of the import's skills.csv (the O*NET import writes it beside the profiles)."""
+    path = folder / SKILLS_FILE
+    if not path.is_file():
+        raise TaxonomyError([Problem(file=str(path), message="does not exist",
+                                     suggestion="load the folder `trellis taxonomy onet FILE --out DIR` wrote")])
+    rows = _csv_rows(path)
+    if not rows or "skill_id" not in rows[0]:
+        raise TaxonomyError([Problem(file=str(path), row=1, message="needs the column skill_id")])
+    return {(row["skill_id"] or "").strip() for row in rows}
+
+
+def _problem_of_profile(profile: OccupationProfile, earlier_row: int | None,
+                        known_skills: set[str]) -> tuple[str, str, str] | None:
+    """(column, value, what is wrong) of a profile that cannot be stored, else None."""
+    if not profile.soc_code or len(profile.soc_code) > 20:
+        return "soc_code", profile.soc_code, "an O*NET-SOC code is 1 to 20 characters, e.g. 29-1141.00"
+    if earlier_row is not None:
+        return "soc_code", profile.soc_code, f"this occupation is already on row {earlier_row}"
+    if not profile.title:
+        return "title", profile.title, "every occupation needs a title"
+    unknown = [skill for skill in profile.skills if skill not in known_skills]
+    if unknown:
+        return "skills", unknown[0], "is not a skill of the skills.csv beside it"
+    return None
+
+
+def read_profiles_to_load(folder: Path) -> list[OccupationProfile]:
+    """The profiles of an import folder, ready to store: each has an O*NET-SOC code (20
+    characters at most, no two occupations the same) and a title, and names only skills of the
+    skills.csv beside it. TaxonomyError names the file, row and column of the first problem."""
+    profiles = read_occupation_profiles(folder)
+    label = str(folder / PROFILES_FILE)
+    if not profiles:
+        raise TaxonomyError([Problem(file=label, message="lists no occupations")])
+    known = _skill_ids_beside(folder)
+    seen: dict[str, int] = {}
+    for number, profile in enumerate(profiles, start=2):
+        problem = _problem_of_profile(profile, seen.get(profile.soc_code), known)
+        if problem is not None:
+            column, value, message = problem
+            raise TaxonomyError([Problem(
+                file=label, row=number, column=column, value=value, message=message,
+                suggestion="load the folder one `trellis taxonomy onet` run wrote, unchanged")])
+        seen[profile.soc_code] = number
     return profiles
 
 

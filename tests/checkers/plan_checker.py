@@ -3,7 +3,8 @@
 It re-reads a scenario's CSV files (and policy.json) and a written plan.csv with nothing but the
 standard library, and checks every rule of the contract (docs/scenario-format.md, section
 Eligibility) in every period, plus the policy's pinned/forbidden pairs, cross-organisation cap,
-fairness floor and "nobody repeats an opportunity". It imports no optimiser code, so a bug in the
+fairness floor, the equality rule (four-fifths, on the people.csv column the policy's
+`equality.attribute` names) and "nobody repeats an opportunity". It imports no optimiser code, so a bug in the
 model cannot hide itself.
 
 With a policy `start`, it also checks the dates of every placement: inside its period (start +
@@ -200,6 +201,7 @@ def check_plan(scenario_dir: str | Path, plan_dir: str | Path) -> list[str]:
             if cross > cap:
                 violations.append(f"period {period}: {cross} moves across organisations, cap {cap}")
         violations += _fairness(policy, people, opps, teams, placed, period, stretch)
+        violations += _equality(policy, people, opps, teams, placed, period, stretch)
 
     placed_pairs = set(seen_pairs)
     for pin in policy.get("pinned", []):
@@ -227,4 +229,35 @@ def _fairness(policy, people, opps, teams, placed, period, stretch) -> list[str]
         got = sum(1 for p, _ in placed if lo <= int(people[p]["grade"]) <= hi)
         if got * 1000 < round(share * 1000) * total:
             out.append(f"period {period}: grades {lo}-{hi} got {got} of {total} placements, floor {share:.0%}")
+    return out
+
+
+EQUALITY_MIN_GROUP = 10
+
+
+def _equality(policy, people, opps, teams, placed, period, stretch) -> list[str]:
+    """Each group (of the monitored column, at least 10 people eligible for some opportunity)
+    is placed at a rate of at least min_ratio times every other such group's."""
+    equality = policy.get("equality") or {}
+    attribute = equality.get("attribute")
+    ratio = float(equality.get("min_ratio", 0.8))
+    if not attribute or ratio <= 0:
+        return []
+    column = attribute.strip().lower().replace(" ", "_").replace("-", "_")
+    group_of = {}
+    for p, r in people.items():
+        value = next((v for k, v in r.items() if k.strip().lower().replace(" ", "_").replace("-", "_") == column), "")
+        if value and any(not eligibility_problems(r, o, teams, stretch) and _num(o.get("capacity", ""), 1, int) > 0
+                         for o in opps.values()):
+            group_of[p] = value
+    size = Counter(group_of.values())
+    got = Counter(group_of[p] for p, _ in placed if p in group_of)
+    groups = [g for g, n in size.items() if n >= EQUALITY_MIN_GROUP]
+    out = []
+    for g in groups:
+        for h in groups:
+            # rate_g >= ratio x rate_h, in integers as the policy writes ratio to thousandths
+            if g != h and size[h] * got[g] * 1000 < round(ratio * 1000) * size[g] * got[h]:
+                out.append(f"period {period}: {attribute} group {g} placed {got[g]} of {size[g]}, below "
+                           f"{ratio:.0%} of group {h} ({got[h]} of {size[h]})")
     return out

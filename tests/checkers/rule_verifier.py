@@ -4,7 +4,10 @@ rules (and rule instances) the assignment breaks, with no solver involved.
 
 Both verifiers read the production rules, never a copy:
 - `broken_matching_rules` evaluates the rows of `optimiser.rules.HARD_RULES` (the same rows the
-  CP-SAT model, the LP bound and the greedy plan are built from) on the proposed placements;
+  CP-SAT model, the LP bound and the greedy plan are built from) on the proposed placements, the
+  helper counts of the counting rules (fairness floor, equal placement rates) filled in from the
+  placements (`optimiser.matching.with_counts`), so the equality rule's instances are named
+  ("equality: the placement rate of ethnicity group X could not reach 80% of group Y's");
 - `broken_crisis_rules` asks the functions of `optimiser.redeploy.rules` and `planner.staffing`
   about each proposed redeployment.
 """

@@ -17,6 +17,7 @@ PAGES_BY_ACCOUNT = {
     "hana": ["/hr/", "/hr/import", "/hr/whatif", "/network/"],
     "emre": ["/crisis/"],
     "ada": ["/admin/users", "/admin/audit", "/admin/people"],
+    "mona": ["/manager/", "/manager/opportunities", "/manager/opportunities/O1", "/people/P1/record"],
 }
 
 
@@ -38,12 +39,26 @@ def _give_alice_a_record(database_url: str) -> None:
     engine.dispose()
 
 
+def _give_the_form_occupations(database_url: str) -> None:
+    """The opportunity form shows its "Occupation profile" picker only when profiles are loaded."""
+    from planner.store import make_engine
+    from planner.store.occupations import replace_occupation_profiles
+
+    engine = make_engine(database_url)
+    replace_occupation_profiles(engine, [("29-1141.00", "Registered Nurses", "active-listening:4;speaking:4"),
+                                         ("31-1011.00", "Home Health Aides", "speaking:2")],
+                                actor="hana", source="test")
+    engine.dispose()
+
+
 @pytest.mark.parametrize("account", sorted(PAGES_BY_ACCOUNT))
 def test_every_main_page_meets_wcag_aa(browser, live_server, accounts, account, database_url):
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run scripts/install-assets.sh (npm ci installs axe-core)")
     if account == "alice":
         _give_alice_a_record(database_url)
+    if account == "mona":
+        _give_the_form_occupations(database_url)
     # axe is injected as an inline script, which the app's Content-Security-Policy rightly forbids.
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", bypass_csp=True)
     page = context.new_page()
@@ -60,6 +75,15 @@ def test_every_main_page_meets_wcag_aa(browser, live_server, accounts, account, 
             violations = axe_violations(page)
             if violations:
                 found[path] = violations
+        if account == "mona":  # the form as "Use its skills" returns it: filled, with a warning
+            page.goto(f"{live_server}/manager/opportunities")
+            page.get_by_label("Occupation profile").fill("Registered Nurses")
+            page.get_by_role("button", name="Use its skills").click()
+            page.wait_for_load_state("networkidle")
+            assert "not in your skills catalogue" in page.content()
+            violations = axe_violations(page)
+            if violations:
+                found["Use its skills"] = violations
         assert found == {}
     finally:
         context.close()

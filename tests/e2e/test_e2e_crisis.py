@@ -8,10 +8,35 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import browser_sign_in
+from helpers import AXE, axe_violations, browser_sign_in
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
+
+
+def axe_of_console(browser, base, then=None) -> list[str]:
+    """axe-core's WCAG AA violations on the console as it stands (after `then(page)`), in a
+    context of its own: axe is injected inline, which the app's CSP rightly forbids elsewhere."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run scripts/install-assets.sh (npm ci installs axe-core)")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", bypass_csp=True)
+    try:
+        page = context.new_page()
+        browser_sign_in(page, base, "emergency")
+        if then is not None:
+            then(page)
+        return axe_violations(page)
+    finally:
+        context.close()
+
+
+def paste_badly(page) -> None:
+    """Paste two rows, the second naming a team that does not exist."""
+    page.get_by_text("Paste several lines from a spreadsheet").click()
+    page.get_by_label("Rows: team, skill, level, count, priority").fill(
+        "Planning\tfirst-aid\t2\t1\t1\nTesting center\tdriving\t2\t1\t2")
+    page.get_by_role("button", name="Add pasted lines").click()
+    expect(page.locator("#paste-problems")).to_be_visible()
 
 
 def wait_for_run_and_return(page) -> None:
@@ -22,7 +47,7 @@ def wait_for_run_and_return(page) -> None:
     expect(page.get_by_role("heading", name="Crisis console")).to_be_visible()
 
 
-def test_emergency_planner_pauses_redeploys_changes_demand_and_replans(page, loaded_live_server, artefacts):
+def test_emergency_planner_pauses_redeploys_changes_demand_and_replans(page, browser, loaded_live_server, artefacts):
     base = loaded_live_server
     browser_sign_in(page, base, "emergency")
     expect(page).to_have_url(re.compile(r"/crisis/$"))
@@ -30,8 +55,8 @@ def test_emergency_planner_pauses_redeploys_changes_demand_and_replans(page, loa
 
     # 1. Pause Planning: it releases all its available staff.
     page.get_by_label("Status of Planning").select_option("paused")
-    page.locator("form[action$='/teams/T-PLAN/status']").get_by_role("button", name="Set").click()
-    expect(page.locator(".flash--success")).to_contain_text("Planning is now paused")
+    page.get_by_role("button", name="Save statuses").click()
+    expect(page.locator(".flash--success")).to_contain_text("Planning paused")
     expect(page.get_by_label("Status of Planning")).to_have_value("paused")
     page.screenshot(path=str(artefacts / "e2e-crisis-1-paused.png"), full_page=True)
 
@@ -44,12 +69,16 @@ def test_emergency_planner_pauses_redeploys_changes_demand_and_replans(page, loa
     expect(page.locator("#uncovered")).to_contain_text("social-work")
     expect(page.locator("#assignments tbody tr").first).to_be_visible()
     covered_before = page.locator("#units-covered").inner_text()
+    # A priority-1 gap (no level-5 social worker to move) is an error in words, not colour alone.
+    expect(page.locator("#coverage-team tr.crisis-gap")).to_contain_text("priority-1 uncovered")
+    expect(page.locator("#coverage-priority tr.crisis-gap")).to_contain_text("P1")
+    assert axe_of_console(browser, base) == []
     page.screenshot(path=str(artefacts / "e2e-crisis-2-redeployed.png"), full_page=True)
 
     # 3. More demand at the testing centre: three first-aiders instead of two.
     page.get_by_label("Count, line 1").fill("3")
-    page.locator("#demand-1").get_by_role("button", name="Save").click()
-    expect(page.locator(".flash--success")).to_contain_text("Demand line 1 saved")
+    page.get_by_role("button", name="Save demand").click()
+    expect(page.locator(".flash--success")).to_contain_text("Demand saved")
     expect(page.locator("#stale")).to_be_visible()
 
     # 4. Re-plan from the current redeployment: few changes, more covered.
@@ -71,3 +100,39 @@ def test_emergency_planner_pauses_redeploys_changes_demand_and_replans(page, loa
     assert text.startswith("person_id,name,from_team,to_team,skill,level,priority")
     assert "Testing centre" in text
     assert page.console_errors == []
+
+
+def test_emergency_planner_adds_and_pastes_demand_from_the_top_of_the_page(page, browser, loaded_live_server, artefacts):
+    base = loaded_live_server
+    browser_sign_in(page, base, "emergency")
+    # Add demand sits above everything else; the team is found by typing part of its name.
+    add = page.locator("#add")
+    assert add.bounding_box()["y"] < page.locator("#teams").bounding_box()["y"]
+    page.get_by_label("Team (type to search)").fill("Data and insight")
+    page.get_by_label("Skill (type to search)").fill("python")
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.locator(".flash--success")).to_contain_text("Demand added: 1 × python (level 2+) for Data and insight")
+    # The team input takes the cell's full width, so long names are not cut off.
+    width = page.get_by_label("Team, line 1").bounding_box()["width"]
+    assert width >= page.get_by_label("Team, line 1").evaluate("e => e.parentElement.clientWidth") - 30
+
+    # A bad paste: nothing saved, each problem beside the text, with what was probably meant.
+    page.get_by_text("Paste several lines from a spreadsheet").click()
+    page.get_by_label("Rows: team, skill, level, count, priority").fill(
+        "Planning\tfirst-aid\t2\t1\t1\nTesting center\tdriving\t2\t1\t2")
+    page.get_by_role("button", name="Add pasted lines").click()
+    problems = page.locator("#paste-problems")
+    expect(problems).to_contain_text("row 2, column team: unknown team")
+    expect(problems).to_contain_text("did you mean 'Testing centre'?")
+    expect(page.get_by_label("Team, line 5")).to_have_count(0)
+    assert axe_of_console(browser, base, paste_badly) == []
+    page.screenshot(path=str(artefacts / "e2e-crisis-4-paste-problems.png"), full_page=True)
+
+    # Fixed: both lines are added together.
+    page.get_by_label("Rows: team, skill, level, count, priority").fill(
+        "Planning\tfirst-aid\t2\t1\t1\nTesting centre\tdriving\t2\t1\t2")
+    page.get_by_role("button", name="Add pasted lines").click()
+    expect(page.locator(".flash--success")).to_contain_text("2 pasted demand lines added")
+    expect(page.get_by_label("Team, line 6")).to_have_value("Testing centre")
+    # The refused paste's 422 is the only resource error the browser may report.
+    assert [e for e in page.console_errors if "422" not in e] == []

@@ -106,3 +106,28 @@ def test_stored_with_an_empty_store_says_import_first(tmp_path):
     assert run("db", "upgrade", "--database-url", url).exit_code == 0
     result = run("redeploy", "--stored", "--out", tmp_path / "out", "--database-url", url)
     assert result.exit_code == 2 and "trellis import" in result.output
+
+
+def test_a_committed_redeployment_tells_the_person_moved_and_nobody_else_about_them(database, tmp_path):
+    """Confirming a redeployment puts a message in the inbox of each person moved (and only
+    about themselves); a plan that is not committed tells nobody."""
+    from planner.store.notifications import inbox
+    from planner.store.users import create_user
+
+    draft = run("redeploy", "--stored", "--date", DAY1, "--out", tmp_path / "d0", "--database-url", database,
+                "--time-limit", 10)
+    assert draft.exit_code == 0, draft.output
+    first, second = sorted(moved(tmp_path / "d0"))[:2]
+    engine = store.make_engine(database)
+    account = create_user(engine, "moved-person", "x" * 60, "staff", person_id=first, actor="test").id
+    assert inbox(engine, account)[0] == []  # the draft told nobody
+    committed = run("redeploy", "--stored", "--commit", "--date", DAY1, "--days", 2, "--out", tmp_path / "d1",
+                    "--database-url", database, "--time-limit", 10)
+    assert committed.exit_code == 0, committed.output
+    assert first in moved(tmp_path / "d1")
+    messages, _ = inbox(engine, account)
+    assert len(messages) == 1 and messages[0].kind == "redeployment"
+    names = {p.person_id: p.name for p in store.load_scenario(engine).people}
+    text = messages[0].subject + messages[0].body
+    assert names[second] not in text and second not in text
+    engine.dispose()

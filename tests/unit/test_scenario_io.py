@@ -173,6 +173,11 @@ def test_people_without_skills_and_teams_already_short_of_a_critical_skill_are_w
     assert warnings[("people.csv", 3, "skills")].message.startswith("this person has no skills")
     short = warnings[("teams.csv", 2, "critical_skills")]
     assert "has 1 of the 2 people" in short.message and short.value == "safeguarding:4:2"
+    # Named as the catalogue names them, ids beside (issue 14): not a bare code.
+    team = result.scenario.team_by_id[short.message.split("(")[1].split(")")[0]]
+    skill = result.scenario.skill_name_by_id["safeguarding"]
+    assert short.message.startswith(f"{team.name} ({team.team_id}) has")
+    assert f"holding {skill} (safeguarding) at level 4" in short.message
 
 
 # ---------------------------------------------------------------------------------------------

@@ -44,6 +44,10 @@ COMMANDS = {
     "users email": ["users", "email", "someone", "someone@example.org"],
     "plan": ["plan", "--stored", "--out", "{out}"],
     "redeploy": ["redeploy", "--stored", "--out", "{out}"],
+    "tokens add": ["tokens", "add", "someone", "--role", "hr"],
+    "tokens list": ["tokens", "list"],
+    "tokens revoke": ["tokens", "revoke", "someone"],
+    "taxonomy load": ["taxonomy", "load", "{scenario}"],
 }
 
 

@@ -71,7 +71,7 @@ def test_every_route_declares_the_roles_it_serves(loaded_app):
                   if rule.endpoint not in PUBLIC_ENDPOINTS and not declared_roles(loaded_app, rule.endpoint)]
     assert undeclared == []
     blueprints = {endpoint.split(".")[0] for _m, _u, endpoint, _r in web_routes(loaded_app)}
-    assert {"admin", "crisis", "hr", "network", "staff", "inbox", "auth"} <= blueprints
+    assert {"admin", "crisis", "hr", "network", "staff", "inbox", "auth", "manager", "consent"} <= blueprints
     for _method, url, _endpoint, roles in web_routes(loaded_app):
         assert roles <= set(ROLES), url
 

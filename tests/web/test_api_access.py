@@ -14,6 +14,7 @@ from helpers import sign_in
 
 from planner.store import ROLES, list_audit
 from planner.store.api_tokens import issue_token, revoke_token
+from planner.store.tables import TOKEN_ROLES
 from web.api.core import PUBLIC_ENDPOINTS
 
 # Values for the URL parameters of API routes: ids that exist in the small scenario.
@@ -46,7 +47,7 @@ def bearer(secret: str) -> dict[str, str]:
 def tokens(store_engine) -> dict[str, str]:
     """One live token per role (the staff token reads person P001)."""
     return {role: issue_token(store_engine, f"test-{role}", role, person_id="P001" if role == "staff" else None,
-                              actor="test").secret for role in ROLES}
+                              actor="test").secret for role in TOKEN_ROLES}
 
 
 def call(client, method: str, url: str, headers: dict | None = None):
@@ -84,7 +85,7 @@ def test_every_api_route_answers_each_role_by_the_role_rules(loaded_app, tokens)
     other role gets 403."""
     client = loaded_app.test_client()
     for method, url, _endpoint, roles in api_routes(loaded_app):
-        for role in ROLES:
+        for role in TOKEN_ROLES:
             response = call(client, method, url, bearer(tokens[role]))
             if role in roles:
                 assert response.status_code not in (401, 403), f"{role} {method} {url}: {response.status_code}"

@@ -18,12 +18,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from helpers import PASSWORD, ROLE_ACCOUNTS, post, sign_in
+from helpers import MANAGER_TEAMS, PASSWORD, ROLE_ACCOUNTS, post, sign_in
 from scenarios import small_scenario
 from sqlalchemy import MetaData, select
 
 from planner import store
-from planner.domain import PersonOpportunity
+from planner.domain import EqualityPolicy, PersonOpportunity
 from planner.store.testing import postgres_test_url, temporary_engine
 from web import create_app
 from web.auth import create_account
@@ -51,14 +51,18 @@ def rich_engine(request, tmp_path):
 
 
 def the_scenario(pin_to: str):
-    """The consoles' scenario with the subject renamed, preferring O-TEST, pinned to `pin_to`."""
+    """The consoles' scenario with the subject renamed, preferring O-TEST, pinned to `pin_to`,
+    with an equality-monitoring value for everyone."""
     scenario = small_scenario("consoles")
     people = tuple(p.model_copy(update={"name": SUBJECT_NAME, "preferences": ("O-TEST",)})
                    if p.person_id == SUBJECT else
                    p.model_copy(update={"name": SUBJECT_NAME}) if p.person_id == NAMESAKE else p
                    for p in scenario.people)
-    policy = scenario.policy.model_copy(update={"pinned": (PersonOpportunity(person_id=SUBJECT, opportunity_id=pin_to),)})
-    return scenario.model_copy(update={"people": people, "policy": policy})
+    policy = scenario.policy.model_copy(update={"pinned": (PersonOpportunity(person_id=SUBJECT, opportunity_id=pin_to),),
+                                                "equality": EqualityPolicy(attribute="ethnicity")})
+    # Equality monitoring rows (special-category data) must go with the person too.
+    monitoring = {p.person_id: {"ethnicity": "Qzmonitored"} for p in people}
+    return scenario.model_copy(update={"people": people, "policy": policy, "monitoring": monitoring})
 
 
 def run_job(client, app, path: str, data: dict | None = None):
@@ -74,10 +78,10 @@ def run_job(client, app, path: str, data: dict | None = None):
 
 def build_rich_store(engine):
     """Every kind of row that can name the subject, made the way the app makes it."""
+    store.save_scenario(engine, the_scenario(pin_to="O-TEST"), actor="hr1")
     for role, username in ROLE_ACCOUNTS.items():
         create_account(engine, username, PASSWORD, role, person_id=SUBJECT if role == "staff" else None,
-                       actor="admin1")
-    store.save_scenario(engine, the_scenario(pin_to="O-TEST"), actor="hr1")
+                       actor="admin1", teams=MANAGER_TEAMS if role == "manager" else ())
     app = create_app({"TESTING": True, "ENGINE": engine, "SECRET_KEY": "x" * 40, "SOLVE_SLOTS": 2})
 
     staff = sign_in(app.test_client(), "staff")  # the subject's own account
@@ -91,6 +95,16 @@ def build_rich_store(engine):
         p for p in placements if p["person_id"] == SUBJECT).items()
     assert post(hr, f"/hr/plans/{feasible.plan_id}/decide",
                 {"person_id": SUBJECT, "opportunity_id": "O-TEST", "decision": "accepted"}).status_code == 302
+    # Their own say (consent), their line manager's, and a crisis opt-out, each naming them.
+    assert post(staff, f"/people/{SUBJECT}/answer", {"plan_id": feasible.plan_id, "opportunity_id": "O-TEST",
+                                                     "answer": "declined", "reason": f"{SUBJECT_NAME} cares for a parent"}
+                ).status_code == 303
+    manager = sign_in(app.test_client(), "manager")
+    assert post(manager, f"/manager/plans/{feasible.plan_id}/release",
+                {"person_id": SUBJECT, "opportunity_id": "O-TEST", "decision": "refused",
+                 "reason": f"{SUBJECT_NAME} is needed here"}).status_code == 303
+    assert post(staff, f"/people/{SUBJECT}/crisis-opt-out",
+                {"action": "opt_out", "reason": f"{SUBJECT_NAME} needs rest"}).status_code == 303
 
     store.save_scenario(engine, the_scenario(pin_to="O-HUB"), actor="hr1")  # own team: cannot hold
     infeasible = run_job(hr, app, "/hr/plan/run", POLICY_FORM)

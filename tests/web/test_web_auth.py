@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from planner import store
 from planner.cli import main
+from planner.store.managers import teams_managed_by
 from web.auth import LOGIN_FAILED_MESSAGE, LOGIN_THROTTLED_MESSAGE, AccountError, create_account
 from web.security import same_site_path as safe_next
 
@@ -188,12 +189,14 @@ def test_demo_loads_the_sample_and_prints_fresh_random_passwords(tmp_path, scena
         return dict(re.findall(r"^\s+(demo-\w+)\s+(\S+)$", output, flags=re.M))
 
     one, two = passwords(first.output), passwords(second.output)
-    assert set(one) == {"demo-staff", "demo-hr", "demo-emergency", "demo-admin"}
+    assert set(one) == {"demo-staff", "demo-hr", "demo-emergency", "demo-admin", "demo-manager"}
     assert all(one[name] != two[name] for name in one)
-    assert len(set(one.values())) == 4
+    assert len(set(one.values())) == 5
     engine = store.make_engine(url)
     staff = store.get_user_by_name(engine, "demo-staff")
     assert staff.role == "staff" and staff.person_id in {p.person_id for p in scenario.people}
+    manager = store.get_user_by_name(engine, "demo-manager")
+    assert teams_managed_by(engine, manager.id) == (scenario.person_by_id[staff.person_id].team_id,)
     engine.dispose()
 
 

@@ -30,6 +30,7 @@ PLAN_ROLES = ("hr",)
 
 class CommitForm(FormModel):
     token: str = Field(min_length=1, max_length=100)
+    keep_staff_edits: bool = False  # the preview's checkbox, ticked by default
 
 
 class PolicyForm(FormModel):
@@ -66,7 +67,7 @@ class GroupDecisionForm(FormModel):
     decided: str = Field(default="", pattern=r"^(|accepted|rejected|undecided)$")
     kind: str = Field(default="", max_length=40)
     decision: str = Field(pattern=r"^(accepted|rejected)$")
-    expected: int = Field(ge=0)
+    expected: int = Field(ge=0, le=10_000_000)
 
 
 class EmptyForm(FormModel):
@@ -83,4 +84,4 @@ class WhatIfForm(FormModel):
 
 # The view modules add their routes to `bp` and import it and the forms from here, so they are
 # imported last, once both exist.
-from web.hr import decisions, imports, plans, review, whatif  # noqa: E402, F401
+from web.hr import decisions, equality, imports, plans, review, runs, whatif  # noqa: E402, F401

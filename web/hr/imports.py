@@ -21,12 +21,14 @@ from flask import (
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from planner.domain import Problem, ScenarioError
+from planner.services.import_diff import field_words
 from planner.services.imports import (
     MAX_FILES,
     ImportStaging,
     Uploader,
     UploadNotWaiting,
     commit_staged_import,
+    preview_changes,
     problems_by_file,
     scenario_counts,
     stage_upload,
@@ -38,6 +40,10 @@ from web.hr.common import stored_scenario_info
 from web.security import FormRejected, current_user, parse_form, roles_required
 
 log = logging.getLogger("trellis.web.hr")
+
+# The preview lists at most this many people per list (added, removed, changed, edited), then
+# says how many more: a national re-import changes thousands.
+PREVIEW_LIST_LIMIT = 50
 
 # The session's own key for its uploads; a new sign-in clears the session and so gets a new one.
 UPLOAD_SESSION_KEY = "upload_key"
@@ -106,7 +112,9 @@ def import_upload():
         return import_refused(error.problems, names=list(files))
     return render_template("hr/import_preview.html", staged=staged, info=stored_scenario_info(),
                            warnings_by_file=problems_by_file(staged.warnings),
-                           counts=scenario_counts(staged.scenario))
+                           counts=scenario_counts(staged.scenario),
+                           changes=preview_changes(engine(), staged.scenario), field_words=field_words,
+                           listed=PREVIEW_LIST_LIMIT)
 
 
 def import_refused(problems: list[Problem], names: list[str] | None = None):
@@ -125,7 +133,7 @@ def import_commit():
         abort(400)
     try:
         counts = commit_staged_import(engine(), staging(), form.token, this_uploader(),
-                                      actor=current_user().username)
+                                      actor=current_user().username, keep_staff_changes=form.keep_staff_edits)
     except UploadNotWaiting as refused:
         log.info("import commit refused: %s", type(refused).__name__)
         flash(refused.message, "error")

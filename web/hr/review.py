@@ -25,8 +25,9 @@ from planner.services.plan_review import (
     unplaced_review_rows,
 )
 from planner.services.plan_words import outcome_of_result
-from planner.services.plans import placement_rows
+from planner.services.plans import blocking_pair_rows, placement_rows
 from planner.store import list_plans
+from planner.store.consent import answers_for_plan, releases_for_plan
 from web.data_access import current_scenario, engine
 from web.hr import PLAN_ROLES, bp
 from web.hr.common import plan_or_404
@@ -93,6 +94,7 @@ def plan(plan_id: int):
     review = review_plan(placement_rows(engine(), stored, scenario, name_of),
                          unplaced_review_rows(stored, scenario, name_of), stored, scenario, query.chosen,
                          query.sort, query.direction == "desc", query.page, query.size, query.unplaced_page)
+    blocking_count, blocking_rows = blocking_pair_rows(stored, scenario, name_of)
 
     def link(**changes: Any) -> str:
         return url_for("hr.plan", plan_id=plan_id, **query.args(**changes))
@@ -101,4 +103,6 @@ def plan(plan_id: int):
                            outcome=outcome_of_result(stored.result, stored.policy, scenario), query=query,
                            link=link, sort_words=SORT_WORDS, page_sizes=PAGE_SIZES,
                            filter_args=query.args(sort=None, dir=None, page=None, size=None, upage=None),
-                           versions=list_plans(engine(), "matching"))
+                           versions=list_plans(engine(), "matching"),
+                           answers=answers_for_plan(engine(), plan_id), releases=releases_for_plan(engine(), plan_id),
+                           blocking_count=blocking_count, blocking_rows=blocking_rows)

@@ -1,5 +1,6 @@
-// Live progress of an optimiser run: polls the run's JSON every second, draws objective and
-// bound over time (ECharts) in plain words, and offers the result when the run ends. The page works without
+// Live progress of an optimiser run: polls the run's JSON every second, moves the bar of time
+// used against the limit (with the phase and placements in words), draws objective and bound
+// over time (ECharts), and offers the result when the run ends. The page works without
 // this script too (it shows the state at load time, and a reload shows the latest).
 (function () {
   "use strict";
@@ -9,6 +10,8 @@
   var chartEl = document.getElementById("progress-chart");
   var chart = (window.echarts && chartEl) ? window.echarts.init(chartEl, null, { renderer: "canvas" }) : null;
   var timer = null;
+  var PHASES = { candidates: "finding candidates", first_plan: "first plan", improving: "improving",
+                 proving: "proving", writing_up: "writing up the plan" };
 
   function series(points, key) {
     var out = [];
@@ -45,7 +48,9 @@
     while (body.firstChild) { body.removeChild(body.firstChild); }
     points.slice(-8).forEach(function (p) {
       var tr = document.createElement("tr");
-      tr.appendChild(cell(p.seconds)); tr.appendChild(cell(p.objective)); tr.appendChild(cell(p.bound));
+      var phase = document.createElement("td");
+      phase.textContent = PHASES[p.phase] || "\u2014";
+      tr.appendChild(cell(p.seconds)); tr.appendChild(phase); tr.appendChild(cell(p.objective)); tr.appendChild(cell(p.bound));
       body.appendChild(tr);
     });
   }
@@ -59,6 +64,19 @@
     if (data.error) {
       var err = document.getElementById("job-error");
       err.textContent = data.error; err.hidden = false;
+    }
+    var bar = document.getElementById("job-bar");
+    if (bar) {
+      bar.value = data.share_of_time_limit || 0;
+      bar.textContent = Math.round((data.share_of_time_limit || 0) * 100) + "%";
+    }
+    var words = document.getElementById("job-words");
+    if (words) { words.textContent = data.words || ""; }
+    var stopForm = document.getElementById("stop-form");
+    if (stopForm && data.done) { stopForm.hidden = true; }
+    var stopButton = document.getElementById("stop-run");
+    if (stopButton && data.stop_requested && !data.done) {
+      stopButton.disabled = true; stopButton.textContent = "Stopping\u2026";
     }
     draw(data.progress || []);
     table(data.progress || []);
