@@ -45,3 +45,26 @@ def test_the_programme_chart_draws_bars_by_team_and_by_person(page, live_server,
     page.get_by_role("button", name="Show").click()
     expect(page.locator("#programme-gantt")).to_have_attribute("data-bars", "2")
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
+
+
+MARKUP = "<img src=x id=pwn onerror=document.title='pwned'>"
+
+
+@pytest.mark.parametrize("account, path, chart", [("hana", "/hr/programme", "#programme-gantt"),
+                                                  ("alice", "/people/P1/record", "#record-timeline")])
+def test_markup_in_a_record_stays_text_in_the_timeline_tooltips(page, live_server, database_url, accounts,
+                                                                account, path, chart):
+    engine = make_engine(database_url)
+    record_assignments(engine, [NewAssignment(person_id="P1", kind="redeployment", start=date.today(),
+                                              end=date.today() + timedelta(days=6), team_id="T-PH", skill=MARKUP)],
+                       "hana")
+    engine.dispose()
+    sign_in(page, live_server, account, accounts[account].password)
+    page.goto(f"{live_server}{path}")
+    expect(page.locator(f"{chart} canvas").first).to_be_attached()
+    tip = page.evaluate("""selector => { const chart = echarts.getInstanceByDom(document.querySelector(selector));
+      chart.dispatchAction({type: 'showTip', seriesIndex: 0, dataIndex: 0});
+      const box = document.querySelector(selector + ' div[style*="position: absolute"]');
+      return box ? box.textContent : ''; }""", chart)
+    assert MARKUP in tip
+    assert page.locator("#pwn").count() == 0 and page.title() != "pwned"
