@@ -16,7 +16,7 @@ from planner.store.assignments import NewAssignment, record_assignments
 pytestmark = pytest.mark.browser
 
 
-def test_the_programme_chart_draws_bars_by_team_and_by_person(page, live_server, database_url, accounts):
+def test_the_programme_chart_draws_bars_by_team_and_by_person(page, live_server, database_url, accounts, artefacts):
     today = date.today()
     engine = make_engine(database_url)
     record_assignments(engine, [
@@ -40,6 +40,7 @@ def test_the_programme_chart_draws_bars_by_team_and_by_person(page, live_server,
       for (let i = 3; i < d.length; i += 4) { if (d[i] !== 0) return true; } return false; }""")
     assert painted
     expect(page.locator("#programme-table tbody tr")).to_have_count(2)
+    page.screenshot(path=str(artefacts / "e2e-programme-by-team.png"), full_page=True)
 
     page.get_by_label("Rows").select_option("person")
     page.get_by_role("button", name="Show").click()

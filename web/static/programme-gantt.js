@@ -34,7 +34,20 @@
       data.push({ value: [rowOf(r.person), day(r.start), end], itemStyle: { color: colour }, row: r, role: "" });
     }
   });
-  el.style.height = Math.max(224, 48 + labels.length * 28) + "px";
+  // Bars that overlap in time on one row are given lanes (first free lane, by start), so one
+  // person's bar never hides another's.
+  var lanesOf = {};
+  data.slice().sort(function (a, b) { return a.value[1] - b.value[1]; }).forEach(function (d) {
+    var ends = lanesOf[d.value[0]] = lanesOf[d.value[0]] || [];
+    var lane = 0;
+    while (lane < ends.length && ends[lane] > d.value[1]) { lane += 1; }
+    ends[lane] = d.value[2];
+    d.value.push(lane);
+  });
+  data.forEach(function (d) { d.value.push(lanesOf[d.value[0]].length); });
+  var rowHeight = 32;
+  var laneTotal = labels.reduce(function (sum, label, i) { return sum + Math.max(1, lanesOf[i] ? lanesOf[i].length : 1); }, 0);
+  el.style.height = Math.max(224, 48 + Math.max(labels.length, laneTotal / 2) * rowHeight) + "px";
   var chart = window.echarts.init(el, null, { renderer: "canvas" });
   chart.setOption({
     animation: false,
@@ -52,14 +65,18 @@
     series: [{
       type: "custom",
       encode: { x: [1, 2], y: 0 },
+      dimensions: ["row", "start", "end", "lane", "lanes"],
       data: data,
       renderItem: function (params, api) {
         var start = api.coord([api.value(1), api.value(0)]);
         var end = api.coord([api.value(2), api.value(0)]);
-        var height = api.size([0, 1])[1] * 0.6;
+        var band = api.size([0, 1])[1] * 0.8;
+        var lanes = api.value(4);
+        var height = Math.max(2, band / lanes - 1);
+        var top = start[1] - band / 2 + api.value(3) * (band / lanes);
         return {
           type: "rect",
-          shape: { x: start[0], y: start[1] - height / 2, width: Math.max(2, end[0] - start[0]), height: height },
+          shape: { x: start[0], y: top, width: Math.max(2, end[0] - start[0]), height: height },
           style: api.style()
         };
       }
