@@ -3,7 +3,7 @@ made; the pathway page says so above the routes and the search never proposes it
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from conftest import small_scenario
 
@@ -29,7 +29,7 @@ def test_an_opportunity_done_is_never_a_step_again():
 def _placement(start, end, decision="accepted"):
     return Assignment(id=1, person_id="P1", kind="placement", opportunity_id="O1", team_id="T-DATA", skill=None,
                       start=start, end=end, decision=decision, decided_by="hr1",
-                      decided_at=datetime(2027, 1, 1, tzinfo=timezone.utc), plan_id=None)
+                      decided_at=datetime(2027, 1, 1, tzinfo=UTC), plan_id=None)
 
 
 def test_completed_and_active_placements_count_as_moves_made_and_future_or_declined_do_not():

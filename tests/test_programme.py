@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from conftest import small_scenario
@@ -27,7 +27,7 @@ TODAY = date(2027, 3, 1)
 def on_record(id_, person, kind, start, end, team, opportunity=None, skill=None, decision="accepted"):
     return Assignment(id=id_, person_id=person, kind=kind, opportunity_id=opportunity, team_id=team, skill=skill,
                       start=start, end=end, decision=decision, decided_by="hr1",
-                      decided_at=datetime(2027, 1, 1, tzinfo=timezone.utc), plan_id=None)
+                      decided_at=datetime(2027, 1, 1, tzinfo=UTC), plan_id=None)
 
 
 RECORD = [
