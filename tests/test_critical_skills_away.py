@@ -46,3 +46,4 @@ def test_preference_stability_holds_back_a_holder_when_one_away_already_uses_the
                   commitments=(Commitment(person_id="a", start=JAN, end=date(2027, 6, 30)),))
     plan = solve_plan(sc)
     assert plan.status in ("OPTIMAL", "FEASIBLE") and plan.placements == [] and plan.blocking_pairs == []
+    assert "critical skill kept" in plan.unplaced["b"]  # and b is told why
