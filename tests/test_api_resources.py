@@ -10,6 +10,7 @@ import json
 import threading
 import urllib.error
 import urllib.request
+from datetime import date, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -21,6 +22,7 @@ from planner.domain import Placement, Plan, ScenarioError
 from planner.scenario_io import read_scenario_files
 from planner.store import ROLES, list_audit, save_plan, scenario_revision
 from planner.store.api_tokens import issue_token
+from planner.store.assignments import NewAssignment, record_assignments
 from web.decisions import decide_placement
 from web.jobs import JobOutcome, pool
 
@@ -75,6 +77,17 @@ def test_pathways_come_with_each_step_explained(client, tokens):
     assert body["pathways"]
     assert all(1 <= len(pathway["steps"]) <= 2 for pathway in body["pathways"])
     assert all(step["explanation"] for pathway in body["pathways"] for step in pathway["steps"])
+
+
+def test_pathways_never_propose_a_move_already_made(client, web2_engine, tokens):
+    def steps():
+        body = client.get("/api/v1/people/P005/pathways?max_steps=2", headers=tokens["hr"]).get_json()
+        return [step["opportunity_id"] for pathway in body["pathways"] for step in pathway["steps"]]
+
+    first = steps()[0]
+    record_assignments(web2_engine, [NewAssignment(person_id="P005", kind="placement", opportunity_id=first,
+                                                   start=date.today() - timedelta(days=30), end=None)], "test")
+    assert first not in steps()
 
 
 def test_pathways_towards_an_unknown_target_are_refused(client, tokens):
