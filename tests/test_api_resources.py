@@ -20,9 +20,10 @@ from conftest_web2 import scenario_csv_files, small_scenario
 from planner.cli import main
 from planner.domain import Placement, Plan, ScenarioError
 from planner.scenario_io import read_scenario_files
-from planner.store import ROLES, list_audit, save_plan, scenario_revision
+from planner.store import list_audit, save_plan, scenario_revision
 from planner.store.api_tokens import issue_token
 from planner.store.assignments import NewAssignment, record_assignments
+from planner.store.tables import TOKEN_ROLES
 from web.decisions import decide_placement
 from web.jobs import JobOutcome, pool
 
@@ -32,7 +33,7 @@ def tokens(web2_engine) -> dict[str, dict[str, str]]:
     """Authorization headers, one token per role (the staff token reads person P001)."""
     return {role: {"Authorization": "Bearer " + issue_token(
         web2_engine, f"test-{role}", role, person_id="P001" if role == "staff" else None, actor="test").secret}
-        for role in ROLES}
+        for role in TOKEN_ROLES}
 
 
 @pytest.fixture
@@ -106,7 +107,7 @@ def test_an_unknown_person_is_404_for_hr(client, tokens):
 
 
 def test_teams_and_opportunities_are_read_by_every_role(client, tokens):
-    for role in ROLES:
+    for role in TOKEN_ROLES:
         teams = client.get("/api/v1/teams", headers=tokens[role]).get_json()
         assert [t["team_id"] for t in teams["items"]] == ["T-CHILD", "T-PLAN", "T-DATA", "T-TEST"]
         opportunity = client.get("/api/v1/opportunities/O-DASH", headers=tokens[role]).get_json()
