@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from optimiser.model_data import ModelData
+from optimiser.model_data import ModelData, critical_holders_away
 from optimiser.objective import TERMS, breakdown_words
 from optimiser.rules import away_by_team as away_on_assignments
 from planner.domain import Placement
@@ -118,7 +118,8 @@ def _needed_for_critical_skill(data: ModelData, chosen_person: np.ndarray, perio
     out: dict[int, str] = {}
     if crit is None or crit.empty:
         return out
-    for r in crit.itertuples():
+    already_away = critical_holders_away(data)  # holders away on a decided assignment count too
+    for c, r in enumerate(crit.itertuples()):
         if r.skill < 0:
             continue
         holds = (arrays.person_team == r.team) & (arrays.skills[:, r.skill] >= r.level)
@@ -126,7 +127,7 @@ def _needed_for_critical_skill(data: ModelData, chosen_person: np.ndarray, perio
         if len(members) == 0:
             continue
         away = holds[chosen_person]
-        per_period = np.bincount(period[away] - 1, minlength=data.periods)
+        per_period = np.bincount(period[away] - 1, minlength=data.periods) + already_away[c]
         if (per_period >= r.may_leave).all():
             text = (f"critical skill kept: team {data.team_id(r.team)} must keep {r.count} people with "
                     f"{r.skill_id} at level {r.level}+, and this person is needed for that")

@@ -158,3 +158,17 @@ def critical_skills_table(a: ScenarioArrays, teams) -> pd.DataFrame:
     table["holders"] = np.array(holders, dtype=np.int64)
     table["may_leave"] = critical_skill_may_leave(table["holders"].to_numpy(), table["count"].to_numpy())
     return table
+
+
+def critical_holders_away(data: ModelData) -> np.ndarray:
+    """(team, critical skill) rows x periods: how many of the team's holders of the skill are away
+    on a decided assignment in each period. Someone away is not there to cover the skill, so
+    they use up the holders the team may let go then (`critical_skills_kept`)."""
+    table = data.critical_table
+    away = np.zeros((len(table), data.periods), dtype=np.int64)
+    arrays = data.arrays
+    for c, r in enumerate(table.itertuples()):
+        if r.skill >= 0:
+            holds = (arrays.person_team == r.team) & (arrays.skills[:, r.skill] >= r.level)
+            away[c] = data.person_away[holds].sum(axis=0)
+    return away

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from optimiser.model_data import ModelData, PairIndex, Rows, critical_skills_table
+from optimiser.model_data import ModelData, PairIndex, Rows, critical_holders_away, critical_skills_table
 from optimiser.stability import stability_rows
 from planner.domain import EQUALITY_MIN_GROUP
 
@@ -173,7 +173,8 @@ def away_on_assignment(data: ModelData) -> Rows:
 
 def critical_skills_kept(data: ModelData) -> Rows:
     """After moves, each team keeps at least `count` people holding each critical skill at its level
-    (a team with fewer such people to begin with keeps all of them)."""
+    (a team with fewer such people to begin with keeps all of them). A holder away on a decided
+    assignment in a period is not there to cover the skill: they count among those who left."""
     table = data.critical_table
     if table.empty or data.n_pairs == 0:
         return Rows.empty()
@@ -194,7 +195,7 @@ def critical_skills_kept(data: ModelData) -> Rows:
     combined = (crit[None, :] * k + np.arange(k)[:, None]).ravel()
     uniq, row = np.unique(combined, return_inverse=True)
     key = uniq // k
-    ub = table["may_leave"].to_numpy()[key]
+    ub = np.maximum(0, table["may_leave"].to_numpy()[key] - critical_holders_away(data)[key, uniq % k])
 
     def label(c: int) -> str:
         r = table.iloc[c]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from optimiser.model_data import ModelData, Rows
+from optimiser.model_data import ModelData, Rows, critical_holders_away
 
 
 def stability_rows(data: ModelData) -> Rows:
@@ -113,6 +113,11 @@ def _held_back_rows(data: ModelData, ranked: pd.DataFrame, local: np.ndarray, ca
                 if holds[wanting].any():
                     crit.append((c, r, holds))
     pairs_of = pd.Series(np.arange(n)).groupby(pair_person).apply(np.asarray)
+    # People already away on a decided assignment use up their team's limits in their periods.
+    away_person, away_period = np.nonzero(data.person_away)
+    team_away = np.zeros((len(arrays.team_ids), k), dtype=np.int64)
+    np.add.at(team_away, (arrays.person_team[away_person], away_period), 1)
+    crit_away = critical_holders_away(data) if crit else None
     for t in range(k):
         team_flag = {}
         for team in np.unique(arrays.person_team[wanting]).tolist():
@@ -120,7 +125,7 @@ def _held_back_rows(data: ModelData, ranked: pd.DataFrame, local: np.ndarray, ca
             members = np.flatnonzero(team_of_pair == team)
             limit_row(
                 np.concatenate([t * n + members, [flag]]),
-                np.concatenate([-np.ones(len(members)), [arrays.team_allowance[team]]]),
+                np.concatenate([-np.ones(len(members)), [max(0, arrays.team_allowance[team] - team_away[team, t])]]),
             )
             team_flag[team] = flag
         crit_flags = []
@@ -129,7 +134,7 @@ def _held_back_rows(data: ModelData, ranked: pd.DataFrame, local: np.ndarray, ca
             holder_pairs = np.flatnonzero(holds[pair_person])
             limit_row(
                 np.concatenate([t * n + holder_pairs, [flag]]),
-                np.concatenate([-np.ones(len(holder_pairs)), [r.may_leave]]),
+                np.concatenate([-np.ones(len(holder_pairs)), [max(0, r.may_leave - crit_away[c, t])]]),
             )
             crit_flags.append((flag, holds))
         held = {}
@@ -178,7 +183,8 @@ def blocking_pairs(data: ModelData, chosen: np.ndarray) -> pd.DataFrame:
             ranked_mask
             & (rank < got_rank[person])
             & ~taken_any
-            & ~(_held_back(data, person[placed]) & ~placed_now)[person]
+            & ~(_held_back(data, np.concatenate([person[placed], np.flatnonzero(data.person_away[:, t])]))
+                & ~placed_now)[person]
         )
         person_wants &= data.opp_offered[opp, t] & ~data.person_away[person, t]
         opp_wants = (used[opp] < data.arrays.opp_capacity[opp]) | (worst[opp] < points)

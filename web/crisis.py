@@ -37,9 +37,11 @@ from planner.services.crisis import (
     coverage_summary,
     export_rows,
     export_sheets,
+    nothing_to_redeploy,
     opted_out_rows,
     redeploy_work,
     redeployment_is_stale,
+    redeployment_outcome,
     run_note,
 )
 from planner.services.crisis_sheet import (
@@ -100,7 +102,7 @@ def _console(status: int = 200, **shown):
     return render_template(
         "crisis/index.html", scenario=scenario, headcount=scenario.headcount_by_team, latest=latest, result=result,
         rows=assignment_rows(result, scenario, name_for_reader(scenario)) if latest else [],
-        totals=coverage_summary(result), team_names={t.team_id: t.name for t in scenario.teams},
+        totals=coverage_summary(result), outcome=redeployment_outcome(result), team_names={t.team_id: t.name for t in scenario.teams},
         team_labels=team_labels(scenario), p1_gaps=priority_one_gaps(result),
         statuses=[s.value for s in TeamStatus], skills=sorted(scenario.skill_ids()),
         skill_names={s.skill_id: s.name for s in scenario.skills},
@@ -127,6 +129,10 @@ def _time_limit() -> float:
 def _start(baseline: StoredPlan | None = None):
     scenario = _scenario_or_404()
     parse_form(EmptyForm)
+    nothing = nothing_to_redeploy(scenario)
+    if nothing:
+        flash(nothing, "error")
+        return redirect(url_for("crisis.index"))
     actor = current_user().username
     work = redeploy_work(engine(), scenario, scenario_revision(engine()), actor, baseline, _time_limit())
     try:

@@ -95,10 +95,13 @@ def pathway_graph(scenario: Scenario, person: Person, columns: list[KindColumn])
     return {"nodes": nodes, "edges": edges, "lanes": lanes}
 
 
-def pathway_page(scenario: Scenario, index, person: Person, target: str | None = None) -> PathwayPage:
+def pathway_page(scenario: Scenario, index, person: Person, target: str | None = None,
+                 done: frozenset[str] = frozenset()) -> PathwayPage:
     """The person's pathways of each kind, ready to render (at most three of each, three steps),
-    aimed at `target` (an opportunity id, usually a role) when given, else at their aspirations."""
-    result = index.pathways_for_person(person, target=target or None, max_steps=MAX_STEPS, per_kind=PATHWAYS_PER_KIND)
+    aimed at `target` (an opportunity id, usually a role) when given, else at their aspirations;
+    never through an opportunity in `done` (moves already made, from their record)."""
+    result = index.pathways_for_person(person, target=target or None, max_steps=MAX_STEPS, per_kind=PATHWAYS_PER_KIND,
+                                       done=done)
     columns = []
     for kind, (title, blurb) in KIND_TITLES.items():
         column = KindColumn(kind=kind, title=title, blurb=blurb)

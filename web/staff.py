@@ -19,7 +19,7 @@ from pydantic import Field
 
 from planner.domain import SKILL_LEVEL_NAMES, OpportunityKind, Person, Scenario, ScenarioError
 from planner.eligibility import eligibility_reasons
-from planner.services.assignments import person_record
+from planner.services.assignments import moves_already_made, person_record
 from web.consent import consent_panel
 from web.data_access import current_scenario, derived, engine, pathway_index, scenario_changed
 from web.security import (
@@ -113,12 +113,14 @@ def pathways(person_id: str):
         abort(400, description="That opportunity is no longer offered; choose another target.")
     from web.pathway_view import pathway_page
 
-    view = derived(
-        ("pathway_page", person.person_id, query.target),
-        lambda: pathway_page(scenario, pathway_index(), person, target=query.target or None),
+    made = moves_already_made(engine(), person.person_id, scenario)
+    done = frozenset(m.opportunity_id for m in made)
+    view = derived(  # the record is part of the key: a new assignment changes the routes
+        ("pathway_page", person.person_id, query.target, done),
+        lambda: pathway_page(scenario, pathway_index(), person, target=query.target or None, done=done),
     )
     return render_template(
-        "staff/pathways.html", person=person, scenario=scenario, view=view, target=target,
+        "staff/pathways.html", person=person, scenario=scenario, view=view, target=target, moves_made=made,
         target_options=_role_options(scenario),
         team=scenario.team_by_id[person.team_id], editable=may_edit_person(person),
         skill_name=skill_namer(scenario), level_words=level_words,

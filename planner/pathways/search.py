@@ -5,7 +5,7 @@ capability graph) and runs a beam search per person (module docstring of `planne
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import networkx as nx
 import numpy as np
@@ -196,14 +196,17 @@ class PathwayIndex(PathwayExplanations):
         target: str | Mapping[str, int] | Target | None = None,
         max_steps: int = 3,
         per_kind: int = DEFAULT_PER_KIND,
+        done: Collection[str] = (),
     ) -> PathwaysResult:
-        """Pathways for any `Person` (e.g. one whose skills or aspirations were just edited)."""
+        """Pathways for any `Person` (e.g. one whose skills or aspirations were just edited).
+        `done`: the opportunities the person has done or is doing (their record), never proposed
+        again (`not_done_mask`)."""
         if not 1 <= max_steps <= MAX_STEPS_LIMIT:
             raise PathwayInputError(f"max steps must be between 1 and {MAX_STEPS_LIMIT}, not {max_steps}")
         if person.team_id not in self.team_index:
             raise PathwayInputError(f"unknown team {person.team_id!r} for this person")
         goal_target = parse_target(target, self.scenario)
-        search = self._search_context(person, goal_target)
+        search = self._search_context(person, goal_target, done)
         unreachable = self._unreachable(search)
         pathways: list[Pathway] = []
         if person.available and self.n:
@@ -228,11 +231,12 @@ class PathwayIndex(PathwayExplanations):
         outside = sum(max(0, lv - held.get(sk, 0)) for sk, lv in goals.items() if sk not in self.skill_index)
         return Goal(self._vector(goals), outside)
 
-    def _search_context(self, person: Person, target: Target | None) -> PersonSearch:
+    def _search_context(self, person: Person, target: Target | None, done: Collection[str] = ()) -> PersonSearch:
         start = PathwayState(self._vector(person.skills), person.grade, self.team_index[person.team_id])
         prof = self.profession_codes.get(person.profession, -2)
         practise_ok = practice_time_kept_mask(person.must_practise, prof, self.fte, self.own_profession)
-        static = self.offered & practise_ok & open_to_a_move_mask(person.available)
+        static = (self.offered & practise_ok & open_to_a_move_mask(person.available)
+                  & not_done_mask(self.opp_index, done))
         aspirations = self._skill_goal(person.aspirations, person.skills)
         if target is None:
             goal = aspirations
@@ -528,6 +532,14 @@ class PathwayIndex(PathwayExplanations):
             target_reached=target_reached,
         )
 
+
+
+def not_done_mask(opportunity_index: Mapping[str, int], done: Collection[str]) -> np.ndarray:
+    """A move already made is not proposed again: an opportunity the person has completed or is
+    on now (their record of assignments) is never a step of their pathways."""
+    mask = np.ones(len(opportunity_index), dtype=bool)
+    mask[[opportunity_index[o] for o in done if o in opportunity_index]] = False
+    return mask
 
 
 def pathways_for(

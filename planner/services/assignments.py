@@ -224,6 +224,31 @@ def person_record(engine: Engine, person_id: str, scenario: Scenario | None, tod
     return rows
 
 
-__all__ = ["Assignment", "Confirmed", "RecordRow", "confirm_redeployment", "current_redeployments",
+@dataclass(frozen=True)
+class MoveMade:
+    opportunity_id: str
+    title: str
+    start: date
+    end: date | None
+
+
+def counts_as_move_made(assignment: Assignment, today: date) -> bool:
+    """A placement the person has completed or is on now is a move already made (their
+    pathways start after it); a declined one, or one not begun yet, is not."""
+    return (assignment.kind == "placement" and assignment.opportunity_id is not None
+            and assignment.status(today) in ("active", "ended"))
+
+
+def moves_already_made(engine: Engine, person_id: str, scenario: Scenario | None,
+                       today: date | None = None) -> list[MoveMade]:
+    """The placements on a person's record that count as moves already made, oldest first."""
+    today = today or date.today()
+    opps = scenario.opportunity_by_id if scenario else {}
+    return [MoveMade(opportunity_id=a.opportunity_id, start=a.start, end=a.end,
+                     title=opps[a.opportunity_id].title if a.opportunity_id in opps else a.opportunity_id)
+            for a in assignments_for_person(engine, person_id) if counts_as_move_made(a, today)]
+
+
+__all__ = ["Assignment", "Confirmed", "MoveMade", "RecordRow", "moves_already_made", "confirm_redeployment", "current_redeployments",
            "person_record", "placement_assignments", "record_on_approval", "redeployment_last_day",
            "scenario_with_rest", "team_links_on", "with_commitments"]

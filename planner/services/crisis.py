@@ -210,6 +210,27 @@ def commit_redeployment(engine: Engine, result: RedeployResult, days: int, actor
     return confirm_redeployment_plan(engine, stored, days, actor)
 
 
+def nothing_to_redeploy(scenario: Scenario) -> str | None:
+    """A redeployment covers demand: with no demand line there is nothing to plan, so none is
+    started, and the planner is told what to do instead of watching an empty run."""
+    if not scenario.demand:
+        return "There is no demand to cover yet: add at least one demand line, then redeploy."
+    return None
+
+
+def redeployment_outcome(result: dict) -> str:
+    """The crisis plan's result in words, not solver codes: proven best coverage, or the best found
+    in the time allowed, or stopped early."""
+    status = (result or {}).get("status")
+    if status == "OPTIMAL":
+        return "Best possible cover (proven)"
+    if status == "STOPPED_EARLY":
+        return "Stopped early: the best cover found so far"
+    if status in ("FEASIBLE", "TIME_LIMIT"):
+        return "Good cover found in the time allowed (not proven the best)"
+    return "No redeployment could be made"
+
+
 def run_note(baseline: StoredPlan | None) -> str:
     """How the job list names a run: a redeployment, or a re-plan from a version."""
     return f"re-plan from redeployment v{baseline.version}" if baseline is not None else "redeploy"

@@ -10,6 +10,7 @@ import json
 import threading
 import urllib.error
 import urllib.request
+from datetime import date, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -19,8 +20,10 @@ from scenarios import small_scenario
 from planner.cli import main
 from planner.domain import Placement, Plan, ScenarioError
 from planner.scenario_io import read_scenario_files
-from planner.store import ROLES, list_audit, save_plan, scenario_revision
+from planner.store import list_audit, save_plan, scenario_revision
 from planner.store.api_tokens import issue_token
+from planner.store.assignments import NewAssignment, record_assignments
+from planner.store.tables import TOKEN_ROLES
 from web.decisions import decide_placement
 from web.jobs import JobOutcome, pool
 
@@ -30,7 +33,7 @@ def tokens(store_engine) -> dict[str, dict[str, str]]:
     """Authorization headers, one token per role (the staff token reads person P001)."""
     return {role: {"Authorization": "Bearer " + issue_token(
         store_engine, f"test-{role}", role, person_id="P001" if role == "staff" else None, actor="test").secret}
-        for role in ROLES}
+        for role in TOKEN_ROLES}
 
 
 @pytest.fixture
@@ -77,6 +80,17 @@ def test_pathways_come_with_each_step_explained(client, tokens):
     assert all(step["explanation"] for pathway in body["pathways"] for step in pathway["steps"])
 
 
+def test_pathways_never_propose_a_move_already_made(client, store_engine, tokens):
+    def steps():
+        body = client.get("/api/v1/people/P005/pathways?max_steps=2", headers=tokens["hr"]).get_json()
+        return [step["opportunity_id"] for pathway in body["pathways"] for step in pathway["steps"]]
+
+    first = steps()[0]
+    record_assignments(store_engine, [NewAssignment(person_id="P005", kind="placement", opportunity_id=first,
+                                                   start=date.today() - timedelta(days=30), end=None)], "test")
+    assert first not in steps()
+
+
 def test_pathways_towards_an_unknown_target_are_refused(client, tokens):
     response = client.get("/api/v1/people/P001/pathways?target=O-NOPE", headers=tokens["hr"])
     assert response.status_code == 422
@@ -93,7 +107,7 @@ def test_an_unknown_person_is_404_for_hr(client, tokens):
 
 
 def test_teams_and_opportunities_are_read_by_every_role(client, tokens):
-    for role in ROLES:
+    for role in TOKEN_ROLES:
         teams = client.get("/api/v1/teams", headers=tokens[role]).get_json()
         assert [t["team_id"] for t in teams["items"]] == ["T-CHILD", "T-PLAN", "T-DATA", "T-TEST"]
         opportunity = client.get("/api/v1/opportunities/O-DASH", headers=tokens[role]).get_json()

@@ -125,3 +125,28 @@ def test_the_store_sets_statuses_all_or_nothing(store_engine):
     assert set_team_statuses(store_engine, {"T-PLAN": TeamStatus.paused, "T-TEST": TeamStatus.critical}, actor="ep1")
     teams = load_scenario(store_engine).team_by_id
     assert (teams["T-PLAN"].status, teams["T-TEST"].status) == (TeamStatus.paused, TeamStatus.critical)
+
+
+def test_a_redeployment_with_no_demand_is_not_started_and_says_why(as_role, store_engine):
+    """An empty run with an empty chart helps nobody: with no demand line, Redeploy says what to
+    do and starts no job."""
+    from sqlalchemy import func, select
+
+    from planner import store
+    from planner.store.console_tables import solve_jobs
+
+    scenario = store.load_scenario(store_engine)
+    store.save_scenario(store_engine, scenario.model_copy(update={"demand": ()}), actor="test")
+    client = as_role("emergency")
+    page = post(client, "/crisis/redeploy", token_from="/crisis/", follow_redirects=True)
+    assert "There is no demand to cover yet" in page.get_data(as_text=True)
+    with store_engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(solve_jobs)).scalar() == 0
+
+
+def test_the_crisis_result_is_told_in_words_not_solver_codes():
+    from planner.services.crisis import redeployment_outcome
+
+    assert redeployment_outcome({"status": "OPTIMAL"}) == "Best possible cover (proven)"
+    assert "time allowed" in redeployment_outcome({"status": "FEASIBLE"})
+    assert redeployment_outcome({"status": "STOPPED_EARLY"}).startswith("Stopped early")

@@ -9,6 +9,7 @@ from spectree import Response
 
 from planner.domain import Person, Problem
 from planner.pathways import MAX_STEPS_LIMIT, PathwayInputError, PathwaysResult
+from planner.services.assignments import moves_already_made
 from planner.store._common import person_target
 from web.api.core import (
     ErrorOut,
@@ -24,7 +25,7 @@ from web.api.core import (
     parse_query,
     scenario_or_404,
 )
-from web.data_access import derived, pathway_index
+from web.data_access import derived, engine, pathway_index
 from web.security import current_user, get_person_for
 
 EVERYONE_ROLES = ("hr", "emergency", "admin")
@@ -80,10 +81,12 @@ def person_pathways(person_id: str):
     if query.target and query.target not in scenario.opportunity_by_id:
         raise InputRefused([Problem(file="query", column="target", value=query.target,
                                     message=f"unknown opportunity {query.target!r}")])
+    # Moves already made (the record) are never proposed again; they are part of the cache key.
+    done = frozenset(m.opportunity_id for m in moves_already_made(engine(), person.person_id, scenario))
     try:
-        result = derived(("api_pathways", person.person_id, query.target, query.max_steps),
+        result = derived(("api_pathways", person.person_id, query.target, query.max_steps, done),
                          lambda: pathway_index().pathways_for_person(person, target=query.target or None,
-                                                                     max_steps=query.max_steps))
+                                                                     max_steps=query.max_steps, done=done))
     except PathwayInputError as error:
         raise InputRefused([Problem(file="query", message=str(error))]) from None
     audit_read(person_target(person.person_id), "pathways")

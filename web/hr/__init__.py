@@ -22,6 +22,7 @@ bp = Blueprint("hr", __name__, url_prefix="/hr")
 NAV = [
     ("hr.index", "Plan", ("hr",)),
     ("hr.import_form", "Import", ("hr", "admin")),
+    ("hr.programme_view", "Programme", ("hr", "admin")),
 ]
 
 IMPORT_ROLES = ("hr", "admin")
@@ -84,4 +85,4 @@ class WhatIfForm(FormModel):
 
 # The view modules add their routes to `bp` and import it and the forms from here, so they are
 # imported last, once both exist.
-from web.hr import decisions, equality, imports, plans, review, runs, whatif  # noqa: E402, F401
+from web.hr import decisions, equality, imports, plans, programme, review, runs, whatif  # noqa: E402, F401

@@ -23,8 +23,9 @@
     grid: { left: 8, right: 16, top: 8, bottom: 24, containLabel: true },
     tooltip: {
       formatter: function (p) {
-        var r = p.data.row;
-        return r.what + " (" + r.team + "): " + r.start + " to " + (r.end || "open") + ", " + r.status;
+        var r = p.data.row;  // names come from the data: escaped, so markup stays text
+        return window.echarts.format.encodeHTML(r.what + " (" + r.team + "): " + r.start + " to " +
+          (r.end || "open") + ", " + r.status);
       }
     },
     xAxis: { type: "time" },
