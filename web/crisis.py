@@ -178,7 +178,8 @@ def job(job_id: int):
     return render_template("hr/job.html", job=job, job_json=job.as_dict(),
                            status_url=url_for("crisis.job_status", job_id=job_id),
                            next_url=url_for("crisis.index") if job.done else None,
-                           next_label="Open the crisis console")
+                           next_label="Open the crisis console",
+                           outcome=redeployment_outcome(job.result) if job.done and job.result else None)
 
 
 @bp.post("/jobs/<int:job_id>/stop")
@@ -204,6 +205,8 @@ def job_status(job_id: int):
     if job.done:
         data["next"] = url_for("crisis.index")
         data["next_label"] = "Open the crisis console"
+        if job.result:
+            data["outcome"] = redeployment_outcome(job.result)
     return jsonify(data)
 
 

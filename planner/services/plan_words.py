@@ -40,6 +40,9 @@ def plan_outcome(status: str | None, objective: float | None, best_bound: float 
     if status == "INFEASIBLE" or conflicts:
         rules = "; ".join(conflicts) if conflicts else "the rules cannot all hold together"
         return Outcome("No plan can keep every rule", f"These rules conflict: {rules}.", problem=True)
+    if status == "STOPPED_EARLY" and placements:
+        below = f", at most {share_in_words(gap)} below the best possible" if gap is not None else ""
+        return Outcome(f"Stopped early on request: the best plan found so far{below}")
     if status not in ("OPTIMAL", "FEASIBLE"):
         return Outcome("No plan was found in the time allowed",
                        "Give the run more time, or simplify the policy, and run it again.", problem=True)

@@ -195,3 +195,14 @@ def test_a_group_is_described_in_words_with_teams_by_name():
     assert chosen.describe({"T-DATA": "Data and insight"}) == \
         "matching “ali”, team Data and insight, waiting for a decision, secondment"
     assert review_filter().describe() == "every placement"
+
+
+def test_a_run_stopped_on_request_says_so_and_keeps_its_plan():
+    """A planner who pressed Stop reads that the plan is the best found so far, never that no
+    plan was found."""
+    from planner.services.plan_words import plan_outcome
+
+    outcome = plan_outcome("STOPPED_EARLY", 900.0, 1000.0, 0.1, placements=12)
+    assert outcome.headline.startswith("Stopped early on request: the best plan found so far")
+    assert not outcome.problem
+    assert plan_outcome("STOPPED_EARLY", None, None, None, placements=0).problem
