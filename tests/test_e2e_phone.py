@@ -1,0 +1,88 @@
+"""Every main page of every role on a phone (390 x 844, real headless Chromium): the page never
+scrolls sideways, every button and link in <main> can be brought fully into view (wide tables
+scroll inside their own container), and the header is one compact row. The pages are the ones
+the accessibility check visits (imported, so a page added there is covered here too)."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_e2e_accessibility import PAGES_BY_ACCOUNT
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+HEADER_MAX_HEIGHT = 64  # one row of 44 px targets plus padding
+
+# For each visible button or link in <main>: scroll it into view (inner scrolling containers too)
+# and report the ones still cut off at the left or right edge of the screen.
+OFF_SCREEN_ACTIONS = """() => {
+  const width = document.documentElement.clientWidth;
+  const cut = [];
+  for (const el of document.querySelectorAll("main a[href], main button, main [role=button], main summary")) {
+    if (!el.getClientRects().length || getComputedStyle(el).visibility === "hidden") { continue; }
+    el.scrollIntoView({block: "center", inline: "nearest"});
+    const box = el.getBoundingClientRect();
+    if (box.left < -0.5 || box.right > width + 0.5) {
+      cut.push(`${el.tagName.toLowerCase()} "${(el.innerText || el.getAttribute("aria-label") || "").trim().slice(0, 40)}" ${Math.round(box.left)}..${Math.round(box.right)}`);
+    }
+  }
+  window.scrollTo(0, 0);
+  return cut;
+}"""
+
+
+def sign_in(page, base: str, account, password: str) -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("Account name").fill(account)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("networkidle")
+
+
+@pytest.mark.parametrize("account", sorted(PAGES_BY_ACCOUNT))
+def test_every_main_page_fits_a_phone_screen(page, live_server, accounts, artefacts, account):
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, account, accounts[account].password)
+    problems = {}
+    for path in PAGES_BY_ACCOUNT[account]:
+        response = page.goto(f"{live_server}{path}")
+        assert response is not None and response.status == 200, path
+        page.wait_for_load_state("networkidle")
+        found = []
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        if scroll_width > PHONE["width"]:
+            found.append(f"the page is {scroll_width} px wide")
+        header = page.locator(".site-header").bounding_box()
+        if header["height"] > HEADER_MAX_HEIGHT:
+            found.append(f"the header is {round(header['height'])} px tall")
+        found += page.evaluate(OFF_SCREEN_ACTIONS)
+        name = path.strip("/").replace("/", "-") or "home"
+        page.screenshot(path=str(artefacts / f"phone-{account}-{name}.png"), full_page=True)
+        if found:
+            problems[path] = found
+    assert problems == {}
+
+
+WIDEST = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll("main *")) {
+    const r = el.getBoundingClientRect();
+    if (r.right > 391 && el.getClientRects().length) {
+      out.push(el.tagName + "." + el.className + "#" + el.id + " " + Math.round(r.width) + " right " + Math.round(r.right));
+    }
+  }
+  return out.slice(0, 25);
+}"""
+
+
+@pytest.mark.parametrize("account", sorted(PAGES_BY_ACCOUNT))
+def test_debug_widest(page, live_server, accounts, account):
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, account, accounts[account].password)
+    for path in PAGES_BY_ACCOUNT[account]:
+        page.goto(f"{live_server}{path}")
+        page.wait_for_load_state("networkidle")
+        print("\\n==", path, page.evaluate("document.documentElement.scrollWidth"), page.locator(".site-header").bounding_box()["height"])
+        for line in page.evaluate(WIDEST):
+            print(line)
