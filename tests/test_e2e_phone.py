@@ -32,6 +32,12 @@ OFF_SCREEN_ACTIONS = """() => {
 }"""
 
 
+# The first elements in <main> whose right edge is beyond the screen (to say what widened the page).
+STICKING_OUT = """() => [...document.querySelectorAll("main *")]
+  .filter(el => el.getClientRects().length && el.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+  .slice(0, 5).map(el => `${el.tagName.toLowerCase()}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`)"""
+
+
 def sign_in(page, base: str, account, password: str) -> None:
     page.goto(f"{base}/login")
     page.get_by_label("Account name").fill(account)
@@ -52,7 +58,7 @@ def test_every_main_page_fits_a_phone_screen(page, live_server, accounts, artefa
         found = []
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         if scroll_width > PHONE["width"]:
-            found.append(f"the page is {scroll_width} px wide")
+            found.append(f"the page is {scroll_width} px wide; sticking out: {page.evaluate(STICKING_OUT)}")
         header = page.locator(".site-header").bounding_box()
         if header["height"] > HEADER_MAX_HEIGHT:
             found.append(f"the header is {round(header['height'])} px tall")
@@ -63,26 +69,3 @@ def test_every_main_page_fits_a_phone_screen(page, live_server, accounts, artefa
             problems[path] = found
     assert problems == {}
 
-
-WIDEST = """() => {
-  const out = [];
-  for (const el of document.querySelectorAll("main *")) {
-    const r = el.getBoundingClientRect();
-    if (r.right > 391 && el.getClientRects().length) {
-      out.push(el.tagName + "." + el.className + "#" + el.id + " " + Math.round(r.width) + " right " + Math.round(r.right));
-    }
-  }
-  return out.slice(0, 25);
-}"""
-
-
-@pytest.mark.parametrize("account", sorted(PAGES_BY_ACCOUNT))
-def test_debug_widest(page, live_server, accounts, account):
-    page.set_viewport_size(PHONE)
-    sign_in(page, live_server, account, accounts[account].password)
-    for path in PAGES_BY_ACCOUNT[account]:
-        page.goto(f"{live_server}{path}")
-        page.wait_for_load_state("networkidle")
-        print("\\n==", path, page.evaluate("document.documentElement.scrollWidth"), page.locator(".site-header").bounding_box()["height"])
-        for line in page.evaluate(WIDEST):
-            print(line)
