@@ -68,7 +68,7 @@ def spring_positions(ids: list[str], pairs: list[tuple[str, str]]) -> dict[str, 
     g.add_edges_from(pairs)
     if len(ids) == 1:
         return {ids[0]: Position(x=0.0, y=0.0)}
-    points = nx.spring_layout(g, seed=LAYOUT_SEED, k=1.6 / len(ids) ** 0.5)
+    points = nx.spring_layout(g, seed=LAYOUT_SEED, k=2.4 / len(ids) ** 0.5)
     return {node: Position(x=round(float(x), 4), y=round(float(y), 4)) for node, (x, y) in points.items()}
 
 

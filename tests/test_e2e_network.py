@@ -56,6 +56,8 @@ def test_a_large_organisation_is_drawn_as_services_then_teams(page, large_organi
                                                              artefacts, width, height):
     scenario = large_organisation
     services = {(t.organisation, t.service or t.organisation) for t in scenario.teams}
+    stacks = []
+    page.on("pageerror", lambda error: stacks.append(error.stack))
     page.set_viewport_size({"width": width, "height": height})
     browser_sign_in(page, web2_live_server, "hr")
     page.goto(f"{web2_live_server}/network/")
@@ -86,7 +88,7 @@ def test_a_large_organisation_is_drawn_as_services_then_teams(page, large_organi
     # The same facts as tables, for screen readers: one row per service and per team.
     expect(page.locator("#network-services tbody tr")).to_have_count(len(services))
     expect(page.locator("#network-teams tbody tr")).to_have_count(len(scenario.teams))
-    assert page.console_errors == []
+    assert page.console_errors == [], stacks
 
 
 def test_the_sample_organisation_shows_every_team_at_once(page, web2_live_server, artefacts):

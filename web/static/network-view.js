@@ -21,7 +21,11 @@
   // services, organisations) is escaped first, so a team called "<img src=x onerror=...>" stays text.
   var esc = window.echarts.format.encodeHTML;
 
-  function sized(value, max) { return 12 + 34 * Math.sqrt(value / Math.max(max, 1)); }
+  // Circle sizes shrink with the frame, so a phone-wide drawing is not all circles.
+  function sized(value, max) {
+    var room = Math.min(1, graphEl.clientWidth / 900);
+    return 8 + (10 + 24 * Math.sqrt(value / Math.max(max, 1))) * room;
+  }
   function lineWidth(count) { return 1 + Math.min(6, Math.log2(1 + count) * 1.5); }
 
   function serviceLevel() {
