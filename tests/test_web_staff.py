@@ -42,7 +42,8 @@ def test_my_pathways_embeds_the_graph_as_data_not_script(client, alice):
     start = page.index('<script type="application/json" id="pathway-graph-data">') + len('<script type="application/json" id="pathway-graph-data">')
     graph = json.loads(page[start:page.index("</script>", start)])
     assert graph["nodes"][0]["id"] == "you" and graph["nodes"][0]["label"] == "You now"
-    assert graph["lanes"] == page.count('class="route-title"')  # one lane per route listed
+    assert graph["routes"] == page.count('class="route-title"')  # every route listed is drawn
+    assert graph["lanes"] == len({n["lane"] for n in graph["nodes"] if n["id"] != "you"})  # no empty lane
     assert {e["kind"] for e in graph["edges"]} == {"networked", "developmental", "ladder"}
     # Each step is one node, however many routes pass through it, and every step is reached.
     node_ids = [n["id"] for n in graph["nodes"]]

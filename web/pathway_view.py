@@ -78,12 +78,12 @@ def short_label(title: str, limit: int = GRAPH_LABEL_LENGTH) -> str:
 
 
 def pathway_graph(scenario: Scenario, person: Person, columns: list[KindColumn]) -> dict:
-    """One lane per route: the person now on the left, then each step of the route one column
-    further on; edges carry the route's kind (networked, developmental, ladder). A step shared
-    by several routes is one node (where it first appears), so the same move is never drawn
-    twice; `lane` and `step` place each node."""
-    lanes = sum(len(column.pathways) for column in columns)
-    nodes = [{"id": "you", "label": "You now", "kind": "you", "lane": (lanes - 1) / 2 if lanes else 0, "step": 0}]
+    """A lane per route (a route drawn entirely by earlier ones leaves none): the person now on
+    the left, then each step of the route one column further on; edges carry the route's kind
+    (networked, developmental, ladder). A step shared by several routes is one node (where it
+    first appears), so the same move is never drawn twice; `lane` and `step` place each node."""
+    routes = sum(len(column.pathways) for column in columns)
+    nodes = []
     edges = []
     placed: set[str] = set()
     lane = 0
@@ -101,7 +101,14 @@ def pathway_graph(scenario: Scenario, person: Person, columns: list[KindColumn])
                     edges.append({"id": edge_id, "source": previous, "target": node_id, "kind": column.kind})
                 previous = node_id
             lane += 1
-    return {"nodes": nodes, "edges": edges, "lanes": lanes, "steps": max((n["step"] for n in nodes), default=0)}
+    # Routes whose steps were all drawn already leave their lane empty: close the gaps.
+    used = {old: new for new, old in enumerate(sorted({n["lane"] for n in nodes}))}
+    for n in nodes:
+        n["lane"] = used[n["lane"]]
+    lanes = len(used)
+    you = {"id": "you", "label": "You now", "kind": "you", "lane": (lanes - 1) / 2 if lanes else 0, "step": 0}
+    return {"nodes": [you, *nodes], "edges": edges, "lanes": lanes, "routes": routes,
+            "steps": max((n["step"] for n in nodes), default=0)}
 
 
 def plain_names(note: str, scenario: Scenario) -> str:
