@@ -5,6 +5,7 @@ expressing interest. Access rules per route are in test_web_security.py."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -146,6 +147,16 @@ def test_hr_sees_a_persons_pathways_in_the_third_person(client, auth):
     page = client.get("/people/P1/pathways").get_data(as_text=True)
     assert "Pathways for Alice Ashby" in page
     assert "Their skills and aspirations" in page
+
+
+def test_out_of_reach_on_the_page_names_the_skill_not_its_code(client, alice):
+    """An aspiration no opportunity develops (Python) is listed by its catalogue name."""
+    alice.post("/people/P1/profile", {"skill": ["safeguarding"], "skill_level": ["4"],
+                                      "aspiration": ["python"], "aspiration_level": ["4"]})
+    page = client.get("/people/P1/pathways").get_data(as_text=True)
+    section = page.split('id="unreachable-heading"')[1].split("</section>")[0]
+    assert "Python at level 4 is out of reach" in section
+    assert not re.search(r"(?<![\w-])python(?![\w-])", section)
 
 
 # ---------------------------------------------------------------------------------------------

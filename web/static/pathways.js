@@ -38,7 +38,9 @@
     style: [
       { selector: "node", style: {
         "label": "data(label)", "text-wrap": "wrap", "text-max-width": LABEL_WIDTH + "px", "font-size": "13px", "min-zoomed-font-size": 6,
-        "color": "#1b1f24", "text-valign": "bottom", "text-margin-y": 4, "width": 18, "height": 18,
+        "color": "#1b1f24", "text-valign": "bottom", "text-margin-y": 4,
+        // A white backing keeps a label readable where a line passes behind it.
+        "text-background-color": "#ffffff", "text-background-opacity": 0.9, "text-background-padding": "2px", "width": 18, "height": 18,
         "background-color": "#ffffff", "border-width": 3, "border-color": "#4a5360" } },
       { selector: "node[kind = 'networked']", style: { "border-color": colours.networked } },
       { selector: "node[kind = 'developmental']", style: { "border-color": colours.developmental } },
