@@ -46,13 +46,11 @@ def sign_in(page, base: str, account, password: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
-@pytest.mark.parametrize("account", sorted(PAGES_BY_ACCOUNT))
-def test_every_main_page_fits_a_phone_screen(page, live_server, accounts, artefacts, account):
-    page.set_viewport_size(PHONE)
-    sign_in(page, live_server, account, accounts[account].password)
+def phone_problems(page, base: str, paths: list[str], artefacts, account: str) -> dict[str, list[str]]:
+    """What keeps each page from working on a phone (nothing, when all is well)."""
     problems = {}
-    for path in PAGES_BY_ACCOUNT[account]:
-        response = page.goto(f"{live_server}{path}")
+    for path in paths:
+        response = page.goto(f"{base}{path}")
         assert response is not None and response.status == 200, path
         page.wait_for_load_state("networkidle")
         found = []
@@ -67,5 +65,31 @@ def test_every_main_page_fits_a_phone_screen(page, live_server, accounts, artefa
         page.screenshot(path=str(artefacts / f"phone-{account}-{name}.png"), full_page=True)
         if found:
             problems[path] = found
-    assert problems == {}
+    return problems
+
+
+@pytest.mark.parametrize("account", sorted(PAGES_BY_ACCOUNT))
+def test_every_main_page_fits_a_phone_screen(page, live_server, accounts, artefacts, account):
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, account, accounts[account].password)
+    assert phone_problems(page, live_server, PAGES_BY_ACCOUNT[account], artefacts, account) == {}
+
+
+def test_a_plan_with_placements_to_accept_fits_a_phone_screen(page, app, live_server, accounts, artefacts):
+    """The plan page's table of placements (with its Accept buttons) and the network with a plan."""
+    from planner.domain import Placement, Plan
+    from planner.store import save_plan
+
+    plan = Plan(status="FEASIBLE", placements=[
+        Placement(person_id="P1", opportunity_id="O1", explanation="Develops Data analysis to 3 in another team"),
+        Placement(person_id="P3", opportunity_id="O4"),
+        Placement(person_id="P6", opportunity_id="O2"),
+    ])
+    stored = save_plan(app.extensions["trellis_engine"], "matching", plan, created_by="hana")
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, "hana", accounts["hana"].password)
+    paths = [f"/hr/plans/{stored.id}", "/hr/", "/network/"]
+    assert phone_problems(page, live_server, paths, artefacts, "hana-with-plan") == {}
+    assert page.goto(f"{live_server}/hr/plans/{stored.id}").status == 200
+    assert page.locator("main button", has_text="Accept").count() > 0  # the actions the check covered
 
