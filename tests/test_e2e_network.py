@@ -6,10 +6,9 @@ a phone. Screenshots at 1366 and 390 px go to test-artefacts/."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
-
 from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
 from conftest_web2 import browser_sign_in
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,6 @@ scrolls sideways in its own frame, the page does not). Screenshots go to test-ar
 from __future__ import annotations
 
 import pytest
-
 from test_e2e_phone import sign_in
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,6 @@ the accessibility check visits (imported, so a page added there is covered here 
 from __future__ import annotations
 
 import pytest
-
 from test_e2e_accessibility import PAGES_BY_ACCOUNT
 
 pytestmark = pytest.mark.browser

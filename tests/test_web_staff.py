@@ -10,8 +10,8 @@ import re
 import pytest
 
 from planner import store
-from web.staff import add_interest, levels_from_form, reorder_preferences, skill_gaps
 from web.security import FormRejected
+from web.staff import add_interest, levels_from_form, reorder_preferences, skill_gaps
 
 
 def engine_of(app):

@@ -13,7 +13,6 @@ from collections import defaultdict
 from flask import Blueprint, abort, jsonify, render_template
 
 from planner.network_groups import TEAMS_SHOWN_AT_ONCE, grouped_network
-
 from web.data_access import current_scenario, engine
 from web.security import int_param, roles_required
 
