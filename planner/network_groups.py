@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 import networkx as nx
+import numpy as np
 from pydantic import BaseModel, Field
 
 from planner.network import NetworkReport
@@ -69,7 +70,20 @@ def spring_positions(ids: list[str], pairs: list[tuple[str, str]]) -> dict[str, 
     if len(ids) == 1:
         return {ids[0]: Position(x=0.0, y=0.0)}
     points = nx.spring_layout(g, seed=LAYOUT_SEED, k=2.4 / len(ids) ** 0.5)
-    return {node: Position(x=round(float(x), 4), y=round(float(y), 4)) for node, (x, y) in points.items()}
+    nodes = list(points)
+    spread = [_even_out([float(points[n][axis]) for n in nodes]) for axis in (0, 1)]
+    return {n: Position(x=round(spread[0][i], 4), y=round(spread[1][i], 4)) for i, n in enumerate(nodes)}
+
+
+def _even_out(values: list[float]) -> list[float]:
+    """Half the position, half its rank, both scaled to [-1, 1]: a spring layout packs linked
+    nodes into a dense core and flings loose ones far out; this opens the core up (so labels fit)
+    while keeping the order of the nodes along the axis."""
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    ranks = np.argsort(np.argsort(values, kind="stable"), kind="stable")
+    last = max(len(values) - 1, 1)
+    return [(2 * (v - low) / span - 1 + 2 * r / last - 1) / 2 for v, r in zip(values, ranks)]
 
 
 def grouped_network(report: NetworkReport) -> GroupedNetwork:

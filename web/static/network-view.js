@@ -115,19 +115,19 @@
     return text + (d.today ? "linked today" : "a link the plan adds");
   }
 
-  // Place the drawing's nodes in the frame in pixels, with the drawing's own proportions (a
-  // uniform scale, so circles stay circles) and margins for labels below and the legend at the
-  // foot. Every node is then inside the frame by construction, whatever the organisation's size.
+  // Place the drawing's nodes in the frame in pixels, using its whole width and height (the
+  // circles are drawn in pixels, so they stay round), with margins for labels below and the
+  // legend at the foot. Every node is then inside the frame, whatever the organisation's size.
   function placeInFrame(nodes) {
     var xs = nodes.map(function (n) { return n.x; }), ys = nodes.map(function (n) { return n.y; });
     var minX = Math.min.apply(null, xs), minY = Math.min.apply(null, ys);
     var dx = Math.max(Math.max.apply(null, xs) - minX, 1e-3), dy = Math.max(Math.max.apply(null, ys) - minY, 1e-3);
     var availableWidth = Math.max(graphEl.clientWidth - 120, 40), availableHeight = Math.max(graphEl.clientHeight - 100, 40);
-    var scale = Math.min(availableWidth / dx, availableHeight / dy);
-    var left = (graphEl.clientWidth - dx * scale) / 2, top = 24 + (availableHeight - dy * scale) / 2;
+    var scaleX = availableWidth / dx, scaleY = availableHeight / dy;
+    var left = (graphEl.clientWidth - dx * scaleX) / 2, top = 24;
     nodes.forEach(function (n) {
-      n.x = left + (n.x - minX) * scale;
-      n.y = top + (n.y - minY) * scale;
+      n.x = left + (n.x - minX) * scaleX;
+      n.y = top + (n.y - minY) * scaleY;
       n.fixed = true;
     });
     // ECharts stretches the nodes' bounding box to the frame; two invisible corner points make that
@@ -166,7 +166,8 @@
         type: "graph", layout: "force", force: { layoutAnimation: false, repulsion: 0, gravity: 0, edgeLength: 0, friction: 0 },
         roam: true, draggable: false, left: 0, top: 0, width: graphEl.clientWidth, height: graphEl.clientHeight,
         categories: data.organisations.map(function (o) { return { name: o }; }),
-        label: { show: true, position: "bottom", fontSize: 11, color: "#1b1f24", width: 120, overflow: "break", lineHeight: 13 },
+        label: { show: true, position: "bottom", fontSize: 11, color: "#1b1f24", width: 120, overflow: "break", lineHeight: 13,
+                 backgroundColor: "rgba(255,255,255,0.85)", padding: [1, 2] },
         labelLayout: { hideOverlap: true },
         emphasis: { focus: "adjacency", label: { show: true } },
         data: level.nodes, links: links
