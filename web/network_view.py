@@ -10,10 +10,12 @@ has: they count before the plan. The figures come from
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 
 from flask import Blueprint, abort, jsonify, render_template
 
+from planner.network_groups import TEAMS_SHOWN_AT_ONCE, grouped_network
 from planner.services.assignments import team_links_on
 from web.data_access import current_scenario, engine
 from web.security import int_param, roles_required
@@ -68,6 +70,32 @@ def _report(scenario, stored):
     return organisation_network(scenario, usable, on_record), len(placements) - len(usable)
 
 
+def link_tables(report, grouped):
+    """The graph in words, for screen readers and anyone who prefers a table: each service with
+    the services it is linked to (today, and only through the plan), and each team likewise."""
+    team_name = {n.id: n.label for n in report.nodes}
+    group_name = {g.id: g.service for g in grouped.groups}
+    team_today, team_added = defaultdict(list), defaultdict(list)
+    for e in report.edges:
+        side = team_added if e.from_plan else team_today
+        side[e.source].append(team_name[e.target])
+        side[e.target].append(team_name[e.source])
+    group_today, group_added = defaultdict(list), defaultdict(list)
+    for link in grouped.links:
+        for a, b in ((link.source, link.target), (link.target, link.source)):
+            if link.links_today:
+                group_today[a].append(f"{group_name[b]} ({link.links_today})")
+            if link.links_added:
+                group_added[a].append(f"{group_name[b]} ({link.links_added})")
+    services = [(g.service, g.organisation, len(g.team_ids), g.headcount, group_today[g.id], group_added[g.id])
+                for g in grouped.groups]
+    service_of = {t: g for g in grouped.groups for t in g.team_ids}
+    teams = [(n.label, service_of[n.id].service, n.organisation, n.headcount,
+              sorted(team_today[n.id]), sorted(team_added[n.id]))
+             for n in sorted(report.nodes, key=lambda n: (service_of[n.id].service, n.label))]
+    return services, teams
+
+
 def metric_text(value, kind: str) -> str:
     if value is None:
         return "—"
@@ -94,8 +122,10 @@ def index():
     names = {t.team_id: t.name for t in scenario.teams}
     new_links = [(names[e.source], names[e.target], e.people_moved, e.shared_placements, e.cross_organisation)
                  for e in report.edges if e.from_plan]
+    services, teams = link_tables(report, grouped_network(report))
     return render_template("network/index.html", scenario=scenario, plans=list_plans(engine(), "matching"),
-                           stored=stored, report=report, metrics=metrics, new_links=new_links, dropped=dropped,
+                           stored=stored, service_rows=services, team_rows=teams,
+                           teams_first=len(report.nodes) <= TEAMS_SHOWN_AT_ONCE, report=report, metrics=metrics, new_links=new_links, dropped=dropped,
                            bridging=[names.get(t, t) for t in (report.after or report.before).bridging_teams],
                            islands=[names.get(t, t) for t in (report.after or report.before).isolated_team_ids])
 
@@ -115,4 +145,5 @@ def data():
         "edges": [e.model_dump() for e in report.edges],
         "flows": [f.model_dump() for f in report.flows],
         "organisations": sorted({n.organisation for n in report.nodes}),
+        "grouped": grouped_network(report).model_dump(),
     })

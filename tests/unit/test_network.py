@@ -152,3 +152,35 @@ def test_plan_csv_without_the_needed_columns_is_refused(scenario, tmp_path):
     bad.write_text("who,what\nP1,DATA\n")
     with pytest.raises(PlanFileError, match="missing column"):
         read_plan_placements(bad, scenario)
+
+
+def test_teams_group_into_services_linked_wherever_their_teams_are(scenario):
+    from planner.network_groups import grouped_network
+
+    grouped = grouped_network(organisation_network(scenario, plan()))
+    services = {g.id: (g.organisation, g.service, g.team_ids, g.headcount) for g in grouped.groups}
+    assert services == {"g1": ("Charity", "Charity", ["IS"], 1),  # a blank service: the organisation
+                        "g2": ("Council", "Children", ["CN", "CS"], 3),
+                        "g3": ("NHS Trust", "Digital", ["DH"], 1),
+                        "g4": ("Police", "Justice", ["CT"], 1)}
+    links = {(link.source, link.target): (link.links_today, link.links_added, link.people_moved) for link in grouped.links}
+    # CN-CS (skills in common) stays inside Children; every other link is the plan's.
+    assert links == {("g1", "g2"): (0, 1, 0), ("g1", "g3"): (0, 1, 1), ("g2", "g3"): (0, 1, 1), ("g2", "g4"): (0, 1, 1)}
+    # Children's own drawing: its two teams and the three services they are linked to.
+    assert set(grouped.drawings["g2"]) == {"CN", "CS", "service:g1", "service:g3", "service:g4"}
+    assert grouped.teams_shown_first and set(grouped.drawings["all"]) == {"CN", "CS", "DH", "CT", "IS"}
+    points = [p for drawing in grouped.drawings.values() for p in drawing.values()]
+    assert all(-1.0 <= p.x <= 1.0 and -1.0 <= p.y <= 1.0 for p in points)
+    assert grouped_network(organisation_network(scenario, plan())) == grouped  # seeded: drawn the same each time
+
+
+def test_a_large_organisation_is_shown_as_services_first():
+    from planner.generate import generate_scenario
+    from planner.network_groups import TEAMS_SHOWN_AT_ONCE, grouped_network
+
+    scenario = generate_scenario(1000, seed=3)
+    grouped = grouped_network(organisation_network(scenario))
+    assert len(scenario.teams) > TEAMS_SHOWN_AT_ONCE and not grouped.teams_shown_first and "all" not in grouped.drawings
+    assert sorted(t for g in grouped.groups for t in g.team_ids) == sorted(t.team_id for t in scenario.teams)
+    assert sum(g.headcount for g in grouped.groups) == len(scenario.people)
+    assert set(grouped.drawings) == {g.id for g in grouped.groups}

@@ -5,6 +5,7 @@ expressing interest. Access rules per route are in test_web_security.py."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -42,13 +43,65 @@ def test_my_pathways_embeds_the_graph_as_data_not_script(client, alice):
     start = page.index('<script type="application/json" id="pathway-graph-data">') + len('<script type="application/json" id="pathway-graph-data">')
     graph = json.loads(page[start:page.index("</script>", start)])
     assert graph["nodes"][0]["id"] == "you" and graph["nodes"][0]["label"] == "You now"
-    assert graph["lanes"] == page.count('class="route-title"')  # one lane per route listed
+    assert graph["routes"] == page.count('class="route-title"')  # every route listed is drawn
+    assert graph["lanes"] == len({n["lane"] for n in graph["nodes"] if n["id"] != "you"})  # no empty lane
     assert {e["kind"] for e in graph["edges"]} == {"networked", "developmental", "ladder"}
-    # One lane per route: every step has exactly one edge into it, and lanes start at "you".
-    assert sorted(e["target"] for e in graph["edges"]) == sorted(n["id"] for n in graph["nodes"] if n["id"] != "you")
-    assert {"networked-1-1", "developmental-1-1", "ladder-1-1"} <= {e["target"] for e in graph["edges"] if e["source"] == "you"}
-    node_ids = {n["id"] for n in graph["nodes"]}
+    # Each step is one node, however many routes pass through it, and every step is reached.
+    node_ids = [n["id"] for n in graph["nodes"]]
+    assert len(node_ids) == len(set(node_ids))
+    assert {e["target"] for e in graph["edges"]} == set(node_ids) - {"you"}
+    assert {e["kind"] for e in graph["edges"] if e["source"] == "you"} == {"networked", "developmental", "ladder"}
+    assert len({e["id"] for e in graph["edges"]}) == len(graph["edges"])
     assert all(e["source"] in node_ids and e["target"] in node_ids for e in graph["edges"])
+
+
+def test_a_step_shared_by_two_routes_is_drawn_once(scenario):
+    from web.pathway_view import KindColumn, PathwayView, StepView, pathway_graph
+
+    def step(oid):
+        return StepView(opportunity_id=oid, title=f"Title {oid}", kind_label="secondment", host="Team", organisation="Org",
+                        explanation="", crosses=[])
+
+    columns = [KindColumn("networked", "Networked", "", [PathwayView([step("O1"), step("O2")], 0)]),
+               KindColumn("developmental", "Developmental", "", [PathwayView([step("O1"), step("O3")], 0),
+                                                                  PathwayView([step("O1"), step("O2")], 0)])]
+    graph = pathway_graph(scenario, scenario.people[0], columns)
+    assert [n["id"] for n in graph["nodes"]] == ["you", "step-O1", "step-O2", "step-O3"]
+    # The same move by two kinds of route: two lines (one per kind), never two nodes.
+    assert sorted(e["id"] for e in graph["edges"]) == sorted([
+        "you->step-O1:networked", "step-O1->step-O2:networked",
+        "you->step-O1:developmental", "step-O1->step-O3:developmental", "step-O1->step-O2:developmental"])
+
+
+def test_out_of_reach_notes_name_skills_opportunities_and_teams_not_codes(scenario):
+    from web.pathway_view import plain_names
+
+    skill = scenario.skills[0]
+    opportunity = scenario.opportunities[0]
+    team = scenario.teams[0]
+    note = (f"{opportunity.opportunity_id} needs {skill.skill_id} at level 4 is out of reach: no opportunity develops "
+            f"{skill.skill_id}; the nearest, {opportunity.opportunity_id} ({opportunity.title}), in {team.team_id}")
+    text = plain_names(note, scenario)
+    for code in (skill.skill_id, opportunity.opportunity_id, team.team_id):
+        assert code not in text.replace(skill.name, "").replace(opportunity.title, "").replace(team.name, "")
+    assert f"needs {skill.name} at level 4" in text and f"develops {skill.name};" in text
+    assert f"“{opportunity.title}” needs" in text and text.endswith(f"in {team.name}")
+    assert f"({opportunity.title})" not in text  # "O1 (Title)" reads as the title once
+
+
+@pytest.mark.parametrize("available, kind, aspirations, expected", [
+    (False, "networked", {}, "not open to a move"),
+    (True, "ladder", {}, "No promotion in"),
+    (True, "networked", {"gis": 3}, "towards your aspirations"),
+    (True, "networked", {}, "add the skills you want to grow"),
+    (True, "developmental", {}, "grow a skill beyond"),
+])
+def test_every_empty_pathway_column_says_why(scenario, available, kind, aspirations, expected):
+    from web.pathway_view import empty_column_reason
+
+    person = scenario.people[0].model_copy(update={"available": available, "aspirations": aspirations})
+    reason = empty_column_reason(kind, person, None)
+    assert expected in reason and reason.endswith(".") and "route right now" not in reason
 
 
 def test_editing_skills_and_aspirations_saves_them_and_updates_the_pathways(client, alice, app):
@@ -94,6 +147,16 @@ def test_hr_sees_a_persons_pathways_in_the_third_person(client, auth):
     page = client.get("/people/P1/pathways").get_data(as_text=True)
     assert "Pathways for Alice Ashby" in page
     assert "Their skills and aspirations" in page
+
+
+def test_out_of_reach_on_the_page_names_the_skill_not_its_code(client, alice):
+    """An aspiration no opportunity develops (Python) is listed by its catalogue name."""
+    alice.post("/people/P1/profile", {"skill": ["safeguarding"], "skill_level": ["4"],
+                                      "aspiration": ["python"], "aspiration_level": ["4"]})
+    page = client.get("/people/P1/pathways").get_data(as_text=True)
+    section = page.split('id="unreachable-heading"')[1].split("</section>")[0]
+    assert "Python at level 4 is out of reach" in section
+    assert not re.search(r"(?<![\w-])python(?![\w-])", section)
 
 
 # ---------------------------------------------------------------------------------------------
