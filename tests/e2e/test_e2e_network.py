@@ -6,8 +6,7 @@ a phone. Screenshots at 1366 and 390 px go to test-artefacts/."""
 from __future__ import annotations
 
 import pytest
-from conftest_web2 import *  # noqa: F401,F403 - fixtures of the planning consoles
-from conftest_web2 import browser_sign_in
+from helpers import browser_sign_in
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -26,21 +25,21 @@ NODES_IN_PIXELS = """() => {
 
 
 @pytest.fixture
-def large_organisation(web2_engine):
+def large_organisation(store_engine):
     """A generated 3,000-person scenario in the store, and a plan moving 60 people across teams."""
     from planner.domain import Placement, Plan
     from planner.generate import generate_scenario
     from planner.store import save_plan, save_scenario
 
     scenario = generate_scenario(3000, seed=3)
-    save_scenario(web2_engine, scenario, actor="test")
+    save_scenario(store_engine, scenario, actor="test")
     people = scenario.people[::50]
     opportunities = scenario.opportunities
     placements = []
     for i, person in enumerate(people):
         away = [o for o in opportunities[i::7] if o.host_team_id != person.team_id]
         placements.append(Placement(person_id=person.person_id, opportunity_id=away[0].opportunity_id))
-    save_plan(web2_engine, "matching", Plan(status="FEASIBLE", placements=placements), created_by="hr1")
+    save_plan(store_engine, "matching", Plan(status="FEASIBLE", placements=placements), created_by="hr1")
     return scenario
 
 
@@ -51,15 +50,15 @@ def assert_inside(frame: dict) -> None:
 
 
 @pytest.mark.parametrize("width, height", [(1366, 900), (390, 844)])
-def test_a_large_organisation_is_drawn_as_services_then_teams(page, large_organisation, web2_live_server,
+def test_a_large_organisation_is_drawn_as_services_then_teams(page, large_organisation, loaded_live_server,
                                                              artefacts, width, height):
     scenario = large_organisation
     services = {(t.organisation, t.service or t.organisation) for t in scenario.teams}
     stacks = []
     page.on("pageerror", lambda error: stacks.append(error.stack))
     page.set_viewport_size({"width": width, "height": height})
-    browser_sign_in(page, web2_live_server, "hr")
-    page.goto(f"{web2_live_server}/network/")
+    browser_sign_in(page, loaded_live_server, "hr")
+    page.goto(f"{loaded_live_server}/network/")
     page.wait_for_selector("#network-graph[data-drawn=yes]")
 
     top = page.evaluate(NODES_IN_PIXELS)
@@ -90,11 +89,11 @@ def test_a_large_organisation_is_drawn_as_services_then_teams(page, large_organi
     assert page.console_errors == [], stacks
 
 
-def test_the_sample_organisation_shows_every_team_at_once(page, web2_live_server, artefacts):
+def test_the_sample_organisation_shows_every_team_at_once(page, loaded_live_server, artefacts):
     for width in (1366, 390):
         page.set_viewport_size({"width": width, "height": 900})
-        browser_sign_in(page, web2_live_server, "hr")
-        page.goto(f"{web2_live_server}/network/")
+        browser_sign_in(page, loaded_live_server, "hr")
+        page.goto(f"{loaded_live_server}/network/")
         page.wait_for_selector("#network-graph[data-drawn=yes]")
         frame = page.evaluate(NODES_IN_PIXELS)
         assert frame["count"] == 4  # the small scenario's teams, no service level
