@@ -39,6 +39,7 @@ def sign_in(page, base: str, account) -> None:
 
 
 def sign_out(page) -> None:
+    page.locator(".account-menu summary").click()  # the account menu folds sign-out away
     page.get_by_role("button", name="Sign out").click()
 
 

@@ -109,6 +109,7 @@ def test_a_browser_signs_in_through_the_provider_and_lands_on_its_roles_home(app
     page.get_by_label("Password").fill(PROVIDER_PASSWORD)
     page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{live_server}/hr/")
+    page.locator(".account-menu summary").click()  # the account menu folds sign-out away
     assert page.get_by_role("button", name="Sign out").count() == 1
     assert page.console_errors == []
     assert "code_verifier" in provider.token_requests[-1], "the client proved its PKCE verifier"
