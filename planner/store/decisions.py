@@ -34,20 +34,30 @@ class Decision:
     decided_at: datetime
 
 
+def _check_decision(decision: str, decided_by: str) -> None:
+    """A decision is accepted or rejected, and taken by a named person."""
+    if decision not in DECISIONS:
+        raise ValueError(f"a decision is one of {', '.join(DECISIONS)}")
+    if not decided_by or not decided_by.strip():
+        raise ValueError("a placement is accepted or rejected only by a named person")
+
+
+def _lock_draft(connection, plan_id: int) -> None:
+    """Lock the plan; decisions are taken on a draft only (an approved plan's are final)."""
+    status = _locked_plan(connection, plan_id).status
+    if status != "draft":
+        raise ValueError(f"plan {plan_id} is already {status}; decisions are taken on a draft only")
+
+
 def decide_placement(engine: Engine, plan_id: int, person_id: str, opportunity_id: str,
                      decision: str, *, decided_by: str) -> Decision:
     """Record that `decided_by` accepted or rejected one proposed placement of a draft plan (a
     later decision on the same placement replaces the earlier one), with its audit row. An
     approved or rejected plan's decisions are final: changing one is refused."""
-    if decision not in DECISIONS:
-        raise ValueError(f"a decision is one of {', '.join(DECISIONS)}")
-    if not decided_by or not decided_by.strip():
-        raise ValueError("a placement is accepted or rejected only by a named person")
+    _check_decision(decision, decided_by)
     now = utc_now()
     with write_transaction(engine) as connection:
-        status = _locked_plan(connection, plan_id).status
-        if status != "draft":
-            raise ValueError(f"plan {plan_id} is already {status}; decisions are taken on a draft only")
+        _lock_draft(connection, plan_id)
         key = ((placement_decisions.c.plan_id == plan_id)
                & (placement_decisions.c.person_id == person_id)
                & (placement_decisions.c.opportunity_id == opportunity_id))
@@ -67,15 +77,10 @@ def decide_placements(engine: Engine, plan_id: int, pairs: list[tuple[str, str]]
     """Record one decision on many placements of a draft plan at once (a filtered group), in one
     transaction: each placement gets its decision row and its own audit row, as one by one.
     Placements already so decided are left as they are. Returns how many changed."""
-    if decision not in DECISIONS:
-        raise ValueError(f"a decision is one of {', '.join(DECISIONS)}")
-    if not decided_by or not decided_by.strip():
-        raise ValueError("a placement is accepted or rejected only by a named person")
+    _check_decision(decision, decided_by)
     now = utc_now()
     with write_transaction(engine) as connection:
-        status = _locked_plan(connection, plan_id).status
-        if status != "draft":
-            raise ValueError(f"plan {plan_id} is already {status}; decisions are taken on a draft only")
+        _lock_draft(connection, plan_id)
         earlier = _decisions(connection, plan_id)
         changing = [pair for pair in dict.fromkeys(pairs)
                     if (found := earlier.get(pair)) is None or found.decision != decision]
