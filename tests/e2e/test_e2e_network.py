@@ -86,6 +86,14 @@ def test_a_large_organisation_is_drawn_as_services_then_teams(page, large_organi
     # The same facts as tables, for screen readers: one row per service and per team.
     expect(page.locator("#network-services tbody tr")).to_have_count(len(services))
     expect(page.locator("#network-teams tbody tr")).to_have_count(len(scenario.teams))
+
+    # Turning a phone, and choosing while the page redraws for it, redraws cleanly (a force layout
+    # once stepped over the previous drawing here and threw inside ECharts).
+    for turned in ({"width": height, "height": width}, {"width": width, "height": height}):
+        page.set_viewport_size(turned)
+        page.locator("#network-service").select_option(index=0)
+        page.locator("#network-service").select_option(index=2)
+    assert_inside(page.evaluate(NODES_IN_PIXELS))
     assert page.console_errors == [], stacks
 
 

@@ -162,8 +162,9 @@
       tooltip: { confine: true, formatter: function (p) { return p.dataType === "edge" ? edgeTip(p, names) : nodeTip(p); } },
       legend: { data: data.organisations, bottom: 0, type: "scroll", selectedMode: false },
       series: [{
-        // Every node is fixed where placeInFrame put it: the force layout only draws them.
-        type: "graph", layout: "force", force: { layoutAnimation: false, repulsion: 0, gravity: 0, edgeLength: 0, friction: 0 },
+        // Every node is placed by placeInFrame, so there is no layout to run: a force layout here
+        // stepped over the previous drawing's nodes when a resize and a redraw met (an ECharts error).
+        type: "graph", layout: "none",
         roam: true, draggable: false, left: 0, top: 0, width: graphEl.clientWidth, height: graphEl.clientHeight,
         categories: data.organisations.map(function (o) { return { name: o }; }),
         label: { show: true, position: "bottom", fontSize: 11, color: "#1b1f24", width: 120, overflow: "break", lineHeight: 13,
