@@ -85,6 +85,7 @@ class Team(_Model):
     min_staff: Headcount | None = None
     critical_skills: tuple[CriticalSkill, ...] = ()
     status: TeamStatus = TeamStatus.normal
+    region: str = Field(default="", description="where the team works; blank: no region")
 
 
 class Person(_Model):
@@ -123,6 +124,7 @@ class Opportunity(_Model):
     profession: str = ""
     start: date | None = None
     end: date | None = None
+    remote: bool = Field(default=False, description="open to people of every region, not only the host team's")
 
     @model_validator(mode="after")
     def _bounds_in_order(self) -> Opportunity:
