@@ -14,15 +14,25 @@ from pathlib import Path
 from planner.domain import Policy, Scenario
 
 from .cells import format_cell
-from .layout import POLICY_FILE, TABLES
+from .layout import POLICY_FILE, TABLES, WRITTEN_WHEN_SET
 
 POLICY_SHEET = "policy"
+
+
+def unset_columns(scenario: Scenario, kind: str) -> set[str]:
+    """The optional later columns (`WRITTEN_WHEN_SET`) of one table that no row sets: writers
+    leave them out, so a scenario without regions is written as it was before regions existed."""
+    layout = next(t for t in TABLES if t.kind == kind)
+    items = getattr(scenario, kind)
+    return {c for c in WRITTEN_WHEN_SET & set(layout.columns)
+            if not any(getattr(item, c) != layout.model.model_fields[c].default for item in items)}
 
 
 def table_rows(scenario: Scenario, kind: str) -> tuple[list[str], list[list[str]]]:
     """The header and the cells of one table of the scenario, as text."""
     layout = next(t for t in TABLES if t.kind == kind)
-    columns = layout.columns
+    unset = unset_columns(scenario, kind)
+    columns = [c for c in layout.columns if c not in unset]
     rows = [[format_cell(getattr(item, c)) for c in columns] for item in getattr(scenario, kind)]
     return columns, rows
 
@@ -94,7 +104,10 @@ def policy_json(policy: Policy) -> str:
 
 
 def scenario_json(scenario: Scenario) -> str:
-    return scenario.model_dump_json(indent=2) + "\n"
+    """scenario.json; like the CSV writers it leaves out the optional later fields no item sets."""
+    exclude = {kind: {"__all__": unset} for kind in ("teams", "opportunities")
+               if (unset := unset_columns(scenario, kind))}
+    return scenario.model_dump_json(indent=2, exclude=exclude or None) + "\n"
 
 
 def write_scenario_json(scenario: Scenario, path: str | Path) -> Path:

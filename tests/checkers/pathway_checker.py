@@ -171,7 +171,7 @@ def random_scenario(seed: int, people: int = 40, teams: int = 8, opportunities: 
             name=f"Team {t}",
             organisation=rng.choice(ORGANISATIONS),
             service=rng.choice(["Children", "Adults", "Digital", "Place"]),
-            region=regions.choice(["", "North West", "North West", "Yorkshire"]),
+            region=regions.choice(["", "", "North West", "North West", "Yorkshire"]),
         )
         for t in range(teams)
     ]
