@@ -29,12 +29,13 @@ def team_models(teams: TeamDraw, statuses: list[str]) -> tuple[Team, ...]:
         Team(
             team_id=teams.ids[t],
             name=teams.names[t],
-            organisation=place.ORGANISATIONS[kind.organisation].name,
+            organisation=teams.organisation_name(t),
             service=kind.service,
             max_release_share=float(teams.release_share[t]),
             min_staff=teams.min_staff[t],
             critical_skills=tuple(CriticalSkill(skill=s, level=lv, count=c) for s, lv, c in teams.critical[t]),
             status=TeamStatus(statuses[t]),
+            region=teams.region_name(t),
         )
         for t, kind in enumerate(teams.kinds)
     )
@@ -92,6 +93,7 @@ def opportunity_models(opps: OpportunityDraw, teams: TeamDraw) -> tuple[Opportun
     req_s, req_l = opps.required_skill.tolist(), opps.required_level.tolist()
     dev_s, dev_l = opps.developed_skill.tolist(), opps.developed_level.tolist()
     g_min, g_max, prof = opps.grade_min.tolist(), opps.grade_max.tolist(), opps.profession.tolist()
+    remote = opps.remote.tolist() if opps.remote is not None else [False] * opps.count
     return tuple(
         Opportunity(
             opportunity_id=ids[i], title=opps.title[i], kind=opps.kind[i],
@@ -101,7 +103,7 @@ def opportunity_models(opps: OpportunityDraw, teams: TeamDraw) -> tuple[Opportun
             grade_min=g_min[i] if g_min[i] >= 0 else None,
             grade_max=g_max[i] if g_max[i] >= 0 else None,
             profession=PROFESSION_KEYS[prof[i]] if prof[i] >= 0 else "",
-            start=opps.start[i], end=opps.end[i],
+            start=opps.start[i], end=opps.end[i], remote=remote[i],
         )
         for i in range(opps.count)
     )

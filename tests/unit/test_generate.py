@@ -416,7 +416,7 @@ def test_cli_sample_regenerates_the_bundled_sample(tmp_path):
     [
         (["generate", "out"], "--people"),
         (["generate", "--sample", "--people", "100", "out"], "--sample fixes"),
-        (["generate", "--people", "5", "out"], "a whole number from 20 to 200,000"),
+        (["generate", "--people", "5", "out"], "a whole number from 20 to 2,000,000"),
     ],
 )
 def test_cli_explains_a_wrong_call(tmp_path, args, message):
