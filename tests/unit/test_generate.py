@@ -70,7 +70,7 @@ def test_a_crisis_scenario_is_its_calm_twin_plus_the_crisis(sample, sample_crisi
     assert not sample.demand and all(t.status.value == "normal" for t in sample.teams)
 
 
-@pytest.mark.parametrize("people", [0, 19, 200_001])
+@pytest.mark.parametrize("people", [0, 19, 2_000_001])
 def test_an_impossible_size_is_refused_in_plain_words(people):
     with pytest.raises(ValueError, match="people must be between"):
         generate_scenario(people, 1)
