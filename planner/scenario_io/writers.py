@@ -9,8 +9,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 from operator import attrgetter
 from pathlib import Path
+from typing import TextIO
 
 from planner.domain import Policy, Scenario
 
@@ -29,13 +31,14 @@ def unset_columns(scenario: Scenario, kind: str) -> set[str]:
             if not any(getattr(item, c) != layout.model.model_fields[c].default for item in items)}
 
 
-def table_rows(scenario: Scenario, kind: str) -> tuple[list[str], list[list[str]]]:
-    """The header and the cells of one table of the scenario, as text."""
+def table_rows(scenario: Scenario, kind: str) -> tuple[list[str], Iterator[list[str]]]:
+    """The header and the cells of one table of the scenario, as text, row by row (a file of a
+    million rows is written without all its cells in memory at once)."""
     layout = next(t for t in TABLES if t.kind == kind)
     unset = unset_columns(scenario, kind)
     columns = [c for c in layout.columns if c not in unset]
     cells_of = attrgetter(*columns)  # one call per row: a million rows are written in seconds
-    rows = [list(map(format_cell, cells_of(item))) for item in getattr(scenario, kind)]
+    rows = (list(map(format_cell, cells_of(item))) for item in getattr(scenario, kind))
     return columns, rows
 
 
@@ -50,12 +53,16 @@ def policy_is_default(policy: Policy) -> bool:
     return policy == Policy()
 
 
-def csv_text(columns: list[str], rows: list[list[str]]) -> str:
-    buffer = io.StringIO()
+def write_csv(file: TextIO, columns: list[str], rows: Iterable[list[str]]) -> None:
     # CRLF as RFC 4180 says; it also makes the writer quote any cell holding a lone carriage return.
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(file, lineterminator="\r\n")
     writer.writerow(columns)
     writer.writerows(rows)
+
+
+def csv_text(columns: list[str], rows: Iterable[list[str]]) -> str:
+    buffer = io.StringIO()
+    write_csv(buffer, columns, rows)
     return buffer.getvalue()
 
 
@@ -86,7 +93,8 @@ def write_scenario_csv(scenario: Scenario, folder: str | Path, *, monitoring: bo
         if monitoring and layout.kind == "people":
             columns, rows = with_monitoring_columns(scenario, columns, rows)
         path = folder / layout.file
-        path.write_text(csv_text(columns, rows), encoding="utf-8", newline="")
+        with path.open("w", encoding="utf-8", newline="") as file:
+            write_csv(file, columns, rows)
         written.append(path)
         keep.add(layout.file)
     policy_path = folder / POLICY_FILE
