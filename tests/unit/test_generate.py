@@ -296,7 +296,7 @@ def test_a_profession_working_in_one_team_only_gets_roles_hosted_elsewhere(sampl
 
 
 # ---------------------------------------------------------------------------------------------
-# Eligible pairs (contract rules 1-4)
+# Eligible pairs (contract rules 1-5)
 # ---------------------------------------------------------------------------------------------
 
 
