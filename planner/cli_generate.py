@@ -10,8 +10,8 @@ import click
 from planner.cli import main
 from planner.cli_numbers import SEED, whole
 from planner.generate import MAX_PEOPLE, MAX_REGIONS, MIN_PEOPLE, SAMPLE_PEOPLE, SAMPLE_SEED, generate_scenario
-from planner.generate.regions import MIN_PEOPLE_PER_REGION
 from planner.generate.monitoring import MONITORING_VALUES, with_monitoring
+from planner.generate.regions import MIN_PEOPLE_PER_REGION
 from planner.scenario_io import write_scenario_csv, write_scenario_json, write_scenario_xlsx
 
 

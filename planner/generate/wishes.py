@@ -14,13 +14,13 @@ from planner.eligibility import (
 )
 from planner.generate.opportunities import OpportunityDraw
 from planner.generate.people import PeopleDraw
-from planner.generate.teams import TeamDraw
 from planner.generate.settings import (
     MAX_DEVELOPED,
     MAX_REQUIRED,
     PROFESSION_KEYS,
     SKILL_INDEX,
 )
+from planner.generate.teams import TeamDraw
 
 # ---------------------------------------------------------------------------------------------
 # What people want: aspirations and ranked preferences

@@ -40,8 +40,8 @@ from planner.domain import (
 )
 from planner.scenario_io import read_scenario, write_scenario_csv
 from planner.store import scenario as scenario_module
-from planner.store.tables import people as people_table
 from planner.store.engine import alembic_config, write_transaction
+from planner.store.tables import people as people_table
 from planner.store.testing import database_dump, postgres_test_url, temporary_engine
 
 NO_POSTGRES = "PostgreSQL tests need TRELLIS_TEST_POSTGRES_URL: run through scripts/with-postgres.sh"
