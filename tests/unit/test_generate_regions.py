@@ -7,13 +7,18 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 import pytest
+from checkers.plan_checker import check_plan
 from click.testing import CliRunner
+from matching_helpers import FAST
 
+from optimiser.matching import solve_plan
 from planner.cli import main
+from planner.domain import Policy
 from planner.eligibility import eligibility_reasons
 from planner.generate import eligible_pair_count, generate_scenario
 from planner.generate.regions import REGIONS, people_per_region
-from planner.scenario_io import read_scenario
+from planner.plan_io import write_plan
+from planner.scenario_io import read_scenario, write_scenario_csv
 
 
 @pytest.fixture(scope="module")
@@ -99,3 +104,27 @@ def test_cli_explains_a_wrong_number_of_regions(tmp_path, args, message):
     result = CliRunner().invoke(main, ["generate", *args, str(tmp_path / "out")])
     assert result.exit_code == 2 and message in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_plan_places_people_in_their_own_region_or_on_remote_work(tmp_path):
+    """The optimiser reads rule 5 through the eligibility mask; the independent checker, which
+    reads the CSV files and no optimiser code, confirms it, and catches a plan that breaks it."""
+    national = generate_scenario(900, 4, regions=3)
+    national = national.model_copy(update={"policy": Policy(**FAST)})
+    write_scenario_csv(national, tmp_path / "scenario")
+    plan = solve_plan(national)
+    assert plan.placements
+    write_plan(plan, tmp_path / "plan")
+    assert check_plan(tmp_path / "scenario", tmp_path / "plan") == []
+    team_region = {t.team_id: t.region for t in national.teams}
+    placed = [(national.person_by_id[p.person_id], national.opportunity_by_id[p.opportunity_id])
+              for p in plan.placements]
+    assert all(o.remote or team_region[o.host_team_id] == team_region[p.team_id] for p, o in placed)
+
+    person, _ = placed[0]
+    away = next(o for o in national.opportunities
+                if not o.remote and team_region[o.host_team_id] != team_region[person.team_id])
+    broken = plan.model_copy(update={"placements": [
+        plan.placements[0].model_copy(update={"opportunity_id": away.opportunity_id})]})
+    write_plan(broken, tmp_path / "broken")
+    assert any("not remote" in problem for problem in check_plan(tmp_path / "scenario", tmp_path / "broken"))
