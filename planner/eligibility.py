@@ -171,11 +171,17 @@ def practice_time_kept(person: Person, opportunity: Opportunity, voice: Voice) -
     ]
 
 
+def region_key(region: str) -> str:
+    """How two teams' regions are compared: "North East", "north east" and "North  East" are one
+    region (HR systems differ in case and spacing; a typo is a different region)."""
+    return " ".join(region.split()).casefold()
+
+
 def within_own_region(region: str, host_region: str, opportunity: Opportunity, voice: Voice) -> list[str]:
     """Rule 5: an opportunity that is not remote is open only to people of its own region (the
     region of the person's team is the region of the opportunity's host team). Remote work is
     open to every region, and a team that names no region is not held to one."""
-    if opportunity.remote or not region or not host_region or region == host_region:
+    if opportunity.remote or not region or not host_region or region_key(region) == region_key(host_region):
         return []
     return [f"this is based in {host_region} and is not remote, and {voice.your} team is in {region}"]
 
@@ -304,11 +310,12 @@ def eligibility_mask(people: PeopleArrays, opportunities: OpportunityArrays, str
 
 
 def region_codes(regions) -> np.ndarray:
-    """Team regions as codes of one vocabulary (in order of first appearance), `NO_REGION` for
-    a blank one; index the result by team position to get a person's or a host's region."""
+    """Team regions as codes of one vocabulary (in order of first appearance, compared as
+    `region_key` says), `NO_REGION` for a blank one; index the result by team position to get a
+    person's or a host's region."""
     vocabulary: dict[str, int] = {}
-    return np.array([vocabulary.setdefault(r, len(vocabulary)) if r else NO_REGION for r in regions],
-                    dtype=np.int32)
+    keys = [region_key(r) for r in regions]
+    return np.array([vocabulary.setdefault(k, len(vocabulary)) if k else NO_REGION for k in keys], dtype=np.int32)
 
 
 def padded_levels(levels_per_item: list[Mapping[str, int]], skill_index: Mapping[str, int]):

@@ -89,7 +89,7 @@ def replay_violations(
                     and o.fte > 1 - person.must_practise + 1e-9):
                 problems.append(f"{at}: leaves too little practice time")
             # Rule 5: not remote, so only for people of its region (of the team they are in now).
-            here, there = teams[team].region, teams[o.host_team_id].region
+            here, there = (" ".join(teams[t].region.lower().split()) for t in (team, o.host_team_id))
             if not o.remote and here and there and here != there:
                 problems.append(f"{at}: in {there}, not remote, and the person is in {here}")
             if o.capacity <= 0:
@@ -248,7 +248,7 @@ def fewest_moves_to(scenario: Scenario, person: Person, target_id: str, max_step
     """Breadth-first over every eligible sequence (any move, progressing or not): the fewest
     moves after which `target_id` is taken, or None if it cannot be within `max_steps`."""
     stretch = scenario.policy.stretch_levels
-    regions = {t.team_id: t.region for t in scenario.teams}
+    regions = {t.team_id: " ".join(t.region.lower().split()) for t in scenario.teams}
     frontier = {(tuple(sorted(person.skills.items())), person.grade, person.team_id)}
     seen = set(frontier)
     for depth in range(1, max_steps + 1):

@@ -136,7 +136,8 @@ def test_rule_5_an_opportunity_in_another_region_is_closed_unless_remote():
     assert not is_eligible(person(), opportunity(), scenario=s)
 
 
-@pytest.mark.parametrize("home, away", [("London", "London"), ("", "London"), ("North East", ""), ("", "")])
+@pytest.mark.parametrize("home, away", [("London", "London"), ("", "London"), ("North East", ""), ("", ""),
+                                        ("North East", "north  east")])
 def test_rule_5_same_region_or_a_team_without_one_is_open(home, away):
     assert eligibility_reasons(person(), opportunity(), regional(home, away)) == []
 

@@ -18,7 +18,7 @@ from planner.generate import eligible_pair_count
 from planner.pathways import PathwayIndex
 
 TEAMS = ("north", "south", "east")
-REGIONS = ("", "North East", "London")  # "" = the team names no region
+REGIONS = ("", "North East", "north  east", "London")  # "" = the team names no region
 SKILLS = ("casework", "gis", "budgeting")
 PROFESSIONS = ("social-work", "finance", "nursing")
 
