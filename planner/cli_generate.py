@@ -13,6 +13,7 @@ from planner.generate import MAX_PEOPLE, MAX_REGIONS, MIN_PEOPLE, SAMPLE_PEOPLE,
 from planner.generate.monitoring import MONITORING_VALUES, with_monitoring
 from planner.generate.regions import MIN_PEOPLE_PER_REGION
 from planner.scenario_io import write_scenario_csv, write_scenario_json, write_scenario_xlsx
+from planner.scenario_io.writers import EXCEL_MAX_ROWS
 
 
 def write_generated(scenario, out: Path, monitoring: bool = False) -> None:
@@ -60,6 +61,9 @@ def generate_command(people: int | None, seed: int | None, regions: int | None, 
     if regions and people < MIN_PEOPLE_PER_REGION * regions:
         raise click.UsageError(f"--regions {regions} needs at least {MIN_PEOPLE_PER_REGION * regions:,} people "
                                f"({MIN_PEOPLE_PER_REGION} per region)")
+    if out.suffix.lower() == ".xlsx" and people >= EXCEL_MAX_ROWS:
+        raise click.UsageError(f"an Excel sheet holds at most {EXCEL_MAX_ROWS - 1:,} people: "
+                               "write a CSV folder (or a .json file) instead")
     if monitoring and out.suffix.lower() in (".json", ".xlsx"):
         raise click.UsageError("--monitoring writes a CSV folder: monitoring columns are read from people.csv")
     seed = 0 if seed is None else seed

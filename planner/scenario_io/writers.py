@@ -20,6 +20,7 @@ from .cells import format_cell
 from .layout import POLICY_FILE, TABLES, WRITTEN_WHEN_SET
 
 POLICY_SHEET = "policy"
+EXCEL_MAX_ROWS = 1_048_576  # rows in one Excel sheet, the header included
 
 
 def unset_columns(scenario: Scenario, kind: str) -> set[str]:
@@ -154,6 +155,10 @@ def scenario_xlsx(scenario: Scenario) -> bytes:
     # openpyxl is imported on first use: CSV and JSON reading (every start-up) never needs it.
     from openpyxl import Workbook
 
+    for layout in _tables_to_write(scenario):
+        if len(getattr(scenario, layout.kind)) >= EXCEL_MAX_ROWS:
+            raise ValueError(f"{len(getattr(scenario, layout.kind)):,} {layout.kind} do not fit in an Excel sheet "
+                             f"(at most {EXCEL_MAX_ROWS - 1:,} rows under the header): write a CSV folder")
     book = Workbook(write_only=True)
     for layout in _tables_to_write(scenario):
         sheet = book.create_sheet(layout.kind)

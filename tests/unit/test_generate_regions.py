@@ -106,6 +106,13 @@ def test_cli_explains_a_wrong_number_of_regions(tmp_path, args, message):
     assert not (tmp_path / "out").exists()
 
 
+def test_cli_refuses_more_people_than_an_excel_sheet_holds(tmp_path):
+    args = ["generate", "--people", "1048576", "--regions", "7", str(tmp_path / "out.xlsx")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and "an Excel sheet holds at most 1,048,575 people" in result.output
+    assert not (tmp_path / "out.xlsx").exists()
+
+
 def test_a_plan_places_people_in_their_own_region_or_on_remote_work(tmp_path):
     """The optimiser reads rule 5 through the eligibility mask; the independent checker, which
     reads the CSV files and no optimiser code, confirms it, and catches a plan that breaks it."""
