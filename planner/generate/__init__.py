@@ -6,7 +6,9 @@ that follow each person's profession and grade, a few rare skills, part-time sta
 workers and planners who must keep practising, aspirations, opportunities of every kind (about
 one per 7.5 people) and ranked preferences, mostly for opportunities the person could (nearly)
 take. With `crisis=True` the same place is in an emergency: paused and critical services,
-crisis demand by skill and priority, and recent redeployments.
+crisis demand by skill and priority, and recent redeployments. With `regions=R` the workforce
+is national: R English regions, each drawn as a place of its size with its own employers, and
+about one opportunity in ten remote (`planner.generate.regions`).
 
 The same `people` and `seed` always give the same scenario; the crisis extras come from a
 separate random stream, so a crisis scenario is its calm twin plus the crisis.
