@@ -301,8 +301,8 @@ def artefacts() -> Path:
 
 
 # ---------------------------------------------------------------------------------------------
-# Markers from what a test needs, so `make check` (-m "not browser and not postgres and not slow")
-# never starts Chromium, whoever forgot to mark a test.
+# Markers from what a test needs, so `make check` (-m "not browser and not postgres and not slow and not ray")
+# never starts Chromium or a Ray cluster, whoever forgot to mark a test.
 # ---------------------------------------------------------------------------------------------
 
 _FIXTURE_MARKERS = {"browser": "browser", "page": "browser", "ray_cluster": "ray"}

@@ -9,6 +9,7 @@ short).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -59,10 +60,8 @@ class RayCluster:
             _signal_group(process, signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE_S
         for process in self.processes:
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
         # Ray drains a node for up to 30 s on SIGTERM; what is left of the group after the grace
         # period (raylet, GCS, workers) is killed.
         for process in self.processes:
@@ -72,10 +71,8 @@ class RayCluster:
 
 
 def _signal_group(process: subprocess.Popen, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def _node_environment() -> dict[str, str]:
