@@ -1,0 +1,101 @@
+"""The Ray engine on a real two-node Ray cluster on loopback (`ray_cluster` fixture): parts run
+as Ray tasks on both nodes, and the command line and the web's jobs solve on the cluster."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+
+import checkers.test_redeploy_checker as redeploy_checker
+import pytest
+import ray
+from click.testing import CliRunner
+from helpers import post
+from regional import regional_crisis
+
+from optimiser.distributed.crisis import redeploy_in_parts
+from optimiser.distributed.ray_runner import ray_runner
+from optimiser.redeploy import redeploy
+from planner.cli import main
+from planner.scenario_io import write_scenario_csv
+
+pytestmark = [pytest.mark.ray, pytest.mark.xdist_group("ray")]
+
+
+def _alive_nodes() -> set[str]:
+    return {node["NodeID"] for node in ray.nodes() if node["Alive"]}
+
+
+def test_parts_run_as_ray_tasks_on_both_nodes_and_come_back_in_order(ray_cluster):
+    runner = ray_runner(ray_cluster.address)
+    # Each node offers one CPU and each part holds one: four one-second parts need both nodes.
+    assert runner(time.sleep, [(1,)] * 4) == [None] * 4
+    assert len(runner.parts) == 4 and set(runner.nodes()) == _alive_nodes() and len(runner.nodes()) == 2
+    assert runner(divmod, [(7, 2), (9, 4), (1, 1)]) == [(3, 1), (2, 1), (1, 0)]
+    assert runner.summary()["nodes"] >= 1 and runner.summary()["address"] == ray_cluster.address
+
+
+def test_a_failing_part_raises_its_own_error(ray_cluster):
+    runner = ray_runner(ray_cluster.address)
+    with pytest.raises(ZeroDivisionError):
+        runner(divmod, [(1, 0)])
+
+
+def test_redeployment_by_region_on_the_cluster_reaches_the_single_process_optimum(ray_cluster):
+    scenario = regional_crisis(400, 5)
+    single = redeploy(scenario, time_limit_s=20)
+    on_ray = redeploy_in_parts(scenario, run_parts=ray_runner(ray_cluster.address), time_limit_s=20)
+    assert on_ray.objective == single.objective > 0 and on_ray.bound == single.bound
+    assert len(on_ray.parts) == 3
+    assert {p["node_id"] for p in on_ray.parts} <= _alive_nodes()
+    assert any("Ray node" in note for note in on_ray.notes)
+
+
+def test_cli_redeploy_on_the_cluster_writes_a_plan_the_independent_checker_accepts(ray_cluster, tmp_path):
+    folder = tmp_path / "scenario"
+    write_scenario_csv(regional_crisis(300, 3), folder)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["redeploy", str(folder), "--out", str(out), "--time-limit", "20",
+                                       "--engine", "ray", "--ray-address", ray_cluster.address])
+    assert result.exit_code == 0, result.output
+    world = redeploy_checker.read_world(folder)
+    day = world.policy_date
+    rows = redeploy_checker.read_plan(out / "redeploy.csv")
+    assert rows and redeploy_checker.rule_violations(world, rows, day) == []
+    assert redeploy_checker.coverage(rows) == redeploy_checker.reference_optimum(world, day)[0]
+    written = json.loads((out / "redeploy.json").read_text())
+    assert written["status"] == "OPTIMAL" and len(written["parts"]) == 3
+    assert {p["node_id"] for p in written["parts"]} <= _alive_nodes()
+
+
+@pytest.mark.parametrize("command", ["plan", "redeploy"])
+def test_an_unreachable_ray_address_is_one_line_and_exit_2(command, tmp_path):
+    folder = tmp_path / "scenario"
+    write_scenario_csv(regional_crisis(100, 1), folder)
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = CliRunner().invoke(main, [command, str(folder), "--out", str(tmp_path / "out"), "--engine", "ray",
+                                       "--ray-address", f"127.0.0.1:{port}"])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and f"cannot reach the Ray cluster at 127.0.0.1:{port}" in lines[0]
+    assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+
+
+def test_a_web_redeployment_job_runs_on_the_cluster_named_by_trellis_ray_address(ray_cluster, as_role, loaded_app,
+                                                                                 store_engine, monkeypatch):
+    from planner.store import get_plan
+
+    monkeypatch.setenv("TRELLIS_RAY_ADDRESS", ray_cluster.address)
+    client = as_role("emergency")
+    response = post(client, "/crisis/redeploy")
+    assert response.status_code == 302
+    job_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    pool = loaded_app.extensions["trellis_jobs"]
+    assert pool.wait(job_id, 60)
+    job = pool.get(job_id)
+    assert job.status == "finished", job.error
+    stored = get_plan(store_engine, job.plan_id)
+    assert stored.result["parts"] and {p["node_id"] for p in stored.result["parts"]} <= _alive_nodes()
