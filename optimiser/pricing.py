@@ -84,8 +84,9 @@ class DualPrices:
     opp: np.ndarray  # opportunities x periods
     cross: np.ndarray  # periods
     constant: float  # sum of h_i over the shared priced rows plus the helper counts' best
-    # periods: sum of the negative duals of the person's shared rows in each period, a floor on
-    # the weight of any person's pair, priced or not (for people with no pair in the model)
+    # people x periods: the negative duals of the person's team's shared rows (release limit,
+    # critical skills) summed, a floor on the weight those rows put on any pair of the person,
+    # in the model or not (for people with no pair in the model)
     person_floor: np.ndarray | None = None
 
 
@@ -153,7 +154,7 @@ def _prices(d: ModelData, rows: dict[str, Rows], y_by_rule: dict[str, np.ndarray
     acc = {"person": np.zeros(nv), "one": np.zeros(nv), "opp": np.zeros(nv), "cross": np.zeros(nv)}
     aux_price = np.zeros(len(d.aux))
     one_h = np.zeros(a.n_people)
-    person_floor = np.zeros(k)
+    team_floor = np.zeros((len(a.team_ids), k))
     for key, r in rows.items():
         if r.n_rows == 0 or key in PAIR_RULES:
             continue
@@ -170,9 +171,12 @@ def _prices(d: ModelData, rows: dict[str, Rows], y_by_rule: dict[str, np.ndarray
             constant += float(h.sum())
             target = "person" if key in PERSON_RULES else "opp" if key in OPPORTUNITY_RULES else "cross"
             if target == "person" and x_entry.any():
+                # each of these rows is one team's (release limit, critical skill) in one period
                 row_period = np.zeros(r.n_rows, dtype=np.int64)
+                row_team = np.zeros(r.n_rows, dtype=np.int64)
                 row_period[r.row[x_entry]] = r.var[x_entry] // max(n, 1)
-                person_floor += np.bincount(row_period, weights=np.minimum(y, 0.0), minlength=k)[:k]
+                row_team[r.row[x_entry]] = a.person_team[person[r.var[x_entry] % max(n, 1)]]
+                np.add.at(team_floor, (row_team, row_period), np.minimum(y, 0.0))
         acc[target] += np.bincount(r.var[x_entry], weights=weight[x_entry], minlength=nv)
         if (~x_entry).any():
             aux_price += np.bincount(r.var[~x_entry] - nv, weights=weight[~x_entry], minlength=len(d.aux))
@@ -203,7 +207,8 @@ def _prices(d: ModelData, rows: dict[str, Rows], y_by_rule: dict[str, np.ndarray
         if best is None:
             return None
         constant += best
-    return DualPrices(by_person["person"], by_person["one"], one_h, o_price, x_price, constant, person_floor)
+    return DualPrices(by_person["person"], by_person["one"], one_h, o_price, x_price, constant,
+                      team_floor[a.person_team])
 
 
 def _helper_counts_best(d: ModelData, rows: dict[str, Rows], reduced: np.ndarray) -> float | None:
@@ -335,7 +340,7 @@ def unpriced(d: ModelData, rows: dict[str, Rows], eligible: EligiblePairs) -> Pr
     holds with no LP at all (what a solve whose LP never finished can offer)."""
     k, a = d.periods, d.arrays
     zero = DualPrices(np.zeros((a.n_people, k)), np.zeros((a.n_people, k)), np.zeros(a.n_people),
-                      np.zeros((a.n_opps, k)), np.zeros(k), 0.0, np.zeros(k))
+                      np.zeros((a.n_opps, k)), np.zeros(k), 0.0, np.zeros((a.n_people, k)))
     whole = _lagrangian(d, zero, eligible, _special_pairs(d, rows, d.pairs["eligible"].to_numpy()), None)
     return Priced(bound=whole.bound, model_bound=whole.bound, add=np.zeros(0, np.int64), n_positive=0,
                   penalty=np.zeros(0), outside_min_penalty=np.inf, prices=zero, people=whole.people)

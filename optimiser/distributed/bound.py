@@ -23,9 +23,9 @@ cross pairs change:
 - a cross pair (p of A, o of B) in period t sits in p's shared rows (priced by A: person[p, t]),
   p's one-placement row (A: one[p, t]) and o's capacity row (B: opp[o, t]), so
   rc_shared = points - person[p, t] - opp[o, t] and rc_one = rc_shared - one[p, t]. For a
-  person with no pair in A's model, person[p, t] is unknown; A's floor (the sum of the negative
-  duals of A's person rows in t) is below it, and a lower price only raises rc, which keeps the
-  bound valid;
+  person with no pair in A's model, person[p, t] is unknown; the floor of their team (the sum
+  of the negative duals of the team's rows in t) is below it, and a lower price only raises rc,
+  which keeps the bound valid;
 - bound (1) of the person (one-placement rows priced, each pair alone) grows by the cross pairs'
   max(max_t rc_one, 0); bound (2) (best pair per period, people with nothing pinned or
   forbidden) becomes sum_t max(best_period[t], max over cross pairs of rc_shared[t], 0);
@@ -38,6 +38,7 @@ person's best pairs alone). It covers every eligible pair (`bound_scope` "all el
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -123,70 +124,91 @@ def _points(arrays: ScenarioArrays, person: np.ndarray, opp: np.ndarray, policy:
 
 
 def whole_bound(scenario: Scenario, parts: list[Part], bounds: list[PartBound], cross: CrossPairs,
-                periods: int) -> float:
+                periods: int, seconds: float = 1.0) -> float:
     """The parts' bounds combined with the cross pairs into a bound on the whole problem (see the
-    module docstring for why it holds)."""
+    module docstring for why it holds), tightened for up to about `seconds` by raising the
+    capacity prices of the opportunities open across parts (`_RaisedPrices`)."""
     total = float(sum(b.bound for b in bounds))
     if cross.n_pairs == 0:
         return total
-    local_person = np.full(len(scenario.people), -1, dtype=np.int64)
-    part_of_person = np.full(len(scenario.people), -1, dtype=np.int64)
-    local_opp = np.full(len(scenario.opportunities), -1, dtype=np.int64)
-    part_of_opp = np.full(len(scenario.opportunities), -1, dtype=np.int64)
-    for i, part in enumerate(parts):
-        local_person[part.people], part_of_person[part.people] = np.arange(len(part.people)), i
-        local_opp[part.opportunities], part_of_opp[part.opportunities] = np.arange(len(part.opportunities)), i
-    opp_price = np.zeros((cross.n_pairs, periods))
-    for b, found in enumerate(bounds):
-        here = part_of_opp[cross.opp] == b
-        opp_price[here] = found.prices.opp[local_opp[cross.opp[here]]]
-    by_part = [np.flatnonzero(part_of_person[cross.person] == a) for a in range(len(parts))]
-
-    def combined(raise_by: np.ndarray) -> float:
-        """The bound with each opportunity's capacity price raised by `raise_by` (>= 0)."""
-        price = opp_price + raise_by[cross.opp][:, None]
-        grown = 0.0
-        for part, found, here in zip(parts, bounds, by_part):
-            if len(here):
-                grown += _growth(found, local_person[cross.person[here]], cross.points[here], price[here],
-                                 len(part.people), periods)[0]
-        capacity = np.array([o.capacity for o in scenario.opportunities], dtype=np.float64)
-        return total + grown + float((raise_by * capacity).sum() * periods)
-
-    first = np.zeros(len(scenario.opportunities))
-    best = combined(first)
-    # Raising a capacity price by d >= 0 adds at most d x places per period to the h terms, and
-    # lowers the reduced cost of every pair on the opportunity by d: the host part's people's
-    # bounds can only fall (kept as they were, still bounds), the cross pairs are priced anew. The
-    # parts' LPs never saw the competition across parts for remote places, so this usually helps:
-    # d is the value of the (places x periods)-th best cross pair on the opportunity.
-    raise_by = _competition_price(scenario, parts, bounds, cross, local_person, part_of_person, opp_price,
-                                  periods)
-    for scale in (1.0, 0.5):
-        best = min(best, combined(scale * raise_by))
-    return best
+    raised = _RaisedPrices(scenario, parts, bounds, cross, periods)
+    best, alone = raised.bound(np.zeros(len(scenario.opportunities)))
+    step = raised.competition(alone)
+    lift = np.zeros(len(scenario.opportunities))
+    # Each capacity price moves by its own step, down when more cross pairs still pay than the
+    # opportunity has places, up otherwise; a step that does not help is halved.
+    finish = time.perf_counter() + seconds
+    for _ in range(RAISE_ROUNDS):
+        if time.perf_counter() > finish or not step.any():
+            break
+        pull = raised.places - raised.paying(alone)
+        trial = np.maximum(0.0, lift - step * np.sign(pull))
+        value, trial_alone = raised.bound(trial)
+        if value < best - 1e-9:
+            best, lift, alone = value, trial, trial_alone
+        else:
+            step = step / 2
+    return total + best
 
 
-def _competition_price(scenario: Scenario, parts: list[Part], bounds: list[PartBound], cross: CrossPairs,
-                       local_person: np.ndarray, part_of_person: np.ndarray, opp_price: np.ndarray,
-                       periods: int) -> np.ndarray:
-    """Per opportunity: the value (best reduced cost alone, at least 0) of its
-    (places x periods)-th best cross pair, 0 when it has fewer cross pairs."""
-    value = np.zeros(cross.n_pairs)
-    for a, (part, found) in enumerate(zip(parts, bounds)):
-        here = np.flatnonzero(part_of_person[cross.person] == a)
-        if len(here):
-            value[here] = _growth(found, local_person[cross.person[here]], cross.points[here], opp_price[here],
-                                  len(part.people), periods)[1]
-    capacity = np.array([o.capacity for o in scenario.opportunities], dtype=np.int64)
-    order = np.lexsort((-value, cross.opp))
-    opp_sorted, value_sorted = cross.opp[order], value[order]
-    first = np.searchsorted(opp_sorted, opp_sorted, side="left")
-    rank = np.arange(len(order)) - first
-    at = rank == capacity[opp_sorted] * periods - 1
-    out = np.zeros(len(scenario.opportunities))
-    out[opp_sorted[at]] = value_sorted[at]
-    return out
+# Rounds of raising the capacity prices of opportunities open across parts (whole_bound).
+RAISE_ROUNDS = 30
+
+
+class _RaisedPrices:
+    """The cross pairs' part of the whole bound as a function of a raise d >= 0 of each
+    opportunity's capacity price. Raising the price of o by d adds at most d x places x periods
+    to the h terms and lowers the reduced cost of every pair on o by d: the host part's own
+    people's bounds can only fall (kept as they were, still bounds) and the cross pairs are
+    priced anew. The parts' LPs never saw the competition across parts for remote places, so a
+    raise usually tightens the bound; any raise keeps it valid."""
+
+    def __init__(self, scenario: Scenario, parts: list[Part], bounds: list[PartBound], cross: CrossPairs,
+                 periods: int):
+        n_people, n_opps = len(scenario.people), len(scenario.opportunities)
+        local_person = np.full(n_people, -1, dtype=np.int64)
+        part_of_person = np.full(n_people, -1, dtype=np.int64)
+        local_opp = np.full(n_opps, -1, dtype=np.int64)
+        part_of_opp = np.full(n_opps, -1, dtype=np.int64)
+        for i, part in enumerate(parts):
+            local_person[part.people], part_of_person[part.people] = np.arange(len(part.people)), i
+            local_opp[part.opportunities], part_of_opp[part.opportunities] = np.arange(len(part.opportunities)), i
+        self.opp_price = np.zeros((cross.n_pairs, periods))
+        for b, found in enumerate(bounds):
+            here = part_of_opp[cross.opp] == b
+            self.opp_price[here] = found.prices.opp[local_opp[cross.opp[here]]]
+        self.by_part = [(part, found, here, local_person[cross.person[here]])
+                        for a, (part, found) in enumerate(zip(parts, bounds))
+                        for here in [np.flatnonzero(part_of_person[cross.person] == a)] if len(here)]
+        self.cross, self.periods, self.n_opps = cross, periods, n_opps
+        self.places = np.array([o.capacity for o in scenario.opportunities], dtype=np.float64) * periods
+
+    def bound(self, lift: np.ndarray) -> tuple[float, np.ndarray]:
+        """(what the cross pairs add to the parts' bounds with capacity prices raised by `lift`,
+        each cross pair's value alone)."""
+        price = self.opp_price + lift[self.cross.opp][:, None]
+        grown = float((lift * self.places).sum())
+        alone = np.zeros(self.cross.n_pairs)
+        for part, found, here, person in self.by_part:
+            added, alone[here] = _growth(found, person, self.cross.points[here], price[here], len(part.people),
+                                         self.periods)
+            grown += added
+        return grown, alone
+
+    def paying(self, alone: np.ndarray) -> np.ndarray:
+        """Per opportunity: how many of its cross pairs still have a positive value alone."""
+        return np.bincount(self.cross.opp[alone > 1e-9], minlength=self.n_opps).astype(np.float64)
+
+    def competition(self, alone: np.ndarray) -> np.ndarray:
+        """Per opportunity: the value alone of its (places x periods)-th best cross pair (0 when
+        it has fewer), the first raise tried."""
+        order = np.lexsort((-alone, self.cross.opp))
+        opp_sorted, value_sorted = self.cross.opp[order], alone[order]
+        rank = np.arange(len(order)) - np.searchsorted(opp_sorted, opp_sorted, side="left")
+        at = rank == self.places[opp_sorted].astype(np.int64) - 1
+        out = np.zeros(self.n_opps)
+        out[opp_sorted[at]] = value_sorted[at]
+        return out
 
 
 def _growth(found: PartBound, person: np.ndarray, points: np.ndarray, opp_price: np.ndarray, n_people: int,
@@ -197,8 +219,8 @@ def _growth(found: PartBound, person: np.ndarray, points: np.ndarray, opp_price:
     prices, own = found.prices, found.people
     priced = np.zeros(n_people, dtype=bool)
     priced[own.people] = True
-    floor = prices.person_floor if prices.person_floor is not None else np.zeros(periods)
-    person_price = np.where(priced[person][:, None], prices.person[person], floor[None, :])
+    floor = prices.person_floor if prices.person_floor is not None else np.zeros((n_people, periods))
+    person_price = np.where(priced[person][:, None], prices.person[person], floor[person])
     rc_shared = points.astype(np.float64)[:, None] - person_price - opp_price
     rc_one = rc_shared - prices.one[person]
     alone = np.maximum(rc_one.max(axis=1), 0.0)

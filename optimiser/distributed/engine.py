@@ -191,7 +191,7 @@ class _Run:
     def _coordinate(self, placements: list, cross: CrossPairs, bound: float, objective: float) -> _Coordinated:
         """The coordinating pass: the places open across parts reopened, plus what the parts left,
         planned again; kept only when it beats the parts' plan of the same places."""
-        kept, freed = reopened(self.scenario, placements, cross.opp)
+        kept, freed = reopened(self.scenario, placements, cross.person, cross.opp)
         free = places_left(self.scenario, kept)
         chosen = movers(self.scenario, kept, cross.person, cross.opp, free) | {p.person_id for p in freed}
         self.stats["coordinating"] = {"people": len(chosen), "placements_reopened": len(freed)}
