@@ -152,7 +152,7 @@ def plan_command(scenario_dir, out_dir, time_limit, periods, start, period_month
     if runner is None:
         plan = solve_plan(scenario, policy, on_progress=_progress_printer(show))
     else:
-        from optimiser.distributed.matching import solve_plan_in_parts
+        from optimiser.distributed import solve_plan_in_parts
 
         plan = solve_plan_in_parts(scenario, policy, run_parts=runner, on_progress=_progress_printer(show))
         plan.stats["ray"] = runner.summary()

@@ -27,7 +27,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from optimiser.distributed.run_parts import PartRunner, run_in_process
+from optimiser.distributed.engine import PartRunner, run_in_process
 from optimiser.redeploy import rules
 from optimiser.redeploy.solver import baseline_changes, redeploy
 from planner.domain import Policy, Scenario

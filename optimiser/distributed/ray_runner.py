@@ -2,7 +2,7 @@
 cluster (`ray.init(address=...)`), with the same code.
 
 `ray_runner(address)` connects once (connecting again to the same place is a no-op) and returns a
-`RayRunner`, a `PartRunner` (`run_parts.py`): called with a function and a list of argument
+`RayRunner`, a `PartRunner` (`engine.py`): called with a function and a list of argument
 tuples, it runs one Ray task per tuple, each holding one CPU, and returns the results in order.
 It also records which Ray node ran each part (`runner.parts`), so a plan can say where it was
 made.
@@ -72,6 +72,12 @@ class RayRunner:
             for i, (node_id, node_ip, seconds, _) in enumerate(outcomes)
         ]
         return [result for *_, result in outcomes]
+
+    @property
+    def slots(self) -> int:
+        """How many parts run at once: the cluster's CPUs, one part each (read when asked, as
+        nodes may join or leave)."""
+        return max(1, int(ray.cluster_resources().get("CPU", 1) // self.cpus_per_part))
 
     def nodes(self) -> list[str]:
         """The distinct Ray nodes that ran a part of the last call, in order of first use."""
