@@ -10,15 +10,21 @@ import time
 import checkers.test_redeploy_checker as redeploy_checker
 import pytest
 import ray
+from checkers.plan_checker import check_plan
 from click.testing import CliRunner
 from helpers import post
 from regional import regional_crisis
+from regional_scenarios import regional_scenario
 
 from optimiser.distributed.crisis import redeploy_in_parts
 from optimiser.distributed.ray_runner import ray_runner
 from optimiser.redeploy import redeploy
 from planner.cli import main
 from planner.scenario_io import write_scenario_csv
+
+PLAN_FORM = {"stretch_levels": 0, "periods": 1, "time_limit_s": 10, "fairness_bands": "", "fairness_min_share": 0,
+             "max_cross_organisation": "", "w_skill_fit": 3, "w_development": 4, "w_preference": 5,
+             "w_network": 2, "w_diversity": 1}
 
 pytestmark = [pytest.mark.ray, pytest.mark.xdist_group("ray")]
 
@@ -69,6 +75,20 @@ def test_cli_redeploy_on_the_cluster_writes_a_plan_the_independent_checker_accep
     assert {p["node_id"] for p in written["parts"]} <= _alive_nodes()
 
 
+def test_cli_plan_on_the_cluster_writes_a_plan_the_independent_checker_accepts(ray_cluster, tmp_path):
+    folder = tmp_path / "scenario"
+    write_scenario_csv(regional_scenario(400, 4, regions=3), folder)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["plan", str(folder), "--out", str(out), "--time-limit", "30",
+                                       "--engine", "ray", "--ray-address", ray_cluster.address])
+    assert result.exit_code == 0, result.output
+    assert check_plan(folder, out) == []
+    written = json.loads((out / "plan.json").read_text())
+    assert written["placements"] and written["stats"]["engine"].startswith("3 parts by region")
+    ray_stats = written["stats"]["ray"]
+    assert len(ray_stats["parts"]) >= 3 and {p["node_id"] for p in ray_stats["parts"]} <= _alive_nodes()
+
+
 @pytest.mark.parametrize("command", ["plan", "redeploy"])
 def test_an_unreachable_ray_address_is_one_line_and_exit_2(command, tmp_path):
     folder = tmp_path / "scenario"
@@ -82,6 +102,23 @@ def test_an_unreachable_ray_address_is_one_line_and_exit_2(command, tmp_path):
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and f"cannot reach the Ray cluster at 127.0.0.1:{port}" in lines[0]
     assert "Traceback" not in result.output and not (tmp_path / "out").exists()
+
+
+def test_a_web_matching_job_runs_on_the_cluster_named_by_trellis_ray_address(ray_cluster, as_role, loaded_app,
+                                                                             store_engine, monkeypatch):
+    from planner.store import get_plan
+
+    monkeypatch.setenv("TRELLIS_RAY_ADDRESS", ray_cluster.address)
+    response = post(as_role("hr"), "/hr/plan/run", PLAN_FORM)
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    job_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    pool = loaded_app.extensions["trellis_jobs"]
+    assert pool.wait(job_id, 60)
+    job = pool.get(job_id)
+    assert job.status == "finished", job.error
+    stored = get_plan(store_engine, job.plan_id)
+    assert stored.result["stats"]["ray"]["parts"]
+    assert {p["node_id"] for p in stored.result["stats"]["ray"]["parts"]} <= _alive_nodes()
 
 
 def test_a_web_redeployment_job_runs_on_the_cluster_named_by_trellis_ray_address(ray_cluster, as_role, loaded_app,
