@@ -3,9 +3,17 @@ as Ray tasks on both nodes, and the command line and the web's jobs solve on the
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import shutil
+import signal
 import socket
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import checkers.test_redeploy_checker as redeploy_checker
 import pytest
@@ -13,6 +21,7 @@ import ray
 from checkers.plan_checker import check_plan
 from click.testing import CliRunner
 from helpers import post
+from ray_cluster import ROOT
 from regional import regional_crisis
 from regional_scenarios import regional_scenario
 
@@ -136,3 +145,28 @@ def test_a_web_redeployment_job_runs_on_the_cluster_named_by_trellis_ray_address
     assert job.status == "finished", job.error
     stored = get_plan(store_engine, job.plan_id)
     assert stored.result["parts"] and {p["node_id"] for p in stored.result["parts"]} <= _alive_nodes()
+
+
+def test_without_an_address_the_ray_engine_starts_a_local_ray_the_laptop_case(tmp_path):
+    """`--engine ray` with no address (and no RAY_ADDRESS) starts a Ray on this machine: run in a
+    process of its own, whose process group the test ends, with Ray's files in a fresh folder."""
+    folder = tmp_path / "scenario"
+    scenario = regional_crisis(300, 3)
+    write_scenario_csv(scenario, folder)
+    ray_files = Path(tempfile.mkdtemp(prefix="ray", dir="/tmp"))
+    env = {k: v for k, v in os.environ.items() if k not in ("RAY_ADDRESS", "TRELLIS_RAY_ADDRESS")}
+    env |= {"RAY_TMPDIR": str(ray_files), "PYTHONPATH": os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])}
+    command = [sys.executable, "-c", "from planner.cli import main; main()", "redeploy", str(folder), "--out", str(tmp_path / "out"),
+               "--time-limit", "20", "--engine", "ray"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)
+    try:
+        output, _ = process.communicate(timeout=180)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        shutil.rmtree(ray_files, ignore_errors=True)
+    assert process.returncode == 0, output[-2000:]
+    written = json.loads((tmp_path / "out" / "redeploy.json").read_text())
+    assert len(written["parts"]) == 3 and all(p["node_id"] for p in written["parts"])
+    assert written["objective"] == redeploy(scenario, time_limit_s=20).objective
