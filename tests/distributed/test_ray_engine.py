@@ -170,3 +170,17 @@ def test_without_an_address_the_ray_engine_starts_a_local_ray_the_laptop_case(tm
     written = json.loads((tmp_path / "out" / "redeploy.json").read_text())
     assert len(written["parts"]) == 3 and all(p["node_id"] for p in written["parts"])
     assert written["objective"] == redeploy(scenario, time_limit_s=20).objective
+
+
+def test_a_web_job_told_of_an_unreachable_ray_cluster_fails_saying_so(as_role, loaded_app, monkeypatch):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("TRELLIS_RAY_ADDRESS", f"127.0.0.1:{port}")
+    response = post(as_role("emergency"), "/crisis/redeploy")
+    job_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    pool = loaded_app.extensions["trellis_jobs"]
+    assert pool.wait(job_id, 30)
+    job = pool.get(job_id)
+    assert job.status == "failed"
+    assert f"Cannot reach the Ray cluster at 127.0.0.1:{port}" in job.error and "TRELLIS_RAY_ADDRESS" in job.error
