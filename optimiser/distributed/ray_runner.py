@@ -11,7 +11,8 @@ Every node of a cluster needs Trellis installed (the same version as the caller)
 the function by reference to its module, not the module's code.
 
 Ray is started quietly: no dashboard, no usage statistics, no worker logs echoed to the caller,
-only warnings and errors from Ray itself.
+only Ray's own errors (its warnings, such as the token-authentication notice on every start, are
+noise to a planner).
 """
 
 from __future__ import annotations
@@ -123,7 +124,7 @@ def connect(address: str | None) -> None:
         ray.init(
             address=address or "local",
             include_dashboard=False,
-            logging_level=logging.WARNING,
+            logging_level=logging.ERROR,
             log_to_driver=False,
             configure_logging=True,
         )
