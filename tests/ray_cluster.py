@@ -5,12 +5,17 @@ process group, so that stopping the cluster signals those two groups and nothing
 `ray stop`, which stops every Ray on the machine. Each node offers one CPU, so two parts run on
 two nodes; the head's files live in a fresh short temporary folder (Ray's socket paths must stay
 short).
+
+The cluster requires a token (Ray's token authentication, a fresh random token per cluster), as a
+cluster should; this test process is given the same token through `RAY_AUTH_MODE` and
+`RAY_AUTH_TOKEN`, as a Trellis server would be. Nothing is read from or written to `~/.ray`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -22,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import ray
+from ray._raylet import AuthenticationTokenLoader, Config
 
 from optimiser.distributed.ray_runner import connect, disconnect
 
@@ -43,7 +49,13 @@ class RayCluster:
 
     port: int
     temp_dir: Path
+    token: str = field(default_factory=lambda: secrets.token_hex(32))
     processes: list[subprocess.Popen] = field(default_factory=list)
+
+    @property
+    def auth_environment(self) -> dict[str, str]:
+        """What a process needs in its environment to use this cluster."""
+        return {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": self.token}
 
     @property
     def address(self) -> str:
@@ -56,6 +68,7 @@ class RayCluster:
     def stop(self) -> None:
         """Stop the two nodes this cluster started (their process groups only), then remove its files."""
         disconnect()
+        _use_auth_environment({name: None for name in self.auth_environment})
         for process in self.processes:
             _signal_group(process, signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE_S
@@ -75,18 +88,34 @@ def _signal_group(process: subprocess.Popen, sig: int) -> None:
         os.killpg(process.pid, sig)
 
 
-def _node_environment() -> dict[str, str]:
-    """The nodes' workers import this checkout's code (a task names its function's module)."""
-    env = dict(os.environ, RAY_USAGE_STATS_ENABLED="0")
+def _use_auth_environment(values: dict[str, str | None]) -> None:
+    """Set (or, for None, remove) Ray's authentication variables in this process. Ray reads them
+    once into its configuration and token cache: both are refreshed, as Ray itself does when it
+    turns token authentication on (`ray._private.authentication.authentication_token_setup`)."""
+    for name, value in values.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    Config.initialize("")
+    AuthenticationTokenLoader.instance().reset_cache()
+
+
+def _node_environment(cluster: RayCluster) -> dict[str, str]:
+    """The nodes' workers import this checkout's code (a task names its function's module) and
+    require the cluster's token."""
+    env = dict(os.environ, RAY_USAGE_STATS_ENABLED="0", **cluster.auth_environment)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
-    env.pop("RAY_ADDRESS", None)
+    for name in ("RAY_ADDRESS", "RAY_AUTH_TOKEN_PATH"):
+        env.pop(name, None)
     return env
 
 
 def start_two_node_cluster() -> RayCluster:
-    """Start a head and a second node, wait until both are alive, and return the cluster."""
+    """Start a head and a second node, wait until both are alive, connect this process (with the
+    cluster's token in its environment) and return the cluster."""
     cluster = RayCluster(port=free_port(), temp_dir=Path(tempfile.mkdtemp(prefix="ray", dir="/tmp")))
-    env = _node_environment()
+    env = _node_environment(cluster)
     common = ["--node-ip-address=127.0.0.1", "--num-cpus=1", "--block"]
     try:
         cluster.processes.append(_start(
@@ -124,6 +153,7 @@ def _wait_for_port(cluster: RayCluster) -> None:
 
 def _wait_for_nodes(cluster: RayCluster, count: int) -> None:
     """Connect this test process to the cluster and wait until `count` nodes are alive."""
+    _use_auth_environment(cluster.auth_environment)
     connect(cluster.address)
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -107,11 +108,18 @@ def ray_runner(address: str | None = None) -> RayRunner:
 
 
 _connected_to: list[str | None] = []  # the address this process is connected to (at most one)
+# The web app's jobs run in threads: two starting at once must not both call ray.init.
+_CONNECTING = threading.Lock()
 
 
 def connect(address: str | None) -> None:
     """Connect this process to Ray once; asking again for the same place does nothing, asking for
     another place leaves the first one."""
+    with _CONNECTING:
+        _connect(address)
+
+
+def _connect(address: str | None) -> None:
     if ray.is_initialized() and _connected_to and _connected_to[0] == address:
         return
     if ray.is_initialized():
@@ -150,6 +158,7 @@ def check_reachable(address: str) -> None:
 
 def disconnect() -> None:
     """Leave Ray (a local Ray started by this process stops)."""
-    if ray.is_initialized():
-        ray.shutdown()
-    _connected_to.clear()
+    with _CONNECTING:
+        if ray.is_initialized():
+            ray.shutdown()
+        _connected_to.clear()

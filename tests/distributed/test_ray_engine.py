@@ -51,6 +51,13 @@ def test_parts_run_as_ray_tasks_on_both_nodes_and_come_back_in_order(ray_cluster
     assert runner.summary()["nodes"] >= 1 and runner.summary()["address"] == ray_cluster.address
 
 
+def test_connecting_again_to_the_same_cluster_keeps_the_connection(ray_cluster):
+    ray_runner(ray_cluster.address)
+    job = ray.get_runtime_context().get_job_id()
+    ray_runner(ray_cluster.address)
+    assert ray.get_runtime_context().get_job_id() == job
+
+
 def test_a_failing_part_raises_its_own_error(ray_cluster):
     runner = ray_runner(ray_cluster.address)
     with pytest.raises(ZeroDivisionError):
@@ -148,14 +155,17 @@ def test_a_web_redeployment_job_runs_on_the_cluster_named_by_trellis_ray_address
 
 
 def test_without_an_address_the_ray_engine_starts_a_local_ray_the_laptop_case(tmp_path):
-    """`--engine ray` with no address (and no RAY_ADDRESS) starts a Ray on this machine: run in a
-    process of its own, whose process group the test ends, with Ray's files in a fresh folder."""
+    """`--engine ray` with no address (and no RAY_ADDRESS) starts a Ray on this machine (Ray's
+    default: with a token): run in a process of its own, whose process group the test ends, with
+    Ray's files and home in a fresh folder."""
     folder = tmp_path / "scenario"
     scenario = regional_crisis(300, 3)
     write_scenario_csv(scenario, folder)
     ray_files = Path(tempfile.mkdtemp(prefix="ray", dir="/tmp"))
-    env = {k: v for k, v in os.environ.items() if k not in ("RAY_ADDRESS", "TRELLIS_RAY_ADDRESS")}
-    env |= {"RAY_TMPDIR": str(ray_files), "PYTHONPATH": os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RAY_", "TRELLIS_RAY_"))}
+    # A local Ray makes itself a token in ~/.ray: here, in a home of the test's own.
+    env |= {"RAY_TMPDIR": str(ray_files), "HOME": str(ray_files),
+            "PYTHONPATH": os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])}
     command = [sys.executable, "-c", "from planner.cli import main; main()", "redeploy", str(folder), "--out", str(tmp_path / "out"),
                "--time-limit", "20", "--engine", "ray"]
     process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
