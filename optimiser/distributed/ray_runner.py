@@ -17,9 +17,13 @@ noise to a planner).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import re
 import socket
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -128,18 +132,62 @@ def _connect(address: str | None) -> None:
         check_reachable(address)
     # Usage statistics are off for every Ray this process starts or joins.
     os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
-    try:
-        ray.init(
-            address=address or "local",
-            include_dashboard=False,
-            logging_level=logging.ERROR,
-            log_to_driver=False,
-            configure_logging=True,
-        )
-    except (ConnectionError, RuntimeError, ValueError) as error:
-        first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        raise RayUnreachable(f"cannot use the Ray cluster at {address or 'local'}: {first_line}") from None
+    with _ray_core_warnings_held() as held:
+        try:
+            ray.init(
+                address=address or "local",
+                include_dashboard=False,
+                logging_level=logging.ERROR,
+                log_to_driver=False,
+                configure_logging=True,
+            )
+        except (ConnectionError, RuntimeError, ValueError) as error:
+            first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            failure = f"cannot use the Ray cluster at {address or 'local'}: {first_line}"
+        else:
+            failure = None
+    if failure is not None:
+        if _TOKEN_REFUSED in held.text:
+            failure += "; it requires a token: set RAY_AUTH_MODE=token and RAY_AUTH_TOKEN (the cluster's token)"
+        raise RayUnreachable(failure)
     _connected_to[:] = [address]
+
+
+#: What Ray's core logs when a cluster refuses a connection without its token.
+_TOKEN_REFUSED = "Authentication token is missing or incorrect"
+#: Ray's core (C++) writes its retry warnings straight to the standard error stream, once a second
+#: while it retries a cluster for about 20 s: lines such as "[2026-... W 123 123] gcs_client.cc:210: ...".
+_RAY_CORE_LINE = re.compile(r"^\[\d{4}-\d\d-\d\d [\d:,]+ [DIWEF] \d+ \d+\] \S+\.(?:cc|h):\d+: ")
+
+
+@dataclass
+class _Held:
+    text: str = ""
+
+
+@contextlib.contextmanager
+def _ray_core_warnings_held():
+    """While Ray connects, hold what is written to the standard error stream (file descriptor 2,
+    where Ray's core writes), then write back every line that is not Ray's core retrying: a
+    planner sees one line about an unusable cluster, not twenty retries, and the rest of the
+    process's output (the web app's logs) is kept, only delayed by the connection."""
+    held = _Held()
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), 2)
+        try:
+            yield held
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            held.text = capture.read().decode(errors="replace")
+    kept = [line for line in held.text.splitlines(keepends=True) if not _RAY_CORE_LINE.match(line)]
+    if kept:
+        sys.stderr.write("".join(kept))
+        sys.stderr.flush()
 
 
 def check_reachable(address: str) -> None:

@@ -154,6 +154,21 @@ def test_a_web_redeployment_job_runs_on_the_cluster_named_by_trellis_ray_address
     assert stored.result["parts"] and {p["node_id"] for p in stored.result["parts"]} <= _alive_nodes()
 
 
+def test_a_cluster_requiring_a_token_refuses_a_command_without_it_in_one_line(ray_cluster, tmp_path):
+    folder = tmp_path / "scenario"
+    write_scenario_csv(regional_crisis(100, 1), folder)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RAY_", "TRELLIS_RAY_"))}
+    env |= {"HOME": str(tmp_path), "PYTHONPATH": os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", "from planner.cli import main; main()", "redeploy", str(folder),
+                           "--out", str(tmp_path / "out"), "--engine", "ray", "--ray-address", ray_cluster.address],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"cannot use the Ray cluster at {ray_cluster.address}")
+    assert "set RAY_AUTH_MODE=token and RAY_AUTH_TOKEN" in lines[0]
+    assert not (tmp_path / "out").exists()
+
+
 def test_without_an_address_the_ray_engine_starts_a_local_ray_the_laptop_case(tmp_path):
     """`--engine ray` with no address (and no RAY_ADDRESS) starts a Ray on this machine (Ray's
     default: with a token): run in a process of its own, whose process group the test ends, with
