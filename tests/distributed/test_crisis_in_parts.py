@@ -113,3 +113,13 @@ def test_the_combined_status_is_that_of_the_weakest_part():
     assert combine_status(["OPTIMAL", "OPTIMAL"]) == "OPTIMAL"
     assert combine_status(["OPTIMAL", "FEASIBLE"]) == "FEASIBLE"
     assert combine_status(["FEASIBLE", "STOPPED_EARLY", "OPTIMAL"]) == "STOPPED_EARLY"
+
+
+def test_a_region_without_demand_is_a_part_that_moves_nobody_and_still_counts_who_is_protected():
+    scenario = regional_crisis(300, 3)
+    north = {t.team_id for t in scenario.teams if t.region == "North"}
+    quiet_north = scenario.model_copy(update={"demand": tuple(d for d in scenario.demand if d.team_id not in north)})
+    single, parts = redeploy(quiet_north), redeploy_in_parts(quiet_north)
+    assert parts.objective == single.objective and parts.protected == single.protected
+    north_part = next(p for p in parts.parts if p["region"] == "North")
+    assert north_part["demand_units"] == 0 and north_part["objective"] == 0 and north_part["status"] == "OPTIMAL"
