@@ -50,18 +50,20 @@ def region_parts(scenario: Scenario) -> list[tuple[str, Scenario]]:
     region's teams, people and demand; one part (region "") when a team with people or demand
     names no region, since such a team joins every region into one problem."""
     busy = {p.team_id for p in scenario.people} | {d.team_id for d in scenario.demand}
-    regions = sorted({t.region for t in scenario.teams if t.team_id in busy})
+    region_of = {t.team_id: rules.region_key(t.region) for t in scenario.teams}
+    regions = sorted({region_of[t] for t in busy})
     if len(regions) <= 1 or "" in regions:
         return [("", _solver_copy(scenario, scenario.teams, scenario.people, scenario.demand))]
-    region_of = {t.team_id: t.region for t in scenario.teams}
+    name: dict[str, str] = {}  # the region as the first of its teams spells it
     teams, people, demand = defaultdict(list), defaultdict(list), defaultdict(list)
     for t in scenario.teams:
-        teams[t.region].append(t)
+        name.setdefault(region_of[t.team_id], t.region.strip())
+        teams[region_of[t.team_id]].append(t)
     for p in scenario.people:
         people[region_of[p.team_id]].append(p)
     for d in scenario.demand:
         demand[region_of[d.team_id]].append(d)
-    return [(r, _solver_copy(scenario, teams[r], people[r], demand[r])) for r in regions]
+    return [(name[r], _solver_copy(scenario, teams[r], people[r], demand[r])) for r in regions]
 
 
 def _solver_copy(scenario: Scenario, teams, people, demand) -> Scenario:

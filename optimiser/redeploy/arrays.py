@@ -280,9 +280,10 @@ def build_arrays(scenario: Scenario, plan_date: date, baseline: list[Assignment]
 
 
 def region_codes(teams) -> np.ndarray:
-    """One code per region name, in order of first appearance; 0 for a team naming no region."""
+    """One code per region (`rules.region_key`), in order of first appearance; 0 for a team
+    naming no region."""
     codes: dict[str, int] = {"": 0}
-    return np.array([codes.setdefault(t.region, len(codes)) for t in teams], dtype=np.int64)
+    return np.array([codes.setdefault(rules.region_key(t.region), len(codes)) for t in teams], dtype=np.int64)
 
 
 def may_cover_some_line(

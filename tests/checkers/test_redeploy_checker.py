@@ -67,7 +67,7 @@ class World:
 
     def same_region(self, from_team: str, to_team: str) -> bool:
         """Crisis moves stay within a region when both teams name one."""
-        a, b = self.team_region[from_team], self.team_region[to_team]
+        a, b = (" ".join(self.team_region[t].split()).casefold() for t in (from_team, to_team))
         return not a or not b or a == b
 
     def resting(self, person: str, plan_date: date) -> bool:

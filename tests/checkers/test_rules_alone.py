@@ -168,6 +168,7 @@ def test_nobody_covers_demand_in_their_own_team_alone():
     ("north", "north", set()),
     ("", "south", set()),
     ("north", "", set()),
+    ("North  East", "north east", set()),
 ])
 def test_crisis_moves_stay_within_a_region_alone(home, host, broken):
     teams = [Team(team_id="library", name="Library", organisation="council", max_release_share=1.0, region=home),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import numpy as np
 from checkers.rule_verifier import Redeployment, broken_crisis_rules
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,19 +11,20 @@ from regional import regional_crisis, with_regions
 
 from optimiser.distributed.crisis import combine_status, redeploy_in_parts, region_parts
 from optimiser.redeploy import redeploy
+from optimiser.redeploy.arrays import region_codes
 from optimiser.redeploy.rules import redeployed_within_region, within_region_mask
 from planner.domain import Demand, Person, Policy, Scenario, Team
 
 PLAN_DATE = date(2027, 1, 11)
-REGION_NAMES = ["", "North", "South", "Wales"]
+REGION_NAMES = ["", "North", "South", "Wales", "north ", "NORTH", " "]
 
 
 @given(st.sampled_from(REGION_NAMES), st.sampled_from(REGION_NAMES))
 def test_the_region_mask_and_the_region_rule_agree(home, host):
-    codes = {name: i for i, name in enumerate(REGION_NAMES)}  # "" is code 0, as in the arrays
     a = Team(team_id="a", name="A", organisation="o", region=home)
     b = Team(team_id="b", name="B", organisation="o", region=host)
-    assert bool(within_region_mask(np.array([codes[home]]), np.array([codes[host]]))[0]) == redeployed_within_region(a, b)
+    codes = region_codes([a, b])  # as the arrays code them: 0 for no region
+    assert bool(within_region_mask(codes[:1], codes[1:])[0]) == redeployed_within_region(a, b)
 
 
 def _two_regions(library_region: str) -> Scenario:
@@ -94,6 +94,14 @@ def test_a_replan_in_parts_keeps_as_much_of_the_previous_plan_as_one_process_doe
     assert parts.objective == single.objective
     assert len(parts.changes.stayed) == len(single.changes.stayed) > 0
     assert parts.changes.returned == single.changes.returned
+
+
+def test_regions_spelt_differently_in_case_or_spacing_are_one_part():
+    scenario = regional_crisis(200, 2)
+    teams = tuple(t.model_copy(update={"region": f" {t.region.upper()} "}) if i % 2 else t
+                  for i, t in enumerate(scenario.teams))
+    parts = region_parts(scenario.model_copy(update={"teams": teams}))
+    assert sorted(region.casefold() for region, _ in parts) == ["midlands", "north", "south"]
 
 
 def test_a_busy_team_without_a_region_joins_every_region_into_one_part():
