@@ -171,7 +171,7 @@ class _Run:
         left = self.deadline - time.perf_counter()
         limit = max(MIN_SOLVE_S, (left * (1 - COORDINATING_SHARE) - COMBINE_RESERVE_S) / waves)
         self.stats["part_time_limit_s"] = round(limit, 3)
-        part_policy = self.policy.model_copy(update={"time_limit_s": limit})
+        calls = [(s, s.policy.model_copy(update={"time_limit_s": limit})) for s in scenarios]
         if run_parts is run_in_process:
             # In this process a stop request reaches the running part, and each part reports.
             done: list[PartOutcome] = []
@@ -185,8 +185,8 @@ class _Run:
                            sum(len(o.plan.placements) for o in done))
                 return outcome
 
-            return run_parts(one, [(s, part_policy) for s in scenarios])
-        return run_parts(solve_part, [(s, part_policy) for s in scenarios])
+            return run_parts(one, calls)
+        return run_parts(solve_part, calls)
 
     def _coordinate(self, placements: list, cross: CrossPairs, bound: float, objective: float) -> _Coordinated:
         """The coordinating pass: the places open across parts reopened, plus what the parts left,
