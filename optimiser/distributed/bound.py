@@ -90,7 +90,7 @@ def cross_pairs(scenario: Scenario, policy: Policy, parts: list[Part]) -> CrossP
     arrays = scenario_arrays(scenario)
     found: list[tuple[np.ndarray, np.ndarray]] = []
     everyone = arrays.eligibility_opportunities()
-    for i, part in enumerate(parts):
+    for part in parts:
         outside = np.ones(arrays.n_opps, dtype=bool)
         outside[part.opportunities] = False
         columns = np.flatnonzero(outside & (arrays.opp_capacity > 0))

@@ -99,19 +99,21 @@ def what_is_left(scenario: Scenario, policy: Policy, placements: list[Placement]
                                        "policy": left_policy})
 
 
-def reopened(scenario: Scenario, placements: list[Placement], cross_person: np.ndarray, cross_opp: np.ndarray
-             ) -> tuple[list[Placement], list[Placement]]:
+def reopened(scenario: Scenario, policy: Policy, placements: list[Placement], cross_person: np.ndarray,
+             cross_opp: np.ndarray) -> tuple[list[Placement], list[Placement]]:
     """(kept, reopened). Reopened, in all their periods: the placements of everyone placed on an
     opportunity open across parts (so the coordinating pass can weigh them against people of
     other parts for those places), and of everyone in a team where someone with a pair across
-    parts is still unplaced (the team's release limit may be better spent on that move)."""
+    parts is still unplaced (the team's release limit may be better spent on that move). Pinned
+    placements are never reopened."""
     open_across = {scenario.opportunities[o].opportunity_id for o in np.unique(cross_opp).tolist()}
+    pinned = {x.person_id for x in policy.pinned}
     placed = {p.person_id for p in placements}
     waiting_teams = {scenario.people[i].team_id for i in np.unique(cross_person).tolist()
                      if scenario.people[i].person_id not in placed}
     team_of = {p.person_id: p.team_id for p in scenario.people}
     freed = {p.person_id for p in placements
-             if p.opportunity_id in open_across or team_of[p.person_id] in waiting_teams}
+             if p.opportunity_id in open_across or team_of[p.person_id] in waiting_teams} - pinned
     return ([p for p in placements if p.person_id not in freed], [p for p in placements if p.person_id in freed])
 
 

@@ -26,7 +26,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from optimiser.distributed.bound import CrossPairs, PartBound, cross_pairs, whole_bound
@@ -64,6 +64,7 @@ class _Coordinated:
     placements: list
     plan: Plan | None
     reopened_points: float = 0.0
+    movers: set[str] = field(default_factory=set)  # who the coordinating pass could move
 
 
 @dataclass
@@ -191,7 +192,7 @@ class _Run:
     def _coordinate(self, placements: list, cross: CrossPairs, bound: float, objective: float) -> _Coordinated:
         """The coordinating pass: the places open across parts reopened, plus what the parts left,
         planned again; kept only when it beats the parts' plan of the same places."""
-        kept, freed = reopened(self.scenario, placements, cross.person, cross.opp)
+        kept, freed = reopened(self.scenario, self.policy, placements, cross.person, cross.opp)
         free = places_left(self.scenario, kept)
         chosen = movers(self.scenario, kept, cross.person, cross.opp, free) | {p.person_id for p in freed}
         self.stats["coordinating"] = {"people": len(chosen), "placements_reopened": len(freed)}
@@ -216,7 +217,7 @@ class _Run:
             return unchanged
         self._emit("coordinated", "coordinating", objective - before + plan.objective, bound,
                    len(kept) + len(plan.placements))
-        return _Coordinated(kept + plan.placements, plan, before)
+        return _Coordinated(kept + plan.placements, plan, before, chosen)
 
     def _combine(self, outcomes: list[PartOutcome], coordinated: _Coordinated, bound: float) -> Plan:
         plans = [o.plan for o in outcomes] + ([coordinated.plan] if coordinated.plan is not None else [])
@@ -225,7 +226,7 @@ class _Run:
         unplaced = {pid: why for o in outcomes for pid, why in o.plan.unplaced.items()}
         if coordinated.plan is not None:
             objective += coordinated.plan.objective - coordinated.reopened_points
-            unplaced.update(coordinated.plan.unplaced)
+            unplaced.update({pid: why for pid, why in coordinated.plan.unplaced.items() if pid in coordinated.movers})
         placed = {p.person_id for p in placements}
         unplaced = {pid: why for pid, why in unplaced.items() if pid not in placed}
         status = "OPTIMAL" if objective >= math.floor(bound + 1e-6) else "FEASIBLE"

@@ -72,6 +72,12 @@ def test_the_plan_keeps_every_rule(tmp_path, periods):
         scenario, split_scenario(scenario))[[o.opportunity_id for o in scenario.opportunities].index(p.opportunity_id)]]
     assert moves_across, "the coordinating pass made moves across parts"
     assert plan.objective == pytest.approx(sum(p.score for p in plan.placements) * 100, rel=1e-3)
+    available = {p.person_id for p in scenario.people if p.available}
+    placed = {p.person_id for p in plan.placements}
+    assert not placed & set(plan.unplaced)
+    # the coordinating pass's scenario marks everyone it could not move unavailable: that is not
+    # why they were left unplaced
+    assert not [pid for pid, why in plan.unplaced.items() if pid in available and "not available" in why]
 
 
 @pytest.mark.slow
@@ -111,11 +117,13 @@ def test_a_pin_across_parts_is_planned_in_one_process_and_a_pin_inside_a_part_is
     scenario = regional_scenario(600, 33, regions=3, remote_share=0.3, time_limit_s=6)
     parts = split_scenario(scenario)
     person_part, opp_part = part_of_people(scenario, parts), part_of_opportunities(scenario, parts)
-    # a pair the parts' own plan can make: the first eligible pair inside a part
-    data_pairs = solve_plan(scenario).placements
-    inside = next(p for p in data_pairs
+    # a pair a plan can make inside a part, on a remote opportunity (its places are reopened by
+    # the coordinating pass, but never a pinned one)
+    opportunity = scenario.opportunity_by_id
+    inside = next(p for p in solve_plan(scenario).placements
                   if person_part[[q.person_id for q in scenario.people].index(p.person_id)]
-                  == opp_part[[o.opportunity_id for o in scenario.opportunities].index(p.opportunity_id)])
+                  == opp_part[[o.opportunity_id for o in scenario.opportunities].index(p.opportunity_id)]
+                  and opportunity[p.opportunity_id].remote)
     pin = PersonOpportunity(person_id=inside.person_id, opportunity_id=inside.opportunity_id)
     plan = solve_plan_in_parts(scenario, scenario.policy.model_copy(update={"pinned": (pin,)}))
     assert plan.stats["engine"].endswith("parts by region")
