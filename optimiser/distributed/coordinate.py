@@ -1,8 +1,13 @@
 """The coordinating pass: after the parts are planned, the moves across parts (remote
-opportunities of other parts, places left over) for the people still unplaced, planned by the
-single-process solver on a scenario of what is left.
+opportunities of other parts, places left over), planned by the single-process solver on a
+scenario of what is left.
 
-The scenario of what is left is the whole scenario with:
+Some of the parts' placements are reopened first (`reopened`): those on opportunities open
+across parts, and in teams whose release limit is used up, those worth less than a move across
+parts one of the team's unplaced people could make. The pass's plan replaces the reopened
+placements only if it is worth more than they were, so it never makes the plan worse.
+
+The scenario of what is left (after the placements kept) is the whole scenario with:
 - only the chosen people open to a move (everyone else stays in, unavailable: teams keep their
   make-up, so every score is the whole scenario's, and their commitments still count);
 - each opportunity's places: what the parts left free in every period;
@@ -24,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from optimiser.candidates import scenario_arrays
-from optimiser.objective import score_pairs
+from optimiser.objective import SCALE, score_pairs
 from planner.domain import CriticalSkill, Placement, Policy, Scenario, Team
 from planner.staffing import critical_skill_may_leave, release_allowance
 
@@ -99,21 +104,42 @@ def what_is_left(scenario: Scenario, policy: Policy, placements: list[Placement]
                                        "policy": left_policy})
 
 
-def reopened(scenario: Scenario, policy: Policy, placements: list[Placement], cross_person: np.ndarray,
-             cross_opp: np.ndarray) -> tuple[list[Placement], list[Placement]]:
-    """(kept, reopened). Reopened, in all their periods: the placements of everyone placed on an
-    opportunity open across parts (so the coordinating pass can weigh them against people of
-    other parts for those places), and of everyone in a team where someone with a pair across
-    parts is still unplaced (the team's release limit may be better spent on that move). Pinned
-    placements are never reopened."""
+def reopened(scenario: Scenario, policy: Policy, placements: list[Placement], cross: tuple[np.ndarray, ...]
+             ) -> tuple[list[Placement], list[Placement]]:
+    """(kept, reopened), `cross` being the cross pairs' (person, opportunity, points). Reopened,
+    in all their periods:
+    - the placements on an opportunity open across parts, so the coordinating pass can weigh
+      the parts' people against people of other parts for those places;
+    - in a team whose release limit the parts used up, the placements worth less than a pair
+      across parts of one of its people still unplaced, the least first, one per such person:
+      the limit may be better spent on that move.
+    Pinned placements are never reopened."""
+    cross_person, cross_opp, cross_points = cross
     open_across = {scenario.opportunities[o].opportunity_id for o in np.unique(cross_opp).tolist()}
     pinned = {x.person_id for x in policy.pinned}
     placed = {p.person_id for p in placements}
-    waiting_teams = {scenario.people[i].team_id for i in np.unique(cross_person).tolist()
-                     if scenario.people[i].person_id not in placed}
     team_of = {p.person_id: p.team_id for p in scenario.people}
-    freed = {p.person_id for p in placements
-             if p.opportunity_id in open_across or team_of[p.person_id] in waiting_teams} - pinned
+    waiting: dict[str, dict[str, float]] = {}  # team -> unplaced person -> best cross pair points
+    for i, points in zip(cross_person.tolist(), cross_points.tolist()):
+        pid = scenario.people[i].person_id
+        if pid not in placed:
+            best = waiting.setdefault(team_of[pid], {})
+            best[pid] = max(best.get(pid, 0), points)
+    released = _most_per_period(Counter((team_of[p.person_id], p.period) for p in placements))
+    headcount = scenario.headcount_by_team
+    by_team: dict[str, list[Placement]] = {}
+    for p in placements:
+        if team_of[p.person_id] in waiting and p.person_id not in pinned:
+            by_team.setdefault(team_of[p.person_id], []).append(p)
+    freed = {p.person_id for p in placements if p.opportunity_id in open_across}
+    for team_id, team_placements in by_team.items():
+        if released.get(team_id, 0) < release_allowance(scenario.team_by_id[team_id], headcount[team_id]):
+            continue  # the team can still release its waiting people: nothing to reopen
+        offers = sorted(waiting[team_id].values(), reverse=True)
+        for offer, placement in zip(offers, sorted(team_placements, key=lambda p: p.score)):
+            if offer > placement.score * SCALE:
+                freed.add(placement.person_id)
+    freed -= pinned
     return ([p for p in placements if p.person_id not in freed], [p for p in placements if p.person_id in freed])
 
 

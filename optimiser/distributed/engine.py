@@ -10,8 +10,10 @@
    coordinating pass keeps its share. Each part returns its plan and the prices of its last LP
    round.
 4. The parts' bounds and the pairs across parts give a bound on the whole problem (`bound`).
-5. The coordinating pass plans what is left (`coordinate`): people still unplaced who have a
-   pair across parts, on the places the parts left free, within what each team may still release.
+5. The coordinating pass plans what is left (`coordinate`): the places open across parts and
+   the moves that compete with them reopened, people still unplaced who have a pair across
+   parts, on the places the parts left free, within what each team may still release; kept
+   only when it beats what it reopened.
 6. The plans are added up: every rule holds, because each part kept it over its own people and
    opportunities and the coordinating pass kept it over what was left.
 
@@ -192,7 +194,7 @@ class _Run:
     def _coordinate(self, placements: list, cross: CrossPairs, bound: float, objective: float) -> _Coordinated:
         """The coordinating pass: the places open across parts reopened, plus what the parts left,
         planned again; kept only when it beats the parts' plan of the same places."""
-        kept, freed = reopened(self.scenario, self.policy, placements, cross.person, cross.opp)
+        kept, freed = reopened(self.scenario, self.policy, placements, (cross.person, cross.opp, cross.points))
         free = places_left(self.scenario, kept)
         chosen = movers(self.scenario, kept, cross.person, cross.opp, free) | {p.person_id for p in freed}
         self.stats["coordinating"] = {"people": len(chosen), "placements_reopened": len(freed)}
