@@ -7,17 +7,19 @@ across parts, and in teams whose release limit is used up, those worth less than
 parts one of the team's unplaced people could make. The pass's plan replaces the reopened
 placements only if it is worth more than they were, so it never makes the plan worse.
 
-The scenario of what is left (after the placements kept) is the whole scenario with:
+The pass runs period by period. The scenario of what is left in a period (after the placements
+kept and those the pass made in earlier periods) is the whole scenario, one period long, with:
 - only the chosen people open to a move (everyone else stays in, unavailable: teams keep their
   make-up, so every score is the whole scenario's, and their commitments still count);
-- each opportunity's places: what the parts left free in every period;
-- each team's release limit: what the parts left (allowance minus the most it released in any
-  period), written as a share of its whole headcount with no `min_staff` (the rule takes the
-  stricter of the two, and the allowance already holds both);
-- each critical skill: the holders that may still leave (those who may leave minus the most that
-  left in any period), written as the count the team must keep among all its holders.
+- each opportunity's places: those still free in that period;
+- each team's release limit: what is left in that period (allowance minus those released),
+  written as a share of its whole headcount with no `min_staff` (the rule takes the stricter of
+  the two, and the allowance already holds both);
+- each critical skill: the holders that may still leave in that period, written as the count the
+  team must keep among all its holders;
+- the opportunities a mover has in other periods forbidden to them (nobody repeats one).
 
-So any plan of what is left, added to the parts' plans, keeps every rule of the whole scenario in
+So any plan of what is left, added to the plans so far, keeps every rule of the whole scenario in
 every period.
 """
 
@@ -30,7 +32,8 @@ import pandas as pd
 
 from optimiser.candidates import scenario_arrays
 from optimiser.objective import SCALE, score_pairs
-from planner.domain import CriticalSkill, Placement, Policy, Scenario, Team
+from planner.domain import CriticalSkill, PersonOpportunity, Placement, Policy, Scenario, Team
+from planner.rotation_calendar import period_dates
 from planner.staffing import critical_skill_may_leave, release_allowance
 
 
@@ -64,19 +67,21 @@ def critical_left(critical: CriticalSkill, holders: int, left_already: int) -> C
     return critical.model_copy(update={"count": keep}) if keep >= 1 else None
 
 
-def what_is_left(scenario: Scenario, policy: Policy, placements: list[Placement], movers: set[str]) -> Scenario:
-    """The scenario of what is left after `placements` (see the module docstring), with only the
-    people in `movers` open to a move."""
+def what_is_left(scenario: Scenario, policy: Policy, placements: list[Placement], movers: set[str],
+                 period: int) -> Scenario:
+    """The scenario of period `period` (one period) after `placements` (see the module
+    docstring), with only the people in `movers` open to a move; a mover may not take again an
+    opportunity they have in another period (nobody repeats an opportunity)."""
     person_by_id = scenario.person_by_id
     team_of = {p.person_id: p.team_id for p in scenario.people}
-    released = _most_per_period(Counter((team_of[p.person_id], p.period) for p in placements))
-    holders_left = Counter()
-    for p in placements:
+    now = [p for p in placements if p.period == period]
+    released = Counter(team_of[p.person_id] for p in now)
+    left_by_skill = Counter()
+    for p in now:
         person = person_by_id[p.person_id]
         for c in scenario.team_by_id[person.team_id].critical_skills:
             if person.skills.get(c.skill, 0) >= c.level:
-                holders_left[((person.team_id, c.skill, c.level), p.period)] += 1
-    left_by_skill = _most_per_period(holders_left)
+                left_by_skill[(person.team_id, c.skill, c.level)] += 1
     headcount = scenario.headcount_by_team
     guarded = {t.team_id for t in scenario.teams if t.critical_skills}
     members_of: dict[str, list] = {}
@@ -94,12 +99,18 @@ def what_is_left(scenario: Scenario, policy: Policy, placements: list[Placement]
                 kept.append(adjusted)
         cut = release_left(team, headcount[team.team_id], released.get(team.team_id, 0))
         teams.append(cut.model_copy(update={"critical_skills": tuple(kept)}))
-    free = places_left(scenario, placements)
+    free = places_left(scenario, now)
     people = tuple(p if (p.person_id in movers) == p.available else p.model_copy(update={"available": False})
                    for p in scenario.people)
-    opportunities = tuple(o if free[o.opportunity_id] == o.capacity else o.model_copy(update={"capacity": free[o.opportunity_id]})
+    opportunities = tuple(o if free[o.opportunity_id] == o.capacity
+                          else o.model_copy(update={"capacity": free[o.opportunity_id]})
                           for o in scenario.opportunities)
-    left_policy = policy.model_copy(update={"pinned": ()})
+    repeats = tuple(PersonOpportunity(person_id=p.person_id, opportunity_id=p.opportunity_id)
+                    for p in placements if p.period != period and p.person_id in movers)
+    windows = period_dates(policy)
+    left_policy = policy.model_copy(update={
+        "pinned": (), "periods": 1, "forbidden": policy.forbidden + repeats,
+        "start": windows[period - 1][0] if windows else None})
     return scenario.model_copy(update={"teams": tuple(teams), "people": people, "opportunities": opportunities,
                                        "policy": left_policy})
 

@@ -44,20 +44,27 @@ def _two_teams():
                     periods=2)
 
 
-def test_what_is_left_counts_the_period_that_used_most():
+def test_what_is_left_in_a_period_counts_that_period_and_forbids_repeats():
     sc = _two_teams()
     placed = [Placement(person_id="P0", opportunity_id="O1", period=1),
               Placement(person_id="P1", opportunity_id="O1", period=1),
               Placement(person_id="P2", opportunity_id="O1", period=2)]
-    assert places_left(sc, placed) == {"O1": 1, "O2": 1}
-    rest = what_is_left(sc, sc.policy, placed, {"P3", "P4"})
+    assert places_left(sc, [p for p in placed if p.period == 1]) == {"O1": 1, "O2": 1}
+    rest = what_is_left(sc, sc.policy, placed, {"P2", "P3", "P4"}, period=1)
     home = rest.team_by_id["home"]
-    # the home team may release 3 of 6 (and keep 2 of its 6 holders): period 1 used 2 of both
+    # the home team may release 3 of 6 and must keep 2 of its 6 holders: period 1 used 2 of both
     assert release_allowance(home, 6) == 1
     assert max(0, 6 - home.critical_skills[0].count) == 6 - 2 - 2
-    assert {p.person_id for p in rest.people if p.available} == {"P3", "P4", "Q1"} - {"Q1"} | {"P3", "P4"}
+    assert {p.person_id for p in rest.people if p.available} == {"P2", "P3", "P4"}
     assert rest.opportunity_by_id["O1"].capacity == 1
+    assert rest.policy.periods == 1
+    # P2 has O1 in period 2: not again in period 1
+    assert PersonOpportunity(person_id="P2", opportunity_id="O1") in rest.policy.forbidden
     assert len(rest.people) == len(sc.people)  # teams keep their make-up: scores are the whole's
+    later = what_is_left(sc, sc.policy, placed, {"P3"}, period=2)
+    assert later.opportunity_by_id["O1"].capacity == 2
+    assert release_allowance(later.team_by_id["home"], 6) == 2
+    assert not later.policy.forbidden
 
 
 def test_a_pinned_placement_is_never_reopened():
