@@ -18,7 +18,8 @@ from regional_scenarios import regional_scenario
 from optimiser.distributed import run_in_process, solve_part, solve_plan_in_parts
 from optimiser.distributed.parts import part_of_opportunities, part_of_people, split_scenario
 from optimiser.matching import BOUND_SCOPE, solve_plan
-from planner.domain import EqualityPolicy, FairnessFloor, PersonOpportunity
+from planner.domain import EqualityPolicy, FairnessFloor, PersonOpportunity, Policy
+from planner.generate import generate_scenario
 from planner.plan_io import write_plan
 from planner.scenario_io import write_scenario_csv
 
@@ -194,3 +195,16 @@ def test_a_stop_request_ends_the_run_with_the_best_plan_so_far():
     assert time.perf_counter() - started < 30
     assert plan.status == "STOPPED_EARLY"
     assert plan.placements and plan.best_bound >= plan.objective
+
+
+def test_without_regions_organisation_clusters_are_planned_apart_and_the_bound_still_holds(tmp_path):
+    scenario = generate_scenario(1200, 8)
+    scenario = scenario.model_copy(update={"policy": Policy(time_limit_s=8, workers=1, random_seed=0)})
+    plan = solve_plan_in_parts(scenario, parts=3)
+    assert plan.stats["engine"] == "3 parts by organisation cluster"
+    assert plan.stats["cross_pairs"] > 0
+    assert plan.best_bound >= full_lp_optimum(scenario) - EPS
+    write_scenario_csv(scenario, tmp_path / "scenario")
+    write_plan(plan, tmp_path / "plan")
+    assert check_plan(tmp_path / "scenario", tmp_path / "plan") == []
+    assert plan.objective >= 0.97 * solve_plan(scenario).objective
