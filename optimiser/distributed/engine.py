@@ -48,6 +48,9 @@ PartRunner = Callable[[Callable[..., T], list[tuple]], list[T]]
 COORDINATING_SHARE = 0.2
 # Seconds kept for adding the plans up and pricing the pairs across parts.
 COMBINE_RESERVE_S = 0.3
+# Tightening the whole bound (raised capacity prices) takes at most this long, or this share of the limit.
+BOUND_SECONDS = 2.0
+BOUND_SHARE = 0.02
 # A part gets at least this long, and the coordinating pass runs only with this long left.
 MIN_SOLVE_S = 0.3
 PLANNED_STATUSES = ("OPTIMAL", "FEASIBLE", "STOPPED_EARLY")
@@ -170,7 +173,8 @@ class _Run:
         failed = [o.plan for o in outcomes if o.plan.status not in PLANNED_STATUSES]
         if failed:
             return self._not_planned(failed)
-        bound = whole_bound(self.scenario, self.split, [o.bound for o in outcomes], cross, self.policy.periods)
+        bound = whole_bound(self.scenario, self.split, [o.bound for o in outcomes], cross, self.policy.periods,
+                            seconds=min(BOUND_SECONDS, BOUND_SHARE * self.policy.time_limit_s))
         placements = [p for o in outcomes for p in o.plan.placements]
         objective = float(sum(o.plan.objective or 0.0 for o in outcomes))
         self._emit("parts planned", "parts", objective, bound, len(placements))

@@ -9,6 +9,7 @@ import pickle
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 
 import pytest
 from checkers.plan_checker import check_plan
@@ -58,9 +59,11 @@ def _placed_within_its_region(scenario, plan) -> list[str]:
             and region[team_of[p.person_id]] != region[opp[p.opportunity_id].host_team_id]]
 
 
-@pytest.mark.parametrize("periods", [1, 2])
-def test_the_plan_keeps_every_rule(tmp_path, periods):
-    scenario = regional_scenario(1500, 21, regions=4, remote_share=0.3, time_limit_s=10, periods=periods)
+@pytest.mark.parametrize("periods,start", [(1, None), (2, None), (2, date(2027, 1, 1))])
+def test_the_plan_keeps_every_rule(tmp_path, periods, start):
+    """Undated and dated rotations (opportunities' own dates, placement days) alike."""
+    scenario = regional_scenario(1500, 21, regions=4, remote_share=0.3, time_limit_s=10, periods=periods,
+                                 start=start)
     plan = solve_plan_in_parts(scenario)
     assert plan.status in ("OPTIMAL", "FEASIBLE")
     assert set(plan.stats["coordinating"]["statuses"]) <= {"OPTIMAL", "FEASIBLE"}
