@@ -19,6 +19,9 @@ from regional_scenarios import regional_scenario
 from optimiser.distributed import run_in_process, solve_part, solve_plan_in_parts
 from optimiser.distributed.parts import part_of_opportunities, part_of_people, split_scenario
 from optimiser.matching import BOUND_SCOPE, solve_plan
+from optimiser.model import model_and_eligible_pairs
+from optimiser.pricing import unpriced
+from optimiser.rules import build_rows
 from planner.domain import EqualityPolicy, FairnessFloor, PersonOpportunity, Policy
 from planner.generate import generate_scenario
 from planner.plan_io import write_plan
@@ -211,3 +214,15 @@ def test_without_regions_organisation_clusters_are_planned_apart_and_the_bound_s
     write_plan(plan, tmp_path / "plan")
     assert check_plan(tmp_path / "scenario", tmp_path / "plan") == []
     assert plan.objective >= 0.97 * solve_plan(scenario).objective
+
+
+def test_a_part_whose_lp_never_finished_still_bounds_its_people_by_their_best_pairs_alone():
+    """With every dual zero (`pricing.unpriced`, what a part offers when its LP did not finish or
+    its rows cannot be priced, e.g. dated periods), the sums are still a bound."""
+    scenario = regional_scenario(600, 61, regions=2, periods=2)
+    data, eligible = model_and_eligible_pairs(scenario, scenario.policy)
+    rows = build_rows(data)
+    zero = unpriced(data, rows, eligible)
+    assert zero.bound >= full_lp_optimum(scenario) - EPS
+    assert zero.people.bound.sum() == pytest.approx(zero.bound)
+    assert not zero.prices.opp.any() and not zero.prices.person.any()
