@@ -76,6 +76,9 @@ class PartBound:
     bound: float
     prices: DualPrices
     people: PersonBounds
+    # the part's own pairs on its opportunities open across parts (positions the part's own):
+    # raising those opportunities' prices lowers these pairs' reduced costs too (_RaisedPrices)
+    own_on_open: CrossPairs | None = None
 
 
 def _take(opportunities, columns: np.ndarray):
@@ -84,20 +87,15 @@ def _take(opportunities, columns: np.ndarray):
     return type(opportunities)(**{f.name: getattr(opportunities, f.name)[columns] for f in fields(opportunities)})
 
 
-def cross_pairs(scenario: Scenario, policy: Policy, parts: list[Part]) -> CrossPairs:
-    """Every eligible pair whose person and opportunity are in different parts, block by block
-    of people, scored like every other pair."""
+def pairs_between(scenario: Scenario, policy: Policy, people: np.ndarray, columns: np.ndarray) -> CrossPairs:
+    """The eligible pairs of the people at `people` and the opportunities at `columns` (positions
+    in `scenario`), block by block of people, scored like every other pair."""
     arrays = scenario_arrays(scenario)
+    people = people[arrays.person_available[people]]
+    columns = columns[arrays.opp_capacity[columns] > 0]
     found: list[tuple[np.ndarray, np.ndarray]] = []
-    everyone = arrays.eligibility_opportunities()
-    for i, part in enumerate(parts):
-        outside = np.ones(arrays.n_opps, dtype=bool)
-        outside[part.opportunities] = False
-        columns = np.flatnonzero(outside & (arrays.opp_capacity > 0))
-        people = part.people[arrays.person_available[part.people]]
-        if not (len(columns) and len(people)):
-            continue
-        opportunities = _take(everyone, columns)
+    if len(people) and len(columns):
+        opportunities = _take(arrays.eligibility_opportunities(), columns)
         block = max(1, _BLOCK_CELLS // len(columns))
         for start in range(0, len(people), block):
             rows = people[start:start + block]
@@ -111,6 +109,17 @@ def cross_pairs(scenario: Scenario, policy: Policy, parts: list[Part]) -> CrossP
     person = np.concatenate([p for p, _ in found])
     opp = np.concatenate([o for _, o in found])
     return CrossPairs(person, opp, _points(arrays, person, opp, policy))
+
+
+def cross_pairs(scenario: Scenario, policy: Policy, parts: list[Part]) -> CrossPairs:
+    """Every eligible pair whose person and opportunity are in different parts."""
+    found = []
+    for part in parts:
+        outside = np.ones(len(scenario.opportunities), dtype=bool)
+        outside[part.opportunities] = False
+        found.append(pairs_between(scenario, policy, part.people, np.flatnonzero(outside)))
+    return CrossPairs(np.concatenate([f.person for f in found]), np.concatenate([f.opp for f in found]),
+                      np.concatenate([f.points for f in found]))
 
 
 def _points(arrays: ScenarioArrays, person: np.ndarray, opp: np.ndarray, policy: Policy) -> np.ndarray:
@@ -179,7 +188,7 @@ class _RaisedPrices:
             self.opp_price[here] = found.prices.opp[local_opp[cross.opp[here]]]
         self.by_part = [(part, found, here, local_person[cross.person[here]])
                         for a, (part, found) in enumerate(zip(parts, bounds))
-                        for here in [np.flatnonzero(part_of_person[cross.person] == a)] if len(here)]
+                        for here in [np.flatnonzero(part_of_person[cross.person] == a)]]
         self.cross, self.periods, self.n_opps = cross, periods, n_opps
         self.places = np.array([o.capacity for o in scenario.opportunities], dtype=np.float64) * periods
 
@@ -190,8 +199,10 @@ class _RaisedPrices:
         grown = float((lift * self.places).sum())
         alone = np.zeros(self.cross.n_pairs)
         for part, found, here, person in self.by_part:
+            own = found.own_on_open
+            own_lift = lift[part.opportunities[own.opp]] if own is not None and own.n_pairs else np.zeros(0)
             added, alone[here] = _growth(found, person, self.cross.points[here], price[here], len(part.people),
-                                         self.periods)
+                                         self.periods, own_lift)
             grown += added
         return grown, alone
 
@@ -212,10 +223,12 @@ class _RaisedPrices:
 
 
 def _growth(found: PartBound, person: np.ndarray, points: np.ndarray, opp_price: np.ndarray, n_people: int,
-            periods: int) -> tuple[float, np.ndarray]:
+            periods: int, own_lift: np.ndarray | None = None) -> tuple[float, np.ndarray]:
     """How much the people of one part add to the bound through their cross pairs (`person`:
-    positions in the part), and each cross pair's value alone (max over periods of its reduced
-    cost with the one-placement row priced, at least 0)."""
+    positions in the part), with the capacity prices of the part's own opportunities open
+    across parts raised by `own_lift` (one per pair of `found.own_on_open`); and each cross
+    pair's value alone (max over periods of its reduced cost with the one-placement row priced,
+    at least 0)."""
     prices, own = found.prices, found.people
     priced = np.zeros(n_people, dtype=bool)
     priced[own.people] = True
@@ -233,7 +246,25 @@ def _growth(found: PartBound, person: np.ndarray, points: np.ndarray, opp_price:
     bound_one[own.people], best_period[own.people], fixed[own.people] = own.bound_one, own.best_period, own.fixed
     old = np.zeros(n_people)
     old[own.people] = own.bound
-    grown = np.unique(person)
-    new_one = bound_one[grown] + added_one[grown]
+    dropped = _own_pairs_drop(found, own_lift, fixed, n_people)
+    grown = np.union1d(person, np.flatnonzero(dropped > 0))
+    new_one = bound_one[grown] + added_one[grown] - dropped[grown]
+    # the best reduced cost per period can only fall with a raised price: the old one still bounds it
     new_period = np.where(fixed[grown], np.inf, np.maximum(best_period[grown], cross_best[grown]).sum(axis=1))
     return float((np.minimum(new_one, new_period) - old[grown]).sum()), alone
+
+
+def _own_pairs_drop(found: PartBound, lift: np.ndarray | None, fixed: np.ndarray, n_people: int) -> np.ndarray:
+    """Per person of the part: how much bound (1) falls when the capacity prices of the part's
+    own opportunities open across parts rise by `lift` (each pair alone, as in _lagrangian;
+    people with something pinned or forbidden are left as they were, still a bound)."""
+    own = found.own_on_open
+    if own is None or not own.n_pairs or lift is None or not lift.any():
+        return np.zeros(n_people)
+    prices = found.prices
+    rc_one = (own.points.astype(np.float64)[:, None] - prices.person[own.person] - prices.opp[own.opp]
+              - prices.one[own.person])
+    before = np.maximum(rc_one.max(axis=1), 0.0)
+    after = np.maximum((rc_one - lift[:, None]).max(axis=1), 0.0)
+    fall = np.where(fixed[own.person], 0.0, before - after)
+    return np.bincount(own.person, weights=fall, minlength=n_people)

@@ -1,18 +1,25 @@
 """The coordinating pass: after the parts are planned, the moves across parts (remote
-opportunities of other parts, places left over) for the people still unplaced, planned by the
-single-process solver on a scenario of what is left.
+opportunities of other parts, places left over), planned by the single-process solver on a
+scenario of what is left.
 
-The scenario of what is left is the whole scenario with:
+Some of the parts' placements are reopened first (`reopened`): those on opportunities open
+across parts, and in teams whose release limit is used up, those worth less than a move across
+parts one of the team's unplaced people could make. The pass's plan replaces the reopened
+placements only if it is worth more than they were, so it never makes the plan worse.
+
+The pass runs period by period. The scenario of what is left in a period (after the placements
+kept and those the pass made in earlier periods) is the whole scenario, one period long, with:
 - only the chosen people open to a move (everyone else stays in, unavailable: teams keep their
   make-up, so every score is the whole scenario's, and their commitments still count);
-- each opportunity's places: what the parts left free in every period;
-- each team's release limit: what the parts left (allowance minus the most it released in any
-  period), written as a share of its whole headcount with no `min_staff` (the rule takes the
-  stricter of the two, and the allowance already holds both);
-- each critical skill: the holders that may still leave (those who may leave minus the most that
-  left in any period), written as the count the team must keep among all its holders.
+- each opportunity's places: those still free in that period;
+- each team's release limit: what is left in that period (allowance minus those released),
+  written as a share of its whole headcount with no `min_staff` (the rule takes the stricter of
+  the two, and the allowance already holds both);
+- each critical skill: the holders that may still leave in that period, written as the count the
+  team must keep among all its holders;
+- the opportunities a mover has in other periods forbidden to them (nobody repeats one).
 
-So any plan of what is left, added to the parts' plans, keeps every rule of the whole scenario in
+So any plan of what is left, added to the plans so far, keeps every rule of the whole scenario in
 every period.
 """
 
@@ -24,8 +31,9 @@ import numpy as np
 import pandas as pd
 
 from optimiser.candidates import scenario_arrays
-from optimiser.objective import score_pairs
-from planner.domain import CriticalSkill, Placement, Policy, Scenario, Team
+from optimiser.objective import SCALE, score_pairs
+from planner.domain import CriticalSkill, PersonOpportunity, Placement, Policy, Scenario, Team
+from planner.rotation_calendar import period_dates
 from planner.staffing import critical_skill_may_leave, release_allowance
 
 
@@ -59,19 +67,21 @@ def critical_left(critical: CriticalSkill, holders: int, left_already: int) -> C
     return critical.model_copy(update={"count": keep}) if keep >= 1 else None
 
 
-def what_is_left(scenario: Scenario, policy: Policy, placements: list[Placement], movers: set[str]) -> Scenario:
-    """The scenario of what is left after `placements` (see the module docstring), with only the
-    people in `movers` open to a move."""
+def what_is_left(scenario: Scenario, policy: Policy, placements: list[Placement], movers: set[str],
+                 period: int) -> Scenario:
+    """The scenario of period `period` (one period) after `placements` (see the module
+    docstring), with only the people in `movers` open to a move; a mover may not take again an
+    opportunity they have in another period (nobody repeats an opportunity)."""
     person_by_id = scenario.person_by_id
     team_of = {p.person_id: p.team_id for p in scenario.people}
-    released = _most_per_period(Counter((team_of[p.person_id], p.period) for p in placements))
-    holders_left = Counter()
-    for p in placements:
+    now = [p for p in placements if p.period == period]
+    released = Counter(team_of[p.person_id] for p in now)
+    left_by_skill = Counter()
+    for p in now:
         person = person_by_id[p.person_id]
         for c in scenario.team_by_id[person.team_id].critical_skills:
             if person.skills.get(c.skill, 0) >= c.level:
-                holders_left[((person.team_id, c.skill, c.level), p.period)] += 1
-    left_by_skill = _most_per_period(holders_left)
+                left_by_skill[(person.team_id, c.skill, c.level)] += 1
     headcount = scenario.headcount_by_team
     guarded = {t.team_id for t in scenario.teams if t.critical_skills}
     members_of: dict[str, list] = {}
@@ -89,29 +99,58 @@ def what_is_left(scenario: Scenario, policy: Policy, placements: list[Placement]
                 kept.append(adjusted)
         cut = release_left(team, headcount[team.team_id], released.get(team.team_id, 0))
         teams.append(cut.model_copy(update={"critical_skills": tuple(kept)}))
-    free = places_left(scenario, placements)
+    free = places_left(scenario, now)
     people = tuple(p if (p.person_id in movers) == p.available else p.model_copy(update={"available": False})
                    for p in scenario.people)
-    opportunities = tuple(o if free[o.opportunity_id] == o.capacity else o.model_copy(update={"capacity": free[o.opportunity_id]})
+    opportunities = tuple(o if free[o.opportunity_id] == o.capacity
+                          else o.model_copy(update={"capacity": free[o.opportunity_id]})
                           for o in scenario.opportunities)
-    left_policy = policy.model_copy(update={"pinned": ()})
+    repeats = tuple(PersonOpportunity(person_id=p.person_id, opportunity_id=p.opportunity_id)
+                    for p in placements if p.period != period and p.person_id in movers)
+    windows = period_dates(policy)
+    left_policy = policy.model_copy(update={
+        "pinned": (), "periods": 1, "forbidden": policy.forbidden + repeats,
+        "start": windows[period - 1][0] if windows else None})
     return scenario.model_copy(update={"teams": tuple(teams), "people": people, "opportunities": opportunities,
                                        "policy": left_policy})
 
 
-def reopened(scenario: Scenario, placements: list[Placement], cross_person: np.ndarray, cross_opp: np.ndarray
+def reopened(scenario: Scenario, policy: Policy, placements: list[Placement], cross: tuple[np.ndarray, ...]
              ) -> tuple[list[Placement], list[Placement]]:
-    """(kept, reopened). Reopened, in all their periods: the placements of everyone placed on an
-    opportunity open across parts (so the coordinating pass can weigh them against people of
-    other parts for those places), and of everyone in a team where someone with a pair across
-    parts is still unplaced (the team's release limit may be better spent on that move)."""
+    """(kept, reopened), `cross` being the cross pairs' (person, opportunity, points). Reopened,
+    in all their periods:
+    - the placements on an opportunity open across parts, so the coordinating pass can weigh
+      the parts' people against people of other parts for those places;
+    - in a team whose release limit the parts used up, the placements worth less than a pair
+      across parts of one of its people still unplaced, the least first, one per such person:
+      the limit may be better spent on that move.
+    Pinned placements are never reopened."""
+    cross_person, cross_opp, cross_points = cross
     open_across = {scenario.opportunities[o].opportunity_id for o in np.unique(cross_opp).tolist()}
+    pinned = {x.person_id for x in policy.pinned}
     placed = {p.person_id for p in placements}
-    waiting_teams = {scenario.people[i].team_id for i in np.unique(cross_person).tolist()
-                     if scenario.people[i].person_id not in placed}
     team_of = {p.person_id: p.team_id for p in scenario.people}
-    freed = {p.person_id for p in placements
-             if p.opportunity_id in open_across or team_of[p.person_id] in waiting_teams}
+    waiting: dict[str, dict[str, float]] = {}  # team -> unplaced person -> best cross pair points
+    for i, points in zip(cross_person.tolist(), cross_points.tolist()):
+        pid = scenario.people[i].person_id
+        if pid not in placed:
+            best = waiting.setdefault(team_of[pid], {})
+            best[pid] = max(best.get(pid, 0), points)
+    released = _most_per_period(Counter((team_of[p.person_id], p.period) for p in placements))
+    headcount = scenario.headcount_by_team
+    by_team: dict[str, list[Placement]] = {}
+    for p in placements:
+        if team_of[p.person_id] in waiting and p.person_id not in pinned:
+            by_team.setdefault(team_of[p.person_id], []).append(p)
+    freed = {p.person_id for p in placements if p.opportunity_id in open_across}
+    for team_id, team_placements in by_team.items():
+        if released.get(team_id, 0) < release_allowance(scenario.team_by_id[team_id], headcount[team_id]):
+            continue  # the team can still release its waiting people: nothing to reopen
+        offers = sorted(waiting[team_id].values(), reverse=True)
+        for offer, placement in zip(offers, sorted(team_placements, key=lambda p: p.score)):
+            if offer > placement.score * SCALE:
+                freed.add(placement.person_id)
+    freed -= pinned
     return ([p for p in placements if p.person_id not in freed], [p for p in placements if p.person_id in freed])
 
 

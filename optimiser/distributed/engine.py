@@ -10,8 +10,10 @@
    coordinating pass keeps its share. Each part returns its plan and the prices of its last LP
    round.
 4. The parts' bounds and the pairs across parts give a bound on the whole problem (`bound`).
-5. The coordinating pass plans what is left (`coordinate`): people still unplaced who have a
-   pair across parts, on the places the parts left free, within what each team may still release.
+5. The coordinating pass plans what is left (`coordinate`): the places open across parts and
+   the moves that compete with them reopened, people still unplaced who have a pair across
+   parts, on the places the parts left free, within what each team may still release; kept
+   only when it beats what it reopened.
 6. The plans are added up: every rule holds, because each part kept it over its own people and
    opportunities and the coordinating pass kept it over what was left.
 
@@ -26,15 +28,18 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
-from optimiser.distributed.bound import CrossPairs, PartBound, cross_pairs, whole_bound
+import numpy as np
+
+from optimiser.distributed.bound import CrossPairs, PartBound, cross_pairs, pairs_between, whole_bound
 from optimiser.distributed.coordinate import movers, placement_points, places_left, reopened, what_is_left
 from optimiser.distributed.parts import Part, part_scenario, pins_across_parts, split_scenario, teams_name_regions
 from optimiser.matching import BOUND_SCOPE, solve_plan, solve_plan_with_prices, stopped_early_status
 from optimiser.model import Progress
 from planner.domain import Plan, Policy, Scenario
+from planner.rotation_calendar import date_placements
 
 T = TypeVar("T")
 PartRunner = Callable[[Callable[..., T], list[tuple]], list[T]]
@@ -43,6 +48,9 @@ PartRunner = Callable[[Callable[..., T], list[tuple]], list[T]]
 COORDINATING_SHARE = 0.2
 # Seconds kept for adding the plans up and pricing the pairs across parts.
 COMBINE_RESERVE_S = 0.3
+# Tightening the whole bound (raised capacity prices) takes at most this long, or this share of the limit.
+BOUND_SECONDS = 2.0
+BOUND_SHARE = 0.02
 # A part gets at least this long, and the coordinating pass runs only with this long left.
 MIN_SOLVE_S = 0.3
 PLANNED_STATUSES = ("OPTIMAL", "FEASIBLE", "STOPPED_EARLY")
@@ -62,8 +70,9 @@ class _Coordinated:
     the points of the parts' placements it replaced."""
 
     placements: list
-    plan: Plan | None
+    plans: list[Plan] | None  # one per period it planned
     reopened_points: float = 0.0
+    movers: set[str] = field(default_factory=set)  # who the coordinating pass could move
 
 
 @dataclass
@@ -74,10 +83,16 @@ class PartOutcome:
     bound: PartBound
 
 
-def solve_part(scenario: Scenario, policy: Policy, stop: threading.Event | None = None) -> PartOutcome:
-    """Plan one part with the single-process solver and keep its prices (positions are the part's)."""
+def solve_part(scenario: Scenario, policy: Policy, open_across: np.ndarray | None = None,
+               stop: threading.Event | None = None) -> PartOutcome:
+    """Plan one part with the single-process solver and keep its prices and its own pairs on
+    `open_across`, its opportunities that people of other parts could take (positions are the
+    part's)."""
     plan, priced = solve_plan_with_prices(scenario, policy, stop=stop)
-    return PartOutcome(plan, PartBound(priced.bound, priced.prices, priced.people))
+    everyone = np.arange(len(scenario.people))
+    own = pairs_between(scenario, policy, everyone, np.asarray(open_across if open_across is not None else [],
+                                                               dtype=np.int64))
+    return PartOutcome(plan, PartBound(priced.bound, priced.prices, priced.people, own))
 
 
 def whole_organisation_rules(policy: Policy) -> list[str]:
@@ -154,78 +169,102 @@ class _Run:
         scenarios = [part_scenario(self.scenario, part, self.policy) for part in self.split]
         self.stats["cross_pairs"] = cross.n_pairs
         self.stats["split_seconds"] = round(time.perf_counter() - t0, 3)
-        outcomes = self._solve_parts(run_parts, scenarios)
+        outcomes = self._solve_parts(run_parts, scenarios, self._open_across(cross))
         failed = [o.plan for o in outcomes if o.plan.status not in PLANNED_STATUSES]
         if failed:
             return self._not_planned(failed)
-        bound = whole_bound(self.scenario, self.split, [o.bound for o in outcomes], cross, self.policy.periods)
+        bound = whole_bound(self.scenario, self.split, [o.bound for o in outcomes], cross, self.policy.periods,
+                            seconds=min(BOUND_SECONDS, BOUND_SHARE * self.policy.time_limit_s))
         placements = [p for o in outcomes for p in o.plan.placements]
         objective = float(sum(o.plan.objective or 0.0 for o in outcomes))
         self._emit("parts planned", "parts", objective, bound, len(placements))
         coordinated = self._coordinate(placements, cross, bound, objective)
         return self._combine(outcomes, coordinated, bound)
 
-    def _solve_parts(self, run_parts: PartRunner, scenarios: list[Scenario]) -> list[PartOutcome]:
+    def _open_across(self, cross: CrossPairs) -> list[np.ndarray]:
+        """Per part: its opportunities (its own positions) that people of other parts could take."""
+        taken = np.zeros(len(self.scenario.opportunities), dtype=bool)
+        taken[cross.opp] = True
+        return [np.flatnonzero(taken[part.opportunities]) for part in self.split]
+
+    def _solve_parts(self, run_parts: PartRunner, scenarios: list[Scenario], open_across: list[np.ndarray]
+                     ) -> list[PartOutcome]:
         slots = max(1, int(getattr(run_parts, "slots", 1)))
         waves = math.ceil(len(scenarios) / slots)
         left = self.deadline - time.perf_counter()
         limit = max(MIN_SOLVE_S, (left * (1 - COORDINATING_SHARE) - COMBINE_RESERVE_S) / waves)
         self.stats["part_time_limit_s"] = round(limit, 3)
-        part_policy = self.policy.model_copy(update={"time_limit_s": limit})
+        calls = [(s, s.policy.model_copy(update={"time_limit_s": limit}), open_opps)
+                 for s, open_opps in zip(scenarios, open_across)]
         if run_parts is run_in_process:
             # In this process a stop request reaches the running part, and each part reports.
             done: list[PartOutcome] = []
 
-            def one(scenario: Scenario, policy: Policy) -> PartOutcome:
-                outcome = solve_part(scenario, policy, self.stop) if not self._stopped() else \
-                    solve_part(scenario, policy.model_copy(update={"time_limit_s": MIN_SOLVE_S}), self.stop)
+            def one(scenario: Scenario, policy: Policy, open_opps: np.ndarray) -> PartOutcome:
+                if self._stopped():
+                    policy = policy.model_copy(update={"time_limit_s": MIN_SOLVE_S})
+                outcome = solve_part(scenario, policy, open_opps, self.stop)
                 done.append(outcome)
                 self._emit(f"part {len(done)} of {len(scenarios)} planned", "parts",
                            float(sum(o.plan.objective or 0.0 for o in done)), None,
                            sum(len(o.plan.placements) for o in done))
                 return outcome
 
-            return run_parts(one, [(s, part_policy) for s in scenarios])
-        return run_parts(solve_part, [(s, part_policy) for s in scenarios])
+            return run_parts(one, calls)
+        return run_parts(solve_part, calls)
 
     def _coordinate(self, placements: list, cross: CrossPairs, bound: float, objective: float) -> _Coordinated:
-        """The coordinating pass: the places open across parts reopened, plus what the parts left,
-        planned again; kept only when it beats the parts' plan of the same places."""
-        kept, freed = reopened(self.scenario, placements, cross.person, cross.opp)
-        free = places_left(self.scenario, kept)
-        chosen = movers(self.scenario, kept, cross.person, cross.opp, free) | {p.person_id for p in freed}
-        self.stats["coordinating"] = {"people": len(chosen), "placements_reopened": len(freed)}
+        """The coordinating pass, period by period: the places open across parts and the moves
+        that compete with them reopened, plus what the parts left, planned again; kept only
+        when it beats the parts' plan of the same places."""
+        kept, freed = reopened(self.scenario, self.policy, placements, (cross.person, cross.opp, cross.points))
+        freed_people = {p.person_id for p in freed}
         unchanged = _Coordinated(placements, None)
-        left = self.deadline - time.perf_counter() - COMBINE_RESERVE_S
-        if not chosen or self._stopped():
-            return unchanged
-        if left < MIN_SOLVE_S:
-            self.stats["coordinating"]["skipped"] = "no time left"
+        self.stats["coordinating"] = {"placements_reopened": len(freed), "people": 0}
+        if self._stopped():
             return unchanged
         self._emit("start", "coordinating", objective, bound, len(placements))
         t0 = time.perf_counter()
-        rest = what_is_left(self.scenario, self.policy, kept, chosen)
-        limit = max(MIN_SOLVE_S, left - (time.perf_counter() - t0))
-        plan = solve_plan(rest, rest.policy.model_copy(update={"time_limit_s": limit}), stop=self.stop)
+        current, plans, chosen_all = list(kept), [], set()
+        periods = self.policy.periods
+        for period in range(1, periods + 1):
+            now = [p for p in current if p.period == period]
+            chosen = movers(self.scenario, now, cross.person, cross.opp, places_left(self.scenario, now)) | freed_people
+            left = self.deadline - time.perf_counter() - COMBINE_RESERVE_S
+            if not chosen or self._stopped() or left < MIN_SOLVE_S:
+                continue
+            chosen_all |= chosen
+            rest = what_is_left(self.scenario, self.policy, current, chosen, period)
+            limit = max(MIN_SOLVE_S, left / (periods - period + 1))
+            plan = solve_plan(rest, rest.policy.model_copy(update={"time_limit_s": limit}), stop=self.stop)
+            if plan.status not in PLANNED_STATUSES:
+                continue
+            for placement in plan.placements:
+                placement.period = period
+            date_placements(self.scenario, self.policy, plan.placements)
+            current += plan.placements
+            plans.append(plan)
         before = placement_points(self.scenario, self.policy, freed)
-        self.stats["coordinating"].update({"status": plan.status, "objective": plan.objective,
-                                           "reopened_objective": before, "placements": len(plan.placements),
-                                           "seconds": round(time.perf_counter() - t0, 3)})
-        if plan.status not in PLANNED_STATUSES or (plan.objective or 0.0) <= before:
+        after = float(sum(plan.objective or 0.0 for plan in plans))
+        added = len(current) - len(kept)
+        self.stats["coordinating"].update({"people": len(chosen_all), "objective": after, "reopened_objective": before,
+                                           "placements": added, "seconds": round(time.perf_counter() - t0, 3),
+                                           "statuses": [plan.status for plan in plans]})
+        if not plans or after <= before:
             self.stats["coordinating"]["kept"] = "the parts' plan (the coordinating pass found nothing better)"
             return unchanged
-        self._emit("coordinated", "coordinating", objective - before + plan.objective, bound,
-                   len(kept) + len(plan.placements))
-        return _Coordinated(kept + plan.placements, plan, before)
+        self._emit("coordinated", "coordinating", objective - before + after, bound, len(current))
+        return _Coordinated(current, plans, before, chosen_all)
 
     def _combine(self, outcomes: list[PartOutcome], coordinated: _Coordinated, bound: float) -> Plan:
-        plans = [o.plan for o in outcomes] + ([coordinated.plan] if coordinated.plan is not None else [])
+        plans = [o.plan for o in outcomes] + (coordinated.plans or [])
         placements = coordinated.placements
         objective = float(sum(o.plan.objective or 0.0 for o in outcomes))
         unplaced = {pid: why for o in outcomes for pid, why in o.plan.unplaced.items()}
-        if coordinated.plan is not None:
-            objective += coordinated.plan.objective - coordinated.reopened_points
-            unplaced.update(coordinated.plan.unplaced)
+        for plan in coordinated.plans or []:
+            unplaced.update({pid: why for pid, why in plan.unplaced.items() if pid in coordinated.movers})
+        if coordinated.plans:
+            objective += sum(plan.objective or 0.0 for plan in coordinated.plans) - coordinated.reopened_points
         placed = {p.person_id for p in placements}
         unplaced = {pid: why for pid, why in unplaced.items() if pid not in placed}
         status = "OPTIMAL" if objective >= math.floor(bound + 1e-6) else "FEASIBLE"
@@ -234,7 +273,7 @@ class _Run:
                                 "status": o.plan.status, "objective": o.plan.objective, "bound": o.bound.bound,
                                 "seconds": o.plan.solve_seconds, "method": o.plan.stats.get("method")}
                                for part, o in zip(self.split, outcomes)]
-        self.stats["method"] = "parts + coordinating pass" if coordinated.plan is not None else "parts"
+        self.stats["method"] = "parts + coordinating pass" if coordinated.plans else "parts"
         self.stats["solve_status"] = status
         warnings = list(dict.fromkeys(w for plan in plans for w in plan.warnings))
         self._emit("plan", "writing_up", objective, bound, len(placements))

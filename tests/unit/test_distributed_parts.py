@@ -88,10 +88,12 @@ def test_balanced_groups_put_the_heaviest_first_into_the_lightest_group_and_drop
 
 def test_a_parts_scenario_scores_its_pairs_exactly_as_the_whole_scenario_does():
     scenario = regional_scenario(600, 5, regions=3)
-    whole = model_data(scenario, scenario.policy, prune=False).pairs
-    key = lambda pairs, arrays: dict(zip(zip(arrays.person_ids[pairs["person"]], arrays.opp_ids[pairs["opp"]]),
-                                         pairs["points"]))
-    whole_points = key(whole, model_data(scenario, scenario.policy, prune=False).arrays)
+    def key(pairs, arrays) -> dict:
+        """(person id, opportunity id) -> points."""
+        return dict(zip(zip(arrays.person_ids[pairs["person"]], arrays.opp_ids[pairs["opp"]]), pairs["points"]))
+
+    whole = model_data(scenario, scenario.policy, prune=False)
+    whole_points = key(whole.pairs, whole.arrays)
     for part in split_scenario(scenario):
         sub = part_scenario(scenario, part, scenario.policy)
         data = model_data(sub, sub.policy, prune=False)
