@@ -110,9 +110,10 @@ def redeploy_in_parts(
 
     report("parts built", message=f"{len(parts)} independent part(s) by region")
     calls = [(part, day, _baseline_of(part, previous), limit, method) for _, part in parts]
+    already = len(getattr(run_parts, "parts", []))
     results = run_parts(solve_part, calls)
     combined = combine_parts(scenario, [r for r, _ in parts], [p for _, p in parts], results, previous, day,
-                             where=getattr(run_parts, "parts", None))
+                             where=getattr(run_parts, "parts", [])[already:])
     combined.solve_seconds = round(time.perf_counter() - started, 4)
     if stop is not None and stop.is_set() and combined.status != "OPTIMAL":
         combined.status = "STOPPED_EARLY"

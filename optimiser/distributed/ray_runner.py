@@ -63,7 +63,8 @@ class PartRun:
 
 @dataclass
 class RayRunner:
-    """A `PartRunner` on Ray; `parts` lists where each part of the last call ran."""
+    """A `PartRunner` on Ray; `parts` lists where each part ran, call after call (one runner per
+    solve, so a plan can say where all of its parts ran)."""
 
     address: str | None
     cpus_per_part: int = CPUS_PER_PART
@@ -73,8 +74,9 @@ class RayRunner:
         task = _run_part.options(num_cpus=self.cpus_per_part)
         refs = [task.remote(fn, args) for args in calls]
         outcomes = ray.get(refs)
-        self.parts = [
-            PartRun(part=i, node_id=node_id, node_ip=node_ip, seconds=round(seconds, 4))
+        first = len(self.parts)
+        self.parts += [
+            PartRun(part=first + i, node_id=node_id, node_ip=node_ip, seconds=round(seconds, 4))
             for i, (node_id, node_ip, seconds, _) in enumerate(outcomes)
         ]
         return [result for *_, result in outcomes]
@@ -86,7 +88,7 @@ class RayRunner:
         return max(1, int(ray.cluster_resources().get("CPU", 1) // self.cpus_per_part))
 
     def nodes(self) -> list[str]:
-        """The distinct Ray nodes that ran a part of the last call, in order of first use."""
+        """The distinct Ray nodes that ran a part, in order of first use."""
         return list(dict.fromkeys(run.node_id for run in self.parts))
 
     def summary(self) -> dict[str, Any]:

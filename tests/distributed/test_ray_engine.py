@@ -48,6 +48,7 @@ def test_parts_run_as_ray_tasks_on_both_nodes_and_come_back_in_order(ray_cluster
     assert runner(time.sleep, [(1,)] * 4) == [None] * 4
     assert len(runner.parts) == 4 and set(runner.nodes()) == _alive_nodes() and len(runner.nodes()) == 2
     assert runner(divmod, [(7, 2), (9, 4), (1, 1)]) == [(3, 1), (2, 1), (1, 0)]
+    assert [run.part for run in runner.parts] == list(range(7))  # every call's parts are recorded
     assert runner.summary()["nodes"] >= 1 and runner.summary()["address"] == ray_cluster.address
 
 
