@@ -131,3 +131,19 @@ def test_a_region_without_demand_is_a_part_that_moves_nobody_and_still_counts_wh
     assert parts.objective == single.objective and parts.protected == single.protected
     north_part = next(p for p in parts.parts if p["region"] == "North")
     assert north_part["demand_units"] == 0 and north_part["objective"] == 0 and north_part["status"] == "OPTIMAL"
+
+
+def test_a_previous_move_across_regions_is_not_kept_and_is_not_reported_missing():
+    scenario = regional_crisis(300, 3)
+    before_regions = redeploy(with_regions(scenario, ("",)), time_limit_s=20)
+    region_of = {t.team_id: t.region for t in scenario.teams}
+    across = {a.person_id for a in before_regions.assignments if region_of[a.from_team_id] != region_of[a.to_team_id]}
+    assert across, "the previous plan must move someone across regions for this test to mean anything"
+    for result in (redeploy(scenario, baseline=before_regions, time_limit_s=20),
+                   redeploy_in_parts(scenario, baseline=before_regions, time_limit_s=20)):
+        assert not across & set(result.changes.stayed)
+        assert broken_crisis_rules(scenario, _moves(result), result.plan_date) == {}
+        assert not any("no longer in the scenario" in note for note in result.notes)
+    single = redeploy(scenario, baseline=before_regions, time_limit_s=20)
+    parts = redeploy_in_parts(scenario, baseline=before_regions, time_limit_s=20)
+    assert parts.objective == single.objective and parts.changes.stayed == single.changes.stayed
