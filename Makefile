@@ -23,11 +23,11 @@ run: install
 
 test: install
 	bash scripts/install-test-system-deps.sh
-	bash scripts/with-postgres.sh $(VENV)/bin/python -m pytest -n 2 -q
+	bash scripts/with-postgres.sh $(VENV)/bin/python -m pytest -n 2 --dist loadgroup -q
 
 check: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -n 2 -q -m "not browser and not postgres and not slow"
+	$(PY) -m pytest -n 2 -q -m "not browser and not postgres and not slow and not ray"
 
 bench: install
 	$(PY) -m bench.run_all

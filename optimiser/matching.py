@@ -49,7 +49,7 @@ from optimiser.model import (
     with_more_pairs,
 )
 from optimiser.objective import TERMS
-from optimiser.pricing import price_all_pairs, trivial_bound
+from optimiser.pricing import Priced, price_all_pairs, trivial_bound, unpriced
 from optimiser.rules import COUNTING_RULES, ModelData, Rows, build_rows
 from optimiser.run_control import SolveControl
 from optimiser.stability import blocking_pair_records, blocking_pairs
@@ -80,6 +80,7 @@ class _Outcome:
     method: str
     conflicts: list[str]
     data: ModelData | None = None  # the model the plan's variables belong to (None: the first one)
+    priced: Priced | None = None  # the whole-problem pricing of the last LP round that had one
 
 
 def solve_plan(scenario: Scenario, policy: Policy | None = None,
@@ -94,6 +95,22 @@ def solve_plan(scenario: Scenario, policy: Policy | None = None,
     The bound always covers the whole problem (every eligible pair), even when the model kept only
     each person's best pairs (`keep_per_person`, from `prune_from` eligible pairs; defaults in
     optimiser.model) and even when the LP relaxation did not finish."""
+    return _solve(scenario, policy, on_progress, stop, keep_per_person, prune_from, with_prices=False)[0]
+
+
+def solve_plan_with_prices(scenario: Scenario, policy: Policy | None = None,
+                           on_progress: Callable[[Progress], None] | None = None,
+                           stop: threading.Event | None = None) -> tuple[Plan, Priced]:
+    """`solve_plan`, and the pricing of the whole problem by the duals of its final LP round
+    (`optimiser.pricing.Priced`: its bound, and each person's and opportunity's prices), for a
+    caller that combines plans of parts of a scenario (optimiser.distributed). A model solved
+    without the LP route has its LP solved once more for the prices; when no LP finished, every
+    dual is zero (each person's best pairs alone, still a bound)."""
+    return _solve(scenario, policy or scenario.policy, on_progress, stop, None, None, with_prices=True)
+
+
+def _solve(scenario: Scenario, policy: Policy | None, on_progress, stop, keep_per_person: int | None,
+           prune_from: int | None, with_prices: bool) -> tuple[Plan, Priced | None]:
     policy = policy or scenario.policy
     started = time.perf_counter()
     deadline = started + policy.time_limit_s
@@ -115,11 +132,13 @@ def solve_plan(scenario: Scenario, policy: Policy | None = None,
 
     with control.running():
         emit(Progress(0, None, None, "start", "candidates"))
-        return _plan(scenario, policy, deadline, started, events, emit, control, keep_per_person, prune_from)
+        return _plan(scenario, policy, deadline, started, events, emit, control, keep_per_person, prune_from,
+                     with_prices)
 
 
 def _plan(scenario: Scenario, policy: Policy, deadline: float, started: float, events: list[Progress], emit,
-          control: SolveControl, keep_per_person: int | None, prune_from: int | None) -> Plan:
+          control: SolveControl, keep_per_person: int | None, prune_from: int | None,
+          with_prices: bool) -> tuple[Plan, Priced | None]:
     """The steps of `solve_plan` (see the module docstring), phases reported to `control`."""
     t0 = time.perf_counter()
     data, eligible = model_and_eligible_pairs(scenario, policy, keep_per_person=keep_per_person,
@@ -133,9 +152,25 @@ def _plan(scenario: Scenario, policy: Policy, deadline: float, started: float, e
     work_deadline = deadline - min(_reserve(data), REPORT_RESERVE_MAX_SHARE * policy.time_limit_s)
     outcome = _ineligible_pins(data) or _optimise(data, rows, eligible, work_deadline, emit, stats, control)
     outcome.status = stopped_early_status(outcome.status, control.stopped())
+    priced = _final_pricing(data, rows, eligible, outcome, deadline, control) if with_prices else None
     control.phase_is("writing_up")
     plan = _write_up(outcome.data or data, eligible, outcome, stats, events, started)
-    return plan
+    return plan, priced
+
+
+def _final_pricing(data: ModelData, rows: dict[str, Rows], eligible: EligiblePairs, outcome: _Outcome,
+                   deadline: float, control: SolveControl) -> Priced:
+    """The last LP round's pricing; else (CP-SAT alone) the LP of the model solved once for it,
+    when time is left; else every dual zero."""
+    if outcome.priced is not None:
+        return outcome.priced
+    if outcome.data is None and data.n_vars and _remaining(deadline) > 0 and not control.stopped():
+        lp = lp_bound(data, rows, max(0.1, _remaining(deadline)), solver=LP_SOLVER, control=control)
+        if lp.status == "OPTIMAL" and lp.duals is not None:
+            priced = price_all_pairs(data, rows, lp.duals, eligible)
+            if priced is not None:
+                return priced
+    return unpriced(data, rows, eligible)
 
 
 def stopped_early_status(status: str, stopped: bool) -> str:
@@ -225,6 +260,7 @@ class _Search:
     plan_ok: bool
     bound: float
     method: str
+    priced: Priced | None = None
 
 
 def _optimise_by_lp(data: ModelData, rows: dict[str, Rows], eligible: EligiblePairs, deadline: float, emit,
@@ -265,6 +301,7 @@ def _optimise_by_lp(data: ModelData, rows: dict[str, Rows], eligible: EligiblePa
         priced = price_all_pairs(state.data, state.rows, lp.duals, eligible, max_add=_max_added(state.data))
         if priced is not None:
             state.bound = min(state.bound, priced.bound)
+            state.priced = priced
         elif state.data.pruned_from is None:
             state.bound = min(state.bound, lp.bound)
         _round_lp(state, lp, emit)
@@ -276,7 +313,7 @@ def _optimise_by_lp(data: ModelData, rows: dict[str, Rows], eligible: EligiblePa
         if state.plan_ok and state.value >= np.floor(state.bound + 1e-6):
             # Objective points are integers: a plan worth floor(bound) is optimal.
             return _Outcome("OPTIMAL", state.plan, state.value, state.value, state.method + " (optimal)", [],
-                            state.data)
+                            state.data, state.priced)
         last_round = time.perf_counter() - round_started
         # Another round is tried even when it may not finish: an LP cut short loses nothing (the
         # plan and bound so far stand), and one that finishes can close most of the gap.
@@ -335,9 +372,10 @@ def _round_lp(state: _Search, lp, emit) -> None:
 
 def _finish(state: _Search) -> _Outcome:
     if not state.plan_ok:
-        return _Outcome("TIME_LIMIT_NO_PLAN", state.plan * 0, None, state.bound, state.method, [], state.data)
+        return _Outcome("TIME_LIMIT_NO_PLAN", state.plan * 0, None, state.bound, state.method, [], state.data,
+                        state.priced)
     method = state.method if state.method != "greedy" else "greedy (LP relaxation did not finish in time)"
-    return _Outcome("FEASIBLE", state.plan, state.value, state.bound, method, [], state.data)
+    return _Outcome("FEASIBLE", state.plan, state.value, state.bound, method, [], state.data, state.priced)
 
 
 def _exact_step(state: _Search, lp, priced, deadline: float, emit, stats: dict,
@@ -388,7 +426,7 @@ def _exact_step(state: _Search, lp, priced, deadline: float, emit, stats: dict,
         state.bound = min(state.bound, max(mip.bound, outside_best))
     emit(Progress(0, state.value, state.bound, "scip mip (reduced model)", placements=int(state.plan[: data.n_vars].sum())))
     if state.value >= np.floor(state.bound + 1e-6):
-        return _Outcome("OPTIMAL", state.plan, state.value, state.value, state.method, [], data)
+        return _Outcome("OPTIMAL", state.plan, state.value, state.value, state.method, [], data, state.priced)
     return _finish(state)
 
 

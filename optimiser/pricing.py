@@ -55,16 +55,39 @@ class Priced:
     n_positive: int  # how many outside pairs had a positive reduced cost (before any cap)
     penalty: np.ndarray  # per model variable: how far below `bound` any plan using it must stay
     outside_min_penalty: float  # the same, smallest over variables outside the model (inf if none)
+    prices: DualPrices | None = None  # the duals as prices per person, opportunity and period
+    people: PersonBounds | None = None  # each person's part of `bound` (see _lagrangian)
 
 
 @dataclass
-class _Prices:
+class PersonBounds:
+    """Each person's own small problem, bounded two ways (`_lagrangian`), for the people with
+    eligible pairs: a caller pricing pairs the model never saw (optimiser.distributed) grows
+    these and the bound with them."""
+
+    people: np.ndarray  # positions of the people with eligible pairs
+    bound_one: np.ndarray  # (1): one-placement rows priced, each pair alone
+    best_period: np.ndarray  # people x periods: (2) the best reduced cost in each period (>= 0)
+    fixed: np.ndarray  # bool: something pinned or forbidden, so (2) does not apply
+
+    @property
+    def bound(self) -> np.ndarray:
+        """The person's part of the bound: the smaller of (1) and (2)."""
+        return np.minimum(self.bound_one, np.where(self.fixed, np.inf, self.best_period.sum(axis=1)))
+
+
+@dataclass
+class DualPrices:
     person: np.ndarray  # people x periods: duals of the person's shared rows (release, critical, band)
     one: np.ndarray  # people x periods: dual of the person's own "one placement" row
     one_h: np.ndarray  # people: sum of h over the person's own "one placement" rows
     opp: np.ndarray  # opportunities x periods
     cross: np.ndarray  # periods
     constant: float  # sum of h_i over the shared priced rows plus the helper counts' best
+    # people x periods: the negative duals of the person's team's shared rows (release limit,
+    # critical skills) summed, a floor on the weight those rows put on any pair of the person,
+    # in the model or not (for people with no pair in the model)
+    person_floor: np.ndarray | None = None
 
 
 def price_all_pairs(d: ModelData, rows: dict[str, Rows], duals: np.ndarray, eligible: EligiblePairs,
@@ -97,7 +120,8 @@ def price_all_pairs(d: ModelData, rows: dict[str, Rows], duals: np.ndarray, elig
     special = _special_pairs(d, rows, d.pairs["eligible"].to_numpy())
     whole = _lagrangian(d, prices, eligible, special, max_add)
     return Priced(bound=whole.bound, model_bound=on_model.bound, add=whole.add, n_positive=whole.n_positive,
-                  penalty=whole.penalty, outside_min_penalty=whole.outside_min_penalty)
+                  penalty=whole.penalty, outside_min_penalty=whole.outside_min_penalty, prices=prices,
+                  people=whole.people)
 
 
 def _split(rows: dict[str, Rows], duals: np.ndarray) -> dict[str, np.ndarray]:
@@ -119,7 +143,7 @@ def _h_rows(r: Rows, y: np.ndarray) -> np.ndarray:
     return y * np.where(y > 0, r.ub.astype(np.float64), 0.0) + y * np.where(y < 0, r.lb.astype(np.float64), 0.0)
 
 
-def _prices(d: ModelData, rows: dict[str, Rows], y_by_rule: dict[str, np.ndarray]) -> _Prices | None:
+def _prices(d: ModelData, rows: dict[str, Rows], y_by_rule: dict[str, np.ndarray]) -> DualPrices | None:
     """Per (person, period), (opportunity, period) and period: the dual weight a pair carries;
     None if the model's rows do not have the shape the pricing relies on."""
     n, k, nv = d.n_pairs, d.periods, d.n_vars
@@ -130,6 +154,7 @@ def _prices(d: ModelData, rows: dict[str, Rows], y_by_rule: dict[str, np.ndarray
     acc = {"person": np.zeros(nv), "one": np.zeros(nv), "opp": np.zeros(nv), "cross": np.zeros(nv)}
     aux_price = np.zeros(len(d.aux))
     one_h = np.zeros(a.n_people)
+    team_floor = np.zeros((len(a.team_ids), k))
     for key, r in rows.items():
         if r.n_rows == 0 or key in PAIR_RULES:
             continue
@@ -145,6 +170,13 @@ def _prices(d: ModelData, rows: dict[str, Rows], y_by_rule: dict[str, np.ndarray
         else:
             constant += float(h.sum())
             target = "person" if key in PERSON_RULES else "opp" if key in OPPORTUNITY_RULES else "cross"
+            if target == "person" and x_entry.any():
+                # each of these rows is one team's (release limit, critical skill) in one period
+                row_period = np.zeros(r.n_rows, dtype=np.int64)
+                row_team = np.zeros(r.n_rows, dtype=np.int64)
+                row_period[r.row[x_entry]] = r.var[x_entry] // max(n, 1)
+                row_team[r.row[x_entry]] = a.person_team[person[r.var[x_entry] % max(n, 1)]]
+                np.add.at(team_floor, (row_team, row_period), np.minimum(y, 0.0))
         acc[target] += np.bincount(r.var[x_entry], weights=weight[x_entry], minlength=nv)
         if (~x_entry).any():
             aux_price += np.bincount(r.var[~x_entry] - nv, weights=weight[~x_entry], minlength=len(d.aux))
@@ -175,7 +207,8 @@ def _prices(d: ModelData, rows: dict[str, Rows], y_by_rule: dict[str, np.ndarray
         if best is None:
             return None
         constant += best
-    return _Prices(by_person["person"], by_person["one"], one_h, o_price, x_price, constant)
+    return DualPrices(by_person["person"], by_person["one"], one_h, o_price, x_price, constant,
+                      team_floor[a.person_team])
 
 
 def _helper_counts_best(d: ModelData, rows: dict[str, Rows], reduced: np.ndarray) -> float | None:
@@ -219,9 +252,10 @@ class _Sum:
     n_positive: int
     penalty: np.ndarray
     outside_min_penalty: float
+    people: PersonBounds | None = None
 
 
-def _lagrangian(d: ModelData, prices: _Prices, pairs: EligiblePairs, special: tuple[np.ndarray, np.ndarray],
+def _lagrangian(d: ModelData, prices: DualPrices, pairs: EligiblePairs, special: tuple[np.ndarray, np.ndarray],
                 max_add: int | None) -> _Sum:
     """The bound over the pairs of `pairs`, person by person. Each person's own rows (one placement
     per period, no repeat, pinned, forbidden) stay in that person's small problem, which is bounded
@@ -236,6 +270,7 @@ def _lagrangian(d: ModelData, prices: _Prices, pairs: EligiblePairs, special: tu
     total = prices.constant
     outside_min = np.inf
     add_index, add_value, penalties = [], [], []
+    person_parts: list[tuple[np.ndarray, ...]] = []
     n_positive = 0
     for first, person, opp, points in pairs.blocks():
         m = len(opp)
@@ -263,6 +298,7 @@ def _lagrangian(d: ModelData, prices: _Prices, pairs: EligiblePairs, special: tu
         bound_period[fixed] = np.inf
         best = np.minimum(bound_one, bound_period)
         total += float(best.sum())
+        person_parts.append((people, bound_one, best_period, fixed))
         # a plan using variable v is worth at most (bound - penalty v)
         with_v = np.minimum(bound_one[seg][:, None] - penalty_one,
                             bound_period[seg][:, None] - (best_period[seg] - rc_shared))
@@ -281,7 +317,9 @@ def _lagrangian(d: ModelData, prices: _Prices, pairs: EligiblePairs, special: tu
     if max_add is not None:
         order = order[:max_add]
     penalty = np.concatenate(penalties) if penalties else np.zeros((0, k))
-    return _Sum(total, add[order], n_positive, penalty.T.ravel(), outside_min)
+    bounds = PersonBounds(*(np.concatenate(column) for column in zip(*person_parts))) if person_parts else \
+        PersonBounds(np.zeros(0, np.int64), np.zeros(0), np.zeros((0, k)), np.zeros(0, dtype=bool))
+    return _Sum(total, add[order], n_positive, penalty.T.ravel(), outside_min, bounds)
 
 
 def trivial_bound(d: ModelData, eligible: EligiblePairs) -> float:
@@ -295,3 +333,14 @@ def trivial_bound(d: ModelData, eligible: EligiblePairs) -> float:
         # a person split across two blocks counts twice: still a bound
         total += float(points[rank_within_person(person, points) < d.periods].sum())
     return total
+
+
+def unpriced(d: ModelData, rows: dict[str, Rows], eligible: EligiblePairs) -> Priced:
+    """The same sums with every dual zero: each person's pairs alone at their points, a bound that
+    holds with no LP at all (what a solve whose LP never finished can offer)."""
+    k, a = d.periods, d.arrays
+    zero = DualPrices(np.zeros((a.n_people, k)), np.zeros((a.n_people, k)), np.zeros(a.n_people),
+                      np.zeros((a.n_opps, k)), np.zeros(k), 0.0, np.zeros((a.n_people, k)))
+    whole = _lagrangian(d, zero, eligible, _special_pairs(d, rows, d.pairs["eligible"].to_numpy()), None)
+    return Priced(bound=whole.bound, model_bound=whole.bound, add=np.zeros(0, np.int64), n_positive=0,
+                  penalty=np.zeros(0), outside_min_penalty=np.inf, prices=zero, people=whole.people)

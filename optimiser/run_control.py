@@ -32,6 +32,8 @@ PHASES = {
     "improving": "improving",
     "proving": "proving",
     "writing_up": "writing up the plan",
+    "parts": "planning the parts",
+    "coordinating": "coordinating moves across parts",
 }
 TICK_S = 0.5
 

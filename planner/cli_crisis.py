@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import click
@@ -15,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from planner.cli import main
 from planner.cli_numbers import SECONDS, whole
+from planner.cli_plan import engine_options, part_runner_or_exit
 from planner.domain import ScenarioError
 
 # Slow imports (the redeployment solver, OR-Tools) happen inside the commands that use them:
@@ -85,15 +87,19 @@ def _scenario_from_files(scenario_path: Path):
               help="Seconds the solve may take (default: policy.time_limit_s).")
 @click.option("--progress/--no-progress", default=None,
               help="Show solver progress on stderr (default: when stderr is a terminal).")
+@engine_options
 def redeploy_command(scenario_path: Path | None, out: Path, plan_date, days: int, baseline: Path | None,
-                     stored: bool, commit: bool, database_url: str | None, time_limit, progress):
+                     stored: bool, commit: bool, database_url: str | None, time_limit, progress, engine: str,
+                     ray_address: str | None):
     """Redeploy people in DIR (CSV folder, .xlsx or scenario.json), or in the stored scenario
     with --stored, to cover crisis demand.
 
     Covers priority 1 demand as fully as possible, then priority 2 without losing any priority 1
     unit, and so on; then moves the fewest people, keeps previous redeployments (with
     --baseline, or the recorded ones with --stored), prefers close skill matches and staying
-    within one's own organisation."""
+    within one's own organisation. With --engine ray, each region is solved as one part (a Ray
+    task); the combined plan is the same optimum."""
+    from optimiser.distributed.crisis import redeploy_in_parts
     from optimiser.redeploy import redeploy
     from optimiser.redeploy.rules import plan_date_of
     from planner.redeploy_io import read_redeploy_csv, with_dates, write_redeploy
@@ -104,9 +110,10 @@ def redeploy_command(scenario_path: Path | None, out: Path, plan_date, days: int
         _stop("--commit records a plan made from the store: add --stored")
     if stored and baseline is not None:
         _stop("--stored re-plans from the redeployments on record; --baseline is for file scenarios")
-    engine = None
+    runner = part_runner_or_exit(engine, ray_address)
+    store_engine = None
     if stored:
-        engine, scenario = _stored_scenario(database_url)
+        store_engine, scenario = _stored_scenario(database_url)
         where = "the stored scenario"
     else:
         scenario = _scenario_from_files(scenario_path)
@@ -121,10 +128,11 @@ def redeploy_command(scenario_path: Path | None, out: Path, plan_date, days: int
         except ScenarioError as error:
             _fail(error.problems, f"{baseline}")
     if stored:
-        scenario, previous = _from_the_record(engine, scenario, day)
+        scenario, previous = _from_the_record(store_engine, scenario, day)
     if progress is None:
         progress = sys.stderr.isatty()
-    result = redeploy(
+    solve = redeploy if runner is None else partial(redeploy_in_parts, run_parts=runner)
+    result = solve(
         scenario,
         plan_date=day,
         baseline=previous,
@@ -137,7 +145,7 @@ def redeploy_command(scenario_path: Path | None, out: Path, plan_date, days: int
         click.echo(line)
     click.echo(f"Wrote {csv_path} and {json_path}")
     if commit:
-        _commit(engine, result, days)
+        _commit(store_engine, result, days)
 
 
 def _stored_scenario(database_url: str | None):

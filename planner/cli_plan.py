@@ -67,6 +67,41 @@ def _stored_scenario(database_url):
     return engine, scenario
 
 
+ENGINES = ("single", "ray")
+
+
+def engine_options(command):
+    """`--engine` and `--ray-address`, shared by `trellis plan` and `trellis redeploy`."""
+    command = click.option(
+        "--ray-address", envvar="RAY_ADDRESS", default=None, show_envvar=True,
+        help="With --engine ray: host:port of the Ray cluster's head (default: a Ray started on this machine).",
+    )(command)
+    return click.option(
+        "--engine", type=click.Choice(ENGINES), default="single", show_default=True,
+        help="single: solve in this process; ray: solve in independent parts as Ray tasks, on this machine "
+             "or on the cluster at --ray-address.",
+    )(command)
+
+
+def part_runner_or_exit(engine: str, address: str | None):
+    """The Ray part runner for `--engine ray` (None for single); one line and exit 2 when the
+    cluster cannot be reached, or when --ray-address is given without --engine ray."""
+    if engine != "ray":
+        source = click.get_current_context().get_parameter_source("ray_address")
+        if address and source == click.core.ParameterSource.COMMANDLINE:
+            click.echo("--ray-address is for --engine ray", err=True)
+            sys.exit(EXIT_PROBLEMS)
+        return None
+    # Ray takes most of a second to import: only the commands that use it pay for it.
+    from optimiser.distributed.ray_runner import RayUnreachable, ray_runner
+
+    try:
+        return ray_runner(address)
+    except RayUnreachable as error:
+        click.echo(str(error), err=True)
+        sys.exit(EXIT_PROBLEMS)
+
+
 time_limit_option = click.option("--time-limit", type=SECONDS, default=None,
                                  help="Seconds for the whole solve (default: policy time_limit_s, 30).")
 
@@ -90,8 +125,9 @@ time_limit_option = click.option("--time-limit", type=SECONDS, default=None,
                    "the periods it overlaps, and count against their home team's release limit.")
 @click.option("--database-url", envvar="TRELLIS_DATABASE_URL", default=None, show_envvar=True,
               help="With --stored: SQLAlchemy URL of the store (default: sqlite:///instance/trellis.sqlite3).")
+@engine_options
 def plan_command(scenario_dir, out_dir, time_limit, periods, start, period_months, workers, seed, progress,
-                 stored, database_url):
+                 stored, database_url, engine, ray_address):
     """Match people to cross-team opportunities under every rule, and write OUT/plan.csv and
     OUT/plan.json. DIR is a scenario folder (or file); --stored plans the store's scenario from
     its record of assignments instead."""
@@ -101,18 +137,25 @@ def plan_command(scenario_dir, out_dir, time_limit, periods, start, period_month
     if stored == (scenario_dir is not None):
         click.echo("give a scenario DIR, or --stored to plan from the store (not both)", err=True)
         sys.exit(EXIT_PROBLEMS)
+    runner = part_runner_or_exit(engine, ray_address)
     if stored:
-        engine, scenario = _stored_scenario(database_url)
+        store_engine, scenario = _stored_scenario(database_url)
     else:
         scenario = load_scenario_or_exit(scenario_dir)
     policy = _policy(scenario, time_limit, periods, workers, seed, start.date() if start else None, period_months)
     if stored:
         from planner.services.assignments import with_commitments
 
-        policy = with_commitments(engine, scenario, policy)
-        engine.dispose()
+        policy = with_commitments(store_engine, scenario, policy)
+        store_engine.dispose()
     show = progress if progress is not None else sys.stderr.isatty()
-    plan = solve_plan(scenario, policy, on_progress=_progress_printer(show))
+    if runner is None:
+        plan = solve_plan(scenario, policy, on_progress=_progress_printer(show))
+    else:
+        from optimiser.distributed import solve_plan_in_parts
+
+        plan = solve_plan_in_parts(scenario, policy, run_parts=runner, on_progress=_progress_printer(show))
+        plan.stats["ray"] = runner.summary()
     csv_path, json_path = write_plan(plan, out_dir)
     click.echo(_summary(plan))
     for warning in plan.warnings:

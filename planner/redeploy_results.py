@@ -8,6 +8,7 @@ reading and writing redeployment files never needs the solver: layers run one wa
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -109,6 +110,10 @@ class RedeployResult(BaseModel):
     candidate_pairs: int = Field(0, description="person-demand pairs that could be chosen")
     stages: list[Stage] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    parts: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="solved in independent parts (by region): each part's size, result and where it ran",
+    )
 
 
 class Progress(BaseModel):

@@ -301,11 +301,11 @@ def artefacts() -> Path:
 
 
 # ---------------------------------------------------------------------------------------------
-# Markers from what a test needs, so `make check` (-m "not browser and not postgres and not slow")
-# never starts Chromium, whoever forgot to mark a test.
+# Markers from what a test needs, so `make check` (-m "not browser and not postgres and not slow and not ray")
+# never starts Chromium or a Ray cluster, whoever forgot to mark a test.
 # ---------------------------------------------------------------------------------------------
 
-_FIXTURE_MARKERS = {"browser": "browser", "page": "browser"}
+_FIXTURE_MARKERS = {"browser": "browser", "page": "browser", "ray_cluster": "ray"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -313,3 +313,19 @@ def pytest_collection_modifyitems(config, items):
         for fixture, marker in _FIXTURE_MARKERS.items():
             if fixture in getattr(item, "fixturenames", ()):
                 item.add_marker(getattr(pytest.mark, marker))
+
+
+# ---------------------------------------------------------------------------------------------
+# A Ray cluster
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def ray_cluster():
+    """A real two-node Ray cluster on loopback (`tests/ray_cluster.py`), this test process
+    connected to it; stopped (its own processes only) at the end of the run."""
+    from ray_cluster import start_two_node_cluster  # Ray is imported only by the runs that use it
+
+    cluster = start_two_node_cluster()
+    yield cluster
+    cluster.stop()

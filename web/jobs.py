@@ -35,6 +35,7 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import Connection, Engine, and_, func, insert, inspect, or_, select, update
 
+from optimiser.distributed.ray_runner import RayUnreachable
 from optimiser.run_control import phase_words
 from planner.domain import ScenarioError
 from planner.services.work import JobOutcome, retry_when_locked  # noqa: F401 - part of this module's API
@@ -489,6 +490,8 @@ def failure_message(error: Exception) -> str:
     """What the planner is told when a job fails: actionable when we know why, generic else."""
     if isinstance(error, ScenarioError):
         return f"The scenario has {len(error.problems)} problem(s); fix them on the import page and run again."
+    if isinstance(error, RayUnreachable):  # TRELLIS_RAY_ADDRESS names a cluster that does not answer
+        return f"{str(error)[:1].upper()}{str(error)[1:]}. Check TRELLIS_RAY_ADDRESS, or unset it to solve here."
     return f"The optimiser stopped with an internal error ({type(error).__name__}). Try again; if it repeats, tell an administrator."
 
 

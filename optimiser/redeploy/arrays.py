@@ -71,6 +71,7 @@ class CrisisArrays:
     team_org: np.ndarray
     team_limit: np.ndarray  # release limit; -1 = unlimited (paused)
     team_headcount: np.ndarray
+    team_region: np.ndarray  # region code, 0 = no region named (`region_codes`)
     critical: list[CriticalConstraint]
     # demand lines (count > 0 only)
     line_source: np.ndarray  # index into scenario.demand
@@ -134,6 +135,11 @@ class CrisisArrays:
         return (SURPLUS_LEVEL_COST * surplus + CROSS_ORGANISATION_COST * cross.astype(np.int64)
                 + CHANGE_OF_DUTY_COST * switched.astype(np.int64))
 
+    def may_reach(self, from_team: np.ndarray | int, to_team: np.ndarray | int) -> np.ndarray:
+        """Whether people of `from_team` may be redeployed to `to_team` as far as regions go
+        (`rules.redeployed_within_region`)."""
+        return rules.within_region_mask(self.team_region[from_team], self.team_region[to_team])
+
     def level_classes(self) -> dict[tuple[int, int], list[int]]:
         """Demand lines by (skill, level): lines in one class have the same holders."""
         classes: dict[tuple[int, int], list[int]] = {}
@@ -160,6 +166,7 @@ def build_arrays(scenario: Scenario, plan_date: date, baseline: list[Assignment]
         dtype=np.int64,
     )
     team_headcount = np.array([headcount[t.team_id] for t in teams], dtype=np.int64)
+    team_region = region_codes(teams)
 
     lines = [(i, d) for i, d in enumerate(scenario.demand) if d.count > 0]
     demanded_skills = sorted({d.skill for _, d in lines})
@@ -248,6 +255,7 @@ def build_arrays(scenario: Scenario, plan_date: date, baseline: list[Assignment]
         plan_date=plan_date, rest_days=rest_days,
         team_ids=[t.team_id for t in teams], team_status=team_status, team_org=team_org,
         team_limit=team_limit, team_headcount=team_headcount, critical=critical,
+        team_region=team_region,
         line_source=np.array([i for i, _ in lines], dtype=np.int64),
         line_team=np.array([team_index[d.team_id] for _, d in lines], dtype=np.int64),
         line_skill=np.array([skill_index[d.skill] for _, d in lines], dtype=np.int64),
@@ -271,6 +279,32 @@ def build_arrays(scenario: Scenario, plan_date: date, baseline: list[Assignment]
     return arrays
 
 
+def region_codes(teams) -> np.ndarray:
+    """One code per region (`rules.region_key`), in order of first appearance; 0 for a team
+    naming no region."""
+    codes: dict[str, int] = {"": 0}
+    return np.array([codes.setdefault(rules.region_key(t.region), len(codes)) for t in teams], dtype=np.int64)
+
+
+def may_cover_some_line(
+    arrays: CrisisArrays, holder_team: np.ndarray, holds: np.ndarray, line_list: list[int]
+) -> np.ndarray:
+    """Which holders (`holds`, by their team) may cover at least one of these lines of one skill
+    and level: a line of another team (`rules.may_cover`) in a region they may be sent to
+    (`rules.redeployed_within_region`). One pass per region among the holders."""
+    out = np.zeros(len(holder_team), dtype=bool)
+    line_teams = np.unique(arrays.line_team[line_list])
+    holder_region = arrays.team_region[holder_team]
+    for region in np.unique(holder_region[holds]).tolist():
+        teams = line_teams[rules.within_region_mask(region, arrays.team_region[line_teams])]
+        here = holds & (holder_region == region)
+        if len(teams) > 1:
+            out |= here
+        elif len(teams) == 1:
+            out |= here & (holder_team != teams[0])
+    return out
+
+
 def _unique_rows(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct rows of an integer matrix and each row's position among them (rows compared as
     bytes: one sort instead of a column-by-column one)."""
@@ -282,19 +316,24 @@ def _unique_rows(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _find_eligible_groups(arrays: CrisisArrays) -> None:
     """Which groups may cover at least one line, and how many person-line pairs exist, without
-    listing the pairs (`rules.may_cover` on arrays: skill at the level, not their own team)."""
+    listing the pairs (`rules.may_cover` on arrays: skill at the level, not their own team, and
+    `rules.redeployed_within_region`)."""
     n_groups = len(arrays.group_size)
     eligible = np.zeros(n_groups, dtype=bool)
     free = ~arrays.group_restricted
     pairs = 0
+    n_regions = int(arrays.team_region.max(initial=0)) + 1
     for (s, lv), line_list in arrays.level_classes().items():
         holders = free & (arrays.group_levels[:, s] >= lv)
         size_by_team = np.bincount(arrays.group_team[holders], weights=arrays.group_size[holders], minlength=len(arrays.team_ids))
-        total = int(size_by_team.sum())
+        size_by_region = np.bincount(arrays.team_region, weights=size_by_team, minlength=n_regions)
         teams = arrays.line_team[line_list]
-        pairs += int((total - size_by_team[teams]).sum())
-        unique_teams = np.unique(teams)
-        eligible |= holders if len(unique_teams) > 1 else holders & (arrays.group_team != unique_teams[0])
+        line_region = arrays.team_region[teams]
+        # A line of a region reaches holders of that region and of teams naming none; a line of a
+        # team naming no region reaches every holder. The own team is always among them.
+        reachable = np.where(line_region == 0, size_by_region.sum(), size_by_region[line_region] + size_by_region[0])
+        pairs += int((reachable - size_by_team[teams]).sum())
+        eligible |= may_cover_some_line(arrays, arrays.group_team, holders, line_list)
     for g in np.nonzero(arrays.group_restricted)[0].tolist():
         ok = _kept_lines(arrays, g)
         eligible[g] = len(ok) > 0
@@ -306,7 +345,7 @@ def _find_eligible_groups(arrays: CrisisArrays) -> None:
 def _kept_lines(arrays: CrisisArrays, g: int) -> np.ndarray:
     """Lines of the team the previous plan put this group's people in, which they may cover."""
     bt = int(arrays.group_baseline_team[g])
-    if bt < 0 or bt == arrays.group_team[g]:
+    if bt < 0 or bt == arrays.group_team[g] or not arrays.may_reach(arrays.group_team[g], bt):
         return np.zeros(0, dtype=np.int64)
     if arrays.lines_of_team is None:
         arrays.lines_of_team = {}
@@ -337,8 +376,9 @@ def ensure_candidate_arcs(arrays: CrisisArrays) -> None:
 
 def _build_candidate_arcs(arrays: CrisisArrays) -> None:
     """Every (group, demand line) pair where the group's people may cover the line (`rules.may_cover`,
-    applied to arrays): skill at the level, not their own team; a resting person only where the
-    previous plan already put them. One pass per distinct (skill, level), one slice per line."""
+    applied to arrays): skill at the level, not their own team, within their region
+    (`rules.redeployed_within_region`); a resting person only where the previous plan already put
+    them. One pass per distinct (skill, level), one slice per line."""
     groups_out, lines_out = [], []
     free = ~arrays.group_restricted
     for (s, lv), line_list in arrays.level_classes().items():
@@ -351,6 +391,7 @@ def _build_candidate_arcs(arrays: CrisisArrays) -> None:
             t = arrays.line_team[li]
             lo, hi = np.searchsorted(cand_team, t, "left"), np.searchsorted(cand_team, t, "right")
             chosen = np.concatenate([cand[:lo], cand[hi:]])
+            chosen = chosen[arrays.may_reach(arrays.group_team[chosen], t)]
             groups_out.append(chosen)
             lines_out.append(np.full(len(chosen), li, dtype=np.int64))
     # Resting people on the previous plan: only lines of the team they are already in.

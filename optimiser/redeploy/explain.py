@@ -2,7 +2,7 @@
 
 For each demand line with uncovered units, every holder of the skill at the level is counted
 under the first thing that kept them away, in this order: they are in the demand team itself,
-in a critical team, not available, resting after a recent redeployment, already covering other
+in a team of another region (crisis moves stay within a region), in a critical team, not available, resting after a recent redeployment, already covering other
 demand, in a team that has released all it may, or needed to keep their own team's critical
 skills.
 """
@@ -16,6 +16,7 @@ from planner.domain import SKILL_LEVEL_NAMES
 
 # Labels, in the order a holder is counted (first that applies).
 REASONS = {
+    "other_region": "in teams of another region",
     "critical_team": "in critical teams",
     "unavailable": "not available",
     "resting": "resting after a recent redeployment",
@@ -65,7 +66,8 @@ def holder_blocks(
     holders = (arrays.person_levels[:, s] >= lv) & (assigned_line != line)
     own = holders & (arrays.person_team == t)
     others = holders & ~own
-    counts = np.bincount(codes[others], minlength=len(_CODES))
+    line_codes = np.where(arrays.may_reach(arrays.person_team, t), codes, _CODES.index("other_region"))
+    counts = np.bincount(line_codes[others], minlength=len(_CODES))
     return int(own.sum()), int(others.sum()), {k: int(c) for k, c in zip(_CODES, counts.tolist()) if c}
 
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
+from optimiser.redeploy import rules
 from optimiser.redeploy.arrays import (
     CROSS_ORGANISATION_COST,
     MAX_MOVE_COST,
@@ -150,8 +151,10 @@ def weights_fit(arrays: CrisisArrays, nodes: int) -> bool:
 class HubLayout:
     """Hubs let groups reach lines without one arc per (group, line) pair.
 
-    A hub gathers people holding one skill at one level, from one organisation, from one set of
-    teams; every person entering it may cover every line it feeds at the same cost. The set of
+    A hub gathers people holding one skill at one level, from one organisation and one region,
+    from one set of teams; every person entering it may cover every line it feeds at the same
+    cost. A hub feeds only lines of teams its region may be redeployed to
+    (`rules.redeployed_within_region`). The set of
     teams makes "never in their own team" exact: teams without demand they could cover form one
     set (REST); teams with such demand are leaves of a binary tree, and a line of leaf j is fed by
     REST and by the sibling subtrees on the path from j to the root, which together hold exactly
@@ -215,9 +218,10 @@ def build_network(arrays: CrisisArrays, tree: ReleaseTree) -> Network:
     layout = hub_layout(arrays)
     n_skills = max(1, len(arrays.demanded_skills))
     n_org = int(arrays.team_org.max(initial=0)) + 1
+    n_region = int(arrays.team_region.max(initial=0)) + 1
 
-    def hub_key(where, skill, level, org):
-        return ((where * n_skills + skill) * 6 + level) * n_org + org
+    def hub_key(where, skill, level, org, region):
+        return (((where * n_skills + skill) * 6 + level) * n_org + org) * n_region + region
 
     # Which (hub set, skill) pairs some line uses.
     line_feeds = [layout.feeds_of(int(t)) for t in arrays.line_team.tolist()]
@@ -234,14 +238,16 @@ def build_network(arrays: CrisisArrays, tree: ReleaseTree) -> Network:
         keep = np.isin(where * n_skills + s, used_keys)
         g, where = g[keep], where[keep]
         in_group.append(g)
-        in_key.append(hub_key(where, s, arrays.group_levels[g, s], arrays.team_org[arrays.group_team[g]]))
+        team = arrays.group_team[g]
+        in_key.append(hub_key(where, s, arrays.group_levels[g, s], arrays.team_org[team], arrays.team_region[team]))
     in_group = np.concatenate(in_group) if in_group else np.zeros(0, np.int64)
     in_key = np.concatenate(in_key) if in_key else np.zeros(0, np.int64)
     hubs, in_hub = np.unique(in_key, return_inverse=True)
     in_hub = in_hub.reshape(-1)
-    hub_org = hubs % n_org
-    hub_level = hubs // n_org % 6
-    hub_ws = hubs // n_org // 6  # where * n_skills + skill
+    hub_region = hubs % n_region
+    hub_org = hubs // n_region % n_org
+    hub_level = hubs // n_region // n_org % 6
+    hub_ws = hubs // n_region // n_org // 6  # where * n_skills + skill
     order = np.argsort(hub_ws, kind="stable")
     ws_sorted = hub_ws[order]
 
@@ -253,6 +259,7 @@ def build_network(arrays: CrisisArrays, tree: ReleaseTree) -> Network:
             lo, hi = np.searchsorted(ws_sorted, w * n_skills + s, "left"), np.searchsorted(ws_sorted, w * n_skills + s, "right")
             hub_idx = order[lo:hi]
             hub_idx = hub_idx[hub_level[hub_idx] >= lv]
+            hub_idx = hub_idx[rules.within_region_mask(hub_region[hub_idx], arrays.team_region[arrays.line_team[li]])]
             out_hub.append(hub_idx)
             out_line.append(np.full(len(hub_idx), li, dtype=np.int64))
     out_hub = np.concatenate(out_hub) if out_hub else np.zeros(0, np.int64)

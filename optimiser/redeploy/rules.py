@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+import numpy as np
+
 from planner.domain import Demand, Person, Policy, Team, TeamStatus
 from planner.staffing import critical_skill_may_leave, release_allowance
 
@@ -79,6 +81,26 @@ def may_cover(person: Person, demand: Demand) -> bool:
     return person.team_id != demand.team_id and holds_skill(person, demand.skill, demand.level)
 
 
+def region_key(region: str) -> str:
+    """How two teams' regions are compared, as in matching: "North East", "north east" and
+    "North  East" are one region (HR systems differ in case and spacing); blank is no region."""
+    return " ".join(region.split()).casefold()
+
+
+def redeployed_within_region(from_team: Team, to_team: Team) -> bool:
+    """In a crisis, people are redeployed only to teams of their own region, when both teams name
+    a region: nobody is sent across the country. A team that names no region may send people to,
+    and receive people from, a team of any region."""
+    home, host = region_key(from_team.region), region_key(to_team.region)
+    return not home or not host or home == host
+
+
+def within_region_mask(from_region: np.ndarray | int, to_region: np.ndarray | int) -> np.ndarray:
+    """`redeployed_within_region` on region codes (one code per region name, 0 = no region named)."""
+    from_region, to_region = np.asarray(from_region), np.asarray(to_region)
+    return (from_region == 0) | (to_region == 0) | (from_region == to_region)
+
+
 def may_stay_on(person_team_status: TeamStatus, available: bool) -> bool:
     """Re-plan: a person redeployed in the previous plan may stay where they are while resting
     (staying is not a new move), as long as they are still available and their home team is not
@@ -88,5 +110,6 @@ def may_stay_on(person_team_status: TeamStatus, available: bool) -> bool:
 
 __all__ = [
     "UNLIMITED", "plan_date_of", "is_resting", "team_releases_anyone", "team_release_limit", "holds_skill",
-    "critical_skill_may_leave", "critical_skills_apply", "may_cover", "may_stay_on",
+    "critical_skill_may_leave", "critical_skills_apply", "may_cover", "region_key", "redeployed_within_region",
+    "within_region_mask", "may_stay_on",
 ]

@@ -32,7 +32,7 @@ from datetime import date
 import numpy as np
 
 from optimiser.redeploy import rules
-from optimiser.redeploy.arrays import CrisisArrays, GroupMoves, build_arrays, kept_moves
+from optimiser.redeploy.arrays import CrisisArrays, GroupMoves, build_arrays, kept_moves, may_cover_some_line
 from optimiser.redeploy.exact import solve_exact
 from optimiser.redeploy.explain import blocking_codes, holder_blocks, uncovered_reason
 from optimiser.redeploy.flow import build_release_tree, critical_skill_overuse, repair, solve_flow
@@ -357,7 +357,7 @@ def _result(arrays, scenario, previous, moves, status, method_used, rank_bound, 
             )
         uncovered.sort(key=lambda u: (u.priority, u.team_id, u.skill, u.level))
 
-    changes = _changes(arrays, previous, assignments) if previous is not None else None
+    changes = baseline_changes(previous, assignments) if previous is not None else None
     objective = float(moved_people.sum())
     bound = float(sum(pc.bound for pc in by_priority))
     surplus = (
@@ -407,14 +407,8 @@ def _protected(arrays: CrisisArrays) -> Protected:
     resting = releasable & arrays.person_available & arrays.person_resting & ~arrays.person_restricted
     unavailable = releasable & ~arrays.person_available
     candidate = np.zeros(len(arrays.person_ids), dtype=bool)
-    classes: dict[tuple[int, int], set[int]] = {}
-    for s, lv, t in zip(arrays.line_skill.tolist(), arrays.line_level.tolist(), arrays.line_team.tolist()):
-        classes.setdefault((s, lv), set()).add(t)
-    for (s, lv), teams in classes.items():
-        holders = arrays.person_levels[:, s] >= lv
-        if len(teams) == 1:
-            holders &= arrays.person_team != next(iter(teams))
-        candidate |= holders
+    for (s, lv), line_list in arrays.level_classes().items():
+        candidate |= may_cover_some_line(arrays, arrays.person_team, arrays.person_levels[:, s] >= lv, line_list)
     return Protected(
         resting=int(resting.sum()),
         unavailable=int(unavailable.sum()),
@@ -425,7 +419,7 @@ def _protected(arrays: CrisisArrays) -> Protected:
     )
 
 
-def _changes(arrays: CrisisArrays, previous: list[Assignment], assignments: list[Assignment]) -> BaselineChanges:
+def baseline_changes(previous: list[Assignment], assignments: list[Assignment]) -> BaselineChanges:
     """Compare with the previous plan: same team = stayed; another team = reassigned; none = returned."""
     now = {x.person_id: x.to_team_id for x in assignments}
     before = {x.person_id: x.to_team_id for x in previous}

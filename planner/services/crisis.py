@@ -15,12 +15,15 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from optimiser.distributed.crisis import redeploy_in_parts
+from optimiser.distributed.ray_runner import ray_runner
 from optimiser.redeploy import RedeployResult, redeploy
 from optimiser.redeploy.rules import plan_date_of
 from planner.domain import Demand, Scenario
 from planner.notifications.events import notify_redeployment
 from planner.redeploy_io import with_dates
 from planner.services.assignments import confirm_redeployment, current_redeployments, scenario_with_rest
+from planner.services.engines import ray_address_for_jobs
 from planner.services.webhooks import emit
 from planner.services.work import JobOutcome, retry_when_locked
 from planner.store import StoredPlan, save_plan
@@ -153,8 +156,7 @@ def redeploy_work(engine: Engine, scenario: Scenario, revision: int, actor: str,
         # Opt-outs are read when the run starts, so one given a moment ago already counts.
         planned_on, opted_out = opted_out_people_stay_home(rested, crisis_opt_outs_in_force(engine))
         moves = baseline_with_record(previous, current_redeployments(engine, planned_on, day))
-        result = redeploy(planned_on, plan_date=day, baseline=moves, time_limit_s=time_limit_s, on_progress=progress,
-                          stop=getattr(progress, "stop", None))
+        result = solve_redeployment(planned_on, day, moves, time_limit_s, progress)
         data = result.model_dump(mode="json")
         if data.get("protected") is not None:
             data["protected"]["opted_out"] = opted_out  # counted among `unavailable` too
@@ -165,6 +167,17 @@ def redeploy_work(engine: Engine, scenario: Scenario, revision: int, actor: str,
                            "people_changed": result.people_changed, **coverage_summary(data)}, stored.id)
 
     return work
+
+
+def solve_redeployment(scenario: Scenario, day, baseline, time_limit_s: float, progress) -> RedeployResult:
+    """One process, or (with `TRELLIS_RAY_ADDRESS` set) region by region on that Ray cluster."""
+    stop = getattr(progress, "stop", None)
+    address = ray_address_for_jobs()
+    if address is None:
+        return redeploy(scenario, plan_date=day, baseline=baseline, time_limit_s=time_limit_s, on_progress=progress,
+                        stop=stop)
+    return redeploy_in_parts(scenario, run_parts=ray_runner(address), plan_date=day, baseline=baseline,
+                             time_limit_s=time_limit_s, on_progress=progress, stop=stop)
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,12 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import Engine
 
+from optimiser.distributed import solve_plan_in_parts
+from optimiser.distributed.ray_runner import ray_runner
 from optimiser.matching import solve_plan
 from planner.domain import Plan, Policy, Scenario, Weights
 from planner.services.assignments import with_commitments
+from planner.services.engines import ray_address_for_jobs
 from planner.services.plan_words import reason_in_names
 from planner.services.work import JobOutcome, retry_when_locked
 from planner.store import StoredPlan, latest_plan, save_plan
@@ -155,7 +158,7 @@ def matching_work(engine: Engine, scenario: Scenario, policy: Policy, actor: str
     def work(progress) -> JobOutcome:
         nonlocal policy
         policy = with_commitments(engine, scenario, policy)
-        plan = solve_plan(scenario, policy, on_progress=progress, stop=getattr(progress, "stop", None))
+        plan = solve_matching(scenario, policy, progress)
         # The solver reports improvements as they happen; its last word (e.g. the bound closing
         # on the objective when optimality is proven) comes with the plan, so draw it too.
         progress.final(plan.solve_seconds, plan.objective, plan.best_bound)
@@ -166,6 +169,19 @@ def matching_work(engine: Engine, scenario: Scenario, policy: Policy, actor: str
         return JobOutcome(plan_summary(plan), stored.id)
 
     return work
+
+
+def solve_matching(scenario: Scenario, policy: Policy, progress) -> Plan:
+    """One process, or (with `TRELLIS_RAY_ADDRESS` set) in parts on that Ray cluster; a plan made
+    on Ray records where its parts ran (`stats["ray"]`: node ids and times, no personal data)."""
+    stop = getattr(progress, "stop", None)
+    address = ray_address_for_jobs()
+    if address is None:
+        return solve_plan(scenario, policy, on_progress=progress, stop=stop)
+    runner = ray_runner(address)
+    plan = solve_plan_in_parts(scenario, policy, run_parts=runner, on_progress=progress, stop=stop)
+    plan.stats["ray"] = runner.summary()
+    return plan
 
 
 @dataclass(frozen=True)

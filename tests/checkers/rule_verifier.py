@@ -108,6 +108,9 @@ def broken_crisis_rules(scenario: Scenario, moves: list[Redeployment], plan_date
             breaks("demand_line", f"no demand for {move.skill} {move.level}+ in {move.team_id}")
         elif not crisis.may_cover(person, line):
             breaks("may_cover", f"{move.person_id} may not cover {move.skill} {move.level}+ in {move.team_id}")
+        if move.team_id in teams and not crisis.redeployed_within_region(home, teams[move.team_id]):
+            breaks("redeployed_within_region", f"{move.person_id} is sent from region {home.region} "
+                                               f"to region {teams[move.team_id].region}")
     for key, taken in Counter((m.team_id, m.skill, m.level) for m in moves).items():
         if key in lines and taken > lines[key].count:
             breaks("demand_units", f"{taken} people for {lines[key].count} units of {key[1]} in {key[0]}")

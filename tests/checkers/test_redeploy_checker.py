@@ -53,6 +53,7 @@ class World:
     demand: list[tuple[str, str, int, int, int]]  # team, skill, level, count, priority
     rest_days: int
     policy_date: date | None
+    team_region: dict[str, str]
 
     def headcount(self, team: str) -> int:
         return sum(1 for t in self.person_team.values() if t == team)
@@ -63,6 +64,11 @@ class World:
         if self.min_staff[team] is not None:
             allowed = min(allowed, max(0, n - self.min_staff[team]))
         return max(0, allowed)
+
+    def same_region(self, from_team: str, to_team: str) -> bool:
+        """Crisis moves stay within a region when both teams name one."""
+        a, b = (" ".join(self.team_region[t].split()).casefold() for t in (from_team, to_team))
+        return not a or not b or a == b
 
     def resting(self, person: str, plan_date: date) -> bool:
         last = self.last_redeployed[person]
@@ -97,6 +103,7 @@ def read_world(folder: Path) -> World:
         demand=[(d["team_id"], d["skill"], int(d["level"]), int(d["count"]), int(d["priority"])) for d in demand],
         rest_days=int(policy.get("rest_days", 28)),
         policy_date=date.fromisoformat(policy["plan_date"]) if policy.get("plan_date") else None,
+        team_region={t["team_id"]: (t.get("region") or "").strip() for t in teams},
     )
 
 
@@ -149,6 +156,8 @@ def rule_violations(w: World, rows, plan_date: date, baseline: dict[str, str] | 
             problems.append(f"{p}: from_team_id {frm} is not their team")
         if to == frm:
             problems.append(f"{p}: covers demand in their own team")
+        if frm in w.team_region and to in w.team_region and not w.same_region(frm, to):
+            problems.append(f"{p}: sent from region {w.team_region[frm]} to region {w.team_region[to]}")
         if not may_leave(w, p, plan_date, (baseline or {}).get(p), to):
             problems.append(f"{p}: may not be moved (critical team, unavailable or resting)")
         if w.skills[p].get(skill, 0) < 1:
@@ -194,7 +203,8 @@ def reference_optimum(w: World, plan_date: date, baseline: dict[str, str] | None
     x = {}
     for p, team in w.person_team.items():
         for i, (t, s, lv, c, _pr) in enumerate(w.demand):
-            if c > 0 and t != team and w.skills[p].get(s, 0) >= lv and may_leave(w, p, plan_date, (baseline or {}).get(p), t):
+            if (c > 0 and t != team and w.same_region(team, t) and w.skills[p].get(s, 0) >= lv
+                    and may_leave(w, p, plan_date, (baseline or {}).get(p), t)):
                 x[p, i] = m.new_bool_var(f"x[{p},{i}]")
     for p in w.person_team:
         m.add_at_most_one(v for (q, _), v in x.items() if q == p)
@@ -239,7 +249,8 @@ def exhaustive_optimum(w: World, plan_date: date) -> dict[int, int]:
     for p in people:
         choices = [None] + [
             i for i, (t, s, lv, c, pr) in enumerate(w.demand)
-            if c > 0 and t != w.person_team[p] and w.skills[p].get(s, 0) >= lv and may_leave(w, p, plan_date, None, t)
+            if c > 0 and t != w.person_team[p] and w.same_region(w.person_team[p], t) and w.skills[p].get(s, 0) >= lv
+            and may_leave(w, p, plan_date, None, t)
         ]
         options.append(choices)
     prios = sorted({d[4] for d in w.demand})
@@ -301,6 +312,19 @@ def test_generated_plans_obey_every_rule_and_reach_the_lexicographic_optimum(gen
         assert rule_violations(w, rows, plan_date) == []
         assert coverage(rows) == reference_optimum(w, plan_date)[0]
         assert summary["status"] == "OPTIMAL"
+
+
+def test_regional_plans_keep_moves_within_each_region_and_reach_the_regional_optimum(tmp_path):
+    from regional import regional_crisis
+
+    folder = _write(regional_crisis(300, 3), tmp_path / "regional")
+    w = read_world(folder)
+    assert len(set(w.team_region.values())) == 3
+    plan_date = w.policy_date or date.today()
+    rows, summary = _plan(folder, tmp_path / "out")
+    assert rows and rule_violations(w, rows, plan_date) == []
+    assert coverage(rows) == reference_optimum(w, plan_date)[0]
+    assert summary["status"] == "OPTIMAL"
 
 
 def test_replan_obeys_every_rule_and_keeps_as_many_previous_moves_as_the_reference(generated, tmp_path):

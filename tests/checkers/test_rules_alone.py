@@ -163,6 +163,20 @@ def test_nobody_covers_demand_in_their_own_team_alone():
     assert set(broken_crisis_rules(s, cover("a"), PLAN_DATE)) == {"may_cover"}
 
 
+@pytest.mark.parametrize("home, host, broken", [
+    ("north", "south", {"redeployed_within_region"}),
+    ("north", "north", set()),
+    ("", "south", set()),
+    ("north", "", set()),
+    ("North  East", "north east", set()),
+])
+def test_crisis_moves_stay_within_a_region_alone(home, host, broken):
+    teams = [Team(team_id="library", name="Library", organisation="council", max_release_share=1.0, region=home),
+             Team(team_id="ward", name="Ward", organisation="council", status="critical", region=host)]
+    s = crisis_scenario([carer("a")], [CARE_IN_WARD], teams)
+    assert set(broken_crisis_rules(s, cover("a"), PLAN_DATE)) == broken
+
+
 def test_demand_units_alone():
     s = crisis_scenario([carer("a"), carer("b"), carer("c")], [CARE_IN_WARD])
     assert set(broken_crisis_rules(s, cover("a", "b", "c"), PLAN_DATE)) == {"demand_units"}

@@ -1,0 +1,302 @@
+"""National scale: a scenario planned in parts, side by side, then a coordinating pass.
+
+1. Split (`parts`): by region when teams name regions, else clusters of whole organisations.
+2. Rules that compare the whole organisation (stable matching, fairness floors, the equality
+   rule, the cap on moves across organisations, pins or forbids across parts) cannot be kept by
+   parts alone: such a plan is made by the single-process `solve_plan`, and says so.
+3. Each part is planned by the single-process solver (`solve_part`, a module-level function of
+   plain picklable arguments, so a cluster can run it), all within a time limit that fits the
+   whole run: parts run in waves of `run_parts.slots` at once (1 in process), and the
+   coordinating pass keeps its share. Each part returns its plan and the prices of its last LP
+   round.
+4. The parts' bounds and the pairs across parts give a bound on the whole problem (`bound`).
+5. The coordinating pass plans what is left (`coordinate`): the places open across parts and
+   the moves that compete with them reopened, people still unplaced who have a pair across
+   parts, on the places the parts left free, within what each team may still release; kept
+   only when it beats what it reopened.
+6. The plans are added up: every rule holds, because each part kept it over its own people and
+   opportunities and the coordinating pass kept it over what was left.
+
+Any engine runs the parts: `run_parts(fn, calls)` must return [fn(*args) for args in calls], in
+order (`run_in_process` does exactly that; a cluster runner maps them onto workers and may say how
+many run at once with a `slots` attribute).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import numpy as np
+
+from optimiser.distributed.bound import CrossPairs, PartBound, cross_pairs, pairs_between, whole_bound
+from optimiser.distributed.coordinate import movers, placement_points, places_left, reopened, what_is_left
+from optimiser.distributed.parts import Part, part_scenario, pins_across_parts, split_scenario, teams_name_regions
+from optimiser.matching import BOUND_SCOPE, solve_plan, solve_plan_with_prices, stopped_early_status
+from optimiser.model import Progress
+from planner.domain import Plan, Policy, Scenario
+from planner.rotation_calendar import date_placements
+
+T = TypeVar("T")
+PartRunner = Callable[[Callable[..., T], list[tuple]], list[T]]
+
+# Share of what is left of the time limit, once the parts are set up, kept for the coordinating pass.
+COORDINATING_SHARE = 0.2
+# Seconds kept for adding the plans up and pricing the pairs across parts.
+COMBINE_RESERVE_S = 0.3
+# Tightening the whole bound (raised capacity prices) takes at most this long, or this share of the limit.
+BOUND_SECONDS = 2.0
+BOUND_SHARE = 0.02
+# A part gets at least this long, and the coordinating pass runs only with this long left.
+MIN_SOLVE_S = 0.3
+PLANNED_STATUSES = ("OPTIMAL", "FEASIBLE", "STOPPED_EARLY")
+
+
+def run_in_process(fn: Callable[..., T], calls: list[tuple]) -> list[T]:
+    """Run the parts one after another in this process (the default engine)."""
+    return [fn(*args) for args in calls]
+
+
+run_in_process.slots = 1  # type: ignore[attr-defined]
+
+
+@dataclass
+class _Coordinated:
+    """The placements after the coordinating pass, its plan (None: the parts' plan stands) and
+    the points of the parts' placements it replaced."""
+
+    placements: list
+    plans: list[Plan] | None  # one per period it planned
+    reopened_points: float = 0.0
+    movers: set[str] = field(default_factory=set)  # who the coordinating pass could move
+
+
+@dataclass
+class PartOutcome:
+    """A part's plan and what its solve says about its own pairs (for the whole bound)."""
+
+    plan: Plan
+    bound: PartBound
+
+
+def solve_part(scenario: Scenario, policy: Policy, open_across: np.ndarray | None = None,
+               stop: threading.Event | None = None) -> PartOutcome:
+    """Plan one part with the single-process solver and keep its prices and its own pairs on
+    `open_across`, its opportunities that people of other parts could take (positions are the
+    part's)."""
+    plan, priced = solve_plan_with_prices(scenario, policy, stop=stop)
+    everyone = np.arange(len(scenario.people))
+    own = pairs_between(scenario, policy, everyone, np.asarray(open_across if open_across is not None else [],
+                                                               dtype=np.int64))
+    return PartOutcome(plan, PartBound(priced.bound, priced.prices, priced.people, own))
+
+
+def whole_organisation_rules(policy: Policy) -> list[str]:
+    """The policy's rules that compare the whole organisation, which no part can keep alone."""
+    rules = []
+    if policy.stable:
+        rules.append("stable matching")
+    if policy.fairness.bands and policy.fairness.min_share > 0:
+        rules.append("the fairness floor")
+    if policy.equality.attribute and policy.equality.min_ratio > 0:
+        rules.append("the equality rule")
+    if policy.max_cross_organisation is not None:
+        rules.append("the cap on moves across organisations")
+    return rules
+
+
+def solve_plan_in_parts(scenario: Scenario, policy: Policy | None = None, *,
+                        run_parts: PartRunner = run_in_process, parts: int | None = None,
+                        on_progress: Callable[[Progress], None] | None = None,
+                        stop: threading.Event | None = None) -> Plan:
+    """Plan the scenario in parts (see the module docstring) within `policy.time_limit_s`; the
+    plan's bound covers the whole problem. `on_progress` hears the phases "parts" and
+    "coordinating"; setting `stop` ends the run with the best plan so far."""
+    policy = policy or scenario.policy
+    started = time.perf_counter()
+    deadline = started + policy.time_limit_s
+    split = split_scenario(scenario, parts)
+    why_whole = whole_organisation_rules(policy)
+    if why_whole or len(split) < 2:
+        why = (", ".join(why_whole) + " compare the whole organisation") if why_whole else "the scenario has one part"
+        return _in_one_process(scenario, policy, deadline, why, on_progress, stop)
+    across = pins_across_parts(scenario, policy, split)
+    if across:
+        return _in_one_process(scenario, policy, deadline, f"{len(across)} pinned or forbidden placements join "
+                               "two parts", on_progress, stop)
+    return _Run(scenario, policy, split, started, deadline, on_progress, stop).plan(run_parts)
+
+
+def _in_one_process(scenario: Scenario, policy: Policy, deadline: float, why: str, on_progress, stop) -> Plan:
+    """The single-process plan, saying why the scenario was not split."""
+    left = max(MIN_SOLVE_S, deadline - time.perf_counter())
+    plan = solve_plan(scenario, policy.model_copy(update={"time_limit_s": left}), on_progress, stop)
+    plan.warnings.append(f"planned in one process, not in parts: {why}")
+    plan.stats["engine"] = f"single process ({why})"
+    return plan
+
+
+class _Run:
+    """One run of `solve_plan_in_parts` past the checks: parts, bound, coordination, plan."""
+
+    def __init__(self, scenario: Scenario, policy: Policy, split: list[Part], started: float, deadline: float,
+                 on_progress, stop: threading.Event | None):
+        self.scenario, self.policy, self.split = scenario, policy, split
+        self.started, self.deadline = started, deadline
+        self.on_progress, self.stop = on_progress, stop
+        self.events: list[Progress] = []
+        self.stats: dict = {"engine": f"{len(split)} parts by " + ("region" if teams_name_regions(scenario)
+                                                                    else "organisation cluster")}
+
+    def _stopped(self) -> bool:
+        return self.stop is not None and self.stop.is_set()
+
+    def _emit(self, source: str, phase: str, objective: float | None = None, bound: float | None = None,
+              placements: int | None = None) -> None:
+        event = Progress(time.perf_counter() - self.started, objective, bound, source, phase, placements)
+        self.events.append(event)
+        if self.on_progress is not None:
+            self.on_progress(event)
+
+    def plan(self, run_parts: PartRunner) -> Plan:
+        self._emit("start", "parts")
+        t0 = time.perf_counter()
+        cross = cross_pairs(self.scenario, self.policy, self.split)
+        scenarios = [part_scenario(self.scenario, part, self.policy) for part in self.split]
+        self.stats["cross_pairs"] = cross.n_pairs
+        self.stats["split_seconds"] = round(time.perf_counter() - t0, 3)
+        outcomes = self._solve_parts(run_parts, scenarios, self._open_across(cross))
+        failed = [o.plan for o in outcomes if o.plan.status not in PLANNED_STATUSES]
+        if failed:
+            return self._not_planned(failed)
+        bound = whole_bound(self.scenario, self.split, [o.bound for o in outcomes], cross, self.policy.periods,
+                            seconds=min(BOUND_SECONDS, BOUND_SHARE * self.policy.time_limit_s))
+        placements = [p for o in outcomes for p in o.plan.placements]
+        objective = float(sum(o.plan.objective or 0.0 for o in outcomes))
+        self._emit("parts planned", "parts", objective, bound, len(placements))
+        coordinated = self._coordinate(placements, cross, bound, objective)
+        return self._combine(outcomes, coordinated, bound)
+
+    def _open_across(self, cross: CrossPairs) -> list[np.ndarray]:
+        """Per part: its opportunities (its own positions) that people of other parts could take."""
+        taken = np.zeros(len(self.scenario.opportunities), dtype=bool)
+        taken[cross.opp] = True
+        return [np.flatnonzero(taken[part.opportunities]) for part in self.split]
+
+    def _solve_parts(self, run_parts: PartRunner, scenarios: list[Scenario], open_across: list[np.ndarray]
+                     ) -> list[PartOutcome]:
+        slots = max(1, int(getattr(run_parts, "slots", 1)))
+        waves = math.ceil(len(scenarios) / slots)
+        left = self.deadline - time.perf_counter()
+        limit = max(MIN_SOLVE_S, (left * (1 - COORDINATING_SHARE) - COMBINE_RESERVE_S) / waves)
+        self.stats["part_time_limit_s"] = round(limit, 3)
+        calls = [(s, s.policy.model_copy(update={"time_limit_s": limit}), open_opps)
+                 for s, open_opps in zip(scenarios, open_across)]
+        if run_parts is run_in_process:
+            # In this process a stop request reaches the running part, and each part reports.
+            done: list[PartOutcome] = []
+
+            def one(scenario: Scenario, policy: Policy, open_opps: np.ndarray) -> PartOutcome:
+                if self._stopped():
+                    policy = policy.model_copy(update={"time_limit_s": MIN_SOLVE_S})
+                outcome = solve_part(scenario, policy, open_opps, self.stop)
+                done.append(outcome)
+                self._emit(f"part {len(done)} of {len(scenarios)} planned", "parts",
+                           float(sum(o.plan.objective or 0.0 for o in done)), None,
+                           sum(len(o.plan.placements) for o in done))
+                return outcome
+
+            return run_parts(one, calls)
+        return run_parts(solve_part, calls)
+
+    def _coordinate(self, placements: list, cross: CrossPairs, bound: float, objective: float) -> _Coordinated:
+        """The coordinating pass, period by period: the places open across parts and the moves
+        that compete with them reopened, plus what the parts left, planned again; kept only
+        when it beats the parts' plan of the same places."""
+        kept, freed = reopened(self.scenario, self.policy, placements, (cross.person, cross.opp, cross.points))
+        freed_people = {p.person_id for p in freed}
+        unchanged = _Coordinated(placements, None)
+        self.stats["coordinating"] = {"placements_reopened": len(freed), "people": 0}
+        if self._stopped():
+            return unchanged
+        self._emit("start", "coordinating", objective, bound, len(placements))
+        t0 = time.perf_counter()
+        current, plans, chosen_all = list(kept), [], set()
+        periods = self.policy.periods
+        for period in range(1, periods + 1):
+            now = [p for p in current if p.period == period]
+            chosen = movers(self.scenario, now, cross.person, cross.opp, places_left(self.scenario, now)) | freed_people
+            left = self.deadline - time.perf_counter() - COMBINE_RESERVE_S
+            if not chosen or self._stopped() or left < MIN_SOLVE_S:
+                continue
+            chosen_all |= chosen
+            rest = what_is_left(self.scenario, self.policy, current, chosen, period)
+            limit = max(MIN_SOLVE_S, left / (periods - period + 1))
+            plan = solve_plan(rest, rest.policy.model_copy(update={"time_limit_s": limit}), stop=self.stop)
+            if plan.status not in PLANNED_STATUSES:
+                continue
+            for placement in plan.placements:
+                placement.period = period
+            date_placements(self.scenario, self.policy, plan.placements)
+            current += plan.placements
+            plans.append(plan)
+        before = placement_points(self.scenario, self.policy, freed)
+        after = float(sum(plan.objective or 0.0 for plan in plans))
+        added = len(current) - len(kept)
+        self.stats["coordinating"].update({"people": len(chosen_all), "objective": after, "reopened_objective": before,
+                                           "placements": added, "seconds": round(time.perf_counter() - t0, 3),
+                                           "statuses": [plan.status for plan in plans]})
+        if not plans or after <= before:
+            self.stats["coordinating"]["kept"] = "the parts' plan (the coordinating pass found nothing better)"
+            return unchanged
+        self._emit("coordinated", "coordinating", objective - before + after, bound, len(current))
+        return _Coordinated(current, plans, before, chosen_all)
+
+    def _combine(self, outcomes: list[PartOutcome], coordinated: _Coordinated, bound: float) -> Plan:
+        plans = [o.plan for o in outcomes] + (coordinated.plans or [])
+        placements = coordinated.placements
+        objective = float(sum(o.plan.objective or 0.0 for o in outcomes))
+        unplaced = {pid: why for o in outcomes for pid, why in o.plan.unplaced.items()}
+        for plan in coordinated.plans or []:
+            unplaced.update({pid: why for pid, why in plan.unplaced.items() if pid in coordinated.movers})
+        if coordinated.plans:
+            objective += sum(plan.objective or 0.0 for plan in coordinated.plans) - coordinated.reopened_points
+        placed = {p.person_id for p in placements}
+        unplaced = {pid: why for pid, why in unplaced.items() if pid not in placed}
+        status = "OPTIMAL" if objective >= math.floor(bound + 1e-6) else "FEASIBLE"
+        status = stopped_early_status(status, self._stopped())
+        self.stats["parts"] = [{"name": part.name, "people": len(part.people), "opportunities": len(part.opportunities),
+                                "status": o.plan.status, "objective": o.plan.objective, "bound": o.bound.bound,
+                                "seconds": o.plan.solve_seconds, "method": o.plan.stats.get("method")}
+                               for part, o in zip(self.split, outcomes)]
+        self.stats["method"] = "parts + coordinating pass" if coordinated.plans else "parts"
+        self.stats["solve_status"] = status
+        warnings = list(dict.fromkeys(w for plan in plans for w in plan.warnings))
+        self._emit("plan", "writing_up", objective, bound, len(placements))
+        return Plan(
+            status=status, objective=objective, best_bound=bound, bound_scope=BOUND_SCOPE,
+            gap=max(0.0, (bound - objective) / max(abs(bound), 1e-9)) if bound else 0.0,
+            solve_seconds=round(time.perf_counter() - self.started, 3),
+            placements=placements,
+            # Blocking pairs are listed within each part and the coordinating pass, not across parts.
+            blocking_pairs=[b for plan in plans for b in plan.blocking_pairs],
+            blocking_pair_count=sum(plan.blocking_pair_count for plan in plans),
+            unplaced=unplaced, periods=self.policy.periods, warnings=warnings,
+            progress=[{"seconds": round(e.seconds, 3), "objective": e.objective, "bound": e.bound, "source": e.source}
+                      for e in self.events],
+            stats=self.stats,
+        )
+
+    def _not_planned(self, failed: list[Plan]) -> Plan:
+        """A part without a plan: the whole has none either (a part's rules are the whole's
+        over fewer pairs, so rules that conflict there conflict in the whole)."""
+        status = "INFEASIBLE" if any(p.status == "INFEASIBLE" for p in failed) else failed[0].status
+        self.stats["solve_status"] = status
+        return Plan(status=status, conflicts=[c for p in failed for c in p.conflicts], periods=self.policy.periods,
+                    solve_seconds=round(time.perf_counter() - self.started, 3), stats=self.stats,
+                    progress=[{"seconds": round(e.seconds, 3), "objective": e.objective, "bound": e.bound,
+                               "source": e.source} for e in self.events])
