@@ -15,6 +15,7 @@ from datetime import date
 import numpy as np
 
 from planner.domain import Demand, Person, Policy, Team, TeamStatus
+from planner.eligibility import region_key
 from planner.staffing import critical_skill_may_leave, release_allowance
 
 #: Team release when a team is paused: every available person may go, so no limit applies.
@@ -79,12 +80,6 @@ def may_cover(person: Person, demand: Demand) -> bool:
     """A person may cover a demand unit when they hold the demanded skill at the demanded level or
     above and the demand is not in their own team (demand counts additional people)."""
     return person.team_id != demand.team_id and holds_skill(person, demand.skill, demand.level)
-
-
-def region_key(region: str) -> str:
-    """How two teams' regions are compared, as in matching: "North East", "north east" and
-    "North  East" are one region (HR systems differ in case and spacing); blank is no region."""
-    return " ".join(region.split()).casefold()
 
 
 def redeployed_within_region(from_team: Team, to_team: Team) -> bool:
