@@ -1,16 +1,16 @@
 """National scale on Ray: matching and crisis redeployment of a country's public services, in parts.
 
-    .venv/bin/python -m bench.bench_national                          # 100,000 people, 10 regions, local Ray
-    .venv/bin/python -m bench.bench_national --people 1000000 --regions 10 --time-limit 600
+    .venv/bin/python -m bench.bench_national                          # 100,000 people, 7 regions, local Ray
+    .venv/bin/python -m bench.bench_national --people 1000000 --regions 7 --time-limit 1200
     .venv/bin/python -m bench.bench_national --ray-address 10.0.0.5:6379   # on a Ray cluster
     .venv/bin/python -m bench.bench_national --compare                # 100,000: one process vs Ray parts
     .venv/bin/python -m bench.bench_national --scenario DIR           # a scenario of your own (CSV folder)
 
-The national scenario (not timed) is `--regions` regional scenarios side by side, each from
-`planner.generate.generate_scenario(people / regions, seed + region, crisis=True)` with its ids
-and organisations prefixed by its region (`R01-...`), its teams naming that region: every region
-has its own councils, trusts and forces, as in the country. Then, on a Ray started on this machine
-(or the cluster at `--ray-address`):
+The national scenario (not timed) is `planner.generate.generate_scenario(people, seed, crisis=True,
+regions=R)`, what `trellis generate --people N --regions R --crisis` writes: each region has its own
+councils, trusts and forces, about one opportunity in ten is remote (open to every region), the
+rest open to their own region only. Then, on a Ray started on this machine (or the cluster at
+`--ray-address`):
 
 - matching: `optimiser.distributed.solve_plan_in_parts(scenario, run_parts=ray_runner(...))`;
 - crisis redeployment: `optimiser.distributed.crisis.redeploy_in_parts(scenario, run_parts=...)`,
@@ -40,30 +40,10 @@ def _fmt(value, spec=",.0f"):
 
 
 def national_scenario(people: int, regions: int, seed: int):
-    """`regions` generated regional crises side by side, ids and organisations prefixed by region."""
-    from planner.domain import Scenario
+    """The national scenario `trellis generate --people N --regions R --crisis` writes."""
     from planner.generate import generate_scenario
 
-    teams, staff, opportunities, demand = [], [], [], []
-    first = None
-    for r in range(regions):
-        region = f"R{r + 1:02d}"
-        part = generate_scenario(people // regions + (1 if r < people % regions else 0), seed + r, crisis=True)
-        first = first or part
-
-        def tag(value: str, region=region) -> str:
-            return f"{region}-{value}"
-
-        teams += [t.model_copy(update={"team_id": tag(t.team_id), "organisation": tag(t.organisation),
-                                       "region": region}) for t in part.teams]
-        staff += [p.model_copy(update={"person_id": tag(p.person_id), "team_id": tag(p.team_id),
-                                       "preferences": tuple(tag(o) for o in p.preferences)}) for p in part.people]
-        opportunities += [o.model_copy(update={"opportunity_id": tag(o.opportunity_id),
-                                               "host_team_id": tag(o.host_team_id)}) for o in part.opportunities]
-        demand += [d.model_copy(update={"team_id": tag(d.team_id)}) for d in part.demand]
-    return Scenario.model_construct(skills=first.skills, teams=tuple(teams), people=tuple(staff),
-                                    opportunities=tuple(opportunities), demand=tuple(demand), policy=first.policy,
-                                    monitoring={})
+    return generate_scenario(people, seed, crisis=True, regions=regions)
 
 
 class PeakMemory:
@@ -159,7 +139,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--people", type=int, default=100_000)
-    parser.add_argument("--regions", type=int, default=10)
+    parser.add_argument("--regions", type=int, default=7)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--time-limit", type=float, default=120.0, help="seconds per solve")
     parser.add_argument("--ray-address", default=os.environ.get("RAY_ADDRESS"),
