@@ -21,6 +21,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from fast_apps import TemplateCodeInMemory, reused_route_builders, shared_template_code
 from helpers import (
     ACCOUNTS,
     MANAGER_TEAMS,
@@ -84,6 +85,19 @@ def _fast_password_hashing():
     web.auth._DUMMY_HASH = web.auth._hasher.hash("not-a-real-password-only-for-timing")
     yield
     web.auth._hasher = original
+
+
+# ---------------------------------------------------------------------------------------------
+# Apps that are cheap to build
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _apps_reuse_compiled_routes_and_templates():
+    """Every app of the run reuses the URL builders and compiled templates an earlier app made
+    (fast_apps.py says why and how; tests/web/test_fast_apps.py proves the apps are unchanged)."""
+    with reused_route_builders(), shared_template_code(TemplateCodeInMemory()) as templates:
+        yield templates
 
 
 def _checkpoint_and_close(engine) -> None:
