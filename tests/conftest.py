@@ -248,14 +248,33 @@ def loaded_live_server(loaded_app):
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="session")
+def _services_store_file(tmp_path_factory) -> tuple[Path, Scenario]:
+    """A migrated SQLite store holding `small_scenario("consoles")`, built once per run and
+    copied for each `store` test (migrating and importing took most of that fixture's time)."""
+    seeded = small_scenario("consoles")
+    path = tmp_path_factory.mktemp("services-seed") / "services.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    save_scenario(engine, seeded, actor="test")
+    _checkpoint_and_close(engine)
+    return path, seeded
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path, consoles_scenario):
+def store(request, tmp_path, consoles_scenario, _services_store_file):
     """A migrated store (accounts not needed) with `consoles_scenario` imported, on SQLite and,
     when a server is given (`scripts/with-postgres.sh`), on PostgreSQL."""
     if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'services.sqlite3'}")
-        upgrade(engine)
-        save_scenario(engine, consoles_scenario, actor="test")
+        path = tmp_path / "services.sqlite3"
+        seed, seeded = _services_store_file
+        if consoles_scenario == seeded:
+            shutil.copyfile(seed, path)
+            engine = make_engine(f"sqlite:///{path}")
+        else:  # a test module that overrides `consoles_scenario`
+            engine = make_engine(f"sqlite:///{path}")
+            upgrade(engine)
+            save_scenario(engine, consoles_scenario, actor="test")
         yield engine
         engine.dispose()
         return
