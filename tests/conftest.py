@@ -75,16 +75,23 @@ def accounts() -> dict[str, Account]:
 
 @pytest.fixture(scope="session", autouse=True)
 def _fast_password_hashing():
-    """Argon2id with small costs in tests (the same algorithm, a fraction of the time)."""
+    """Argon2id with small costs in tests (the same algorithm, a fraction of the time); yields
+    the production hasher, whose costs test_web_auth.py checks."""
     from argon2 import PasswordHasher
 
     import web.auth
 
-    original = web.auth._hasher
+    original, original_dummy = web.auth._hasher, web.auth._DUMMY_HASH
     web.auth._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     web.auth._DUMMY_HASH = web.auth._hasher.hash("not-a-real-password-only-for-timing")
-    yield
-    web.auth._hasher = original
+    yield original
+    web.auth._hasher, web.auth._DUMMY_HASH = original, original_dummy
+
+
+@pytest.fixture
+def production_password_hasher(_fast_password_hashing):
+    """The password hasher the app uses outside the tests."""
+    return _fast_password_hashing
 
 
 # ---------------------------------------------------------------------------------------------
