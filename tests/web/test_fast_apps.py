@@ -1,12 +1,16 @@
 """The tests' apps reuse compiled URL builders and templates (tests/fast_apps.py): they must be
 exactly the apps a fresh process builds, and the reuse must really happen (it is what keeps
-`make check` fast)."""
+`make check` fast). An app served over HTTP stops as soon as its test ends."""
 
 from __future__ import annotations
+
+import time
+import urllib.request
 
 import jinja2
 from fast_apps import TemplateCodeInMemory, freshly_compiled_routes, shared_template_code
 from flask import Flask, render_template
+from helpers import serve_in_thread
 from werkzeug.routing.converters import NumberConverter, PathConverter
 
 from web import create_app
@@ -83,3 +87,14 @@ def test_an_edited_template_is_compiled_again_not_taken_from_the_shared_cache(tm
         assert cache._code, "the compiled template was not kept"
         (tmp_path / "page.html").write_text("second {{ word }}")
         assert render() == "second &lt;b&gt;"
+
+
+def test_a_served_app_stops_at_once_after_its_last_request(loaded_app):
+    """Serving polls for shutdown every 50 ms (helpers.SERVER_POLL_S): the default half second
+    was added to the end of every test that serves over HTTP."""
+    serving = serve_in_thread(loaded_app)
+    url = next(serving)
+    assert urllib.request.urlopen(f"{url}/login", timeout=10).status == 200
+    started = time.monotonic()
+    next(serving, None)
+    assert time.monotonic() - started < 0.3
