@@ -7,8 +7,10 @@ Two web apps, each on its own throw-away SQLite store copied from one seeded onc
 - `loaded_app` (`as_role`, `loaded_live_server`, `store_engine`): `small_scenario("consoles")`
   and one `ROLE_ACCOUNTS` account per role (the planning consoles, the API); a test asking for
   `empty_store` starts with accounts and no scenario.
-- `store`: a migrated store with the consoles' scenario and no web app, on SQLite and (under
-  scripts/with-postgres.sh) PostgreSQL, for the service-layer tests.
+- `store`: a migrated store with the consoles' scenario and no web app, on SQLite (copied from
+  one seeded once per run) and (under scripts/with-postgres.sh) PostgreSQL, for the service-layer
+  tests.
+- Every app of the run reuses the URL builders and compiled templates of the first (fast_apps.py).
 - `browser` / `page`: Debian's headless Chromium driven by Playwright (tests using them are
   marked `browser`).
 """
