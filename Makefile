@@ -1,6 +1,7 @@
 # Trellis: `make run` installs everything and starts the web app on the bundled sample data;
 # `make test` installs everything (system packages too, when missing) and runs every test;
-# `make check` is the fast loop: lint and every test that needs no browser, PostgreSQL or time.
+# `make check` is the fast loop: lint and every test that needs no browser, PostgreSQL or time
+# (it lists its ten slowest tests, so one that makes the loop slow is seen the day it lands).
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -27,7 +28,7 @@ test: install
 
 check: $(STAMP)
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -n 2 -q -m "not browser and not postgres and not slow and not ray"
+	$(PY) -m pytest -n 2 -q -m "not browser and not postgres and not slow and not ray" --durations=10
 
 bench: install
 	$(PY) -m bench.run_all

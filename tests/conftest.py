@@ -7,8 +7,10 @@ Two web apps, each on its own throw-away SQLite store copied from one seeded onc
 - `loaded_app` (`as_role`, `loaded_live_server`, `store_engine`): `small_scenario("consoles")`
   and one `ROLE_ACCOUNTS` account per role (the planning consoles, the API); a test asking for
   `empty_store` starts with accounts and no scenario.
-- `store`: a migrated store with the consoles' scenario and no web app, on SQLite and (under
-  scripts/with-postgres.sh) PostgreSQL, for the service-layer tests.
+- `store`: a migrated store with the consoles' scenario and no web app, on SQLite (copied from
+  one seeded once per run) and (under scripts/with-postgres.sh) PostgreSQL, for the service-layer
+  tests.
+- Every app of the run reuses the URL builders and compiled templates of the first (fast_apps.py).
 - `browser` / `page`: Debian's headless Chromium driven by Playwright (tests using them are
   marked `browser`).
 """
@@ -21,6 +23,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from fast_apps import TemplateCodeInMemory, reused_route_builders, shared_template_code
 from helpers import (
     ACCOUNTS,
     MANAGER_TEAMS,
@@ -74,16 +77,36 @@ def accounts() -> dict[str, Account]:
 
 @pytest.fixture(scope="session", autouse=True)
 def _fast_password_hashing():
-    """Argon2id with small costs in tests (the same algorithm, a fraction of the time)."""
+    """Argon2id with small costs in tests (the same algorithm, a fraction of the time); yields
+    the production hasher, whose costs test_web_auth.py checks."""
     from argon2 import PasswordHasher
 
     import web.auth
 
-    original = web.auth._hasher
+    original, original_dummy = web.auth._hasher, web.auth._DUMMY_HASH
     web.auth._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     web.auth._DUMMY_HASH = web.auth._hasher.hash("not-a-real-password-only-for-timing")
-    yield
-    web.auth._hasher = original
+    yield original
+    web.auth._hasher, web.auth._DUMMY_HASH = original, original_dummy
+
+
+@pytest.fixture
+def production_password_hasher(_fast_password_hashing):
+    """The password hasher the app uses outside the tests."""
+    return _fast_password_hashing
+
+
+# ---------------------------------------------------------------------------------------------
+# Apps that are cheap to build
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _apps_reuse_compiled_routes_and_templates():
+    """Every app of the run reuses the URL builders and compiled templates an earlier app made
+    (fast_apps.py says why and how; tests/web/test_fast_apps.py proves the apps are unchanged)."""
+    with reused_route_builders(), shared_template_code(TemplateCodeInMemory()) as templates:
+        yield templates
 
 
 def _checkpoint_and_close(engine) -> None:
@@ -234,14 +257,33 @@ def loaded_live_server(loaded_app):
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="session")
+def _services_store_file(tmp_path_factory) -> tuple[Path, Scenario]:
+    """A migrated SQLite store holding `small_scenario("consoles")`, built once per run and
+    copied for each `store` test (migrating and importing took most of that fixture's time)."""
+    seeded = small_scenario("consoles")
+    path = tmp_path_factory.mktemp("services-seed") / "services.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    save_scenario(engine, seeded, actor="test")
+    _checkpoint_and_close(engine)
+    return path, seeded
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def store(request, tmp_path, consoles_scenario):
+def store(request, tmp_path, consoles_scenario, _services_store_file):
     """A migrated store (accounts not needed) with `consoles_scenario` imported, on SQLite and,
     when a server is given (`scripts/with-postgres.sh`), on PostgreSQL."""
     if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'services.sqlite3'}")
-        upgrade(engine)
-        save_scenario(engine, consoles_scenario, actor="test")
+        path = tmp_path / "services.sqlite3"
+        seed, seeded = _services_store_file
+        if consoles_scenario == seeded:
+            shutil.copyfile(seed, path)
+            engine = make_engine(f"sqlite:///{path}")
+        else:  # a test module that overrides `consoles_scenario`
+            engine = make_engine(f"sqlite:///{path}")
+            upgrade(engine)
+            save_scenario(engine, consoles_scenario, actor="test")
         yield engine
         engine.dispose()
         return

@@ -125,11 +125,22 @@ def browser_sign_in(page, base_url: str, role: str) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+# A server's shutdown() waits for its serving loop's next poll: half a second by default, at the
+# end of every test that serves over HTTP.
+SERVER_POLL_S = 0.05
+
+
+def start_serving(server) -> threading.Thread:
+    """Run `server.serve_forever` in a daemon thread, polling often enough to stop at once."""
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": SERVER_POLL_S}, daemon=True)
+    thread.start()
+    return thread
+
+
 def serve_in_thread(app):
     """Serve `app` over HTTP on a free loopback port in a background thread; yields its URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    thread = start_serving(server)
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)

@@ -18,7 +18,6 @@ It runs on loopback in a thread (`serve`), over plain HTTP, as the tests' Trelli
 from __future__ import annotations
 
 import secrets
-import threading
 import time
 from dataclasses import dataclass, field
 from html import escape
@@ -31,6 +30,7 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import UserInfo
 from authlib.oidc.core.grants import OpenIDCode
 from flask import Flask, jsonify, request
+from helpers import start_serving
 from joserfc.jwk import RSAKey
 from werkzeug.serving import make_server
 
@@ -262,8 +262,7 @@ def serve(provider: OIDCProvider):
     """Serve the provider on a free loopback port in a thread; sets and yields its issuer URL."""
     server = make_server("127.0.0.1", 0, provider.app, threaded=True)
     provider.issuer = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    thread = start_serving(server)
     yield provider.issuer
     server.shutdown()
     thread.join(timeout=5)

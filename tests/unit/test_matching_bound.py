@@ -48,8 +48,18 @@ def _with_pins(sc):
     return sc.model_copy(update={"policy": policy})
 
 
-@pytest.mark.parametrize("people,seed", [(300, 21), (1200, 22)])
-@pytest.mark.parametrize("name", list(POLICIES))
+# The largest cases solve LPs with GLOP over 1,200-2,000 people and two or three periods, 7-45 s
+# each on a shared 2-core machine: `make test` runs them, `make check` (not slow) keeps the same
+# code paths on the 300-person and default-policy cases.
+HEAVY_POLICIES = ("rotation with caps and fairness", "three periods, stretch")
+
+
+def _slow_if_heavy(name: str, *values, heavy: bool):
+    return pytest.param(name, *values, marks=pytest.mark.slow if heavy and name in HEAVY_POLICIES else ())
+
+
+@pytest.mark.parametrize("name,people,seed", [_slow_if_heavy(name, people, seed, heavy=people > 1000)
+                                              for people, seed in [(300, 21), (1200, 22)] for name in POLICIES])
 def test_reported_bound_holds_for_the_whole_problem_under_heavy_pruning(people, seed, name):
     """keep 1 pair per person: the model misses most pairs, the bound must still hold for all."""
     sc = _scenario(people, seed, POLICIES[name])
@@ -69,7 +79,7 @@ def test_reported_bound_holds_for_the_whole_problem_under_heavy_pruning(people, 
     assert first["pairs"] < plan.stats["candidate_pairs"]  # the pruning really happened
 
 
-@pytest.mark.parametrize("name", list(POLICIES))
+@pytest.mark.parametrize("name", [_slow_if_heavy(name, heavy=True) for name in POLICIES])
 def test_column_generation_closes_the_gap_to_the_whole_lp(name):
     """From 1 pair per person, adding back the pairs the duals price positively until none is
     left gives exactly the LP optimum over all pairs; every bound on the way holds."""

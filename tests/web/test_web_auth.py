@@ -123,6 +123,17 @@ def test_passwords_are_hashed_with_argon2id(app, accounts):
     assert accounts["alice"].password not in user.password_hash
 
 
+def test_outside_the_tests_passwords_cost_argon2id_at_64_mib_3_passes_4_lanes(production_password_hasher, app):
+    """The tests hash with tiny costs; the app itself keeps RFC 9106's second recommended
+    setting, and counts a hash with lower costs as one to make again (at the next sign-in)."""
+    production = production_password_hasher
+    stored = production.hash("a password of twenty characters")
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert production.verify(stored, "a password of twenty characters")
+    user = store.get_user_by_name(app.extensions["trellis_engine"], "alice")
+    assert production.check_needs_rehash(user.password_hash)  # the tests' cheap hashes
+
+
 @pytest.mark.parametrize("username, password, role, person, problem", [
     ("newbie", "short", "hr", None, "at least 12 characters"),
     ("newbie", "x" * 1025, "hr", None, "at most 1024"),

@@ -9,12 +9,11 @@ import hashlib
 import hmac
 import json
 import socket
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from helpers import saved_plan
+from helpers import saved_plan, start_serving
 
 from planner.services.decisions import accept_every_undecided, approve_matching_plan
 from planner.services.webhooks import (
@@ -54,8 +53,7 @@ class Receiver:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/trellis"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.thread = start_serving(self.server)
 
     def close(self):
         self.server.shutdown()
