@@ -70,11 +70,11 @@ run_in_process.slots = 1  # type: ignore[attr-defined]
 
 @dataclass
 class _Coordinated:
-    """The placements after the coordinating pass, its plan (None: the parts' plan stands) and
-    the points of the parts' placements it replaced."""
+    """The placements after the coordinating pass, its plans, one per period (None: the parts'
+    plan stands), and the points of the parts' placements it replaced."""
 
     placements: list
-    plans: list[Plan] | None  # one per period it planned
+    plans: list[Plan] | None
     reopened_points: float = 0.0
     unplaced: dict[str, str] = field(default_factory=dict)  # why the people it could move stayed unplaced
 
@@ -201,12 +201,16 @@ class _Run:
         calls = [(s, s.policy.model_copy(update={"time_limit_s": limit}), open_opps)
                  for s, open_opps in zip(scenarios, open_across)]
         if run_parts is run_in_process:
-            # In this process a stop request reaches the running part, and each part reports.
+            # In this process a stop request reaches the running part, each part reports, and
+            # each part gets its share of the time the parts have left, so one that overran its
+            # limit (candidate pairs cannot be cut short) does not push the run past its own.
             done: list[PartOutcome] = []
+            parts_end = time.perf_counter() + limit * len(scenarios)
 
             def one(scenario: Scenario, policy: Policy, open_opps: np.ndarray) -> PartOutcome:
-                if self._stopped():
-                    policy = policy.model_copy(update={"time_limit_s": MIN_SOLVE_S})
+                share = (parts_end - time.perf_counter()) / (len(scenarios) - len(done))
+                policy = policy.model_copy(update={"time_limit_s": MIN_SOLVE_S if self._stopped()
+                                                   else max(MIN_SOLVE_S, share)})
                 outcome = solve_part(scenario, policy, open_opps, self.stop)
                 done.append(outcome)
                 self._emit(f"part {len(done)} of {len(scenarios)} planned", "parts",
