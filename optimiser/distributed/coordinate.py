@@ -167,11 +167,11 @@ def placement_points(scenario: Scenario, policy: Policy, placements: list[Placem
 
 
 def movers(scenario: Scenario, placements: list[Placement], cross: tuple[np.ndarray, ...],
-           free: dict[str, int]) -> set[str]:
+           free: dict[str, int], per_place: int | None = None) -> set[str]:
     """Who the coordinating pass may move: people placed in no period of `placements` with a
-    pair across parts on an opportunity with places left, each such opportunity's best
-    MOVERS_PER_PLACE candidates per place by points (`cross`: the cross pairs' person,
-    opportunity and points), so the pass stays small however many people could move."""
+    pair across parts on an opportunity with places left (`cross`: the cross pairs' person,
+    opportunity and points); with `per_place`, only each such opportunity's best `per_place`
+    candidates per place by points, so the pass stays small however many people could move."""
     cross_person, cross_opp, cross_points = cross
     if not len(cross_opp):
         return set()
@@ -180,11 +180,10 @@ def movers(scenario: Scenario, placements: list[Placement], cross: tuple[np.ndar
     waiting = np.array([p.person_id not in placed for p in scenario.people], dtype=bool)
     useful = (places[cross_opp] > 0) & waiting[cross_person]
     person, opp, points = cross_person[useful], cross_opp[useful], cross_points[useful]
+    if per_place is None:
+        return {scenario.people[i].person_id for i in np.unique(person).tolist()}
     order = np.lexsort((-points, opp))
     rank = np.arange(len(order)) - np.searchsorted(opp[order], opp[order], side="left")
-    best = order[rank < MOVERS_PER_PLACE * places[opp[order]]]
+    best = order[rank < per_place * places[opp[order]]]
     return {scenario.people[i].person_id for i in np.unique(person[best]).tolist()}
 
-
-# The coordinating pass considers, for each place left, this many of the best candidates across parts.
-MOVERS_PER_PLACE = 3

@@ -52,6 +52,8 @@ COMBINE_RESERVE_S = 0.3
 # its movers): per person of the scenario, and per (mover x opportunity) cell of the eligibility mask.
 COORDINATING_SETUP_S_PER_PERSON = 5e-5
 COORDINATING_SETUP_S_PER_CELL = 5e-8
+# Short of time for everyone who could move, the pass takes each place's best this many candidates.
+MOVERS_PER_PLACE = 10
 # Tightening the whole bound (raised capacity prices) takes at most this long, or this share of the limit.
 BOUND_SECONDS = 2.0
 BOUND_SHARE = 0.02
@@ -237,9 +239,8 @@ class _Run:
         periods = self.policy.periods
         for period in range(1, periods + 1):
             now = [p for p in current if p.period == period]
-            chosen = movers(self.scenario, now, (cross.person, cross.opp, cross.points),
-                            places_left(self.scenario, now)) | freed_people
-            if not chosen or self._stopped() or not self._time_to_coordinate(len(chosen), periods - period + 1):
+            chosen = self._movers(now, cross, freed_people, periods - period + 1)
+            if not chosen or self._stopped():
                 continue
             chosen_all |= chosen
             rest = what_is_left(self.scenario, self.policy, current, chosen, period)
@@ -268,6 +269,18 @@ class _Run:
             return unchanged
         self._emit("coordinated", "coordinating", objective - before + after, bound, len(current))
         return _Coordinated(current, plans, before, reasons)
+
+    def _movers(self, now: list, cross: CrossPairs, freed: set[str], periods_left: int) -> set[str]:
+        """Everyone the pass could move in this period when there is time for it, else each place's
+        best candidates across parts (MOVERS_PER_PLACE), else nobody."""
+        free = places_left(self.scenario, now)
+        pairs = (cross.person, cross.opp, cross.points)
+        for per_place in (None, MOVERS_PER_PLACE):
+            chosen = movers(self.scenario, now, pairs, free, per_place) | freed
+            if self._time_to_coordinate(len(chosen), periods_left):
+                self.stats["coordinating"].pop("skipped", None)
+                return chosen
+        return set()
 
     def _time_to_coordinate(self, movers: int, periods_left: int) -> bool:
         """Is there time for a coordinating pass over `movers` people in this period? Its scenario
