@@ -98,7 +98,7 @@ def solve_part(scenario: Scenario, policy: Policy, open_across: np.ndarray | Non
     everyone = np.arange(len(scenario.people))
     own = pairs_between(scenario, policy, everyone, np.asarray(open_across if open_across is not None else [],
                                                                dtype=np.int64))
-    return PartOutcome(plan, PartBound(priced.bound, priced.prices, priced.people, own))
+    return PartOutcome(plan, PartBound(priced.bound, priced.prices, priced.people, own, priced.best_on_opp))
 
 
 def whole_organisation_rules(policy: Policy) -> list[str]:

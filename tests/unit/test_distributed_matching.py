@@ -17,7 +17,8 @@ from full_lp_reference import full_lp_optimum
 from regional_scenarios import regional_scenario
 
 from optimiser.distributed import run_in_process, solve_part, solve_plan_in_parts
-from optimiser.distributed.parts import part_of_opportunities, part_of_people, split_scenario
+from optimiser.distributed.bound import cross_pairs, places_bound, whole_bound
+from optimiser.distributed.parts import part_of_opportunities, part_of_people, part_scenario, split_scenario
 from optimiser.matching import BOUND_SCOPE, solve_plan
 from optimiser.model import model_and_eligible_pairs
 from optimiser.pricing import unpriced
@@ -226,3 +227,16 @@ def test_a_part_whose_lp_never_finished_still_bounds_its_people_by_their_best_pa
     assert zero.bound >= full_lp_optimum(scenario) - EPS
     assert zero.people.bound.sum() == pytest.approx(zero.bound)
     assert not zero.prices.opp.any() and not zero.prices.person.any()
+
+
+def test_the_bound_by_places_alone_holds_for_the_whole_problem():
+    """Each opportunity's best pair, in its part or across parts, times its places and periods:
+    the bound that needs no duals (what stands when the parts' LPs did not finish)."""
+    scenario = regional_scenario(900, 62, regions=3, remote_share=0.3, periods=2)
+    split = split_scenario(scenario)
+    outcomes = [solve_part(part_scenario(scenario, part, scenario.policy), scenario.policy) for part in split]
+    cross = cross_pairs(scenario, scenario.policy, split)
+    by_places = places_bound(scenario, split, [o.bound for o in outcomes], cross, scenario.policy.periods)
+    assert by_places >= full_lp_optimum(scenario) - EPS
+    whole = whole_bound(scenario, split, [o.bound for o in outcomes], cross, scenario.policy.periods)
+    assert full_lp_optimum(scenario) - EPS <= whole <= by_places
