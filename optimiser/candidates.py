@@ -1,7 +1,7 @@
 """Who could take what: the eligible (person, opportunity) pairs of a scenario, found with array
 operations, never with a Python loop over every person and every opportunity.
 
-The contract's eligibility rules 1-4 (`docs/scenario-format.md`, section Eligibility) decide the
+The contract's eligibility rules 1-5 (`docs/scenario-format.md`, section Eligibility) decide the
 pairs; the optimiser creates variables for these pairs only. The rules themselves live once, in
 `planner.eligibility` (`eligibility_mask`, beside their plain-words reasons); this module only
 feeds them arrays, a block of people at a time.
@@ -19,7 +19,14 @@ import numpy as np
 import pandas as pd
 
 from planner.domain import Policy, Scenario
-from planner.eligibility import OPEN_GRADE, OpportunityArrays, PeopleArrays, eligibility_mask, padded_levels
+from planner.eligibility import (
+    OPEN_GRADE,
+    OpportunityArrays,
+    PeopleArrays,
+    eligibility_mask,
+    padded_levels,
+    region_codes,
+)
 from planner.staffing import release_allowance
 
 # Opportunity blocks are sized so one block's mask (opportunities x people) stays near this many
@@ -58,10 +65,12 @@ class ScenarioArrays:
     req_level: np.ndarray  # opportunities x slots: required level (0 in unused slots)
     dev_skill: np.ndarray
     dev_level: np.ndarray
+    opp_remote: np.ndarray  # bool: open to people of every region (eligibility rule 5)
     # teams
     team_headcount: np.ndarray
     team_allowance: np.ndarray
     team_org: np.ndarray
+    team_region: np.ndarray  # region codes (`planner.eligibility.region_codes`)
     professions: list[str]
     organisations: list[str]
     preferences: pd.DataFrame  # person, opp, rank (1 = first choice)
@@ -80,6 +89,7 @@ class ScenarioArrays:
             available=self.person_available[people], team=self.person_team[people],
             grade=self.person_grade[people], must_practise=self.person_must_practise[people],
             profession=self.person_profession[people], skills=self.skills[people],
+            region=self.team_region[self.person_team[people]],
         )
 
     def eligibility_opportunities(self) -> OpportunityArrays:
@@ -88,6 +98,7 @@ class ScenarioArrays:
             host_team=self.opp_team, grade_min=self.opp_grade_min, grade_max=self.opp_grade_max,
             fte=self.opp_fte, profession=self.opp_profession,
             required_skill=self.req_skill, required_level=self.req_level,
+            host_region=self.team_region[self.opp_team], remote=self.opp_remote,
         )
 
 
@@ -169,11 +180,13 @@ def scenario_arrays(scenario: Scenario) -> ScenarioArrays:
         req_level=req_level,
         dev_skill=dev_skill,
         dev_level=dev_level,
+        opp_remote=np.array([o.remote for o in opps], dtype=bool),
         team_headcount=headcount,
         team_allowance=np.array(
             [release_allowance(t, int(headcount[i])) for i, t in enumerate(teams)], dtype=np.int64
         ),
         team_org=team_org,
+        team_region=region_codes([t.region for t in teams]),
         professions=list(professions),
         organisations=list(organisations),
         preferences=preferences,

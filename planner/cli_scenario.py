@@ -85,7 +85,10 @@ def convert_command(source: Path, dest: Path, force: bool) -> None:
     if suffix == ".json":
         write_scenario_json(result.scenario, dest)
     elif suffix == ".xlsx":
-        write_scenario_xlsx(result.scenario, dest)
+        try:
+            write_scenario_xlsx(result.scenario, dest)
+        except ValueError as too_big:  # more rows than an Excel sheet holds
+            raise click.UsageError(str(too_big)) from None
     else:
         if dest.exists() and not dest.is_dir():
             raise click.UsageError(f"{dest} is a file; give a folder, a .json or an .xlsx path")

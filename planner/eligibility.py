@@ -1,4 +1,4 @@
-"""May this person take this opportunity? Contract rules 1-4, in plain words.
+"""May this person take this opportunity? Contract rules 1-5, in plain words.
 
 `eligibility_reasons` returns every reason a person may not take an opportunity, each a sentence
 the person (or their manager) can act on; an empty list means they are eligible. The staff
@@ -10,10 +10,13 @@ Rules (docs/scenario-format.md, "Eligibility"):
 2. for every required skill, their level is at least the required level minus the plan's stretch;
 3. their grade is within the opportunity's grade bounds, where given;
 4. a person who must keep practising their profession may only take an opportunity of another
-   profession if it leaves them that share of their time.
+   profession if it leaves them that share of their time;
+5. an opportunity that is not remote is open only to people whose team is in its host team's
+   region (when both teams name a region).
 
 Pathways replay these rules step by step: after a `role` move the person's grade and team may
-differ from the ones on file, so `grade` and `team_id` can be passed in, like `skills`.
+differ from the ones on file, so `grade` and `team_id` can be passed in, like `skills`. Rule 5
+reads the region of the person's team (the team reached, on a pathway) from the scenario.
 
 Each rule also has a vectorised form (`..._mask`) beside its sentences, answering the same
 question for arrays of people and opportunities at once. The optimiser's candidate pairs, the
@@ -38,6 +41,9 @@ OPEN_GRADE = np.iinfo(np.int32).max
 
 #: Profession code of an opportunity that names no profession (never any person's profession).
 NO_PROFESSION = -1
+
+#: Region code of a team that names no region (rule 5 does not apply to it).
+NO_REGION = -1
 
 
 @dataclass(frozen=True)
@@ -165,6 +171,21 @@ def practice_time_kept(person: Person, opportunity: Opportunity, voice: Voice) -
     ]
 
 
+def region_key(region: str) -> str:
+    """How two teams' regions are compared: "North East", "north east" and "North  East" are one
+    region (HR systems differ in case and spacing; a typo is a different region)."""
+    return " ".join(region.split()).casefold()
+
+
+def within_own_region(region: str, host_region: str, opportunity: Opportunity, voice: Voice) -> list[str]:
+    """Rule 5: an opportunity that is not remote is open only to people of its own region (the
+    region of the person's team is the region of the opportunity's host team). Remote work is
+    open to every region, and a team that names no region is not held to one."""
+    if opportunity.remote or not region or not host_region or region_key(region) == region_key(host_region):
+        return []
+    return [f"this is based in {host_region} and is not remote, and {voice.your} team is in {region}"]
+
+
 # ---------------------------------------------------------------------------------------------
 # The same rules, vectorised. Arguments broadcast like numpy: person arrays shaped (people, 1)
 # against opportunity arrays shaped (opportunities,) give a (people x opportunities) mask.
@@ -228,9 +249,17 @@ def practice_time_kept_mask(
     return (must_practise <= 0) | leaves_time | own_profession
 
 
+def within_own_region_mask(person_region: np.ndarray, host_region: np.ndarray, remote: np.ndarray) -> np.ndarray:
+    """Rule 5, vectorised: remote, or the person's region is the host team's, or either team
+    names no region. Regions are codes of one vocabulary; `NO_REGION` for a team without one."""
+    person_region, host_region = np.asarray(person_region), np.asarray(host_region)
+    return (np.asarray(remote, dtype=bool) | (person_region == host_region)
+            | (person_region == NO_REGION) | (host_region == NO_REGION))
+
+
 @dataclass(frozen=True)
 class PeopleArrays:
-    """What rules 1-4 read about people, one entry (row) per person. Teams and professions are
+    """What rules 1-5 read about people, one entry (row) per person. Teams and professions are
     codes shared with `OpportunityArrays`; `skills` is (people x skills) levels, 0 = not held."""
 
     available: np.ndarray
@@ -239,16 +268,18 @@ class PeopleArrays:
     must_practise: np.ndarray
     profession: np.ndarray
     skills: np.ndarray
+    region: np.ndarray  # region code of the person's team, `NO_REGION` when it names none
 
     def take(self, rows: np.ndarray) -> PeopleArrays:
         """The same facts for the people at positions `rows` only."""
         return PeopleArrays(self.available[rows], self.team[rows], self.grade[rows],
-                            self.must_practise[rows], self.profession[rows], self.skills[rows])
+                            self.must_practise[rows], self.profession[rows], self.skills[rows],
+                            self.region[rows])
 
 
 @dataclass(frozen=True)
 class OpportunityArrays:
-    """What rules 1-4 read about opportunities, one entry per opportunity (see `PeopleArrays`)."""
+    """What rules 1-5 read about opportunities, one entry per opportunity (see `PeopleArrays`)."""
 
     host_team: np.ndarray
     grade_min: np.ndarray
@@ -257,10 +288,12 @@ class OpportunityArrays:
     profession: np.ndarray
     required_skill: np.ndarray  # (opportunities x slots) skill index
     required_level: np.ndarray  # (opportunities x slots) level, 0 = unused slot
+    host_region: np.ndarray  # region code of the host team, `NO_REGION` when it names none
+    remote: np.ndarray  # bool: open to people of every region
 
 
 def eligibility_mask(people: PeopleArrays, opportunities: OpportunityArrays, stretch_levels: int) -> np.ndarray:
-    """Rules 1-4 at once: (people x opportunities), True where the person may take it."""
+    """Rules 1-5 at once: (people x opportunities), True where the person may take it."""
     mask = open_to_a_move_mask(people.available)[:, None] & not_own_team_mask(
         people.team[:, None], opportunities.host_team[None, :]
     )
@@ -269,9 +302,20 @@ def eligibility_mask(people: PeopleArrays, opportunities: OpportunityArrays, str
     if (people.must_practise > 0).any():
         mask &= practice_time_kept_mask(people.must_practise[:, None], people.profession[:, None],
                                         opportunities.fte[None, :], opportunities.profession[None, :])
+    mask &= within_own_region_mask(people.region[:, None], opportunities.host_region[None, :],
+                                   opportunities.remote[None, :])
     needs = SkillNeeds.of(opportunities.required_skill, opportunities.required_level, stretch_levels)
     mask &= required_skills_held_mask(people.skills, needs)
     return mask
+
+
+def region_codes(regions) -> np.ndarray:
+    """Team regions as codes of one vocabulary (in order of first appearance, compared as
+    `region_key` says), `NO_REGION` for a blank one; index the result by team position to get a
+    person's or a host's region."""
+    vocabulary: dict[str, int] = {}
+    keys = [region_key(r) for r in regions]
+    return np.array([vocabulary.setdefault(k, len(vocabulary)) if k else NO_REGION for k in keys], dtype=np.int32)
 
 
 def padded_levels(levels_per_item: list[Mapping[str, int]], skill_index: Mapping[str, int]):
@@ -287,26 +331,30 @@ def padded_levels(levels_per_item: list[Mapping[str, int]], skill_index: Mapping
 
 
 def eligibility_arrays(scenario: Scenario) -> tuple[PeopleArrays, OpportunityArrays]:
-    """The facts rules 1-4 read, as arrays, for every person and opportunity of a scenario."""
+    """The facts rules 1-5 read, as arrays, for every person and opportunity of a scenario."""
     skill_index = {s: i for i, s in enumerate(sorted(scenario.skill_ids()))}
     team_index = {t.team_id: i for i, t in enumerate(scenario.teams)}
+    team_region = region_codes([t.region for t in scenario.teams])
     people, opportunities = scenario.people, scenario.opportunities
     professions: dict[str, int] = {}
     skills = np.zeros((len(people), max(len(skill_index), 1)), dtype=np.int8)
     for row, person in enumerate(people):
         for skill_id, level in person.skills.items():
             skills[row, skill_index[skill_id]] = level
+    person_team = np.array([team_index[p.team_id] for p in people], dtype=np.int32)
+    host_team = np.array([team_index[o.host_team_id] for o in opportunities], dtype=np.int32)
     people_arrays = PeopleArrays(
         available=np.array([p.available for p in people], dtype=bool),
-        team=np.array([team_index[p.team_id] for p in people], dtype=np.int32),
+        team=person_team,
         grade=np.array([p.grade for p in people], dtype=np.int64),
         must_practise=np.array([p.must_practise for p in people], dtype=np.float64),
         profession=np.array([professions.setdefault(p.profession, len(professions)) for p in people], dtype=np.int32),
         skills=skills,
+        region=team_region[person_team],
     )
     required_skill, required_level = padded_levels([o.required_skills for o in opportunities], skill_index)
     opportunity_arrays = OpportunityArrays(
-        host_team=np.array([team_index[o.host_team_id] for o in opportunities], dtype=np.int32),
+        host_team=host_team,
         grade_min=np.array([-OPEN_GRADE if o.grade_min is None else o.grade_min for o in opportunities], dtype=np.int64),
         grade_max=np.array([OPEN_GRADE if o.grade_max is None else o.grade_max for o in opportunities], dtype=np.int64),
         fte=np.array([o.fte for o in opportunities], dtype=np.float64),
@@ -315,6 +363,8 @@ def eligibility_arrays(scenario: Scenario) -> tuple[PeopleArrays, OpportunityArr
              for o in opportunities], dtype=np.int32),
         required_skill=required_skill,
         required_level=required_level,
+        host_region=team_region[host_team],
+        remote=np.array([o.remote for o in opportunities], dtype=bool),
     )
     return people_arrays, opportunity_arrays
 
@@ -330,23 +380,34 @@ def eligibility_reasons(
     team_id: str | None = None,
     subject: str = "you",
 ) -> list[str]:
-    """Every reason `person` may not take `opportunity` (contract rules 1-4); [] means eligible.
+    """Every reason `person` may not take `opportunity` (contract rules 1-5); [] means eligible.
 
     `skills`, `grade` and `team_id` replace the person's own when given (a pathway's later steps
     use the skills, grade and team reached so far). `subject` is "you" for sentences addressed to
     the person, or a name / "this person" for third-person explanations. `scenario`, when given,
-    lends the skills catalogue's names ("GIS mapping" rather than `gis`).
+    lends the skills catalogue's names ("GIS mapping" rather than `gis`) and the teams' regions
+    (rule 5 needs them: without a scenario no team is known to name a region).
     """
     voice = Voice(subject)
     held = person.skills if skills is None else skills
     reasons: list[str] = []
     reasons += open_to_a_move(person, voice)
-    reasons += not_own_team(person.team_id if team_id is None else team_id, opportunity, voice)
+    team_id = person.team_id if team_id is None else team_id
+    reasons += not_own_team(team_id, opportunity, voice)
     skill_names = scenario.skill_name_by_id if scenario is not None else None
     reasons += required_skills_held(held, opportunity, stretch_levels, voice, skill_names)
     reasons += grade_within_bounds(person.grade if grade is None else grade, opportunity, voice)
     reasons += practice_time_kept(person, opportunity, voice)
+    if scenario is not None:
+        teams = scenario.team_by_id
+        reasons += within_own_region(_region_of(teams, team_id), _region_of(teams, opportunity.host_team_id),
+                                     opportunity, voice)
     return [voice.capitalised(r) for r in reasons]
+
+
+def _region_of(teams: Mapping, team_id: str) -> str:
+    team = teams.get(team_id)
+    return team.region if team is not None else ""
 
 
 def is_eligible(
@@ -357,8 +418,10 @@ def is_eligible(
     *,
     grade: int | None = None,
     team_id: str | None = None,
+    scenario: Scenario | None = None,
 ) -> bool:
-    """True when no rule stands in the way (same rules as `eligibility_reasons`)."""
+    """True when no rule stands in the way (same rules as `eligibility_reasons`; rule 5 only
+    with the `scenario` that names the teams' regions)."""
     return not eligibility_reasons(
-        person, opportunity, None, stretch_levels, skills, grade=grade, team_id=team_id
+        person, opportunity, scenario, stretch_levels, skills, grade=grade, team_id=team_id
     )

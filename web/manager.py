@@ -69,6 +69,7 @@ class OpportunityForm(FormModel):
     profession: str = Field(default="", max_length=MAX_CELL_LENGTH)
     start: str = Field(default="", max_length=MAX_CELL_LENGTH)
     end: str = Field(default="", max_length=MAX_CELL_LENGTH)
+    remote: str = Field(default="", max_length=MAX_CELL_LENGTH)
     # The "Occupation profile" picker's text: not a cell, ignored when the row is saved.
     occupation: str = Field(default="", max_length=MAX_CELL_LENGTH)
 

@@ -6,7 +6,9 @@ that follow each person's profession and grade, a few rare skills, part-time sta
 workers and planners who must keep practising, aspirations, opportunities of every kind (about
 one per 7.5 people) and ranked preferences, mostly for opportunities the person could (nearly)
 take. With `crisis=True` the same place is in an emergency: paused and critical services,
-crisis demand by skill and priority, and recent redeployments.
+crisis demand by skill and priority, and recent redeployments. With `regions=R` the workforce
+is national: R English regions, each drawn as a place of its size with its own employers, and
+about one opportunity in ten remote (`planner.generate.regions`).
 
 The same `people` and `seed` always give the same scenario; the crisis extras come from a
 separate random stream, so a crisis scenario is its calm twin plus the crisis.
@@ -32,6 +34,7 @@ from planner.generate.measure import eligible_pair_count
 from planner.generate.models import opportunity_models, person_models, team_models
 from planner.generate.opportunities import draw_opportunities
 from planner.generate.people import draw_people
+from planner.generate.regions import MAX_REGIONS, MIN_PEOPLE_PER_REGION, draw_regional_teams, draw_remote
 from planner.generate.settings import (
     GENERATED_TIME_LIMIT_S,
     MAX_PEOPLE,
@@ -44,16 +47,26 @@ from planner.generate.teams import draw_release_limits, draw_teams
 from planner.generate.wishes import draw_aspirations, draw_preferences
 
 
-def generate_scenario(people: int, seed: int, crisis: bool = False) -> Scenario:
-    """A fictional Riverbrook scenario of `people` staff, the same for the same seed."""
+def generate_scenario(people: int, seed: int, crisis: bool = False, regions: int = 0) -> Scenario:
+    """A fictional Riverbrook scenario of `people` staff, the same for the same seed. With
+    `regions` (1 to `MAX_REGIONS`), a national one: the staff spread over that many English
+    regions, each with its own employers, and about one opportunity in ten remote
+    (`planner.generate.regions`); without, the scenario has no regions at all."""
     if not MIN_PEOPLE <= people <= MAX_PEOPLE:
         raise ValueError(f"people must be between {MIN_PEOPLE} and {MAX_PEOPLE:,}, not {people}")
+    if regions and not 1 <= regions <= MAX_REGIONS:
+        raise ValueError(f"regions must be between 1 and {MAX_REGIONS}, not {regions}")
+    if regions and people < MIN_PEOPLE_PER_REGION * regions:
+        raise ValueError(f"{regions} regions need at least {MIN_PEOPLE_PER_REGION * regions:,} people "
+                         f"({MIN_PEOPLE_PER_REGION} per region), not {people:,}")
     rng = np.random.default_rng([seed, 0])
-    teams = draw_teams(people, rng)
+    teams = draw_regional_teams(people, regions, rng) if regions else draw_teams(people, rng)
     staff = draw_people(teams, rng)
     opps = draw_opportunities(teams, staff, rng)
+    if regions:  # from a stream of its own, like the crisis extras
+        opps.remote = draw_remote(opps.count, np.random.default_rng([seed, 3]))
     staff.aspirations = draw_aspirations(staff, opps, rng)
-    staff.preferences = draw_preferences(staff, opps, rng)
+    staff.preferences = draw_preferences(staff, opps, teams, rng)
     teams.critical = set_critical_skills(teams, staff, rng)
     teams.release_share, teams.min_staff = draw_release_limits(teams, rng)
 
@@ -78,5 +91,5 @@ def generate_scenario(people: int, seed: int, crisis: bool = False) -> Scenario:
     )
 
 
-__all__ = ["MAX_PEOPLE", "MIN_PEOPLE", "PLAN_DATE", "SAMPLE_PEOPLE", "SAMPLE_SEED", "eligible_pair_count",
+__all__ = ["MAX_PEOPLE", "MAX_REGIONS", "MIN_PEOPLE", "PLAN_DATE", "SAMPLE_PEOPLE", "SAMPLE_SEED", "eligible_pair_count",
            "generate_scenario"]

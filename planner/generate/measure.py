@@ -19,7 +19,7 @@ from planner.generate.settings import COUNT_BLOCK_CELLS
 
 
 def eligible_pair_count(scenario: Scenario, stretch_levels: int = 0) -> int:
-    """How many (person, opportunity) pairs pass the contract's eligibility rules 1-4
+    """How many (person, opportunity) pairs pass the contract's eligibility rules 1-5
     (`planner.eligibility.eligibility_mask`), to calibrate the generator.
 
     Counted a block of people at a time, so memory stays flat at 50,000 people."""

@@ -17,7 +17,6 @@ from planner.generate.settings import (
     MODEL_EXPONENT,
     MODELLED_KINDS,
     OPPORTUNITIES_FROM,
-    ORGANISATION_KEYS,
     PEOPLE_PER_OPPORTUNITY,
     PRACTICE_FRIENDLY_SHARE,
     PROFESSION_INDEX,
@@ -48,6 +47,7 @@ class OpportunityDraw:
     developed_level: np.ndarray
     start: list[date]
     end: list[date | None]
+    remote: np.ndarray | None = None  # bool per opportunity; None: no regions, nothing remote
 
     @property
     def count(self) -> int:
@@ -210,25 +210,36 @@ def _model_weights(staff: PeopleDraw, exponent: float = 1.0) -> np.ndarray:
 
 def _hosts_elsewhere(model: np.ndarray, u: np.ndarray, teams: TeamDraw, staff: PeopleDraw) -> np.ndarray:
     """For each model person, a team other than their own: one where their profession works, of
-    their own employer when there is one, else of another; when their profession works in their
-    team alone, another team of their employer (a finance business partner in a service team).
-    Chosen in proportion to how many of the profession (or people) the team has."""
+    their own employer when there is one, else of another in their region; when their profession
+    works in their team alone, another team of their employer (a finance business partner in a
+    service team). Chosen in proportion to how many of the profession (or people) the team has.
+    (Without regions the whole place is one region.)"""
     sizes = teams.sizes.astype(float)
-    org_of_team = np.array([ORGANISATION_KEYS.index(k.organisation) for k in teams.kinds])
+    org_of_team = teams.organisation_codes()
+    region_of_team = teams.region_of_team
     share = np.zeros((teams.count, len(PROFESSION_KEYS)))
     for t, kind in enumerate(teams.kinds):
         for prof_key, w in kind.mix:
             share[t, PROFESSION_INDEX[prof_key]] = w * sizes[t]
+    # How many teams of each region and of each employer the profession works in, counted once:
+    # counting per model person would cost (opportunities x teams) at national scale.
+    works = (share > 0).astype(int)
+    teams_in_region = np.zeros((region_of_team.max() + 1, works.shape[1]), dtype=int)
+    np.add.at(teams_in_region, region_of_team, works)
+    teams_in_org = np.zeros((org_of_team.max() + 1, works.shape[1]), dtype=int)
+    np.add.at(teams_in_org, org_of_team, works)
     hosts = np.empty(len(model), dtype=int)
     candidates: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] = {}
+    professions, homes = staff.profession.tolist(), staff.team.tolist()
     for i, (person, x) in enumerate(zip(model.tolist(), u.tolist())):
-        prof, home = int(staff.profession[person]), int(staff.team[person])
-        org = int(org_of_team[home])
+        prof, home = professions[person], homes[person]
+        org, region = int(org_of_team[home]), int(region_of_team[home])
         # only whether home is the profession's sole team matters, so most people share a key
-        key = (prof, org, home if (share[:, prof] > 0).sum() <= 1 or
-               ((share[:, prof] > 0) & (org_of_team == org)).sum() <= 1 else -1)
+        key = (prof, org, home if teams_in_region[region, prof] <= 1 or teams_in_org[org, prof] <= 1 else -1)
         if key not in candidates:
-            for weights in (share[:, prof] * (org_of_team == org), share[:, prof], sizes * (org_of_team == org), sizes):
+            same_org, same_region = org_of_team == org, region_of_team == region
+            for weights in (share[:, prof] * same_org, share[:, prof] * same_region, sizes * same_org,
+                            sizes * same_region, sizes):
                 weights = weights.copy()
                 if key[2] >= 0:
                     weights[home] = 0.0

@@ -12,7 +12,7 @@ SAMPLE_PEOPLE = 600
 SAMPLE_SEED = 2027
 
 MIN_PEOPLE = 20
-MAX_PEOPLE = 200_000
+MAX_PEOPLE = 2_000_000
 
 PEOPLE_PER_OPPORTUNITY = 7.5
 GENERATED_TIME_LIMIT_S = 20.0  # policy.json of generated scenarios: a solve may take 20 seconds

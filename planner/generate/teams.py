@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner import sample_place as place
-from planner.generate.settings import SAMPLE_PEOPLE
+from planner.generate.settings import ORGANISATION_KEYS, SAMPLE_PEOPLE
 
 # ---------------------------------------------------------------------------------------------
 # Teams
@@ -25,10 +25,30 @@ class TeamDraw:
     critical: list[tuple[tuple[str, int, int], ...]] | None = None
     release_share: np.ndarray | None = None
     min_staff: list[int | None] | None = None
+    region: np.ndarray | None = None  # index into `region_names` per team; None: no regions
+    region_names: tuple[str, ...] = ()
 
     @property
     def count(self) -> int:
         return len(self.kinds)
+
+    @property
+    def region_of_team(self) -> np.ndarray:
+        """The region index of every team (all 0 when the scenario has no regions)."""
+        return self.region if self.region is not None else np.zeros(self.count, dtype=int)
+
+    def organisation_codes(self) -> np.ndarray:
+        """One code per employer: an organisation of the catalogue within one region."""
+        orgs = np.array([ORGANISATION_KEYS.index(k.organisation) for k in self.kinds], dtype=int)
+        return orgs + len(ORGANISATION_KEYS) * self.region_of_team
+
+    def organisation_name(self, team: int) -> str:
+        """The employer's name; in a national scenario each region has its own."""
+        name = place.ORGANISATIONS[self.kinds[team].organisation].name
+        return f"{name}, {self.region_names[self.region[team]]}" if self.region is not None else name
+
+    def region_name(self, team: int) -> str:
+        return self.region_names[self.region[team]] if self.region is not None else ""
 
 
 def draw_teams(people: int, rng: np.random.Generator) -> TeamDraw:

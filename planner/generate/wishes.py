@@ -10,6 +10,7 @@ from planner.eligibility import (
     grade_within_bounds_mask,
     not_own_team_mask,
     practice_time_kept_mask,
+    within_own_region_mask,
 )
 from planner.generate.opportunities import OpportunityDraw
 from planner.generate.people import PeopleDraw
@@ -19,6 +20,7 @@ from planner.generate.settings import (
     PROFESSION_KEYS,
     SKILL_INDEX,
 )
+from planner.generate.teams import TeamDraw
 
 # ---------------------------------------------------------------------------------------------
 # What people want: aspirations and ranked preferences
@@ -61,22 +63,34 @@ def draw_aspirations(staff: PeopleDraw, opps: OpportunityDraw, rng: np.random.Ge
 PREFERENCE_CANDIDATES = (10, 6, 3)  # by a skill they hold, by an aspiration, anywhere
 
 
-def draw_preferences(staff: PeopleDraw, opps: OpportunityDraw, rng: np.random.Generator) -> list[list[int]]:
+def draw_preferences(staff: PeopleDraw, opps: OpportunityDraw, teams: TeamDraw,
+                     rng: np.random.Generator) -> list[list[int]]:
     """Four in five people rank up to five opportunities, best first: mostly ones they are
     eligible for or one level short of, favouring those that develop their aspirations, and
-    now and then an aspirational one they cannot take yet."""
+    now and then an aspirational one they cannot take yet. In a national scenario they look
+    among the opportunities open in their region (its own, and remote ones)."""
     n = staff.count
     by_skill, by_goal, anywhere = PREFERENCE_CANDIDATES
-    requiring = _opportunities_by_skill(opps.required_skill, opps.count)
-    developing = _opportunities_by_skill(opps.developed_skill, opps.count)
+    region_of_team = teams.region_of_team
+    person_region, host_region = region_of_team[staff.team], region_of_team[opps.host]
+    remote = opps.remote if opps.remote is not None else np.zeros(opps.count, dtype=bool)
+    open_in = [np.flatnonzero((host_region == r) | remote) for r in range(region_of_team.max() + 1)]
+    requiring = [s for rows in open_in for s in _opportunities_by_skill(opps.required_skill, rows)]
+    developing = [s for rows in open_in for s in _opportunities_by_skill(opps.developed_skill, rows)]
+    n_skills = len(place.SKILL_IDS)
+
+    def in_region(column: np.ndarray) -> np.ndarray:
+        """A skill column per person as the key of that skill's list in their region."""
+        return np.where(column >= 0, person_region * n_skills + column, -1)
 
     anchor = _weighted_column(staff.levels.astype(float), rng)
     goal = _weighted_column(staff.aspirations.astype(float), rng)
     candidates = np.concatenate(
         [
-            _draw_from_lists(requiring, anchor, by_skill, opps.count, rng),
-            _draw_from_lists(developing, goal, by_goal, opps.count, rng),
-            rng.integers(0, opps.count, size=(n, anywhere)),
+            _draw_from_lists(requiring, in_region(anchor), by_skill, opps.count, rng),
+            _draw_from_lists(developing, in_region(goal), by_goal, opps.count, rng),
+            rng.integers(0, opps.count, size=(n, anywhere)) if teams.region is None
+            else _draw_from_lists(open_in, person_region, anywhere, opps.count, rng),
         ],
         axis=1,
     )
@@ -97,6 +111,7 @@ def draw_preferences(staff: PeopleDraw, opps: OpportunityDraw, rng: np.random.Ge
     practise_ok = practice_time_kept_mask(staff.must_practise[:, None], staff.profession[:, None],
                                           opps.fte[candidates], opps.profession[candidates])
     elsewhere = not_own_team_mask(staff.team[:, None], opps.host[candidates])
+    elsewhere &= within_own_region_mask(person_region[:, None], host_region[candidates], remote[candidates])
     grows = np.zeros(candidates.shape, dtype=bool)
     for k in range(MAX_DEVELOPED):
         skill = opps.developed_skill[candidates, k]
@@ -130,8 +145,10 @@ def draw_preferences(staff: PeopleDraw, opps: OpportunityDraw, rng: np.random.Ge
     return [row[mask].tolist() for row, mask in zip(ranked_opps, keep)]
 
 
-def _opportunities_by_skill(skill_table: np.ndarray, n_opps: int) -> list[np.ndarray]:
-    rows, cols = np.nonzero(skill_table >= 0)
+def _opportunities_by_skill(skill_table: np.ndarray, among: np.ndarray) -> list[np.ndarray]:
+    """For each skill of the catalogue, the opportunities (of the rows `among`) naming it."""
+    rows, cols = np.nonzero(skill_table[among] >= 0)
+    rows = among[rows]
     skills = skill_table[rows, cols]
     order = np.argsort(skills, kind="stable")
     rows, skills = rows[order], skills[order]

@@ -1,7 +1,7 @@
 """Pathways: where a person's skills can take them, one eligible move at a time.
 
 A pathway is a sequence of up to K opportunities. Each step must be one the person is eligible
-for (contract rules 1-4, `planner.eligibility`) with what they hold *at that step*. Three kinds are
+for (contract rules 1-5, `planner.eligibility`) with what they hold *at that step*. Three kinds are
 shown side by side:
 
 - `networked`: routes across teams, professions and organisations towards the person's

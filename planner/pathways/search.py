@@ -23,7 +23,9 @@ from planner.eligibility import (
     open_to_a_move_mask,
     padded_levels,
     practice_time_kept_mask,
+    region_codes,
     required_skills_held_mask,
+    within_own_region_mask,
 )
 from planner.pathways.explanation import PathwayExplanations
 from planner.pathways.model import (
@@ -102,6 +104,9 @@ class PathwayIndex(PathwayExplanations):
             dtype=np.int64,
         )
         self.host = np.array([self.team_index[o.host_team_id] for o in opps], dtype=np.int64)
+        self.team_region = region_codes([t.region for t in self.teams])
+        self.host_region = self.team_region[self.host]
+        self.remote = np.array([o.remote for o in opps], dtype=bool)
 
         professions = sorted(
             {p.profession for p in scenario.people}
@@ -308,8 +313,10 @@ class PathwayIndex(PathwayExplanations):
     # -- the search ------------------------------------------------------------------------
 
     def _eligible(self, search: PersonSearch, state: PathwayState) -> np.ndarray:
-        """Rules 1-4 for every opportunity at once, from this state (`planner.eligibility`)."""
+        """Rules 1-5 for every opportunity at once, from this state (`planner.eligibility`); the
+        region is that of the team reached so far."""
         mask = search.static_mask & not_own_team_mask(state.team, self.host)
+        mask &= within_own_region_mask(self.team_region[state.team], self.host_region, self.remote)
         mask &= grade_within_bounds_mask(state.grade, self.grade_min, self.grade_max)
         mask &= required_skills_held_mask(state.skills[None, :], self.skill_needs)[0]
         return mask

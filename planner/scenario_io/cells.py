@@ -119,8 +119,34 @@ def parse_cell(column: str, cell: str):
     return cell, []
 
 
+def _float_text(value: float) -> str:
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+
+
+def _list_text(value: tuple) -> str:
+    return ";".join([f"{item.skill}:{item.level}:{item.count}" if isinstance(item, CriticalSkill) else str(item)
+                     for item in value])
+
+
+# The writer's cell types by exact type, so a million rows skip the general dispatch below
+# (subclasses, such as the str-based enums, still take the general way).
+_TEXT_OF_TYPE = {
+    str: str,
+    int: str,
+    bool: lambda value: "yes" if value else "no",
+    type(None): lambda value: "",
+    float: _float_text,
+    dict: lambda value: ";".join([f"{key}:{level}" for key, level in value.items()]),
+    tuple: _list_text,
+    date: date.isoformat,
+}
+
+
 def format_cell(value) -> str:
     """The text a value is written as; `parse_cell` reads it back to the same value."""
+    text_of = _TEXT_OF_TYPE.get(type(value))
+    if text_of is not None:
+        return text_of(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -128,7 +154,7 @@ def format_cell(value) -> str:
     if isinstance(value, Enum):
         return str(value.value)
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+        return _float_text(value)
     if isinstance(value, (int, str)):
         return str(value)
     if isinstance(value, date):
@@ -136,10 +162,7 @@ def format_cell(value) -> str:
     if isinstance(value, dict):
         return ";".join(f"{key}:{level}" for key, level in value.items())
     if isinstance(value, tuple):
-        return ";".join(
-            f"{item.skill}:{item.level}:{item.count}" if isinstance(item, CriticalSkill) else str(item)
-            for item in value
-        )
+        return _list_text(value)
     raise TypeError(f"cannot write a {type(value).__name__} in a CSV cell")
 
 

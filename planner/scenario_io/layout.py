@@ -51,10 +51,15 @@ SCENARIO_JSON = "scenario.json"
 SKILL_LEVEL_COLUMNS = frozenset({"skills", "aspirations", "required_skills", "development_skills"})
 ID_LIST_COLUMNS = frozenset({"preferences"})
 CRITICAL_SKILL_COLUMNS = frozenset({"critical_skills"})
-YES_NO_COLUMNS = frozenset({"available"})
+YES_NO_COLUMNS = frozenset({"available", "remote"})
 DATE_COLUMNS = frozenset({"last_redeployed", "start", "end"})
 LIST_COLUMNS = SKILL_LEVEL_COLUMNS | ID_LIST_COLUMNS | CRITICAL_SKILL_COLUMNS
 PARSED_COLUMNS = LIST_COLUMNS | YES_NO_COLUMNS | DATE_COLUMNS  # the cells `cells.parse_column` reads
+
+# Optional columns added to the format later (teams' `region`, opportunities' `remote`): a writer
+# leaves such a column out when no row sets it, so the files of a scenario that does not use it
+# stay exactly as they were before the column existed.
+WRITTEN_WHEN_SET = frozenset({"region", "remote"})
 
 # Free text is kept exactly as written; every other cell has surrounding spaces removed,
 # because HR exports often pad codes and numbers.

@@ -9,21 +9,37 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
+from operator import attrgetter
 from pathlib import Path
+from typing import TextIO
 
 from planner.domain import Policy, Scenario
 
 from .cells import format_cell
-from .layout import POLICY_FILE, TABLES
+from .layout import POLICY_FILE, TABLES, WRITTEN_WHEN_SET
 
 POLICY_SHEET = "policy"
+EXCEL_MAX_ROWS = 1_048_576  # rows in one Excel sheet, the header included
 
 
-def table_rows(scenario: Scenario, kind: str) -> tuple[list[str], list[list[str]]]:
-    """The header and the cells of one table of the scenario, as text."""
+def unset_columns(scenario: Scenario, kind: str) -> set[str]:
+    """The optional later columns (`WRITTEN_WHEN_SET`) of one table that no row sets: writers
+    leave them out, so a scenario without regions is written as it was before regions existed."""
     layout = next(t for t in TABLES if t.kind == kind)
-    columns = layout.columns
-    rows = [[format_cell(getattr(item, c)) for c in columns] for item in getattr(scenario, kind)]
+    items = getattr(scenario, kind)
+    return {c for c in WRITTEN_WHEN_SET & set(layout.columns)
+            if not any(getattr(item, c) != layout.model.model_fields[c].default for item in items)}
+
+
+def table_rows(scenario: Scenario, kind: str) -> tuple[list[str], Iterator[list[str]]]:
+    """The header and the cells of one table of the scenario, as text, row by row (a file of a
+    million rows is written without all its cells in memory at once)."""
+    layout = next(t for t in TABLES if t.kind == kind)
+    unset = unset_columns(scenario, kind)
+    columns = [c for c in layout.columns if c not in unset]
+    cells_of = attrgetter(*columns)  # one call per row: a million rows are written in seconds
+    rows = (list(map(format_cell, cells_of(item))) for item in getattr(scenario, kind))
     return columns, rows
 
 
@@ -38,12 +54,16 @@ def policy_is_default(policy: Policy) -> bool:
     return policy == Policy()
 
 
-def csv_text(columns: list[str], rows: list[list[str]]) -> str:
-    buffer = io.StringIO()
+def write_csv(file: TextIO, columns: list[str], rows: Iterable[list[str]]) -> None:
     # CRLF as RFC 4180 says; it also makes the writer quote any cell holding a lone carriage return.
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(file, lineterminator="\r\n")
     writer.writerow(columns)
     writer.writerows(rows)
+
+
+def csv_text(columns: list[str], rows: Iterable[list[str]]) -> str:
+    buffer = io.StringIO()
+    write_csv(buffer, columns, rows)
     return buffer.getvalue()
 
 
@@ -74,7 +94,8 @@ def write_scenario_csv(scenario: Scenario, folder: str | Path, *, monitoring: bo
         if monitoring and layout.kind == "people":
             columns, rows = with_monitoring_columns(scenario, columns, rows)
         path = folder / layout.file
-        path.write_text(csv_text(columns, rows), encoding="utf-8", newline="")
+        with path.open("w", encoding="utf-8", newline="") as file:
+            write_csv(file, columns, rows)
         written.append(path)
         keep.add(layout.file)
     policy_path = folder / POLICY_FILE
@@ -94,7 +115,10 @@ def policy_json(policy: Policy) -> str:
 
 
 def scenario_json(scenario: Scenario) -> str:
-    return scenario.model_dump_json(indent=2) + "\n"
+    """scenario.json; like the CSV writers it leaves out the optional later fields no item sets."""
+    exclude = {kind: {"__all__": unset} for kind in ("teams", "opportunities")
+               if (unset := unset_columns(scenario, kind))}
+    return scenario.model_dump_json(indent=2, exclude=exclude or None) + "\n"
 
 
 def write_scenario_json(scenario: Scenario, path: str | Path) -> Path:
@@ -131,6 +155,10 @@ def scenario_xlsx(scenario: Scenario) -> bytes:
     # openpyxl is imported on first use: CSV and JSON reading (every start-up) never needs it.
     from openpyxl import Workbook
 
+    for layout in _tables_to_write(scenario):
+        if len(getattr(scenario, layout.kind)) >= EXCEL_MAX_ROWS:
+            raise ValueError(f"{len(getattr(scenario, layout.kind)):,} {layout.kind} do not fit in an Excel sheet "
+                             f"(at most {EXCEL_MAX_ROWS - 1:,} rows under the header): write a CSV folder")
     book = Workbook(write_only=True)
     for layout in _tables_to_write(scenario):
         sheet = book.create_sheet(layout.kind)

@@ -49,7 +49,7 @@ def team_values(team: Team, position: int) -> tuple:
     return (team.team_id, position, team.name, team.organisation, team.service,
             team.max_release_share, team.min_staff,
             [{"skill": c.skill, "level": c.level, "count": c.count} for c in team.critical_skills],
-            team.status.value)
+            team.status.value, team.region)
 
 
 def person_values(person: Person, position: int) -> tuple:
@@ -62,7 +62,7 @@ def opportunity_values(opportunity: Opportunity, position: int) -> tuple:
     o = opportunity
     return (o.opportunity_id, position, o.title, o.kind.value, o.host_team_id, o.capacity, o.fte,
             o.required_skills, o.development_skills, o.grade_min, o.grade_max, o.profession,
-            o.start, o.end)
+            o.start, o.end, o.remote)
 
 
 def demand_values(item: Demand, position: int) -> tuple:

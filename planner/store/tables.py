@@ -27,6 +27,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -88,6 +89,7 @@ teams = Table(
     Column("min_staff", Integer, nullable=True),
     Column("critical_skills", Json, nullable=False),
     Column("status", String(20), nullable=False),
+    Column("region", Text, nullable=False, server_default=""),
 )
 
 people = Table(
@@ -125,6 +127,7 @@ opportunities = Table(
     Column("profession", Text, nullable=False),
     Column("start", Date, nullable=True),
     Column("end", Date, nullable=True),
+    Column("remote", Boolean, nullable=False, server_default=false()),
 )
 
 demand = Table(

@@ -1,7 +1,7 @@
 """An independent replay checker for pathways, and small scenario builders for the tests.
 
 The checker re-reads a pathways JSON document and replays every step from the person's record,
-written straight from docs/scenario-format.md ("Eligibility", rules 1-4) and the pathway rules in
+written straight from docs/scenario-format.md ("Eligibility", rules 1-5) and the pathway rules in
 planner/pathways.py's docstring. It deliberately imports nothing from planner.pathways or
 planner.eligibility, so a bug there cannot hide itself here.
 """
@@ -88,6 +88,10 @@ def replay_violations(
             if (person.must_practise > 0 and o.profession != person.profession
                     and o.fte > 1 - person.must_practise + 1e-9):
                 problems.append(f"{at}: leaves too little practice time")
+            # Rule 5: not remote, so only for people of its region (of the team they are in now).
+            here, there = (" ".join(teams[t].region.lower().split()) for t in (team, o.host_team_id))
+            if not o.remote and here and there and here != there:
+                problems.append(f"{at}: in {there}, not remote, and the person is in {here}")
             if o.capacity <= 0:
                 problems.append(f"{at}: has no places")
             if step["team_id"] != o.host_team_id:
@@ -156,14 +160,18 @@ KIND_CHOICES = ["secondment", "project", "development_move", "shadowing", "role"
 
 def random_scenario(seed: int, people: int = 40, teams: int = 8, opportunities: int = 30, stretch: int = 0) -> Scenario:
     """A small random scenario with every feature the rules touch (grades, roles, practice time,
-    unavailability, organisations, stretch, capacity 0, teams of mixed professions)."""
+    unavailability, organisations, regions and remote work, stretch, capacity 0, teams of mixed
+    professions)."""
     rng = random.Random(seed)
+    # Regions come from a stream of their own, so the rest of each seed's scenario is as before.
+    regions = random.Random(f"{seed}-regions")
     team_list = [
         Team(
             team_id=f"T{t}",
             name=f"Team {t}",
             organisation=rng.choice(ORGANISATIONS),
             service=rng.choice(["Children", "Adults", "Digital", "Place"]),
+            region=regions.choice(["", "", "North West", "North West", "Yorkshire"]),
         )
         for t in range(teams)
     ]
@@ -203,6 +211,7 @@ def random_scenario(seed: int, people: int = 40, teams: int = 8, opportunities: 
                 grade_min=gmin,
                 grade_max=gmax,
                 profession=rng.choice(["", "", *PROFESSIONS]),
+                remote=regions.random() < 0.3,
             )
         )
     return Scenario(
@@ -218,8 +227,12 @@ def random_scenario(seed: int, people: int = 40, teams: int = 8, opportunities: 
 # ---------------------------------------------------------------------------------------------
 
 
-def _eligible(person: Person, o: Opportunity, skills: dict, grade: int, team: str, stretch: int) -> bool:
+def _eligible(person: Person, o: Opportunity, skills: dict, grade: int, team: str, stretch: int,
+              regions: dict[str, str]) -> bool:
     if not person.available or o.host_team_id == team or o.capacity <= 0:
+        return False
+    here, there = regions[team], regions[o.host_team_id]
+    if not o.remote and here and there and here != there:
         return False
     if any(skills.get(s, 0) < lv - stretch for s, lv in o.required_skills.items()):
         return False
@@ -235,6 +248,7 @@ def fewest_moves_to(scenario: Scenario, person: Person, target_id: str, max_step
     """Breadth-first over every eligible sequence (any move, progressing or not): the fewest
     moves after which `target_id` is taken, or None if it cannot be within `max_steps`."""
     stretch = scenario.policy.stretch_levels
+    regions = {t.team_id: " ".join(t.region.lower().split()) for t in scenario.teams}
     frontier = {(tuple(sorted(person.skills.items())), person.grade, person.team_id)}
     seen = set(frontier)
     for depth in range(1, max_steps + 1):
@@ -242,7 +256,7 @@ def fewest_moves_to(scenario: Scenario, person: Person, target_id: str, max_step
         for skills_items, grade, team in frontier:
             skills = dict(skills_items)
             for o in scenario.opportunities:
-                if not _eligible(person, o, skills, grade, team, stretch):
+                if not _eligible(person, o, skills, grade, team, stretch, regions):
                     continue
                 if o.opportunity_id == target_id:
                     return depth

@@ -62,7 +62,7 @@ def load(scenario_dir: Path):
 
 
 def eligibility_problems(person: dict, opp: dict, teams: dict, stretch: int) -> list[str]:
-    """Contract rules 1-4 for one pair, recomputed from the CSV cells."""
+    """Contract rules 1-5 for one pair, recomputed from the CSV cells."""
     problems = []
     if person.get("available", "") .lower() == "no":
         problems.append("person is not available")
@@ -81,6 +81,12 @@ def eligibility_problems(person: dict, opp: dict, teams: dict, stretch: int) -> 
     fte = _num(opp.get("fte", ""), 1.0)
     if fte > 1 - must + 1e-9 and opp.get("profession", "") != person["profession"]:
         problems.append(f"must practise {must} but the opportunity takes fte {fte} in another profession")
+    # Regions compare without regard to case or spacing ("North East" = "north  east").
+    here = " ".join(teams[person["team_id"]].get("region", "").lower().split())
+    there = " ".join(teams[opp["host_team_id"]].get("region", "").lower().split())
+    remote = opp.get("remote", "").strip().lower() in ("yes", "y", "true", "1")
+    if here and there and here != there and not remote:
+        problems.append(f"opportunity is in region {there}, not remote, and the person's team is in {here}")
     return problems
 
 

@@ -1,15 +1,16 @@
-"""Eligibility in plain words: one test per contract rule (1-4), each checked alone."""
+"""Eligibility in plain words: one test per contract rule (1-5), each checked alone."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from planner.domain import Opportunity, Person, Scenario, Team
-from planner.eligibility import eligibility_reasons, is_eligible
+from planner.eligibility import NO_REGION, eligibility_reasons, is_eligible, within_own_region_mask
 
 
-def team(team_id: str, organisation: str = "Northshire Council") -> Team:
-    return Team(team_id=team_id, name=f"Team {team_id}", organisation=organisation)
+def team(team_id: str, organisation: str = "Northshire Council", region: str = "") -> Team:
+    return Team(team_id=team_id, name=f"Team {team_id}", organisation=organisation, region=region)
 
 
 def person(**overrides) -> Person:
@@ -118,6 +119,43 @@ def test_rule_4_a_part_time_placement_that_leaves_the_practice_time_is_fine(scen
 def test_rule_4_an_opportunity_of_ones_own_profession_counts_as_practice(scenario):
     o = opportunity(fte=1.0, profession="social-work")
     assert eligibility_reasons(person(must_practise=0.6), o, scenario) == []
+
+
+def regional(home: str, away: str, *extra: Team) -> Scenario:
+    return Scenario(teams=(team("HOME", region=home), team("AWAY", region=away), *extra), people=(person(),),
+                    opportunities=(opportunity(),))
+
+
+def test_rule_5_an_opportunity_in_another_region_is_closed_unless_remote():
+    s = regional("North East", "London")
+    assert eligibility_reasons(person(), opportunity(), s) == [
+        "This is based in London and is not remote, and your team is in North East"]
+    assert eligibility_reasons(person(), opportunity(remote=True), s) == []
+    assert eligibility_reasons(person(), opportunity(), s, subject="Sam") == [
+        "This is based in London and is not remote, and Sam's team is in North East"]
+    assert not is_eligible(person(), opportunity(), scenario=s)
+
+
+@pytest.mark.parametrize("home, away", [("London", "London"), ("", "London"), ("North East", ""), ("", ""),
+                                        ("North East", "north  east")])
+def test_rule_5_same_region_or_a_team_without_one_is_open(home, away):
+    assert eligibility_reasons(person(), opportunity(), regional(home, away)) == []
+
+
+def test_rule_5_uses_the_region_of_the_team_reached_on_a_pathway():
+    s = regional("North East", "London", team("THERE", region="London"))
+    assert eligibility_reasons(person(), opportunity(), s, team_id="THERE") == []
+
+
+def test_rule_5_vectorised_alone():
+    person_region = np.array([0, 1, NO_REGION])[:, None]
+    host_region = np.array([0, 1, NO_REGION, 1])[None, :]
+    remote = np.array([False, False, False, True])[None, :]
+    np.testing.assert_array_equal(within_own_region_mask(person_region, host_region, remote), [
+        [True, False, True, True],
+        [False, True, True, True],
+        [True, True, True, True],
+    ])
 
 
 # Wording ------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """One rule, one source: the vectorised eligibility mask and the plain-words reasons agree.
 
-On random small scenarios, a (person, opportunity) pair is eligible by `eligibility_mask` exactly
+On random small scenarios (teams in regions or none, remote opportunities or not), a (person, opportunity) pair is eligible by `eligibility_mask` exactly
 when `eligibility_reasons` lists no reason, and the optimiser's candidate pairs, the generator's
 count and the pathway search (which all call the mask) find the same pairs.
 """
@@ -18,6 +18,7 @@ from planner.generate import eligible_pair_count
 from planner.pathways import PathwayIndex
 
 TEAMS = ("north", "south", "east")
+REGIONS = ("", "North East", "north  east", "London")  # "" = the team names no region
 SKILLS = ("casework", "gis", "budgeting")
 PROFESSIONS = ("social-work", "finance", "nursing")
 
@@ -48,6 +49,7 @@ def opportunities(draw, count: int) -> list[Opportunity]:
             host_team_id=draw(st.sampled_from(TEAMS)), required_skills=draw(skill_levels),
             grade_min=low, grade_max=high, fte=draw(st.sampled_from((0.1, 0.2, 0.5, 0.8, 1.0))),
             profession=draw(st.sampled_from(("",) + PROFESSIONS)), capacity=1,
+            remote=draw(st.booleans()),
         ))
     return found
 
@@ -55,7 +57,8 @@ def opportunities(draw, count: int) -> list[Opportunity]:
 @st.composite
 def scenarios(draw) -> Scenario:
     return Scenario(
-        teams=tuple(Team(team_id=t, name=f"Team {t}", organisation="council") for t in TEAMS),
+        teams=tuple(Team(team_id=t, name=f"Team {t}", organisation="council", region=draw(st.sampled_from(REGIONS)))
+                    for t in TEAMS),
         people=tuple(draw(people(draw(st.integers(1, 6))))),
         opportunities=tuple(draw(opportunities(draw(st.integers(1, 6))))),
         policy=Policy(stretch_levels=draw(st.integers(0, 2))),

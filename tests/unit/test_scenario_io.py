@@ -523,6 +523,52 @@ def test_the_csv_writer_writes_the_contract_layout(tmp_path):
     }
 
 
+# Regions and remote work (optional columns added later) ---------------------------------------
+
+
+def with_regions(files: dict[str, bytes], remote: tuple[str, str, str] = ("no", "yes", "")) -> dict[str, bytes]:
+    """The small scenario with a `region` column in teams.csv and a `remote` column in
+    opportunities.csv (one cell per row, in file order)."""
+    teams = files["teams.csv"].decode().splitlines()
+    regions = ["region", "North East", "North East", "London"]
+    files["teams.csv"] = "\n".join(f"{row},{region}" for row, region in zip(teams, regions)).encode()
+    opportunities = files["opportunities.csv"].decode().splitlines()
+    files["opportunities.csv"] = "\n".join(
+        f"{row},{cell}" for row, cell in zip(opportunities, ("remote", *remote))).encode()
+    return files
+
+
+def test_team_regions_and_remote_opportunities_are_read():
+    scenario = read_scenario_files(with_regions(small_files())).scenario
+    assert [t.region for t in scenario.teams] == ["North East", "North East", "London"]
+    assert [o.remote for o in scenario.opportunities] == [False, True, False]  # blank: not remote
+
+
+@pytest.mark.parametrize("cell", ["maybe", "remote", "2"])
+def test_a_remote_cell_that_is_not_yes_or_no_is_reported_at_its_row_and_column(cell):
+    problems = problems_of(with_regions(small_files(), remote=("no", cell, "")))
+    problem = located(problems)[("opportunities.csv", 3, "remote")]
+    assert "must be yes or no" in problem.message and problem.value == cell
+
+
+def test_region_and_remote_are_written_only_when_a_row_sets_them(tmp_path):
+    scenario = read_scenario(SMALL).scenario
+    write_scenario_csv(scenario, tmp_path / "plain")
+    for name in ("teams.csv", "opportunities.csv"):  # a scenario without them is written as before
+        header = (tmp_path / "plain" / name).read_text().splitlines()[0]
+        assert header == (SMALL / name).read_text().splitlines()[0]
+    assert '"region"' not in write_scenario_json(scenario, tmp_path / "plain.json").read_text()
+    regional = read_scenario_files(with_regions(small_files())).scenario
+    write_scenario_csv(regional, tmp_path / "regional")
+    teams = (tmp_path / "regional" / "teams.csv").read_text().splitlines()
+    assert teams[0].endswith(",status,region") and teams[3].endswith(",critical,London")
+    opportunities = (tmp_path / "regional" / "opportunities.csv").read_text().splitlines()
+    assert opportunities[0].endswith(",end,remote") and opportunities[2].endswith(",yes")
+    for written in (tmp_path / "regional", write_scenario_json(regional, tmp_path / "r.json"),
+                    write_scenario_xlsx(regional, tmp_path / "r.xlsx")):
+        assert read_scenario(written).scenario.model_dump() == regional.model_dump()
+
+
 def test_writing_a_smaller_scenario_over_a_folder_removes_files_it_no_longer_has(tmp_path):
     scenario = read_scenario(SMALL).scenario
     write_scenario_csv(scenario, tmp_path)
@@ -581,7 +627,7 @@ def scenarios(draw, carriage_returns: bool = True) -> Scenario:
                 CriticalSkill(skill=s, level=draw(LEVELS), count=draw(st.integers(1, 3)))
                 for s in draw(st.lists(st.sampled_from(skill_ids), max_size=2, unique=True))
             ),
-            status=draw(st.sampled_from(["normal", "paused", "critical"])),
+            status=draw(st.sampled_from(["normal", "paused", "critical"])), region=draw(optional_text),
         )
         for t in team_ids
     )
@@ -598,6 +644,7 @@ def scenarios(draw, carriage_returns: bool = True) -> Scenario:
             grade_min=low, grade_max=None if low is None else low + draw(st.integers(0, 4)),
             profession=draw(optional_text), start=start,
             end=None if start is None else date.fromordinal(start.toordinal() + draw(st.integers(0, 400))),
+            remote=draw(st.booleans()),
         ))
     people = tuple(
         Person(

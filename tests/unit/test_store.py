@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
@@ -37,8 +38,9 @@ from planner.domain import (
     Skill,
     Team,
 )
-from planner.scenario_io import write_scenario_csv
+from planner.scenario_io import read_scenario, write_scenario_csv
 from planner.store import scenario as scenario_module
+from planner.store.engine import alembic_config, write_transaction
 from planner.store.tables import people as people_table
 from planner.store.testing import database_dump, postgres_test_url, temporary_engine
 
@@ -212,6 +214,40 @@ def test_a_saved_scenario_reads_back_exactly_as_it_was_saved(engine):
     assert store.load_scenario(engine) == scenario
     assert store.scenario_counts(engine) == counts
     assert store.load_policy(engine) == scenario.policy
+
+
+def regional_scenario() -> Scenario:
+    """The small scenario with two teams in regions and one remote opportunity."""
+    base = small_scenario().model_dump()
+    base["teams"][0]["region"] = "North East"
+    base["teams"][1]["region"] = "London"
+    base["opportunities"][0]["remote"] = True
+    return Scenario.model_validate(base)
+
+
+def test_team_regions_and_remote_opportunities_survive_save_export_and_import(engine, tmp_path):
+    scenario = regional_scenario()
+    store.save_scenario(engine, scenario, actor="hr1")
+    assert store.load_scenario(engine) == scenario
+    for out in (tmp_path / "exported", tmp_path / "exported.json"):
+        assert run("export-scenario", str(out), "--database-url", engine_url(engine)).exit_code == 0
+        assert read_scenario(out).scenario == scenario
+    store.save_scenario(engine, small_scenario(), actor="hr1")
+    result = run("import", str(tmp_path / "exported"), "--database-url", engine_url(engine), "--actor", "hr1")
+    assert result.exit_code == 0, result.output
+    assert store.load_scenario(engine) == scenario
+
+
+def test_migration_0010_reads_stored_teams_as_without_region_and_downgrades(engine):
+    store.save_scenario(engine, small_scenario(), actor="hr1")
+    config = alembic_config()
+    with write_transaction(engine) as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0009_profiles")
+    assert "region" not in {c["name"] for c in inspect(engine).get_columns("teams")}
+    assert "remote" not in {c["name"] for c in inspect(engine).get_columns("opportunities")}
+    assert store.upgrade(engine) == store.head_revision() == "0010_regions"
+    assert store.load_scenario(engine) == small_scenario()  # no region, nothing remote
 
 
 def test_text_with_tabs_newlines_backslashes_quotes_and_accents_survives_the_round_trip(engine):

@@ -218,6 +218,19 @@ def test_a_manager_posts_an_opportunity_that_enters_the_stored_scenario(as_role,
     assert "Family hub data lead" in as_role("staff").get("/marketplace").get_data(as_text=True)
 
 
+def test_a_manager_posts_a_remote_opportunity_and_editing_it_keeps_it_remote(as_role, store_engine):
+    manager = as_role("manager")
+    assert post(manager, "/manager/opportunities", {**NEW_OPPORTUNITY, "remote": "yes"}).status_code == 303
+    assert load_scenario(store_engine).opportunity_by_id["O-CHILD-NEW"].remote
+    form = manager.get("/manager/opportunities/O-CHILD-NEW").get_data(as_text=True)
+    assert '<option value="yes" selected>yes</option>' in form
+    edited = {**NEW_OPPORTUNITY, "title": "Family hub data lead (renamed)", "remote": "yes"}
+    assert post(manager, "/manager/opportunities/O-CHILD-NEW", edited).status_code == 303
+    assert load_scenario(store_engine).opportunity_by_id["O-CHILD-NEW"].remote
+    assert post(manager, "/manager/opportunities/O-CHILD-NEW", {**edited, "remote": "no"}).status_code == 303
+    assert not load_scenario(store_engine).opportunity_by_id["O-CHILD-NEW"].remote
+
+
 def test_a_posted_opportunity_with_problems_shows_each_beside_its_field_and_stores_nothing(as_role, store_engine):
     manager = as_role("manager")
     bad = {**NEW_OPPORTUNITY, "kind": "projekt", "capacity": "-1", "required_skills": "pyton:2", "start": "2026-02-30"}
