@@ -90,8 +90,16 @@ def test_the_plan_keeps_every_rule(tmp_path, periods, start):
 
 
 @pytest.mark.slow
-def test_the_plan_is_within_two_percent_of_the_single_process_plan_at_5000_people():
-    scenario = regional_scenario(5000, 5, regions=4, time_limit_s=20)
+@pytest.mark.parametrize("national", [True, False])
+def test_the_plan_is_within_two_percent_of_the_single_process_plan_at_5000_people(national):
+    """A national scenario as `trellis generate --regions 4` makes it (each employer in one
+    region, one opportunity in ten remote), and one with organisations spread over regions and
+    three in twenty opportunities remote (far more moves across parts)."""
+    if national:
+        scenario = generate_scenario(5000, 5, regions=4)
+        scenario = scenario.model_copy(update={"policy": Policy(time_limit_s=20, workers=1, random_seed=0)})
+    else:
+        scenario = regional_scenario(5000, 5, regions=4, time_limit_s=20)
     in_parts = solve_plan_in_parts(scenario)
     whole = solve_plan(scenario)
     assert in_parts.objective >= 0.98 * whole.objective
