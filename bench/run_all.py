@@ -13,6 +13,7 @@ BENCHMARKS = [
     "bench.bench_read_scenario",
     "bench.bench_import",
     "bench.bench_matching",
+    "bench.bench_distributed",
     "bench.bench_redeploy",
     "bench.bench_pathways",
     "bench.bench_web",

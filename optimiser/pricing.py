@@ -57,6 +57,7 @@ class Priced:
     outside_min_penalty: float  # the same, smallest over variables outside the model (inf if none)
     prices: DualPrices | None = None  # the duals as prices per person, opportunity and period
     people: PersonBounds | None = None  # each person's part of `bound` (see _lagrangian)
+    best_on_opp: np.ndarray | None = None  # per opportunity: the most points of any of its eligible pairs
 
 
 @dataclass
@@ -121,7 +122,7 @@ def price_all_pairs(d: ModelData, rows: dict[str, Rows], duals: np.ndarray, elig
     whole = _lagrangian(d, prices, eligible, special, max_add)
     return Priced(bound=whole.bound, model_bound=on_model.bound, add=whole.add, n_positive=whole.n_positive,
                   penalty=whole.penalty, outside_min_penalty=whole.outside_min_penalty, prices=prices,
-                  people=whole.people)
+                  people=whole.people, best_on_opp=whole.best_on_opp)
 
 
 def _split(rows: dict[str, Rows], duals: np.ndarray) -> dict[str, np.ndarray]:
@@ -253,6 +254,7 @@ class _Sum:
     penalty: np.ndarray
     outside_min_penalty: float
     people: PersonBounds | None = None
+    best_on_opp: np.ndarray | None = None
 
 
 def _lagrangian(d: ModelData, prices: DualPrices, pairs: EligiblePairs, special: tuple[np.ndarray, np.ndarray],
@@ -271,6 +273,7 @@ def _lagrangian(d: ModelData, prices: DualPrices, pairs: EligiblePairs, special:
     outside_min = np.inf
     add_index, add_value, penalties = [], [], []
     person_parts: list[tuple[np.ndarray, ...]] = []
+    best_on_opp = np.zeros(a.n_opps)
     n_positive = 0
     for first, person, opp, points in pairs.blocks():
         m = len(opp)
@@ -299,6 +302,7 @@ def _lagrangian(d: ModelData, prices: DualPrices, pairs: EligiblePairs, special:
         best = np.minimum(bound_one, bound_period)
         total += float(best.sum())
         person_parts.append((people, bound_one, best_period, fixed))
+        np.maximum.at(best_on_opp, opp, points)
         # a plan using variable v is worth at most (bound - penalty v)
         with_v = np.minimum(bound_one[seg][:, None] - penalty_one,
                             bound_period[seg][:, None] - (best_period[seg] - rc_shared))
@@ -319,7 +323,7 @@ def _lagrangian(d: ModelData, prices: DualPrices, pairs: EligiblePairs, special:
     penalty = np.concatenate(penalties) if penalties else np.zeros((0, k))
     bounds = PersonBounds(*(np.concatenate(column) for column in zip(*person_parts))) if person_parts else \
         PersonBounds(np.zeros(0, np.int64), np.zeros(0), np.zeros((0, k)), np.zeros(0, dtype=bool))
-    return _Sum(total, add[order], n_positive, penalty.T.ravel(), outside_min, bounds)
+    return _Sum(total, add[order], n_positive, penalty.T.ravel(), outside_min, bounds, best_on_opp)
 
 
 def trivial_bound(d: ModelData, eligible: EligiblePairs) -> float:
@@ -343,4 +347,5 @@ def unpriced(d: ModelData, rows: dict[str, Rows], eligible: EligiblePairs) -> Pr
                       np.zeros((a.n_opps, k)), np.zeros(k), 0.0, np.zeros((a.n_people, k)))
     whole = _lagrangian(d, zero, eligible, _special_pairs(d, rows, d.pairs["eligible"].to_numpy()), None)
     return Priced(bound=whole.bound, model_bound=whole.bound, add=np.zeros(0, np.int64), n_positive=0,
-                  penalty=np.zeros(0), outside_min_penalty=np.inf, prices=zero, people=whole.people)
+                  penalty=np.zeros(0), outside_min_penalty=np.inf, prices=zero, people=whole.people,
+                  best_on_opp=whole.best_on_opp)

@@ -34,6 +34,8 @@ cross pairs change:
 
 This holds for ANY duals, so a part whose LP never finished simply has all duals zero (each
 person's best pairs alone). It covers every eligible pair (`bound_scope` "all eligible pairs").
+The smaller of it and a bound that needs no duals at all is reported: each opportunity's best
+pair (in its part or across parts) times its places and periods (`places_bound`).
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ class PartBound:
     # the part's own pairs on its opportunities open across parts (positions the part's own):
     # raising those opportunities' prices lowers these pairs' reduced costs too (_RaisedPrices)
     own_on_open: CrossPairs | None = None
+    best_on_opp: np.ndarray | None = None  # per opportunity of the part: its best pair's points
 
 
 def _take(opportunities, columns: np.ndarray):
@@ -138,8 +141,9 @@ def whole_bound(scenario: Scenario, parts: list[Part], bounds: list[PartBound], 
     module docstring for why it holds), tightened for up to about `seconds` by raising the
     capacity prices of the opportunities open across parts (`_RaisedPrices`)."""
     total = float(sum(b.bound for b in bounds))
+    by_places = places_bound(scenario, parts, bounds, cross, periods)
     if cross.n_pairs == 0:
-        return total
+        return min(total, by_places)
     raised = _RaisedPrices(scenario, parts, bounds, cross, periods)
     best, alone = raised.bound(np.zeros(len(scenario.opportunities)))
     step = raised.competition(alone)
@@ -157,7 +161,22 @@ def whole_bound(scenario: Scenario, parts: list[Part], bounds: list[PartBound], 
             best, lift, alone = value, trial, trial_alone
         else:
             step = step / 2
-    return total + best
+    return min(total + best, by_places)
+
+
+def places_bound(scenario: Scenario, parts: list[Part], bounds: list[PartBound], cross: CrossPairs,
+                 periods: int) -> float:
+    """A bound needing no duals: each opportunity's best pair (its own part's or across parts)
+    times its places and periods; far tighter than the people's best pairs when places are
+    scarce and a part's LP did not finish (then its duals are all zero)."""
+    best = np.zeros(len(scenario.opportunities))
+    for part, found in zip(parts, bounds):
+        if found.best_on_opp is None:
+            return np.inf
+        best[part.opportunities] = found.best_on_opp[: len(part.opportunities)]
+    np.maximum.at(best, cross.opp, cross.points)
+    capacity = np.array([o.capacity for o in scenario.opportunities], dtype=np.float64)
+    return float((best * capacity).sum() * periods)
 
 
 # Rounds of raising the capacity prices of opportunities open across parts (whole_bound).

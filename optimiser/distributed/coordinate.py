@@ -166,11 +166,24 @@ def placement_points(scenario: Scenario, policy: Policy, placements: list[Placem
     return float(score_pairs(arrays, pairs, policy.weights)["points"].sum())
 
 
-def movers(scenario: Scenario, placements: list[Placement], cross_person: np.ndarray, cross_opp: np.ndarray,
-           free: dict[str, int]) -> set[str]:
-    """People placed in no period (of `placements`) who have a pair across parts on an
-    opportunity with a place left: who the coordinating pass may move."""
+def movers(scenario: Scenario, placements: list[Placement], cross: tuple[np.ndarray, ...],
+           free: dict[str, int], per_place: int | None = None) -> set[str]:
+    """Who the coordinating pass may move: people placed in no period of `placements` with a
+    pair across parts on an opportunity with places left (`cross`: the cross pairs' person,
+    opportunity and points); with `per_place`, only each such opportunity's best `per_place`
+    candidates per place by points, so the pass stays small however many people could move."""
+    cross_person, cross_opp, cross_points = cross
+    if not len(cross_opp):
+        return set()
     placed = {p.person_id for p in placements}
-    open_opp = np.array([free[o.opportunity_id] > 0 for o in scenario.opportunities], dtype=bool)
-    candidates = np.unique(cross_person[open_opp[cross_opp]]) if len(cross_opp) else np.zeros(0, np.int64)
-    return {scenario.people[i].person_id for i in candidates.tolist()} - placed
+    places = np.array([free[o.opportunity_id] for o in scenario.opportunities], dtype=np.int64)
+    waiting = np.array([p.person_id not in placed for p in scenario.people], dtype=bool)
+    useful = (places[cross_opp] > 0) & waiting[cross_person]
+    person, opp, points = cross_person[useful], cross_opp[useful], cross_points[useful]
+    if per_place is None:
+        return {scenario.people[i].person_id for i in np.unique(person).tolist()}
+    order = np.lexsort((-points, opp))
+    rank = np.arange(len(order)) - np.searchsorted(opp[order], opp[order], side="left")
+    best = order[rank < per_place * places[opp[order]]]
+    return {scenario.people[i].person_id for i in np.unique(person[best]).tolist()}
+

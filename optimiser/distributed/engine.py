@@ -48,6 +48,12 @@ PartRunner = Callable[[Callable[..., T], list[tuple]], list[T]]
 COORDINATING_SHARE = 0.2
 # Seconds kept for adding the plans up and pricing the pairs across parts.
 COMBINE_RESERVE_S = 0.3
+# Measured set-up cost of a coordinating pass (copying the scenario, its arrays, the candidate pairs of
+# its movers): per person of the scenario, and per (mover x opportunity) cell of the eligibility mask.
+COORDINATING_SETUP_S_PER_PERSON = 5e-5
+COORDINATING_SETUP_S_PER_CELL = 5e-8
+# Short of time for everyone who could move, the pass takes each place's best this many candidates.
+MOVERS_PER_PLACE = 10
 # Tightening the whole bound (raised capacity prices) takes at most this long, or this share of the limit.
 BOUND_SECONDS = 2.0
 BOUND_SHARE = 0.02
@@ -66,13 +72,13 @@ run_in_process.slots = 1  # type: ignore[attr-defined]
 
 @dataclass
 class _Coordinated:
-    """The placements after the coordinating pass, its plan (None: the parts' plan stands) and
-    the points of the parts' placements it replaced."""
+    """The placements after the coordinating pass, its plans, one per period (None: the parts'
+    plan stands), and the points of the parts' placements it replaced."""
 
     placements: list
-    plans: list[Plan] | None  # one per period it planned
+    plans: list[Plan] | None
     reopened_points: float = 0.0
-    movers: set[str] = field(default_factory=set)  # who the coordinating pass could move
+    unplaced: dict[str, str] = field(default_factory=dict)  # why the people it could move stayed unplaced
 
 
 @dataclass
@@ -92,7 +98,7 @@ def solve_part(scenario: Scenario, policy: Policy, open_across: np.ndarray | Non
     everyone = np.arange(len(scenario.people))
     own = pairs_between(scenario, policy, everyone, np.asarray(open_across if open_across is not None else [],
                                                                dtype=np.int64))
-    return PartOutcome(plan, PartBound(priced.bound, priced.prices, priced.people, own))
+    return PartOutcome(plan, PartBound(priced.bound, priced.prices, priced.people, own, priced.best_on_opp))
 
 
 def whole_organisation_rules(policy: Policy) -> list[str]:
@@ -197,12 +203,16 @@ class _Run:
         calls = [(s, s.policy.model_copy(update={"time_limit_s": limit}), open_opps)
                  for s, open_opps in zip(scenarios, open_across)]
         if run_parts is run_in_process:
-            # In this process a stop request reaches the running part, and each part reports.
+            # In this process a stop request reaches the running part, each part reports, and
+            # each part gets its share of the time the parts have left, so one that overran its
+            # limit (candidate pairs cannot be cut short) does not push the run past its own.
             done: list[PartOutcome] = []
+            parts_end = time.perf_counter() + limit * len(scenarios)
 
             def one(scenario: Scenario, policy: Policy, open_opps: np.ndarray) -> PartOutcome:
-                if self._stopped():
-                    policy = policy.model_copy(update={"time_limit_s": MIN_SOLVE_S})
+                share = (parts_end - time.perf_counter()) / (len(scenarios) - len(done))
+                policy = policy.model_copy(update={"time_limit_s": MIN_SOLVE_S if self._stopped()
+                                                   else max(MIN_SOLVE_S, share)})
                 outcome = solve_part(scenario, policy, open_opps, self.stop)
                 done.append(outcome)
                 self._emit(f"part {len(done)} of {len(scenarios)} planned", "parts",
@@ -225,17 +235,19 @@ class _Run:
             return unchanged
         self._emit("start", "coordinating", objective, bound, len(placements))
         t0 = time.perf_counter()
-        current, plans, chosen_all = list(kept), [], set()
+        current, plans, chosen_all, reasons = list(kept), [], set(), {}
         periods = self.policy.periods
         for period in range(1, periods + 1):
             now = [p for p in current if p.period == period]
-            chosen = movers(self.scenario, now, cross.person, cross.opp, places_left(self.scenario, now)) | freed_people
-            left = self.deadline - time.perf_counter() - COMBINE_RESERVE_S
-            if not chosen or self._stopped() or left < MIN_SOLVE_S:
+            chosen = self._movers(now, cross, freed_people, periods - period + 1)
+            if not chosen or self._stopped():
                 continue
             chosen_all |= chosen
             rest = what_is_left(self.scenario, self.policy, current, chosen, period)
-            limit = max(MIN_SOLVE_S, left / (periods - period + 1))
+            left = self.deadline - time.perf_counter() - COMBINE_RESERVE_S
+            if left < MIN_SOLVE_S:
+                break
+            limit = left / (periods - period + 1)
             plan = solve_plan(rest, rest.policy.model_copy(update={"time_limit_s": limit}), stop=self.stop)
             if plan.status not in PLANNED_STATUSES:
                 continue
@@ -244,6 +256,8 @@ class _Run:
             date_placements(self.scenario, self.policy, plan.placements)
             current += plan.placements
             plans.append(plan)
+            # everyone else was out of this period's pass (unavailable there): not their reason
+            reasons.update({pid: why for pid, why in plan.unplaced.items() if pid in chosen})
         before = placement_points(self.scenario, self.policy, freed)
         after = float(sum(plan.objective or 0.0 for plan in plans))
         added = len(current) - len(kept)
@@ -254,15 +268,38 @@ class _Run:
             self.stats["coordinating"]["kept"] = "the parts' plan (the coordinating pass found nothing better)"
             return unchanged
         self._emit("coordinated", "coordinating", objective - before + after, bound, len(current))
-        return _Coordinated(current, plans, before, chosen_all)
+        return _Coordinated(current, plans, before, reasons)
+
+    def _movers(self, now: list, cross: CrossPairs, freed: set[str], periods_left: int) -> set[str]:
+        """Everyone the pass could move in this period when there is time for it, else each place's
+        best candidates across parts (MOVERS_PER_PLACE), else nobody."""
+        free = places_left(self.scenario, now)
+        pairs = (cross.person, cross.opp, cross.points)
+        for per_place in (None, MOVERS_PER_PLACE):
+            chosen = movers(self.scenario, now, pairs, free, per_place) | freed
+            if self._time_to_coordinate(len(chosen), periods_left):
+                self.stats["coordinating"].pop("skipped", None)
+                return chosen
+        return set()
+
+    def _time_to_coordinate(self, movers: int, periods_left: int) -> bool:
+        """Is there time for a coordinating pass over `movers` people in this period? Its scenario
+        and candidates cost about as much as the single-process solver's for that many people,
+        and cannot be cut short, so they must fit in half of this period's share of the time left."""
+        left = (self.deadline - time.perf_counter() - COMBINE_RESERVE_S) / periods_left
+        setup = (COORDINATING_SETUP_S_PER_PERSON * len(self.scenario.people)
+                 + COORDINATING_SETUP_S_PER_CELL * movers * len(self.scenario.opportunities))
+        if left < MIN_SOLVE_S or setup > left / 2:
+            self.stats["coordinating"]["skipped"] = f"no time left (about {setup:.1f} s needed to set up)"
+            return False
+        return True
 
     def _combine(self, outcomes: list[PartOutcome], coordinated: _Coordinated, bound: float) -> Plan:
         plans = [o.plan for o in outcomes] + (coordinated.plans or [])
         placements = coordinated.placements
         objective = float(sum(o.plan.objective or 0.0 for o in outcomes))
         unplaced = {pid: why for o in outcomes for pid, why in o.plan.unplaced.items()}
-        for plan in coordinated.plans or []:
-            unplaced.update({pid: why for pid, why in plan.unplaced.items() if pid in coordinated.movers})
+        unplaced.update(coordinated.unplaced)
         if coordinated.plans:
             objective += sum(plan.objective or 0.0 for plan in coordinated.plans) - coordinated.reopened_points
         placed = {p.person_id for p in placements}

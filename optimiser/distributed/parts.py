@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.domain import Opportunity, Policy, Scenario
+from planner.eligibility import region_key
 
 # Without regions, a scenario is cut into this many organisation clusters unless told otherwise.
 DEFAULT_ORGANISATION_CLUSTERS = 4
@@ -55,7 +56,11 @@ def split_scenario(scenario: Scenario, parts: int | None = None) -> list[Part]:
     organisations of similar headcount."""
     headcount = scenario.headcount_by_team
     if teams_name_regions(scenario):
-        unit_of_team = {t.team_id: t.region or NO_REGION for t in scenario.teams}
+        # regions compared as rule 5 compares them; a part is named by the first spelling met
+        spelling: dict[str, str] = {}
+        for t in scenario.teams:
+            spelling.setdefault(region_key(t.region), t.region)
+        unit_of_team = {t.team_id: spelling[region_key(t.region)] or NO_REGION for t in scenario.teams}
         wanted = parts or len(set(unit_of_team.values()))
     else:
         unit_of_team = {t.team_id: t.organisation for t in scenario.teams}

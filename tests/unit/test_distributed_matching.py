@@ -17,7 +17,8 @@ from full_lp_reference import full_lp_optimum
 from regional_scenarios import regional_scenario
 
 from optimiser.distributed import run_in_process, solve_part, solve_plan_in_parts
-from optimiser.distributed.parts import part_of_opportunities, part_of_people, split_scenario
+from optimiser.distributed.bound import cross_pairs, places_bound, whole_bound
+from optimiser.distributed.parts import part_of_opportunities, part_of_people, part_scenario, split_scenario
 from optimiser.matching import BOUND_SCOPE, solve_plan
 from optimiser.model import model_and_eligible_pairs
 from optimiser.pricing import unpriced
@@ -89,8 +90,16 @@ def test_the_plan_keeps_every_rule(tmp_path, periods, start):
 
 
 @pytest.mark.slow
-def test_the_plan_is_within_two_percent_of_the_single_process_plan_at_5000_people():
-    scenario = regional_scenario(5000, 5, regions=4, time_limit_s=20)
+@pytest.mark.parametrize("national", [True, False])
+def test_the_plan_is_within_two_percent_of_the_single_process_plan_at_5000_people(national):
+    """A national scenario as `trellis generate --regions 4` makes it (each employer in one
+    region, one opportunity in ten remote), and one with organisations spread over regions and
+    three in twenty opportunities remote (far more moves across parts)."""
+    if national:
+        scenario = generate_scenario(5000, 5, regions=4)
+        scenario = scenario.model_copy(update={"policy": Policy(time_limit_s=20, workers=1, random_seed=0)})
+    else:
+        scenario = regional_scenario(5000, 5, regions=4, time_limit_s=20)
     in_parts = solve_plan_in_parts(scenario)
     whole = solve_plan(scenario)
     assert in_parts.objective >= 0.98 * whole.objective
@@ -226,3 +235,16 @@ def test_a_part_whose_lp_never_finished_still_bounds_its_people_by_their_best_pa
     assert zero.bound >= full_lp_optimum(scenario) - EPS
     assert zero.people.bound.sum() == pytest.approx(zero.bound)
     assert not zero.prices.opp.any() and not zero.prices.person.any()
+
+
+def test_the_bound_by_places_alone_holds_for_the_whole_problem():
+    """Each opportunity's best pair, in its part or across parts, times its places and periods:
+    the bound that needs no duals (what stands when the parts' LPs did not finish)."""
+    scenario = regional_scenario(900, 62, regions=3, remote_share=0.3, periods=2)
+    split = split_scenario(scenario)
+    outcomes = [solve_part(part_scenario(scenario, part, scenario.policy), scenario.policy) for part in split]
+    cross = cross_pairs(scenario, scenario.policy, split)
+    by_places = places_bound(scenario, split, [o.bound for o in outcomes], cross, scenario.policy.periods)
+    assert by_places >= full_lp_optimum(scenario) - EPS
+    whole = whole_bound(scenario, split, [o.bound for o in outcomes], cross, scenario.policy.periods)
+    assert full_lp_optimum(scenario) - EPS <= whole <= by_places

@@ -133,3 +133,11 @@ def test_every_part_keeps_the_commitments_and_pins_of_its_own_people_only(region
     for other in parts:
         sub = part_scenario(scenario, other, policy)
         assert len(sub.policy.pinned) == (1 if other is part else 0)
+
+
+def test_regions_spelt_differently_are_one_part_as_the_region_rule_reads_them():
+    scenario = regional_scenario(300, 8, regions=2)
+    teams = tuple(t.model_copy(update={"region": " r1 " if t.region == "R1" and i % 2 else t.region})
+                  for i, t in enumerate(scenario.teams))
+    parts = split_scenario(scenario.model_copy(update={"teams": teams}))
+    assert sorted(p.name.strip().casefold() for p in parts) == ["r1", "r2"]
