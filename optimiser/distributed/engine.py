@@ -101,6 +101,12 @@ def solve_part(scenario: Scenario, policy: Policy, open_across: np.ndarray | Non
     return PartOutcome(plan, PartBound(priced.bound, priced.prices, priced.people, own, priced.best_on_opp))
 
 
+def part_work(scenario: Scenario) -> float:
+    """How much solving a part takes, for sharing out the time: its people times its
+    opportunities (the cells its eligible pairs come from; the LP grows with the pairs)."""
+    return float(max(1, len(scenario.people)) * max(1, len(scenario.opportunities)))
+
+
 def whole_organisation_rules(policy: Policy) -> list[str]:
     """The policy's rules that compare the whole organisation, which no part can keep alone."""
     rules = []
@@ -198,8 +204,11 @@ class _Run:
         slots = max(1, int(getattr(run_parts, "slots", 1)))
         waves = math.ceil(len(scenarios) / slots)
         left = self.deadline - time.perf_counter()
-        limit = max(MIN_SOLVE_S, (left * (1 - COORDINATING_SHARE) - COMBINE_RESERVE_S) / waves)
+        budget = left * (1 - COORDINATING_SHARE) - COMBINE_RESERVE_S
+        limit = max(MIN_SOLVE_S, budget / waves)
         self.stats["part_time_limit_s"] = round(limit, 3)
+        if run_parts is not run_in_process and slots > 1:
+            return self._solve_parts_side_by_side(run_parts, scenarios, open_across, slots, budget)
         calls = [(s, s.policy.model_copy(update={"time_limit_s": limit}), open_opps)
                  for s, open_opps in zip(scenarios, open_across)]
         if run_parts is run_in_process:
@@ -222,6 +231,25 @@ class _Run:
 
             return run_parts(one, calls)
         return run_parts(solve_part, calls)
+
+    def _solve_parts_side_by_side(self, run_parts: PartRunner, scenarios: list[Scenario],
+                                  open_across: list[np.ndarray], slots: int, budget: float) -> list[PartOutcome]:
+        """Parts on `slots` workers at once, largest first, each with a time limit in proportion to
+        its work (`part_work`): any order of running them then ends within `budget` (a list
+        schedule ends by sum of limits / slots + the longest limit, Graham's bound), and the large
+        parts, whose LPs need the time, get it instead of an equal share."""
+        work = np.array([part_work(s) for s in scenarios], dtype=np.float64)
+        order = np.argsort(-work, kind="stable")
+        share = budget / max(work.sum() / slots + work.max(initial=0.0), 1e-9)
+        limits = np.maximum(MIN_SOLVE_S, work * share)
+        self.stats["part_time_limits_s"] = [round(float(x), 3) for x in limits]
+        calls = [(scenarios[i], scenarios[i].policy.model_copy(update={"time_limit_s": float(limits[i])}),
+                  open_across[i]) for i in order]
+        results = run_parts(solve_part, calls)
+        outcomes: list[PartOutcome | None] = [None] * len(scenarios)
+        for i, outcome in zip(order, results):
+            outcomes[i] = outcome
+        return outcomes  # type: ignore[return-value]
 
     def _coordinate(self, placements: list, cross: CrossPairs, bound: float, objective: float) -> _Coordinated:
         """The coordinating pass, period by period: the places open across parts and the moves

@@ -18,6 +18,7 @@ from regional_scenarios import regional_scenario
 
 from optimiser.distributed import run_in_process, solve_part, solve_plan_in_parts
 from optimiser.distributed.bound import cross_pairs, places_bound, whole_bound
+from optimiser.distributed.engine import COORDINATING_SHARE
 from optimiser.distributed.parts import part_of_opportunities, part_of_people, part_scenario, split_scenario
 from optimiser.matching import BOUND_SCOPE, solve_plan
 from optimiser.model import model_and_eligible_pairs
@@ -185,6 +186,32 @@ def test_any_engine_runs_the_parts_with_a_picklable_function_and_slots_lengthen_
     # two waves of two parts instead of four parts one after another
     assert plan.stats["part_time_limit_s"] > 1.5 * alone.stats["part_time_limit_s"]
     assert plan.objective == pytest.approx(alone.objective, rel=0.02)
+
+
+class _Recording(_Threads):
+    """The thread engine, remembering each part's size and time limit in the order it was given them."""
+
+    def __call__(self, fn, calls):
+        self.given = [(len(part.people) * len(part.opportunities), policy.time_limit_s) for part, policy, _ in calls]
+        return super().__call__(fn, calls)
+
+
+def test_side_by_side_the_largest_parts_go_first_with_time_in_proportion_and_all_end_in_the_limit():
+    scenario = regional_scenario(1500, 54, regions=5, remote_share=0.2, time_limit_s=10)
+    engine = _Recording()
+    plan = solve_plan_in_parts(scenario, run_parts=engine)
+    work = [w for w, _ in engine.given]
+    limits = [limit for _, limit in engine.given]
+    assert work == sorted(work, reverse=True) and work[0] > work[-1]
+    assert limits == pytest.approx([limits[0] * w / work[0] for w in work])
+    # Graham's bound for any list schedule on two slots stays inside the parts' share of the limit
+    assert sum(limits) / engine.slots + max(limits) <= 10 * (1 - COORDINATING_SHARE)
+    # the results come back to their own parts, whatever order they ran in
+    names = [p["name"] for p in plan.stats["parts"]]
+    assert [p["people"] for p in plan.stats["parts"]] == [len(part.people) for part in
+                                                          (part_scenario(scenario, x, scenario.policy)
+                                                           for x in split_scenario(scenario))]
+    assert len(set(names)) == len(names)
 
 
 def test_progress_names_the_parts_and_coordinating_phases():
