@@ -51,7 +51,7 @@ from optimiser.distributed.parts import Part
 from optimiser.objective import score_pairs
 from optimiser.pricing import DualPrices, PersonBounds
 from planner.domain import Policy, Scenario
-from planner.eligibility import eligibility_mask
+from planner.eligibility import eligibility_mask, within_own_region_mask
 
 # Cells (people x opportunities) of one eligibility block, as in optimiser.candidates.
 _BLOCK_CELLS = 4_000_000
@@ -96,6 +96,13 @@ def pairs_between(scenario: Scenario, policy: Policy, people: np.ndarray, column
     arrays = scenario_arrays(scenario)
     people = people[arrays.person_available[people]]
     columns = columns[arrays.opp_capacity[columns] > 0]
+    # Rule 5 first, on whole columns: an opportunity no region of these people may take (based
+    # elsewhere, not remote) is dropped before the (people x opportunities) masks. Across regions
+    # that is most of them, and the masks are the cost of national scale.
+    regions = np.unique(arrays.team_region[arrays.person_team[people]])
+    open_to_them = within_own_region_mask(regions[:, None], arrays.team_region[arrays.opp_team[columns]][None, :],
+                                          arrays.opp_remote[columns][None, :]).any(axis=0)
+    columns = columns[open_to_them]
     found: list[tuple[np.ndarray, np.ndarray]] = []
     if len(people) and len(columns):
         opportunities = _take(arrays.eligibility_opportunities(), columns)

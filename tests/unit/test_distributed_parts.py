@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 from regional_scenarios import regional_scenario
 
+from optimiser.candidates import candidate_pairs
+from optimiser.distributed.bound import cross_pairs
 from optimiser.distributed.parts import (
     NO_REGION,
     balanced_groups,
@@ -141,3 +143,17 @@ def test_regions_spelt_differently_are_one_part_as_the_region_rule_reads_them():
                   for i, t in enumerate(scenario.teams))
     parts = split_scenario(scenario.model_copy(update={"teams": teams}))
     assert sorted(p.name.strip().casefold() for p in parts) == ["r1", "r2"]
+
+
+@pytest.mark.parametrize("seed", [61, 62])
+def test_the_pairs_across_parts_are_exactly_the_eligible_pairs_whose_ends_are_in_two_parts(seed):
+    scenario = regional_scenario(900, seed, regions=4, remote_share=0.25, time_limit_s=5)
+    parts = split_scenario(scenario)
+    person_part = part_of_people(scenario, parts)
+    opp_part = part_of_opportunities(scenario, parts)
+    every = candidate_pairs(scenario)
+    across = every[person_part[every["person"].to_numpy()] != opp_part[every["opp"].to_numpy()]]
+    found = cross_pairs(scenario, scenario.policy, parts)
+    assert len(across) > 0
+    assert sorted(zip(found.person.tolist(), found.opp.tolist())) == sorted(
+        zip(across["person"].tolist(), across["opp"].tolist()))
