@@ -95,10 +95,16 @@ def run_matching(scenario, time_limit: float, runner) -> dict:
     from optimiser.matching import solve_plan
 
     policy = scenario.policy.model_copy(update={"time_limit_s": time_limit})
+
+    def say(event) -> None:  # each phase as it happens, with this process's memory, to find a peak
+        if event.source != "tick":
+            print(f"  {event.seconds:7.1f} s  {event.phase or '':12} {event.source:40.40} "
+                  f"this process {_tree_rss(os.getpid(), False) / 1e9:.2f} GB", flush=True)
+
     with PeakMemory(tree=runner is not None) as memory:
         t = time.perf_counter()
         plan = (solve_plan(scenario, policy) if runner is None
-                else solve_plan_in_parts(scenario, policy, run_parts=runner))
+                else solve_plan_in_parts(scenario, policy, run_parts=runner, on_progress=say))
         seconds = time.perf_counter() - t
     where = runner.summary() if runner is not None else {"parts": [], "nodes": 0}
     return {"task": "matching", "engine": "ray" if runner else "single", "people": len(scenario.people),
