@@ -93,6 +93,9 @@ def test_a_large_organisation_is_drawn_as_services_then_teams(page, large_organi
         page.set_viewport_size(turned)
         page.locator("#network-service").select_option(index=0)
         page.locator("#network-service").select_option(index=2)
+    page.wait_for_function("() => { const el = document.getElementById('network-graph');"
+                           " return el.getAttribute('data-drawn-width') === String(el.clientWidth); }")
+    page.wait_for_timeout(400)  # past the end of the resize burst: its redraw has run too
     assert_inside(page.evaluate(NODES_IN_PIXELS))
     assert page.console_errors == [], stacks
 

@@ -139,6 +139,9 @@
   }
 
   function drawGraph() {
+    // The canvas follows its frame before every drawing: a drawing sized to a frame the chart
+    // has not resized to yet would place nodes outside it.
+    if (graph.getWidth() !== graphEl.clientWidth || graph.getHeight() !== graphEl.clientHeight) { graph.resize(); }
     var servicesFirst = !data.grouped.teams_shown_first;
     var level;
     if (state.group !== null) {
@@ -174,6 +177,7 @@
         data: level.nodes, links: links
       }]
     }, true);
+    graphEl.setAttribute("data-drawn-width", String(graphEl.clientWidth));
   }
 
   function describeLevel() {
@@ -275,10 +279,16 @@
   document.querySelectorAll(".network-toggle [data-view]").forEach(function (b) {
     b.addEventListener("click", function () { if (data) { setView(b.getAttribute("data-view")); } });
   });
+  // Resizes come in bursts (a phone turning, a window dragged, a full-page screenshot): the charts
+  // are redrawn once, when a burst ends, never while ECharts is still busy with the last one
+  // (redrawing inside a burst threw inside ECharts).
+  var resizeTimer = null;
   window.addEventListener("resize", function () {
     if (!data) { return; }  // the first drawing, once the data arrives, is sized to the frame
-    graph.resize();
-    drawGraph();
-    if (sankey) { sankey.resize(); drawSankey(); }
+    window.clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(function () {
+      drawGraph();
+      if (sankey) { sankey.resize(); drawSankey(); }
+    }, 150);
   });
 }());
