@@ -28,7 +28,7 @@ rules. `tests/unit/test_eligibility_agreement.py` proves on random scenarios tha
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -296,6 +296,11 @@ class OpportunityArrays:
     required_level: np.ndarray  # (opportunities x slots) level, 0 = unused slot
     host_region: np.ndarray  # region code of the host team, `NO_REGION` when it names none
     remote: np.ndarray  # bool: open to people of every region
+
+    def take(self, columns: np.ndarray) -> OpportunityArrays:
+        """The same facts for the opportunities at positions `columns` only (every field sliced,
+        so facts added to the rules later are sliced too)."""
+        return OpportunityArrays(**{f.name: getattr(self, f.name)[columns] for f in fields(self)})
 
 
 def eligibility_mask(people: PeopleArrays, opportunities: OpportunityArrays, stretch_levels: int) -> np.ndarray:

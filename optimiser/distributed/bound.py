@@ -41,7 +41,7 @@ pair (in its part or across parts) times its places and periods (`places_bound`)
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -84,12 +84,6 @@ class PartBound:
     best_on_opp: np.ndarray | None = None  # per opportunity of the part: its best pair's points
 
 
-def _take(opportunities, columns: np.ndarray):
-    """The eligibility facts of the opportunities at `columns` only (every field sliced, so facts
-    added to the rules later are sliced too)."""
-    return type(opportunities)(**{f.name: getattr(opportunities, f.name)[columns] for f in fields(opportunities)})
-
-
 def pairs_between(scenario: Scenario, policy: Policy, people: np.ndarray, columns: np.ndarray) -> CrossPairs:
     """The eligible pairs of the people at `people` and the opportunities at `columns` (positions
     in `scenario`), block by block of people, scored like every other pair."""
@@ -105,7 +99,7 @@ def pairs_between(scenario: Scenario, policy: Policy, people: np.ndarray, column
     columns = columns[open_to_them]
     found: list[tuple[np.ndarray, np.ndarray]] = []
     if len(people) and len(columns):
-        opportunities = _take(arrays.eligibility_opportunities(), columns)
+        opportunities = arrays.eligibility_opportunities().take(columns)
         block = max(1, _BLOCK_CELLS // len(columns))
         for start in range(0, len(people), block):
             rows = people[start:start + block]
