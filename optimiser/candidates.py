@@ -26,6 +26,7 @@ from planner.eligibility import (
     eligibility_mask,
     padded_levels,
     region_codes,
+    within_own_region_mask,
 )
 from planner.staffing import release_allowance
 
@@ -204,19 +205,38 @@ def eligible_pair_blocks(scenario: Scenario, policy: Policy | None = None):
     rule `forbidden pairs` keeps them out of the plan, so explanations can name it."""
     policy = policy or scenario.policy
     arrays = scenario_arrays(scenario)
-    people = np.flatnonzero(arrays.person_available)  # rule 1: skip at once people not open to a move
-    open_opps = arrays.opp_capacity > 0
-    if not (len(people) and arrays.n_opps and open_opps.any()):
+    yield from pair_blocks(arrays, policy.stretch_levels, np.arange(arrays.n_people), np.arange(arrays.n_opps))
+
+
+def pair_blocks(arrays: ScenarioArrays, stretch_levels: int, people: np.ndarray, columns: np.ndarray):
+    """The eligible pairs of the people at `people` and the opportunities at `columns` (sorted
+    positions in the arrays' scenario), as `eligible_pair_blocks` yields them. People not open to
+    a move (rule 1) and opportunities with no places are skipped before any mask is built, and so
+    is an opportunity that no region of these people may take (rule 5 on whole columns: across
+    regions, most of them)."""
+    people = people[arrays.person_available[people]]
+    columns = columns_open_to(arrays, people, columns[arrays.opp_capacity[columns] > 0])
+    if not (len(people) and len(columns)):
         return
-    opportunities = arrays.eligibility_opportunities()
-    block = max(1, _BLOCK_CELLS // arrays.n_opps)
+    opportunities = arrays.eligibility_opportunities().take(columns)
+    block = max(1, _BLOCK_CELLS // len(columns))
     for start in range(0, len(people), block):
         people_block = people[start:start + block]
-        mask = eligibility_mask(arrays.eligibility_people(people_block), opportunities, policy.stretch_levels)
-        mask &= open_opps[None, :]
+        mask = eligibility_mask(arrays.eligibility_people(people_block), opportunities, stretch_levels)
         person_rows, opp_columns = np.nonzero(mask)
         if len(person_rows):
-            yield people_block[person_rows].astype(np.int32), opp_columns.astype(np.int32)
+            yield people_block[person_rows].astype(np.int32), columns[opp_columns].astype(np.int32)
+
+
+def columns_open_to(arrays: ScenarioArrays, people: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """The opportunities at `columns` that rule 5 opens to at least one region of the people at
+    `people` (all of them when no team names a region)."""
+    regions = np.unique(arrays.team_region[arrays.person_team[people]])
+    if not len(regions):
+        return columns[:0]
+    host = arrays.team_region[arrays.opp_team[columns]]
+    return columns[within_own_region_mask(regions[:, None], host[None, :], arrays.opp_remote[columns][None, :])
+                   .any(axis=0)]
 
 
 def candidate_pairs(scenario: Scenario, policy: Policy | None = None) -> pd.DataFrame:
@@ -237,5 +257,6 @@ def eligible_count_by_opportunity(scenario: Scenario, policy: Policy | None = No
     return pd.Series(counts, index=arrays.opp_ids, name="eligible_people")
 
 
-__all__ = ["ScenarioArrays", "scenario_arrays", "candidate_pairs", "eligible_pair_blocks", "eligible_count_by_opportunity", "release_allowance"]
+__all__ = ["ScenarioArrays", "scenario_arrays", "candidate_pairs", "eligible_pair_blocks", "pair_blocks", "columns_open_to",
+           "eligible_count_by_opportunity", "release_allowance"]
 

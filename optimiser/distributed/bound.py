@@ -36,6 +36,14 @@ This holds for ANY duals, so a part whose LP never finished simply has all duals
 person's best pairs alone). It covers every eligible pair (`bound_scope` "all eligible pairs").
 The smaller of it and a bound that needs no duals at all is reported: each opportunity's best
 pair (in its part or across parts) times its places and periods (`places_bound`).
+
+Only the sums matter: per person of a part, what their cross pairs add to bound (1) and their
+best rc_shared per period (`CrossTerms`). A cross pair whose reduced costs are all <= 0 adds
+nothing to either, and raising capacity prices only lowers reduced costs, so it never will:
+`optimiser.distributed.cross` finds and prices each part's cross pairs where the part runs
+(block by block, the sums kept, the pairs that still pay kept as pairs), and this module adds
+the sums up. At national scale the cross pairs number hundreds of millions; the ones that pay
+are what the coordinating pass and the raised prices need.
 """
 
 from __future__ import annotations
@@ -44,22 +52,15 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
-from optimiser.candidates import ScenarioArrays, scenario_arrays
 from optimiser.distributed.parts import Part
-from optimiser.objective import score_pairs
 from optimiser.pricing import DualPrices, PersonBounds
-from planner.domain import Policy, Scenario
-from planner.eligibility import eligibility_mask, within_own_region_mask
-
-# Cells (people x opportunities) of one eligibility block, as in optimiser.candidates.
-_BLOCK_CELLS = 4_000_000
+from planner.domain import Scenario
 
 
 @dataclass
 class CrossPairs:
-    """Every eligible pair across parts: positions in the whole scenario, and points."""
+    """Eligible pairs across parts: positions in the whole scenario, and points."""
 
     person: np.ndarray  # int32
     opp: np.ndarray  # int32
@@ -68,6 +69,21 @@ class CrossPairs:
     @property
     def n_pairs(self) -> int:
         return len(self.person)
+
+    @staticmethod
+    def empty() -> CrossPairs:
+        none = np.zeros(0, np.int32)
+        return CrossPairs(none, none, np.zeros(0, np.int64))
+
+    @staticmethod
+    def joined(found: list[CrossPairs]) -> CrossPairs:
+        if not found:
+            return CrossPairs.empty()
+        return CrossPairs(np.concatenate([f.person for f in found]), np.concatenate([f.opp for f in found]),
+                          np.concatenate([f.points for f in found]))
+
+    def subset(self, keep: np.ndarray) -> CrossPairs:
+        return CrossPairs(self.person[keep], self.opp[keep], self.points[keep])
 
 
 @dataclass
@@ -78,74 +94,86 @@ class PartBound:
     bound: float
     prices: DualPrices
     people: PersonBounds
-    # the part's own pairs on its opportunities open across parts (positions the part's own):
-    # raising those opportunities' prices lowers these pairs' reduced costs too (_RaisedPrices)
+    # the part's own pairs on its opportunities open across parts that still pay (positions the
+    # part's own): raising those opportunities' prices lowers these pairs' reduced costs too
     own_on_open: CrossPairs | None = None
     best_on_opp: np.ndarray | None = None  # per opportunity of the part: its best pair's points
 
 
-def pairs_between(scenario: Scenario, policy: Policy, people: np.ndarray, columns: np.ndarray) -> CrossPairs:
-    """The eligible pairs of the people at `people` and the opportunities at `columns` (positions
-    in `scenario`), block by block of people, scored like every other pair."""
-    arrays = scenario_arrays(scenario)
-    people = people[arrays.person_available[people]]
-    columns = columns[arrays.opp_capacity[columns] > 0]
-    # Rule 5 first, on whole columns: an opportunity no region of these people may take (based
-    # elsewhere, not remote) is dropped before the (people x opportunities) masks. Across regions
-    # that is most of them, and the masks are the cost of national scale.
-    regions = np.unique(arrays.team_region[arrays.person_team[people]])
-    open_to_them = within_own_region_mask(regions[:, None], arrays.team_region[arrays.opp_team[columns]][None, :],
-                                          arrays.opp_remote[columns][None, :]).any(axis=0)
-    columns = columns[open_to_them]
-    found: list[tuple[np.ndarray, np.ndarray]] = []
-    if len(people) and len(columns):
-        opportunities = arrays.eligibility_opportunities().take(columns)
-        block = max(1, _BLOCK_CELLS // len(columns))
-        for start in range(0, len(people), block):
-            rows = people[start:start + block]
-            mask = eligibility_mask(arrays.eligibility_people(rows), opportunities, policy.stretch_levels)
-            person_rows, opp_columns = np.nonzero(mask)
-            if len(person_rows):
-                found.append((rows[person_rows].astype(np.int32), columns[opp_columns].astype(np.int32)))
-    if not found:
-        z = np.zeros(0, np.int32)
-        return CrossPairs(z, z, np.zeros(0, np.int64))
-    person = np.concatenate([p for p, _ in found])
-    opp = np.concatenate([o for _, o in found])
-    return CrossPairs(person, opp, _points(arrays, person, opp, policy))
+@dataclass
+class CrossTerms:
+    """What the cross pairs of one part's people add, per person of the part (its positions):
+    to bound (1), the sum of each pair's value alone (`added_one`); per period, the best reduced
+    cost of a pair in the person's shared rows (`best_shared`, at least 0)."""
+
+    added_one: np.ndarray
+    best_shared: np.ndarray  # people x periods
+
+    @staticmethod
+    def none(n_people: int, periods: int) -> CrossTerms:
+        return CrossTerms(np.zeros(n_people), np.zeros((n_people, periods)))
+
+    def add(self, local_person: np.ndarray, alone: np.ndarray, rc_shared: np.ndarray) -> None:
+        """Fold in some pairs."""
+        if not len(local_person):
+            return
+        if (np.diff(local_person) < 0).any():
+            order = np.argsort(local_person, kind="stable")
+            local_person, alone, rc_shared = local_person[order], alone[order], rc_shared[order]
+        self.added_one += np.bincount(local_person, weights=alone, minlength=len(self.added_one))
+        starts = np.flatnonzero(np.r_[True, local_person[1:] != local_person[:-1]])
+        who = local_person[starts]
+        self.best_shared[who] = np.maximum(self.best_shared[who], np.maximum.reduceat(rc_shared, starts, axis=0))
 
 
-def cross_pairs(scenario: Scenario, policy: Policy, parts: list[Part]) -> CrossPairs:
-    """Every eligible pair whose person and opportunity are in different parts."""
-    found = []
-    for part in parts:
-        outside = np.ones(len(scenario.opportunities), dtype=bool)
-        outside[part.opportunities] = False
-        found.append(pairs_between(scenario, policy, part.people, np.flatnonzero(outside)))
-    return CrossPairs(np.concatenate([f.person for f in found]), np.concatenate([f.opp for f in found]),
-                      np.concatenate([f.points for f in found]))
+@dataclass
+class PricedCross:
+    """One part's people's pairs across parts, priced by the duals of every part: the sums the
+    bound needs over ALL of them (`terms`), every opportunity's best points among them, how many
+    there were, and those that still pay (positive reduced cost), best first; `complete` when
+    `paying` holds every one of them (else only the best, up to a cap on memory)."""
+
+    terms: CrossTerms
+    best_points: np.ndarray  # per opportunity of the whole scenario (0 where none)
+    n_pairs: int
+    paying: CrossPairs
+    complete: bool
 
 
-def _points(arrays: ScenarioArrays, person: np.ndarray, opp: np.ndarray, policy: Policy) -> np.ndarray:
-    out = np.zeros(len(person), dtype=np.int64)
-    step = 1_000_000
-    for start in range(0, len(person), step):
-        chunk = slice(start, start + step)
-        scored = score_pairs(arrays, pd.DataFrame({"person": person[chunk], "opp": opp[chunk]}), policy.weights)
-        out[chunk] = scored["points"].to_numpy()
-    return out
+def reduced_costs(found: PartBound, local_person: np.ndarray, points: np.ndarray, opp_price: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """(rc_shared, rc_one), pairs x periods, of cross pairs of a part's people (`local_person`:
+    positions in the part) on opportunities priced `opp_price` (pairs x periods). A person with
+    no pair in the part's model is priced by their team's floor (see the module docstring)."""
+    prices, own = found.prices, found.people
+    n_people = len(prices.one)
+    priced = np.zeros(n_people, dtype=bool)
+    priced[own.people] = True
+    floor = prices.person_floor if prices.person_floor is not None else np.zeros_like(prices.person)
+    person_price = np.where(priced[local_person][:, None], prices.person[local_person], floor[local_person])
+    rc_shared = points.astype(np.float64)[:, None] - person_price - opp_price
+    return rc_shared, rc_shared - prices.one[local_person]
 
 
-def whole_bound(scenario: Scenario, parts: list[Part], bounds: list[PartBound], cross: CrossPairs,
+def value_alone(rc_one: np.ndarray) -> np.ndarray:
+    """A pair's value alone in bound (1): its best reduced cost over the periods, at least 0."""
+    return np.maximum(rc_one.max(axis=1), 0.0)
+
+
+def whole_bound(scenario: Scenario, parts: list[Part], bounds: list[PartBound], priced: list[PricedCross],
                 periods: int, seconds: float = 1.0) -> float:
-    """The parts' bounds combined with the cross pairs into a bound on the whole problem (see the
-    module docstring for why it holds), tightened for up to about `seconds` by raising the
-    capacity prices of the opportunities open across parts (`_RaisedPrices`)."""
+    """The parts' bounds combined with their cross pairs into a bound on the whole problem (see
+    the module docstring for why it holds), tightened for up to about `seconds` by raising the
+    capacity prices of the opportunities open across parts (`_RaisedPrices`) when every cross
+    pair that pays is at hand."""
     total = float(sum(b.bound for b in bounds))
-    by_places = places_bound(scenario, parts, bounds, cross, periods)
-    if cross.n_pairs == 0:
+    by_places = places_bound(scenario, parts, bounds, priced, periods)
+    if not sum(p.n_pairs for p in priced):
         return min(total, by_places)
-    raised = _RaisedPrices(scenario, parts, bounds, cross, periods)
+    grown = sum(_growth(found, cross.terms, periods) for found, cross in zip(bounds, priced))
+    if not all(p.complete for p in priced):
+        return min(total + grown, by_places)
+    raised = _RaisedPrices(scenario, parts, bounds, priced, periods)
     best, alone = raised.bound(np.zeros(len(scenario.opportunities)))
     step = raised.competition(alone)
     lift = np.zeros(len(scenario.opportunities))
@@ -162,10 +190,10 @@ def whole_bound(scenario: Scenario, parts: list[Part], bounds: list[PartBound], 
             best, lift, alone = value, trial, trial_alone
         else:
             step = step / 2
-    return min(total + best, by_places)
+    return min(total + min(best, grown), by_places)
 
 
-def places_bound(scenario: Scenario, parts: list[Part], bounds: list[PartBound], cross: CrossPairs,
+def places_bound(scenario: Scenario, parts: list[Part], bounds: list[PartBound], priced: list[PricedCross],
                  periods: int) -> float:
     """A bound needing no duals: each opportunity's best pair (its own part's or across parts)
     times its places and periods; far tighter than the people's best pairs when places are
@@ -175,7 +203,8 @@ def places_bound(scenario: Scenario, parts: list[Part], bounds: list[PartBound],
         if found.best_on_opp is None:
             return np.inf
         best[part.opportunities] = found.best_on_opp[: len(part.opportunities)]
-    np.maximum.at(best, cross.opp, cross.points)
+    for cross in priced:
+        best = np.maximum(best, cross.best_points)
     capacity = np.array([o.capacity for o in scenario.opportunities], dtype=np.float64)
     return float((best * capacity).sum() * periods)
 
@@ -190,26 +219,24 @@ class _RaisedPrices:
     to the h terms and lowers the reduced cost of every pair on o by d: the host part's own
     people's bounds can only fall (kept as they were, still bounds) and the cross pairs are
     priced anew. The parts' LPs never saw the competition across parts for remote places, so a
-    raise usually tightens the bound; any raise keeps it valid."""
+    raise usually tightens the bound; any raise keeps it valid. Only the pairs that pay at no
+    raise are needed: the others add nothing at any raise."""
 
-    def __init__(self, scenario: Scenario, parts: list[Part], bounds: list[PartBound], cross: CrossPairs,
+    def __init__(self, scenario: Scenario, parts: list[Part], bounds: list[PartBound], priced: list[PricedCross],
                  periods: int):
-        n_people, n_opps = len(scenario.people), len(scenario.opportunities)
-        local_person = np.full(n_people, -1, dtype=np.int64)
-        part_of_person = np.full(n_people, -1, dtype=np.int64)
+        n_opps = len(scenario.opportunities)
         local_opp = np.full(n_opps, -1, dtype=np.int64)
         part_of_opp = np.full(n_opps, -1, dtype=np.int64)
         for i, part in enumerate(parts):
-            local_person[part.people], part_of_person[part.people] = np.arange(len(part.people)), i
             local_opp[part.opportunities], part_of_opp[part.opportunities] = np.arange(len(part.opportunities)), i
-        self.opp_price = np.zeros((cross.n_pairs, periods))
-        for b, found in enumerate(bounds):
-            here = part_of_opp[cross.opp] == b
-            self.opp_price[here] = found.prices.opp[local_opp[cross.opp[here]]]
-        self.by_part = [(part, found, here, local_person[cross.person[here]])
-                        for a, (part, found) in enumerate(zip(parts, bounds))
-                        for here in [np.flatnonzero(part_of_person[cross.person] == a)]]
-        self.cross, self.periods, self.n_opps = cross, periods, n_opps
+        self.cross = CrossPairs.joined([p.paying for p in priced])
+        self.opp_price = opp_prices(parts, bounds, n_opps, periods)[self.cross.opp]
+        self.by_part, first = [], 0
+        for part, found, cross in zip(parts, bounds, priced):
+            here = slice(first, first + cross.paying.n_pairs)
+            first = here.stop
+            self.by_part.append((part, found, here, np.searchsorted(part.people, cross.paying.person)))
+        self.periods, self.n_opps = periods, n_opps
         self.places = np.array([o.capacity for o in scenario.opportunities], dtype=np.float64) * periods
 
     def bound(self, lift: np.ndarray) -> tuple[float, np.ndarray]:
@@ -219,11 +246,13 @@ class _RaisedPrices:
         grown = float((lift * self.places).sum())
         alone = np.zeros(self.cross.n_pairs)
         for part, found, here, person in self.by_part:
+            terms = CrossTerms.none(len(part.people), self.periods)
+            rc_shared, rc_one = reduced_costs(found, person, self.cross.points[here], price[here])
+            alone[here] = value_alone(rc_one)
+            terms.add(person, alone[here], rc_shared)
             own = found.own_on_open
-            own_lift = lift[part.opportunities[own.opp]] if own is not None and own.n_pairs else np.zeros(0)
-            added, alone[here] = _growth(found, person, self.cross.points[here], price[here], len(part.people),
-                                         self.periods, own_lift)
-            grown += added
+            own_lift = lift[part.opportunities[own.opp]] if own is not None and own.n_pairs else None
+            grown += _growth(found, terms, self.periods, own_lift)
         return grown, alone
 
     def paying(self, alone: np.ndarray) -> np.ndarray:
@@ -242,24 +271,21 @@ class _RaisedPrices:
         return out
 
 
-def _growth(found: PartBound, person: np.ndarray, points: np.ndarray, opp_price: np.ndarray, n_people: int,
-            periods: int, own_lift: np.ndarray | None = None) -> tuple[float, np.ndarray]:
-    """How much the people of one part add to the bound through their cross pairs (`person`:
-    positions in the part), with the capacity prices of the part's own opportunities open
-    across parts raised by `own_lift` (one per pair of `found.own_on_open`); and each cross
-    pair's value alone (max over periods of its reduced cost with the one-placement row priced,
-    at least 0)."""
+def opp_prices(parts: list[Part], bounds: list[PartBound], n_opps: int, periods: int) -> np.ndarray:
+    """Every opportunity's capacity prices (opportunities x periods, whole-scenario positions),
+    from the part that hosts it."""
+    out = np.zeros((n_opps, periods))
+    for part, found in zip(parts, bounds):
+        out[part.opportunities] = found.prices.opp[: len(part.opportunities)]
+    return out
+
+
+def _growth(found: PartBound, terms: CrossTerms, periods: int, own_lift: np.ndarray | None = None) -> float:
+    """How much the people of one part add to the bound through their cross pairs (`terms`),
+    with the capacity prices of the part's own opportunities open across parts raised by
+    `own_lift` (one per pair of `found.own_on_open`)."""
     prices, own = found.prices, found.people
-    priced = np.zeros(n_people, dtype=bool)
-    priced[own.people] = True
-    floor = prices.person_floor if prices.person_floor is not None else np.zeros((n_people, periods))
-    person_price = np.where(priced[person][:, None], prices.person[person], floor[person])
-    rc_shared = points.astype(np.float64)[:, None] - person_price - opp_price
-    rc_one = rc_shared - prices.one[person]
-    alone = np.maximum(rc_one.max(axis=1), 0.0)
-    added_one = np.bincount(person, weights=alone, minlength=n_people)
-    cross_best = np.zeros((n_people, periods))
-    np.maximum.at(cross_best, person, rc_shared)
+    n_people = len(terms.added_one)
     bound_one = prices.one_h[:n_people].copy()
     best_period = np.zeros((n_people, periods))
     fixed = np.zeros(n_people, dtype=bool)
@@ -267,11 +293,12 @@ def _growth(found: PartBound, person: np.ndarray, points: np.ndarray, opp_price:
     old = np.zeros(n_people)
     old[own.people] = own.bound
     dropped = _own_pairs_drop(found, own_lift, fixed, n_people)
-    grown = np.union1d(person, np.flatnonzero(dropped > 0))
-    new_one = bound_one[grown] + added_one[grown] - dropped[grown]
+    # a person with no cross pair that pays and nothing dropped keeps their bound
+    grown = np.flatnonzero((terms.added_one > 0) | (terms.best_shared > 0).any(axis=1) | (dropped > 0))
+    new_one = bound_one[grown] + terms.added_one[grown] - dropped[grown]
     # the best reduced cost per period can only fall with a raised price: the old one still bounds it
-    new_period = np.where(fixed[grown], np.inf, np.maximum(best_period[grown], cross_best[grown]).sum(axis=1))
-    return float((np.minimum(new_one, new_period) - old[grown]).sum()), alone
+    new_period = np.where(fixed[grown], np.inf, np.maximum(best_period[grown], terms.best_shared[grown]).sum(axis=1))
+    return float((np.minimum(new_one, new_period) - old[grown]).sum())
 
 
 def _own_pairs_drop(found: PartBound, lift: np.ndarray | None, fixed: np.ndarray, n_people: int) -> np.ndarray:

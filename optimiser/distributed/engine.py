@@ -9,7 +9,8 @@
    whole run: parts run in waves of `run_parts.slots` at once (1 in process), and the
    coordinating pass keeps its share. Each part returns its plan and the prices of its last LP
    round.
-4. The parts' bounds and the pairs across parts give a bound on the whole problem (`bound`).
+4. Each part's pairs across parts are found and priced by every part's duals, side by side
+   (`cross`), and with the parts' bounds give a bound on the whole problem (`bound`).
 5. The coordinating pass plans what is left (`coordinate`): the places open across parts and
    the moves that compete with them reopened, people still unplaced who have a pair across
    parts, on the places the parts left free, within what each team may still release; kept
@@ -33,8 +34,17 @@ from typing import TypeVar
 
 import numpy as np
 
-from optimiser.distributed.bound import CrossPairs, PartBound, cross_pairs, pairs_between, whole_bound
+from optimiser.candidates import scenario_arrays
+from optimiser.distributed.bound import CrossPairs, PartBound, PricedCross, opp_prices, whole_bound
 from optimiser.distributed.coordinate import movers, placement_points, places_left, reopened, what_is_left
+from optimiser.distributed.cross import (
+    MAX_PAYING_PAIRS,
+    PRICING_S_PER_CELL,
+    opportunities_open_across,
+    outside,
+    pairs_between,
+    price_pairs_across,
+)
 from optimiser.distributed.parts import Part, part_scenario, pins_across_parts, split_scenario, teams_name_regions
 from optimiser.matching import BOUND_SCOPE, solve_plan, solve_plan_with_prices, stopped_early_status
 from optimiser.model import Progress
@@ -91,14 +101,25 @@ class PartOutcome:
 
 def solve_part(scenario: Scenario, policy: Policy, open_across: np.ndarray | None = None,
                stop: threading.Event | None = None) -> PartOutcome:
-    """Plan one part with the single-process solver and keep its prices and its own pairs on
-    `open_across`, its opportunities that people of other parts could take (positions are the
-    part's)."""
+    """Plan one part with the single-process solver and keep its prices and those of its own
+    pairs on `open_across` (its opportunities that people of other parts could take; positions
+    are the part's) that still pay: raising those opportunities' prices can lower only these."""
     plan, priced = solve_plan_with_prices(scenario, policy, stop=stop)
-    everyone = np.arange(len(scenario.people))
-    own = pairs_between(scenario, policy, everyone, np.asarray(open_across if open_across is not None else [],
-                                                               dtype=np.int64))
+    own = pairs_between(scenario_arrays(scenario), policy.stretch_levels, policy.weights,
+                        np.arange(len(scenario.people)),
+                        np.asarray(open_across if open_across is not None else [], dtype=np.int64))
+    prices = priced.prices
+    rc_one = (own.points.astype(np.float64)[:, None] - prices.person[own.person] - prices.opp[own.opp]
+              - prices.one[own.person])
+    own = own.subset(rc_one.max(axis=1, initial=0.0) > 1e-9) if own.n_pairs else own
     return PartOutcome(plan, PartBound(priced.bound, priced.prices, priced.people, own, priced.best_on_opp))
+
+
+def share(run_parts: PartRunner, value: T) -> T:
+    """`value` as the engine passes one large argument to many calls (Ray: put once in its object
+    store, read by every task without a copy); in process, the value itself."""
+    put = getattr(run_parts, "share", None)
+    return put(value) if put is not None else value
 
 
 def part_work(scenario: Scenario) -> float:
@@ -177,15 +198,23 @@ class _Run:
     def plan(self, run_parts: PartRunner) -> Plan:
         self._emit("start", "parts")
         t0 = time.perf_counter()
-        cross = cross_pairs(self.scenario, self.policy, self.split)
+        arrays = scenario_arrays(self.scenario)
         scenarios = [part_scenario(self.scenario, part, self.policy) for part in self.split]
-        self.stats["cross_pairs"] = cross.n_pairs
-        self.stats["split_seconds"] = round(time.perf_counter() - t0, 3)
-        outcomes = self._solve_parts(run_parts, scenarios, self._open_across(cross))
+        open_opps = opportunities_open_across(arrays, self.split)
+        cells = [len(part.people) * len(outside(arrays, part)) for part in self.split]
+        slots = max(1, int(getattr(run_parts, "slots", 1)))
+        # the pairs across parts are priced side by side after the parts: keep their time aside
+        pricing = PRICING_S_PER_CELL * max(sum(cells) / slots, max(cells, default=0))
+        self.stats.update({"split_seconds": round(time.perf_counter() - t0, 3), "cross_mask_cells": int(sum(cells)),
+                           "cross_pricing_estimate_s": round(pricing, 3)})
+        outcomes = self._solve_parts(run_parts, scenarios, open_opps, pricing)
         failed = [o.plan for o in outcomes if o.plan.status not in PLANNED_STATUSES]
         if failed:
             return self._not_planned(failed)
-        bound = whole_bound(self.scenario, self.split, [o.bound for o in outcomes], cross, self.policy.periods,
+        bounds = [o.bound for o in outcomes]
+        priced = self._price_pairs_across(run_parts, arrays, bounds)
+        cross = CrossPairs.joined([p.paying for p in priced])
+        bound = whole_bound(self.scenario, self.split, bounds, priced, self.policy.periods,
                             seconds=min(BOUND_SECONDS, BOUND_SHARE * self.policy.time_limit_s))
         placements = [p for o in outcomes for p in o.plan.placements]
         objective = float(sum(o.plan.objective or 0.0 for o in outcomes))
@@ -193,17 +222,26 @@ class _Run:
         coordinated = self._coordinate(placements, cross, bound, objective)
         return self._combine(outcomes, coordinated, bound)
 
-    def _open_across(self, cross: CrossPairs) -> list[np.ndarray]:
-        """Per part: its opportunities (its own positions) that people of other parts could take."""
-        taken = np.zeros(len(self.scenario.opportunities), dtype=bool)
-        taken[cross.opp] = True
-        return [np.flatnonzero(taken[part.opportunities]) for part in self.split]
+    def _price_pairs_across(self, run_parts: PartRunner, arrays, bounds: list[PartBound]) -> list[PricedCross]:
+        """Every part's pairs across parts, priced by all the parts' duals, side by side."""
+        t0 = time.perf_counter()
+        prices = opp_prices(self.split, bounds, len(self.scenario.opportunities), self.policy.periods)
+        keep = MAX_PAYING_PAIRS // len(self.split)
+        shared = share(run_parts, arrays)
+        policy = self.policy
+        priced = run_parts(price_pairs_across, [(shared, policy.stretch_levels, policy.weights, part, found, prices,
+                                                 keep) for part, found in zip(self.split, bounds)])
+        self.stats.update({"cross_pairs": int(sum(p.n_pairs for p in priced)),
+                           "cross_pairs_paying": int(sum(p.paying.n_pairs for p in priced)),
+                           "cross_pairs_complete": all(p.complete for p in priced),
+                           "cross_seconds": round(time.perf_counter() - t0, 3)})
+        return priced
 
-    def _solve_parts(self, run_parts: PartRunner, scenarios: list[Scenario], open_across: list[np.ndarray]
-                     ) -> list[PartOutcome]:
+    def _solve_parts(self, run_parts: PartRunner, scenarios: list[Scenario], open_across: list[np.ndarray],
+                     reserve: float) -> list[PartOutcome]:
         slots = max(1, int(getattr(run_parts, "slots", 1)))
         waves = math.ceil(len(scenarios) / slots)
-        left = self.deadline - time.perf_counter()
+        left = self.deadline - time.perf_counter() - reserve
         budget = left * (1 - COORDINATING_SHARE) - COMBINE_RESERVE_S
         limit = max(MIN_SOLVE_S, budget / waves)
         self.stats["part_time_limit_s"] = round(limit, 3)

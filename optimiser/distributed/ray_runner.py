@@ -72,7 +72,8 @@ class RayRunner:
 
     def __call__(self, fn: Callable[..., T], calls: list[tuple]) -> list[T]:
         task = _run_part.options(num_cpus=self.cpus_per_part)
-        refs = [task.remote(fn, args) for args in calls]
+        # arguments passed one by one: Ray hands a task the value of an argument it `share`d
+        refs = [task.remote(fn, *args) for args in calls]
         outcomes = ray.get(refs)
         first = len(self.parts)
         self.parts += [
@@ -80,6 +81,12 @@ class RayRunner:
             for i, (node_id, node_ip, seconds, _) in enumerate(outcomes)
         ]
         return [result for *_, result in outcomes]
+
+    @staticmethod
+    def share(value: Any) -> ray.ObjectRef:
+        """Put a large argument of many calls in Ray's object store once; its numpy arrays are
+        read by every task on a node without a copy."""
+        return ray.put(value)
 
     @property
     def slots(self) -> int:
@@ -98,7 +105,7 @@ class RayRunner:
 
 
 @ray.remote(num_cpus=CPUS_PER_PART)
-def _run_part(fn: Callable[..., T], args: tuple) -> tuple[str, str, float, T]:
+def _run_part(fn: Callable[..., T], *args: Any) -> tuple[str, str, float, T]:
     """One part, on whichever node Ray chose: (node id, node address, seconds, result)."""
     context = ray.get_runtime_context()
     started = time.perf_counter()

@@ -11,13 +11,16 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
+import numpy as np
 import pytest
 from checkers.plan_checker import check_plan
 from full_lp_reference import full_lp_optimum
 from regional_scenarios import regional_scenario
 
+from optimiser.candidates import scenario_arrays
 from optimiser.distributed import run_in_process, solve_part, solve_plan_in_parts
-from optimiser.distributed.bound import cross_pairs, places_bound, whole_bound
+from optimiser.distributed.bound import opp_prices, places_bound, reduced_costs, whole_bound
+from optimiser.distributed.cross import cross_pairs, price_pairs_across
 from optimiser.distributed.engine import COORDINATING_SHARE
 from optimiser.distributed.parts import part_of_opportunities, part_of_people, part_scenario, split_scenario
 from optimiser.matching import BOUND_SCOPE, solve_plan
@@ -180,8 +183,8 @@ def test_any_engine_runs_the_parts_with_a_picklable_function_and_slots_lengthen_
     scenario = regional_scenario(1200, 51, regions=4, remote_share=0.3, time_limit_s=6)
     engine = _Threads()
     plan = solve_plan_in_parts(scenario, run_parts=engine)
-    assert engine.functions == [solve_part]
-    assert pickle.loads(pickle.dumps(solve_part)) is solve_part
+    assert engine.functions == [solve_part, price_pairs_across]  # the parts, then their pairs across parts
+    assert all(pickle.loads(pickle.dumps(fn)) is fn for fn in engine.functions)
     alone = solve_plan_in_parts(scenario, run_parts=run_in_process)
     # two waves of two parts instead of four parts one after another
     assert plan.stats["part_time_limit_s"] > 1.5 * alone.stats["part_time_limit_s"]
@@ -192,7 +195,9 @@ class _Recording(_Threads):
     """The thread engine, remembering each part's size and time limit in the order it was given them."""
 
     def __call__(self, fn, calls):
-        self.given = [(len(part.people) * len(part.opportunities), policy.time_limit_s) for part, policy, _ in calls]
+        if fn is solve_part:
+            self.given = [(len(part.people) * len(part.opportunities), policy.time_limit_s)
+                          for part, policy, _ in calls]
         return super().__call__(fn, calls)
 
 
@@ -264,14 +269,69 @@ def test_a_part_whose_lp_never_finished_still_bounds_its_people_by_their_best_pa
     assert not zero.prices.opp.any() and not zero.prices.person.any()
 
 
-def test_the_bound_by_places_alone_holds_for_the_whole_problem():
-    """Each opportunity's best pair, in its part or across parts, times its places and periods:
-    the bound that needs no duals (what stands when the parts' LPs did not finish)."""
-    scenario = regional_scenario(900, 62, regions=3, remote_share=0.3, periods=2)
+def _parts_priced(scenario, keep: int = 10**9):
+    """The parts of a regional scenario planned, and their pairs across parts priced (as the
+    engine does, here in process)."""
     split = split_scenario(scenario)
     outcomes = [solve_part(part_scenario(scenario, part, scenario.policy), scenario.policy) for part in split]
-    cross = cross_pairs(scenario, scenario.policy, split)
-    by_places = places_bound(scenario, split, [o.bound for o in outcomes], cross, scenario.policy.periods)
+    bounds = [o.bound for o in outcomes]
+    prices = opp_prices(split, bounds, len(scenario.opportunities), scenario.policy.periods)
+    policy = scenario.policy
+    priced = [price_pairs_across(scenario_arrays(scenario), policy.stretch_levels, policy.weights, part, found,
+                                 prices, keep) for part, found in zip(split, bounds)]
+    return split, bounds, priced
+
+
+@pytest.fixture(scope="module")
+def three_regions_priced():
+    scenario = regional_scenario(900, 62, regions=3, remote_share=0.3, periods=2)
+    return (scenario, *_parts_priced(scenario))
+
+
+def test_the_bound_by_places_alone_holds_for_the_whole_problem(three_regions_priced):
+    """Each opportunity's best pair, in its part or across parts, times its places and periods:
+    the bound that needs no duals (what stands when the parts' LPs did not finish)."""
+    scenario, split, bounds, priced = three_regions_priced
+    by_places = places_bound(scenario, split, bounds, priced, scenario.policy.periods)
     assert by_places >= full_lp_optimum(scenario) - EPS
-    whole = whole_bound(scenario, split, [o.bound for o in outcomes], cross, scenario.policy.periods)
+    whole = whole_bound(scenario, split, bounds, priced, scenario.policy.periods)
     assert full_lp_optimum(scenario) - EPS <= whole <= by_places
+
+
+def test_past_the_cap_the_pairs_across_parts_that_pay_are_kept_and_every_pair_is_counted(three_regions_priced):
+    """Under the cap every pair across parts is kept; past it, exactly those with a positive
+    reduced cost by the parts' duals (recomputed here from all the pairs across parts). Every
+    pair is counted and every opportunity's best points are over all of them."""
+    scenario, split, bounds, priced = three_regions_priced
+    every = cross_pairs(scenario, scenario.policy, split)
+    assert sum(p.n_pairs for p in priced) == sum(p.paying.n_pairs for p in priced) == every.n_pairs > 0
+    prices = opp_prices(split, bounds, len(scenario.opportunities), scenario.policy.periods)
+    best = np.zeros(len(scenario.opportunities))
+    np.maximum.at(best, every.opp, every.points)
+    assert np.array_equal(np.max([p.best_points for p in priced], axis=0), best)
+    for part, found in zip(split, bounds):
+        mine = np.isin(every.person, part.people)
+        local = np.searchsorted(part.people, every.person[mine])
+        rc_shared, _ = reduced_costs(found, local, every.points[mine], prices[every.opp[mine]])
+        pays = rc_shared.max(axis=1) > 1e-9
+        expected = set(zip(every.person[mine][pays].tolist(), every.opp[mine][pays].tolist()))
+        assert 0 < len(expected) < mine.sum()
+        policy = scenario.policy
+        capped = price_pairs_across(scenario_arrays(scenario), policy.stretch_levels, policy.weights, part, found,
+                                    prices, keep=len(expected))
+        assert capped.complete and capped.n_pairs == mine.sum()
+        assert set(zip(capped.paying.person.tolist(), capped.paying.opp.tolist())) == expected
+
+
+def test_with_only_the_sums_of_the_pairs_across_parts_the_bound_still_holds(three_regions_priced):
+    """Past the cap on pairs kept (national scale), the bound is taken from the sums the
+    pricing tasks kept: at least the LP optimum over every pair, and no tighter than the bound
+    that had every paying pair at hand (which may raise prices)."""
+    scenario, split, bounds, priced = three_regions_priced
+    periods = scenario.policy.periods
+    _, _, capped = _parts_priced(scenario, keep=3)
+    assert not any(p.complete for p in capped)
+    assert all(p.paying.n_pairs <= 3 for p in capped)
+    from_sums = whole_bound(scenario, split, bounds, capped, periods)
+    assert from_sums >= whole_bound(scenario, split, bounds, priced, periods) - EPS
+    assert from_sums >= full_lp_optimum(scenario) - EPS

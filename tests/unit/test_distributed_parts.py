@@ -8,7 +8,7 @@ import pytest
 from regional_scenarios import regional_scenario
 
 from optimiser.candidates import candidate_pairs
-from optimiser.distributed.bound import cross_pairs
+from optimiser.distributed.cross import cross_pairs
 from optimiser.distributed.parts import (
     NO_REGION,
     balanced_groups,
