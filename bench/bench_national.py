@@ -29,6 +29,7 @@ the single process's. Not a test: it prints tables.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import threading
 import time
@@ -106,6 +107,11 @@ def run_matching(scenario, time_limit: float, runner) -> dict:
         plan = (solve_plan(scenario, policy) if runner is None
                 else solve_plan_in_parts(scenario, policy, run_parts=runner, on_progress=say))
         seconds = time.perf_counter() - t
+    print("  stats: " + json.dumps({k: v for k, v in plan.stats.items() if k not in ("parts", "progress")},
+                                   default=str), flush=True)
+    for part in plan.stats.get("parts", []):
+        print(f"  part {part['name']}: {part['people']:,} people, {part['status']}, {part['method']}, "
+              f"{part['seconds']} s, objective {_fmt(part['objective'])}, bound {_fmt(part['bound'])}", flush=True)
     where = runner.summary() if runner is not None else {"parts": [], "nodes": 0}
     return {"task": "matching", "engine": "ray" if runner else "single", "people": len(scenario.people),
             "parts": len(where["parts"]) or 1, "nodes": where["nodes"], "seconds": seconds, "peak_gb": memory.peak / 1e9,

@@ -212,6 +212,8 @@ class _Run:
         if failed:
             return self._not_planned(failed)
         bounds = [o.bound for o in outcomes]
+        self._emit("parts solved", "parts", float(sum(o.plan.objective or 0.0 for o in outcomes)), None,
+                   sum(len(o.plan.placements) for o in outcomes))
         priced = self._price_pairs_across(run_parts, arrays, bounds)
         cross = CrossPairs.joined([p.paying for p in priced])
         bound = whole_bound(self.scenario, self.split, bounds, priced, self.policy.periods,

@@ -269,23 +269,22 @@ def test_a_part_whose_lp_never_finished_still_bounds_its_people_by_their_best_pa
     assert not zero.prices.opp.any() and not zero.prices.person.any()
 
 
-def _parts_priced(scenario, keep: int = 10**9):
-    """The parts of a regional scenario planned, and their pairs across parts priced (as the
-    engine does, here in process)."""
-    split = split_scenario(scenario)
-    outcomes = [solve_part(part_scenario(scenario, part, scenario.policy), scenario.policy) for part in split]
-    bounds = [o.bound for o in outcomes]
+def _priced(scenario, split, bounds, keep: int = 10**9):
+    """The pairs across parts priced by the parts' duals (as the engine does, here in process)."""
     prices = opp_prices(split, bounds, len(scenario.opportunities), scenario.policy.periods)
     policy = scenario.policy
-    priced = [price_pairs_across(scenario_arrays(scenario), policy.stretch_levels, policy.weights, part, found,
-                                 prices, keep) for part, found in zip(split, bounds)]
-    return split, bounds, priced
+    return [price_pairs_across(scenario_arrays(scenario), policy.stretch_levels, policy.weights, part, found,
+                               prices, keep) for part, found in zip(split, bounds)]
 
 
 @pytest.fixture(scope="module")
 def three_regions_priced():
-    scenario = regional_scenario(900, 62, regions=3, remote_share=0.3, periods=2)
-    return (scenario, *_parts_priced(scenario))
+    """A regional scenario's parts planned, and their pairs across parts priced (the largest
+    part's solve is cut short at 2 s: any duals give a bound)."""
+    scenario = regional_scenario(900, 62, regions=3, remote_share=0.3, periods=2, time_limit_s=2)
+    split = split_scenario(scenario)
+    bounds = [solve_part(part_scenario(scenario, part, scenario.policy), scenario.policy).bound for part in split]
+    return scenario, split, bounds, _priced(scenario, split, bounds)
 
 
 def test_the_bound_by_places_alone_holds_for_the_whole_problem(three_regions_priced):
@@ -329,7 +328,7 @@ def test_with_only_the_sums_of_the_pairs_across_parts_the_bound_still_holds(thre
     that had every paying pair at hand (which may raise prices)."""
     scenario, split, bounds, priced = three_regions_priced
     periods = scenario.policy.periods
-    _, _, capped = _parts_priced(scenario, keep=3)
+    capped = _priced(scenario, split, bounds, keep=3)
     assert not any(p.complete for p in capped)
     assert all(p.paying.n_pairs <= 3 for p in capped)
     from_sums = whole_bound(scenario, split, bounds, capped, periods)
