@@ -31,7 +31,7 @@ from planner.domain import Policy, Scenario, Weights
 MAX_PAYING_PAIRS = 20_000_000
 # Measured cost of finding and pricing pairs across parts, per cell of the eligibility mask
 # (people x opportunities open to their regions), for sharing out the time of a run.
-PRICING_S_PER_CELL = 3e-8
+PRICING_S_PER_CELL = 4e-8
 
 
 def pairs_between(arrays: ScenarioArrays, stretch_levels: int, weights: Weights, people: np.ndarray,
