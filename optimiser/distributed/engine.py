@@ -128,6 +128,16 @@ def part_work(scenario: Scenario) -> float:
     return float(max(1, len(scenario.people)) * max(1, len(scenario.opportunities)))
 
 
+def coordinating_share(people: int, opportunities: int, places_open_across: int, left: float) -> float:
+    """The share of the time left that the parts leave to the coordinating pass: COORDINATING_SHARE,
+    or nothing when even a pass over as many movers as there are places open across parts (the
+    parts fill most of them, and the pass reopens those) could not be set up in half of that
+    share (`_Run._time_to_coordinate` would skip it): then the parts get the time."""
+    setup = (COORDINATING_SETUP_S_PER_PERSON * people
+             + COORDINATING_SETUP_S_PER_CELL * places_open_across * opportunities)
+    return COORDINATING_SHARE if setup <= COORDINATING_SHARE * left / 2 else 0.0
+
+
 def whole_organisation_rules(policy: Policy) -> list[str]:
     """The policy's rules that compare the whole organisation, which no part can keep alone."""
     rules = []
@@ -244,7 +254,11 @@ class _Run:
         slots = max(1, int(getattr(run_parts, "slots", 1)))
         waves = math.ceil(len(scenarios) / slots)
         left = self.deadline - time.perf_counter() - reserve
-        budget = left * (1 - COORDINATING_SHARE) - COMBINE_RESERVE_S
+        places = int(sum(self.scenario.opportunities[i].capacity for part, opps in zip(self.split, open_across)
+                         for i in part.opportunities[opps].tolist()))
+        kept = coordinating_share(len(self.scenario.people), len(self.scenario.opportunities), places, left)
+        self.stats["coordinating_share"] = kept
+        budget = left * (1 - kept) - COMBINE_RESERVE_S
         limit = max(MIN_SOLVE_S, budget / waves)
         self.stats["part_time_limit_s"] = round(limit, 3)
         if run_parts is not run_in_process and slots > 1:

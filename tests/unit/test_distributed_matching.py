@@ -21,7 +21,7 @@ from optimiser.candidates import scenario_arrays
 from optimiser.distributed import run_in_process, solve_part, solve_plan_in_parts
 from optimiser.distributed.bound import opp_prices, places_bound, reduced_costs, whole_bound
 from optimiser.distributed.cross import cross_pairs, price_pairs_across
-from optimiser.distributed.engine import COORDINATING_SHARE
+from optimiser.distributed.engine import COORDINATING_SHARE, coordinating_share
 from optimiser.distributed.parts import part_of_opportunities, part_of_people, part_scenario, split_scenario
 from optimiser.matching import BOUND_SCOPE, solve_plan
 from optimiser.model import model_and_eligible_pairs
@@ -217,6 +217,17 @@ def test_side_by_side_the_largest_parts_go_first_with_time_in_proportion_and_all
                                                           (part_scenario(scenario, x, scenario.policy)
                                                            for x in split_scenario(scenario))]
     assert len(set(names)) == len(names)
+
+
+@pytest.mark.parametrize("people,opportunities,places,left,kept", [
+    (100_000, 13_333, 1_500, 118.0, COORDINATING_SHARE),  # a region's worth of moves: time to coordinate
+    (1_000_000, 133_333, 15_000, 1100.0, 0.0),  # national: the pass could not be set up, parts get the time
+    (1_000_000, 133_333, 15_000, 4000.0, COORDINATING_SHARE),  # unless the limit leaves room for it
+    (5_000, 700, 0, 0.5, 0.0),  # no time at all
+])
+def test_the_parts_leave_the_coordinating_pass_its_share_only_when_it_could_run(people, opportunities, places, left,
+                                                                                kept):
+    assert coordinating_share(people, opportunities, places, left) == kept
 
 
 def test_progress_names_the_parts_and_coordinating_phases():
