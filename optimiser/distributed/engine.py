@@ -128,13 +128,29 @@ def part_work(scenario: Scenario) -> float:
     return float(max(1, len(scenario.people)) * max(1, len(scenario.opportunities)))
 
 
+def list_schedule_span(limits: np.ndarray, slots: int) -> float:
+    """When parts with these time limits, run on `slots` workers each taking the next part as it
+    frees, have all ended, whatever order they come in and however early each ends (Graham's
+    bound): the last to end started when no worker was free, so by the sum of the others'
+    limits over the slots, and ran for at most its own limit."""
+    if not len(limits):
+        return 0.0
+    return float(limits.sum() / slots + (1 - 1 / slots) * limits.max())
+
+
+def coordinating_setup_s(people: int, opportunities: int, movers: int) -> float:
+    """About how long setting up a coordinating pass over `movers` people takes (its scenario and
+    candidates cost about as much as the single-process solver's for that many people, and
+    cannot be cut short)."""
+    return COORDINATING_SETUP_S_PER_PERSON * people + COORDINATING_SETUP_S_PER_CELL * movers * opportunities
+
+
 def coordinating_share(people: int, opportunities: int, places_open_across: int, left: float) -> float:
     """The share of the time left that the parts leave to the coordinating pass: COORDINATING_SHARE,
     or nothing when even a pass over as many movers as there are places open across parts (the
     parts fill most of them, and the pass reopens those) could not be set up in half of that
     share (`_Run._time_to_coordinate` would skip it): then the parts get the time."""
-    setup = (COORDINATING_SETUP_S_PER_PERSON * people
-             + COORDINATING_SETUP_S_PER_CELL * places_open_across * opportunities)
+    setup = coordinating_setup_s(people, opportunities, places_open_across)
     return COORDINATING_SHARE if setup <= COORDINATING_SHARE * left / 2 else 0.0
 
 
@@ -192,6 +208,7 @@ class _Run:
         self.started, self.deadline = started, deadline
         self.on_progress, self.stop = on_progress, stop
         self.events: list[Progress] = []
+        self.places_open_across = 0  # places on opportunities people of other parts may take
         self.stats: dict = {"engine": f"{len(split)} parts by " + ("region" if teams_name_regions(scenario)
                                                                     else "organisation cluster")}
 
@@ -258,6 +275,7 @@ class _Run:
                          for i in part.opportunities[opps].tolist()))
         kept = coordinating_share(len(self.scenario.people), len(self.scenario.opportunities), places, left)
         self.stats["coordinating_share"] = kept
+        self.places_open_across = places
         budget = left * (1 - kept) - COMBINE_RESERVE_S
         limit = max(MIN_SOLVE_S, budget / waves)
         self.stats["part_time_limit_s"] = round(limit, 3)
@@ -289,12 +307,12 @@ class _Run:
     def _solve_parts_side_by_side(self, run_parts: PartRunner, scenarios: list[Scenario],
                                   open_across: list[np.ndarray], slots: int, budget: float) -> list[PartOutcome]:
         """Parts on `slots` workers at once, largest first, each with a time limit in proportion to
-        its work (`part_work`): any order of running them then ends within `budget` (a list
-        schedule ends by sum of limits / slots + the longest limit, Graham's bound), and the large
+        its work (`part_work`): any order of running them then ends within `budget`
+        (`list_schedule_span`), and the large
         parts, whose LPs need the time, get it instead of an equal share."""
         work = np.array([part_work(s) for s in scenarios], dtype=np.float64)
         order = np.argsort(-work, kind="stable")
-        share = budget / max(work.sum() / slots + work.max(initial=0.0), 1e-9)
+        share = budget / max(list_schedule_span(work, slots), 1e-9)
         limits = np.maximum(MIN_SOLVE_S, work * share)
         self.stats["part_time_limits_s"] = [round(float(x), 3) for x in limits]
         calls = [(scenarios[i], scenarios[i].policy.model_copy(update={"time_limit_s": float(limits[i])}),
@@ -309,6 +327,11 @@ class _Run:
         """The coordinating pass, period by period: the places open across parts and the moves
         that compete with them reopened, plus what the parts left, planned again; kept only
         when it beats the parts' plan of the same places."""
+        self.stats["coordinating"] = {"placements_reopened": 0, "people": 0}
+        # the parts fill most places open across parts, and the pass reopens them: with no time to
+        # set up a pass over that many movers, even finding them is not worth it
+        if not self._time_to_coordinate(self.places_open_across, self.policy.periods):
+            return _Coordinated(placements, None)
         kept, freed = reopened(self.scenario, self.policy, placements, (cross.person, cross.opp, cross.points))
         freed_people = {p.person_id for p in freed}
         unchanged = _Coordinated(placements, None)
@@ -369,8 +392,7 @@ class _Run:
         and candidates cost about as much as the single-process solver's for that many people,
         and cannot be cut short, so they must fit in half of this period's share of the time left."""
         left = (self.deadline - time.perf_counter() - COMBINE_RESERVE_S) / periods_left
-        setup = (COORDINATING_SETUP_S_PER_PERSON * len(self.scenario.people)
-                 + COORDINATING_SETUP_S_PER_CELL * movers * len(self.scenario.opportunities))
+        setup = coordinating_setup_s(len(self.scenario.people), len(self.scenario.opportunities), movers)
         if left < MIN_SOLVE_S or setup > left / 2:
             self.stats["coordinating"]["skipped"] = f"no time left (about {setup:.1f} s needed to set up)"
             return False

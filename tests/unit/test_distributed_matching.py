@@ -21,7 +21,7 @@ from optimiser.candidates import scenario_arrays
 from optimiser.distributed import run_in_process, solve_part, solve_plan_in_parts
 from optimiser.distributed.bound import opp_prices, places_bound, reduced_costs, whole_bound
 from optimiser.distributed.cross import cross_pairs, price_pairs_across
-from optimiser.distributed.engine import COORDINATING_SHARE, coordinating_share
+from optimiser.distributed.engine import COORDINATING_SHARE, coordinating_share, list_schedule_span
 from optimiser.distributed.parts import part_of_opportunities, part_of_people, part_scenario, split_scenario
 from optimiser.matching import BOUND_SCOPE, solve_plan
 from optimiser.model import model_and_eligible_pairs
@@ -210,13 +210,37 @@ def test_side_by_side_the_largest_parts_go_first_with_time_in_proportion_and_all
     assert work == sorted(work, reverse=True) and work[0] > work[-1]
     assert limits == pytest.approx([limits[0] * w / work[0] for w in work])
     # Graham's bound for any list schedule on two slots stays inside the parts' share of the limit
-    assert sum(limits) / engine.slots + max(limits) <= 10 * (1 - COORDINATING_SHARE)
+    assert sum(limits) / engine.slots + max(limits) / 2 <= 10 * (1 - COORDINATING_SHARE)
     # the results come back to their own parts, whatever order they ran in
     names = [p["name"] for p in plan.stats["parts"]]
     assert [p["people"] for p in plan.stats["parts"]] == [len(part.people) for part in
                                                           (part_scenario(scenario, x, scenario.policy)
                                                            for x in split_scenario(scenario))]
     assert len(set(names)) == len(names)
+
+
+@pytest.mark.parametrize("limits,slots,span", [
+    ([4, 3, 3], 2, 5 + 2),  # 10/2 + 4/2: e.g. 3 and 3 side by side, then 4 starts at 3 and ends at 7
+    ([4, 3, 3], 1, 10),  # one after another
+    ([5], 4, 5),
+    ([], 2, 0),
+])
+def test_parts_on_workers_end_within_grahams_bound(limits, slots, span):
+    assert list_schedule_span(np.array(limits, dtype=float), slots) == pytest.approx(span)
+
+
+def test_grahams_bound_holds_for_every_order_and_every_early_end():
+    """Simulated: each worker takes the next part when it frees; any order, any part ending
+    before its limit; the last end is never past the bound."""
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        slots = int(rng.integers(1, 4))
+        limits = rng.uniform(0.1, 10, size=int(rng.integers(1, 9)))
+        ran = limits * rng.uniform(0.0, 1.0, size=len(limits))
+        free = np.zeros(slots)
+        for took in ran[rng.permutation(len(ran))]:
+            free[free.argmin()] += took
+        assert free.max() <= list_schedule_span(limits, slots) + 1e-9
 
 
 @pytest.mark.parametrize("people,opportunities,places,left,kept", [
