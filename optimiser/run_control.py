@@ -57,6 +57,9 @@ class SolveControl:
         self._lock = threading.Lock()
         self._started = time.perf_counter()
         self._done = threading.Event()
+        # Held while a tick reports, and while the solve says it is done, so no tick is reported
+        # after `running()` ends (without waiting for the ticker to wake up).
+        self._tick_lock = threading.Lock()
         self._ticker: threading.Thread | None = None
 
     # -- the solve's side ----------------------------------------------------------------------
@@ -100,26 +103,32 @@ class SolveControl:
         try:
             yield self
         finally:
-            self._done.set()
-            self._ticker.join()
+            # Not joined: the ticker sleeps in `stop.wait`, which only a stop request cuts short, so
+            # joining made every solve last up to one more tick. Under the lock, no tick is
+            # reported after this; the (daemon) ticker ends when it next wakes.
+            with self._tick_lock:
+                self._done.set()
 
     # -- the ticker ----------------------------------------------------------------------------
 
     def _tick(self) -> None:
-        while not self._done.is_set():
-            # Wake at once on a stop request, else every tick.
-            self.stop.wait(self._tick_s)
-            if self._done.is_set():
-                return
+        while True:
             if self.stopped():
-                with self._lock:
-                    interrupt = self._interrupt
-                if interrupt is not None:
-                    interrupt()  # asking a solver to stop twice is harmless
-                # Keep ticking (not spinning) until the solve notices.
+                # Already asked to stop: keep ticking (not spinning) until the solve notices.
                 self._done.wait(self._tick_s)
-            if self._on_tick is not None:
-                self._on_tick(time.perf_counter() - self._started, self.phase, self.objective, self.bound)
+            else:
+                # Wake at once on a stop request, else every tick.
+                self.stop.wait(self._tick_s)
+            with self._tick_lock:
+                if self._done.is_set():
+                    return
+                if self.stopped():
+                    with self._lock:
+                        interrupt = self._interrupt
+                    if interrupt is not None:
+                        interrupt()  # asking a solver to stop twice is harmless
+                if self._on_tick is not None:
+                    self._on_tick(time.perf_counter() - self._started, self.phase, self.objective, self.bound)
 
 
 def phase_words(key: str | None) -> str | None:

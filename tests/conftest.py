@@ -35,11 +35,14 @@ from helpers import (
     serve_in_thread,
     sign_in,
 )
+from property_examples import register_fast_loop_profile
 from scenarios import small_scenario
 
 from planner.domain import Scenario
 from planner.store import create_user, make_engine, save_scenario, upgrade
 from planner.store.testing import postgres_test_url, temporary_engine
+
+register_fast_loop_profile()  # before the Hypothesis plugin loads a profile (conftests come first)
 
 CHROMIUM = os.environ.get("TRELLIS_CHROMIUM", "/usr/bin/chromium")
 ARTEFACTS = Path(__file__).resolve().parent.parent / "test-artefacts"

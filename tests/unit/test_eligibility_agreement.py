@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from property_examples import examples
 
 from optimiser.candidates import candidate_pairs
 from planner.domain import Opportunity, Person, Policy, Scenario, Team
@@ -73,7 +74,7 @@ def reasons_table(scenario: Scenario) -> np.ndarray:
     ])
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_the_mask_says_eligible_exactly_when_the_reasons_list_is_empty(scenario):
     people_arrays, opportunity_arrays = eligibility_arrays(scenario)
@@ -81,7 +82,7 @@ def test_the_mask_says_eligible_exactly_when_the_reasons_list_is_empty(scenario)
     np.testing.assert_array_equal(mask, reasons_table(scenario))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_candidate_pairs_generator_count_and_pathways_use_the_same_rules(scenario):
     expected = reasons_table(scenario)

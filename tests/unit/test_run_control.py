@@ -44,6 +44,26 @@ def test_ticks_repeat_the_phase_and_best_so_far_at_a_steady_pace():
     assert ticks[-1] == ("improving", 10.0, 12.0) and control.placements == 3
 
 
+def test_a_solve_ends_when_its_work_does_not_at_the_next_tick():
+    """The ticker sleeps between ticks; a finished solve does not wait for it to wake (that cost
+    every solve up to one tick, half a second, before)."""
+    control = SolveControl(tick_s=5.0)
+    started = time.perf_counter()
+    with control.running():
+        pass
+    assert time.perf_counter() - started < 1.0
+
+
+def test_no_tick_is_reported_after_the_solve_ends():
+    ticks = []
+    control = SolveControl(on_tick=lambda *tick: ticks.append(tick), tick_s=0.02)
+    with control.running():
+        time.sleep(0.1)
+    reported = len(ticks)
+    time.sleep(0.1)
+    assert reported >= 1 and len(ticks) == reported
+
+
 def test_an_unknown_phase_is_refused_and_every_phase_has_words():
     with pytest.raises(ValueError):
         SolveControl().phase_is("thinking")

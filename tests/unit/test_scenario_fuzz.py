@@ -8,6 +8,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from property_examples import examples
 
 from planner.domain import Scenario, ScenarioError
 from planner.scenario_io import read_scenario, read_scenario_files, scenario_xlsx
@@ -81,7 +82,7 @@ def mutated(draw, data: bytes) -> bytes:
     return _join_cells(lines)
 
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FUZZ
@@ -109,7 +110,7 @@ def test_damaged_policy_and_scenario_json_load_or_are_reported(data):
     loads_or_reports(dict(VALID) | {"policy.json": damaged})
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(data=st.data())
 def test_damaged_workbooks_load_or_are_reported(data):
     workbook = WORKBOOK
@@ -124,7 +125,7 @@ def test_damaged_workbooks_load_or_are_reported(data):
     loads_or_reports({"scenario.xlsx": workbook})
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(files=st.dictionaries(
     st.sampled_from(["teams.csv", "people.csv", "skills.csv", "x.xlsx", "policy.json", "../a.csv", "", "a.txt"]),
     st.binary(max_size=64), max_size=4,

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
+from property_examples import examples
 
 from planner.domain import (
     CriticalSkill,
@@ -677,7 +678,7 @@ def scenarios(draw, carriage_returns: bool = True) -> Scenario:
     )
 
 
-ROUND_TRIP = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+ROUND_TRIP = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                           HealthCheck.too_slow])
 
 
@@ -762,7 +763,7 @@ def test_a_hundred_thousand_people_read_in_a_few_seconds(tmp_path):
     assert seconds < 30, f"reading 100,000 people took {seconds:.1f} s"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     column=st.sampled_from(["skills", "preferences", "critical_skills", "available", "start"]),
     cells=st.lists(st.text(alphabet="ab é;:\t\n3-", max_size=12).map(str.strip), max_size=8),

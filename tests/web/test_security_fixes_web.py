@@ -18,6 +18,7 @@ import pytest
 from helpers import ACCOUNTS, browser_sign_in, csrf_from, csrf_token, post, sign_in
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from property_examples import examples
 
 from web.security import LARGEST_ID, same_site_path
 from web.security import ROLES as SECURITY_ROLES
@@ -70,7 +71,7 @@ def test_a_path_on_this_site_is_followed(auth, target):
     assert auth.login("alice", next=target).headers["Location"] == target
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(st.one_of(
     st.text(),
     st.lists(st.sampled_from(list("/\\%2fF5cC:.@ \t\r\n\x00\x0bevil") + ["%2F", "%5C", "%09", "\u3000"]),
@@ -84,7 +85,7 @@ def test_any_next_value_is_home_or_a_path_on_this_site(target):
         assert_lands_on_this_site(kept, home="")
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(target=st.one_of(st.text(max_size=60), st.sampled_from(HOSTILE_NEXT),
                         st.builds(lambda a, b: a + b, st.sampled_from(["/", "//", "/\\", "/%09/"]), st.text(max_size=40))))
 def test_sign_in_with_any_next_answers_home_or_a_same_site_path(app, target):
