@@ -155,6 +155,12 @@ def reduced_costs(found: PartBound, local_person: np.ndarray, points: np.ndarray
     return rc_shared, rc_shared - prices.one[local_person]
 
 
+def own_reduced_costs(prices: DualPrices, own: CrossPairs) -> np.ndarray:
+    """rc_one, pairs x periods, of a part's own pairs (positions the part's own) at its own duals."""
+    return (own.points.astype(np.float64)[:, None] - prices.person[own.person] - prices.opp[own.opp]
+            - prices.one[own.person])
+
+
 def value_alone(rc_one: np.ndarray) -> np.ndarray:
     """A pair's value alone in bound (1): its best reduced cost over the periods, at least 0."""
     return np.maximum(rc_one.max(axis=1), 0.0)
@@ -225,10 +231,6 @@ class _RaisedPrices:
     def __init__(self, scenario: Scenario, parts: list[Part], bounds: list[PartBound], priced: list[PricedCross],
                  periods: int):
         n_opps = len(scenario.opportunities)
-        local_opp = np.full(n_opps, -1, dtype=np.int64)
-        part_of_opp = np.full(n_opps, -1, dtype=np.int64)
-        for i, part in enumerate(parts):
-            local_opp[part.opportunities], part_of_opp[part.opportunities] = np.arange(len(part.opportunities)), i
         self.cross = CrossPairs.joined([p.paying for p in priced])
         self.opp_price = opp_prices(parts, bounds, n_opps, periods)[self.cross.opp]
         self.by_part, first = [], 0
@@ -308,10 +310,8 @@ def _own_pairs_drop(found: PartBound, lift: np.ndarray | None, fixed: np.ndarray
     own = found.own_on_open
     if own is None or not own.n_pairs or lift is None or not lift.any():
         return np.zeros(n_people)
-    prices = found.prices
-    rc_one = (own.points.astype(np.float64)[:, None] - prices.person[own.person] - prices.opp[own.opp]
-              - prices.one[own.person])
-    before = np.maximum(rc_one.max(axis=1), 0.0)
+    rc_one = own_reduced_costs(found.prices, own)
+    before = value_alone(rc_one)
     after = np.maximum((rc_one - lift[:, None]).max(axis=1), 0.0)
     fall = np.where(fixed[own.person], 0.0, before - after)
     return np.bincount(own.person, weights=fall, minlength=n_people)

@@ -68,9 +68,9 @@ def opportunities_open_across(arrays: ScenarioArrays, parts: list[Part]) -> list
     return [np.flatnonzero(taken[part.opportunities]) for part in parts]
 
 
-def mask_cells(arrays: ScenarioArrays, parts: list[Part]) -> int:
-    """How many cells of the eligibility mask finding every pair across parts takes."""
-    return int(sum(len(part.people) * len(outside(arrays, part)) for part in parts))
+def mask_cells(arrays: ScenarioArrays, parts: list[Part]) -> list[int]:
+    """Per part: how many cells of the eligibility mask finding its people's pairs across parts takes."""
+    return [len(part.people) * len(outside(arrays, part)) for part in parts]
 
 
 def points(arrays: ScenarioArrays, person: np.ndarray, opp: np.ndarray, weights: Weights) -> np.ndarray:

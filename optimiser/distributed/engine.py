@@ -35,13 +35,21 @@ from typing import TypeVar
 import numpy as np
 
 from optimiser.candidates import scenario_arrays
-from optimiser.distributed.bound import CrossPairs, PartBound, PricedCross, opp_prices, whole_bound
+from optimiser.distributed.bound import (
+    CrossPairs,
+    PartBound,
+    PricedCross,
+    opp_prices,
+    own_reduced_costs,
+    value_alone,
+    whole_bound,
+)
 from optimiser.distributed.coordinate import movers, placement_points, places_left, reopened, what_is_left
 from optimiser.distributed.cross import (
     MAX_PAYING_PAIRS,
     PRICING_S_PER_CELL,
+    mask_cells,
     opportunities_open_across,
-    outside,
     pairs_between,
     price_pairs_across,
 )
@@ -108,10 +116,7 @@ def solve_part(scenario: Scenario, policy: Policy, open_across: np.ndarray | Non
     own = pairs_between(scenario_arrays(scenario), policy.stretch_levels, policy.weights,
                         np.arange(len(scenario.people)),
                         np.asarray(open_across if open_across is not None else [], dtype=np.int64))
-    prices = priced.prices
-    rc_one = (own.points.astype(np.float64)[:, None] - prices.person[own.person] - prices.opp[own.opp]
-              - prices.one[own.person])
-    own = own.subset(rc_one.max(axis=1, initial=0.0) > 1e-9) if own.n_pairs else own
+    own = own.subset(value_alone(own_reduced_costs(priced.prices, own)) > 1e-9)
     return PartOutcome(plan, PartBound(priced.bound, priced.prices, priced.people, own, priced.best_on_opp))
 
 
@@ -228,7 +233,7 @@ class _Run:
         arrays = scenario_arrays(self.scenario)
         scenarios = [part_scenario(self.scenario, part, self.policy) for part in self.split]
         open_opps = opportunities_open_across(arrays, self.split)
-        cells = [len(part.people) * len(outside(arrays, part)) for part in self.split]
+        cells = mask_cells(arrays, self.split)
         slots = max(1, int(getattr(run_parts, "slots", 1)))
         # the pairs across parts are priced side by side after the parts: keep their time aside
         pricing = PRICING_S_PER_CELL * max(sum(cells) / slots, max(cells, default=0))
